@@ -1,0 +1,3 @@
+//! Clockwork: a companion async runtime written to be read.
+
+pub use clockwork_macros::state_machine;
