@@ -1,2 +1,186 @@
+//! The `#[state_machine]` transform as a plain library.
+//!
+//! ```text
+//! source ──syn──▶ AST ──normalize──▶ awaits at statement level ──ir──▶ numbered locals and
+//! suspension points, liveness ──lower──▶ enum State + poll_fn driver (TokenStream)
+//! ```
+//!
+//! The proc-macro crate (`clockwork-macros`) and the CLI (`clockwork expand`) both call this
+//! library, so what the CLI prints is exactly what the macro generates.
+//!
+//! * [`normalize`]: brings every `.await` to the surface of a statement, in evaluation order.
+//! * [`ir`]: numbers locals and suspension points and decides what each state holds.
+//! * [`lower`]: writes the enum, the suspend code and the resume arms.
+//! * [`item`]: the signature (`async fn f() -> T` → `fn f() -> impl Future<Output = T>`).
+//! * [`error`]: errors as values with spans, rendered once as `compile_error!`.
+
+pub mod error;
+pub mod ir;
+pub mod item;
+pub mod lower;
+pub mod mentions;
+pub mod names;
+pub mod normalize;
+
+pub use error::{Error, Result};
+pub use item::{AsyncFn, Expanded};
+pub use lower::StateInfo;
+
 use proc_macro2::TokenStream;
-pub fn expand_attribute(_attr: TokenStream, item: TokenStream) -> TokenStream { item }
+use quote::quote;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{ImplItem, Item};
+
+/// The attribute's entry point: `item` is what `#[state_machine]` was put on.
+pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return Error::new(
+            attr.span(),
+            "#[state_machine] takes no arguments",
+        )
+        .to_compile_error();
+    }
+    let parsed: Item = match syn::parse2(item.clone()) {
+        Ok(i) => i,
+        Err(e) => return quote!(#item).into_iter().chain(e.to_compile_error()).collect(),
+    };
+    match expand_item(parsed) {
+        Ok(ts) => ts,
+        Err(e) => {
+            let err = e.to_compile_error();
+            quote!(#err #item)
+        }
+    }
+}
+
+/// Expands an item carrying `#[state_machine]`: an `async fn`, or an `impl` block or inline `mod`
+/// whose every `async fn` is rewritten.
+pub fn expand_item(item: Item) -> Result<TokenStream> {
+    match item {
+        Item::Fn(f) => Ok(item::expand(AsyncFn {
+            attrs: &f.attrs,
+            vis: &f.vis,
+            sig: &f.sig,
+            block: &f.block,
+        })?
+        .tokens),
+        Item::Impl(mut imp) => {
+            let mut out_items = Vec::new();
+            for it in imp.items.drain(..) {
+                out_items.push(match it {
+                    ImplItem::Fn(f) if f.sig.asyncness.is_some() => {
+                        let ts = item::expand(AsyncFn {
+                            attrs: &f.attrs,
+                            vis: &f.vis,
+                            sig: &f.sig,
+                            block: &f.block,
+                        })?
+                        .tokens;
+                        ImplItem::Verbatim(ts)
+                    }
+                    other => other,
+                });
+            }
+            imp.items = out_items;
+            Ok(quote!(#imp))
+        }
+        Item::Mod(mut m) => {
+            let Some((brace, items)) = m.content.take() else {
+                return Err(Error::new(
+                    m.ident.span(),
+                    "#[state_machine] on a `mod` needs the module's items inline (`mod m { .. }`)",
+                ));
+            };
+            let mut new_items = Vec::new();
+            for it in items {
+                new_items.push(match it {
+                    Item::Fn(f) if f.sig.asyncness.is_some() => Item::Verbatim(expand_item(Item::Fn(f))?),
+                    Item::Impl(i) => Item::Verbatim(expand_item(Item::Impl(i))?),
+                    Item::Mod(inner) if inner.content.is_some() => Item::Verbatim(expand_item(Item::Mod(inner))?),
+                    other => other,
+                });
+            }
+            m.content = Some((brace, new_items));
+            Ok(quote!(#m))
+        }
+        other => Err(Error::new(
+            other.span(),
+            "#[state_machine] goes on an `async fn`, or on an `impl` block or inline `mod` \
+             containing async fns",
+        )),
+    }
+}
+
+/// Whether an attribute is `#[state_machine]` (or `#[clockwork::state_machine]`).
+pub fn is_state_machine_attr(attr: &syn::Attribute) -> bool {
+    attr.path().segments.last().is_some_and(|s| s.ident == "state_machine")
+}
+
+/// For the CLI: rewrites, in place, every async fn carrying `#[state_machine]` (or every async
+/// fn when `all`), also inside `impl` blocks and inline modules. Returns every error found.
+pub fn expand_file(file: &mut syn::File, all: bool) -> std::result::Result<(), Vec<Error>> {
+    let mut v = FileExpander { all, errors: Vec::new() };
+    v.visit_file_mut(file);
+    if v.errors.is_empty() { Ok(()) } else { Err(v.errors) }
+}
+
+struct FileExpander {
+    all: bool,
+    errors: Vec<Error>,
+}
+
+impl FileExpander {
+    fn take_attr(&self, attrs: &mut Vec<syn::Attribute>) -> bool {
+        let before = attrs.len();
+        attrs.retain(|a| !is_state_machine_attr(a));
+        before != attrs.len() || self.all
+    }
+}
+
+impl VisitMut for FileExpander {
+    fn visit_item_mut(&mut self, item: &mut Item) {
+        match item {
+            Item::Fn(f) if f.sig.asyncness.is_some() => {
+                if self.take_attr(&mut f.attrs) {
+                    match item::expand(AsyncFn { attrs: &f.attrs, vis: &f.vis, sig: &f.sig, block: &f.block }) {
+                        Ok(e) => *item = syn::parse2(e.tokens).expect("expansion parses as an item"),
+                        Err(e) => self.errors.push(e),
+                    }
+                }
+            }
+            Item::Impl(imp) => {
+                let whole = {
+                    let before = imp.attrs.len();
+                    imp.attrs.retain(|a| !is_state_machine_attr(a));
+                    before != imp.attrs.len()
+                };
+                for it in &mut imp.items {
+                    if let ImplItem::Fn(f) = it {
+                        if f.sig.asyncness.is_some() && (self.take_attr(&mut f.attrs) || whole) {
+                            match item::expand(AsyncFn { attrs: &f.attrs, vis: &f.vis, sig: &f.sig, block: &f.block }) {
+                                Ok(e) => *it = syn::parse2(e.tokens).expect("expansion parses as an impl item"),
+                                Err(e) => self.errors.push(e),
+                            }
+                        }
+                    }
+                }
+            }
+            Item::Mod(m) => {
+                let before = m.attrs.len();
+                m.attrs.retain(|a| !is_state_machine_attr(a));
+                let whole = before != m.attrs.len();
+                let saved = self.all;
+                self.all |= whole;
+                syn::visit_mut::visit_item_mut(self, item);
+                self.all = saved;
+            }
+            _ => syn::visit_mut::visit_item_mut(self, item),
+        }
+    }
+}
+
+/// The states of one async fn, for `clockwork explain` and `clockwork graph`.
+pub fn describe(f: AsyncFn<'_>) -> Result<Vec<StateInfo>> {
+    Ok(item::expand(f)?.states)
+}

@@ -1,0 +1,466 @@
+//! Step 2: the normalised body as a tree of blocks, statements and constructs, with every local
+//! and every suspension point numbered, and the liveness facts the lowering needs.
+
+use crate::mentions::{self, Mention, Use};
+use proc_macro2::Span;
+use syn::{Attribute, Expr, Ident, Lifetime, Pat, Stmt};
+
+pub type LocalId = usize;
+pub type SiteId = usize;
+pub type BlockId = usize;
+
+/// A local variable of the async fn (argument, `let`, match or `if let` binding, or a temporary
+/// the normaliser introduced).
+pub struct Local {
+    pub ident: Ident,
+    pub mutable: bool,
+    pub block: BlockId,
+    pub decl_pos: usize,
+    pub has_init: bool,
+    pub mentions: Vec<(usize, Use)>,
+    /// Field name in the state enum, unique within the fn (`x`, `x_2` for a shadowing `x`).
+    pub field: Ident,
+    /// Type parameter of the state enum for this local.
+    pub ty: Ident,
+}
+
+/// A suspension point: one `.await`.
+pub struct Site {
+    pub fut: Expr,
+    pub await_span: Span,
+    pub pos: usize,
+    /// Locals in scope, in declaration order.
+    pub in_scope: Vec<LocalId>,
+    /// Position ranges of the loops around the site (a later iteration comes "after" the site).
+    pub loops: Vec<(usize, usize)>,
+    /// Mentions in the awaited expression, resolved.
+    pub fut_mentions: Vec<(LocalId, Use)>,
+    /// The path from the root block down to this site's statement.
+    pub path: Vec<Step>,
+    // Filled in by `analyse`:
+    pub stored: Vec<LocalId>,
+    pub borrowed: Vec<LocalId>,
+    pub variant: Ident,
+    pub fut_ty: Ident,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Step {
+    /// Statement `i` of the current block.
+    Stmt(usize),
+    /// Into the block of the construct in that statement: 0 for a block, loop body or `if`'s
+    /// then-branch, 1.. for the `else if` chain, arm index for a `match`.
+    Child(usize),
+}
+
+pub struct BlockIr {
+    pub id: BlockId,
+    pub label: Option<Lifetime>,
+    pub is_unsafe: bool,
+    pub brace: Option<syn::token::Brace>,
+    pub stmts: Vec<StmtIr>,
+}
+
+pub enum Bind {
+    /// `let PAT = <...>;`
+    Let { attrs: Vec<Attribute>, pat: Pat, locals: Vec<LocalId> },
+    /// An expression statement (`semi`) or the block's tail (no `semi`).
+    Expr { semi: bool },
+}
+
+pub enum StmtIr {
+    Plain(Stmt),
+    Await { site: SiteId, bind: Bind },
+    Construct { bind: Bind, construct: Construct },
+}
+
+pub enum Construct {
+    Block(BlockIr),
+    If(IfIr),
+    Match { attrs: Vec<Attribute>, scrutinee: Expr, arms: Vec<ArmIr> },
+    Loop { attrs: Vec<Attribute>, label: Lifetime, body: BlockIr },
+}
+
+pub struct IfIr {
+    pub attrs: Vec<Attribute>,
+    pub cond: Expr,
+    pub then: BlockIr,
+    pub else_: Option<Else>,
+}
+
+pub enum Else {
+    Block(BlockIr),
+    If(Box<IfIr>),
+}
+
+pub struct ArmIr {
+    pub attrs: Vec<Attribute>,
+    pub pat: Pat,
+    pub body: ArmBody,
+}
+
+pub enum ArmBody {
+    Plain(Expr),
+    Block(BlockIr),
+}
+
+pub struct Body {
+    pub root: BlockIr,
+    pub locals: Vec<Local>,
+    pub sites: Vec<Site>,
+    /// Locals bound by the function's parameters, in order.
+    pub params: Vec<LocalId>,
+}
+
+pub struct Builder {
+    locals: Vec<Local>,
+    sites: Vec<Site>,
+    scopes: Vec<Vec<LocalId>>,
+    loops: Vec<(usize, usize)>,
+    path: Vec<Step>,
+    pos: usize,
+    blocks: usize,
+}
+
+impl Builder {
+    pub fn build(params: Vec<(Ident, bool)>, body: syn::Block) -> Body {
+        let mut b = Builder {
+            locals: Vec::new(),
+            sites: Vec::new(),
+            scopes: vec![Vec::new()],
+            loops: Vec::new(),
+            path: Vec::new(),
+            pos: 0,
+            blocks: 1,
+        };
+        let mut param_ids = Vec::new();
+        for (ident, mutable) in params {
+            param_ids.push(b.declare(ident, mutable, 0, true));
+        }
+        let stmts = b.stmts(body.stmts, 0);
+        let root = BlockIr {
+            id: 0,
+            label: None,
+            is_unsafe: false,
+            brace: Some(body.brace_token),
+            stmts,
+        };
+        Body {
+            root,
+            locals: b.locals,
+            sites: b.sites,
+            params: param_ids,
+        }
+    }
+
+    fn tick(&mut self) -> usize {
+        self.pos += 1;
+        self.pos
+    }
+
+    fn declare(&mut self, ident: Ident, mutable: bool, block: BlockId, has_init: bool) -> LocalId {
+        let id = self.locals.len();
+        let pos = self.tick();
+        self.locals.push(Local {
+            field: ident.clone(),
+            ty: ident.clone(),
+            ident,
+            mutable,
+            block,
+            decl_pos: pos,
+            has_init,
+            mentions: Vec::new(),
+        });
+        self.scopes.last_mut().unwrap().push(id);
+        id
+    }
+
+    fn resolve(&self, name: &str) -> Option<LocalId> {
+        for scope in self.scopes.iter().rev() {
+            for &id in scope.iter().rev() {
+                if self.locals[id].ident == name {
+                    return Some(id);
+                }
+            }
+        }
+        None
+    }
+
+    fn record(&mut self, mentions: Vec<Mention>) {
+        let pos = self.tick();
+        for m in mentions {
+            if let Some(id) = self.resolve(&m.name) {
+                self.locals[id].mentions.push((pos, m.kind));
+            }
+        }
+    }
+
+    fn declare_pat(&mut self, pat: &Pat, block: BlockId, has_init: bool) -> Vec<LocalId> {
+        mentions::pat_bindings(pat)
+            .into_iter()
+            .map(|(i, m)| self.declare(i, m, block, has_init))
+            .collect()
+    }
+
+    fn new_block(&mut self, b: syn::Block, label: Option<Lifetime>, is_unsafe: bool) -> BlockIr {
+        self.new_block_with(b, label, is_unsafe, |_, _| {})
+    }
+
+    /// A nested block; `pre` declares bindings that are in scope for the whole block.
+    fn new_block_with(
+        &mut self,
+        b: syn::Block,
+        label: Option<Lifetime>,
+        is_unsafe: bool,
+        pre: impl FnOnce(&mut Self, BlockId),
+    ) -> BlockIr {
+        let id = self.blocks;
+        self.blocks += 1;
+        self.scopes.push(Vec::new());
+        pre(self, id);
+        let stmts = self.stmts(b.stmts, id);
+        self.scopes.pop();
+        BlockIr {
+            id,
+            label,
+            is_unsafe,
+            brace: Some(b.brace_token),
+            stmts,
+        }
+    }
+
+    fn stmts(&mut self, stmts: Vec<Stmt>, block: BlockId) -> Vec<StmtIr> {
+        let n = stmts.len();
+        let mut out = Vec::with_capacity(n);
+        for (i, s) in stmts.into_iter().enumerate() {
+            self.path.push(Step::Stmt(i));
+            let ir = self.stmt(s, block, i + 1 == n);
+            self.path.pop();
+            out.push(ir);
+        }
+        out
+    }
+
+    fn stmt(&mut self, s: Stmt, block: BlockId, _last: bool) -> StmtIr {
+        if !crate::normalize::stmt_has_await(&s) {
+            self.record(mentions::stmt_mentions(&s));
+            if let Stmt::Local(l) = &s {
+                let has_init = l.init.is_some();
+                self.declare_pat(&l.pat, block, has_init);
+            }
+            return StmtIr::Plain(s);
+        }
+        match s {
+            Stmt::Local(l) => {
+                let init = l.init.expect("awaiting let has an initialiser");
+                let expr = *init.expr;
+                let (bind_later, ir) = self.expr_in_stmt(expr);
+                let locals = self.declare_pat(&l.pat, block, true);
+                let bind = Bind::Let {
+                    attrs: l.attrs,
+                    pat: l.pat,
+                    locals,
+                };
+                let _ = bind_later;
+                match ir {
+                    Inner::Await(site) => StmtIr::Await { site, bind },
+                    Inner::Construct(c) => StmtIr::Construct { bind, construct: c },
+                }
+            }
+            Stmt::Expr(e, semi) => {
+                let bind = Bind::Expr { semi: semi.is_some() };
+                match self.expr_in_stmt(e).1 {
+                    Inner::Await(site) => StmtIr::Await { site, bind },
+                    Inner::Construct(c) => StmtIr::Construct { bind, construct: c },
+                }
+            }
+            Stmt::Macro(_) | Stmt::Item(_) => unreachable!("normalised away"),
+        }
+    }
+
+    fn expr_in_stmt(&mut self, e: Expr) -> ((), Inner) {
+        match e {
+            Expr::Await(a) => {
+                let pos = self.tick();
+                let fut_mentions = mentions::expr_mentions(&a.base)
+                    .into_iter()
+                    .filter_map(|m| self.resolve(&m.name).map(|id| (id, m.kind)))
+                    .collect::<Vec<_>>();
+                for &(id, kind) in &fut_mentions {
+                    self.locals[id].mentions.push((pos, kind));
+                }
+                let in_scope = self.scopes.iter().flatten().copied().collect();
+                let id = self.sites.len();
+                self.sites.push(Site {
+                    fut: *a.base,
+                    await_span: a.await_token.span,
+                    pos,
+                    in_scope,
+                    loops: self.loops.clone(),
+                    fut_mentions,
+                    path: self.path.clone(),
+                    stored: Vec::new(),
+                    borrowed: Vec::new(),
+                    variant: Ident::new("Await", Span::call_site()),
+                    fut_ty: Ident::new("Fut", Span::call_site()),
+                });
+                ((), Inner::Await(id))
+            }
+            e => ((), Inner::Construct(self.construct(e))),
+        }
+    }
+
+    fn child<T>(&mut self, i: usize, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.path.push(Step::Child(i));
+        let r = f(self);
+        self.path.pop();
+        r
+    }
+
+    fn construct(&mut self, e: Expr) -> Construct {
+        match e {
+            Expr::Block(b) => {
+                Construct::Block(self.child(0, |s| s.new_block(b.block, b.label.map(|l| l.name), false)))
+            }
+            Expr::Unsafe(b) => Construct::Block(self.child(0, |s| s.new_block(b.block, None, true))),
+            Expr::If(i) => Construct::If(self.if_ir(i, 0)),
+            Expr::Match(m) => {
+                self.record(mentions::expr_mentions(&m.expr));
+                let mut arms = Vec::new();
+                for (j, arm) in m.arms.into_iter().enumerate() {
+                    let body = match *arm.body {
+                        Expr::Block(b) if crate::normalize::block_has_await(&b.block) => {
+                            let pat = arm.pat.clone();
+                            ArmBody::Block(self.child(j, |s| {
+                                s.new_block_with(b.block, None, false, |s, id| {
+                                    if let Pat::Guard(g) = &pat {
+                                        s.record(mentions::place_mentions(&g.guard));
+                                    }
+                                    s.declare_pat(&pat, id, true);
+                                })
+                            }))
+                        }
+                        other => {
+                            self.scopes.push(Vec::new());
+                            self.declare_pat(&arm.pat, usize::MAX, true);
+                            if let Pat::Guard(g) = &arm.pat {
+                                self.record(mentions::place_mentions(&g.guard));
+                            }
+                            self.record(mentions::expr_mentions(&other));
+                            self.scopes.pop();
+                            ArmBody::Plain(other)
+                        }
+                    };
+                    arms.push(ArmIr {
+                        attrs: arm.attrs,
+                        pat: arm.pat,
+                        body,
+                    });
+                }
+                Construct::Match {
+                    attrs: m.attrs,
+                    scrutinee: *m.expr,
+                    arms,
+                }
+            }
+            Expr::Loop(l) => {
+                let label = l.label.expect("normaliser labels suspending loops").name;
+                let start = self.pos;
+                self.loops.push((start, usize::MAX));
+                let depth = self.loops.len() - 1;
+                let body = self.child(0, |s| s.new_block(l.body, None, false));
+                let end = self.tick();
+                self.loops[depth].1 = end;
+                // Sites recorded inside the loop saw an open range: close it.
+                for site in &mut self.sites {
+                    for r in &mut site.loops {
+                        if r.0 == start && r.1 == usize::MAX {
+                            r.1 = end;
+                        }
+                    }
+                }
+                self.loops.pop();
+                Construct::Loop {
+                    attrs: l.attrs,
+                    label,
+                    body,
+                }
+            }
+            other => unreachable!("not a construct: {}", quote::quote!(#other)),
+        }
+    }
+
+    fn if_ir(&mut self, i: syn::ExprIf, child: usize) -> IfIr {
+        self.record(mentions::expr_mentions(&i.cond));
+        let cond = *i.cond;
+        let bindings = mentions::let_chain_bindings(&cond);
+        let then = self.child(child, |s| {
+            s.new_block_with(i.then_branch, None, false, |s, id| {
+                for (ident, m) in bindings {
+                    s.declare(ident, m, id, true);
+                }
+            })
+        });
+        let else_ = i.else_branch.map(|(_, e)| match *e {
+            Expr::If(inner) => Else::If(Box::new(self.if_ir(inner, child + 1))),
+            Expr::Block(b) => Else::Block(self.child(child + 1, |s| s.new_block(b.block, None, false))),
+            other => {
+                let b: syn::Block = syn::parse_quote!({ #other });
+                Else::Block(self.child(child + 1, |s| s.new_block(b, None, false)))
+            }
+        });
+        IfIr {
+            attrs: i.attrs,
+            cond,
+            then,
+            else_,
+        }
+    }
+}
+
+enum Inner {
+    Await(SiteId),
+    Construct(Construct),
+}
+
+impl Body {
+    /// Decides, for every suspension point, which locals the state must hold.
+    ///
+    /// A local in scope is kept when it is used after the `.await` (or in a later iteration of a
+    /// loop around it), or when it has not been moved before: it may own something whose drop
+    /// must happen at the end of its scope, as rustc would do it. The awaited expression's own
+    /// borrows (`read(&mut buf)`) need the local stored *before* the future is created.
+    pub fn analyse(&mut self) {
+        for site in &mut self.sites {
+            let p = site.pos;
+            let mut stored = Vec::new();
+            for &id in &site.in_scope {
+                let l = &self.locals[id];
+                let decl = l.decl_pos;
+                let used_after = l.mentions.iter().any(|&(q, kind)| {
+                    kind != Use::Assign
+                        && (q > p || site.loops.iter().any(|&(s, e)| decl < s && s <= q && q <= e))
+                });
+                let consumed_before = l
+                    .mentions
+                    .iter()
+                    .any(|&(q, kind)| kind == Use::Move && decl < q && q <= p);
+                let initialised = l.has_init
+                    || l.mentions.iter().any(|&(q, kind)| kind == Use::Assign && q < p);
+                if initialised && (used_after || !consumed_before) {
+                    stored.push(id);
+                }
+            }
+            let mut borrowed: Vec<LocalId> = site
+                .fut_mentions
+                .iter()
+                .map(|&(id, _)| id)
+                .filter(|id| stored.contains(id))
+                .collect();
+            borrowed.sort();
+            borrowed.dedup();
+            site.stored = stored;
+            site.borrowed = borrowed;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The function around the body: turns `async fn f(args) -> T` into
+//! `fn f(args) -> impl Future<Output = T>` whose body builds and returns the state machine.
+
+use crate::error::{Error, Result};
+use crate::ir::Builder;
+use crate::lower::{Gen, GenNames, StateInfo};
+use crate::names::Names;
+use crate::normalize::{check_closures, Normalizer};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{parse_quote, Attribute, Block, FnArg, Ident, Pat, ReturnType, Signature, Stmt, Type, Visibility};
+
+/// An `async fn` as the transform sees it: a free fn, or a method in an `impl` block.
+pub struct AsyncFn<'a> {
+    pub attrs: &'a [Attribute],
+    pub vis: &'a Visibility,
+    pub sig: &'a Signature,
+    pub block: &'a Block,
+}
+
+pub struct Expanded {
+    pub tokens: TokenStream,
+    pub states: Vec<StateInfo>,
+}
+
+pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
+    let sig = f.sig;
+    if sig.asyncness.is_none() {
+        return Err(Error::new(
+            sig.fn_token.span,
+            "#[state_machine] rewrites an `async fn`; this fn is not `async`",
+        ));
+    }
+    if let Some(c) = &sig.constness {
+        return Err(Error::new(c.span, "an `async fn` cannot be `const`"));
+    }
+    if let Some(v) = &sig.variadic {
+        return Err(Error::new(v.span(), "variadic functions cannot be `async`"));
+    }
+
+    let (attrs0, block0) = (f.attrs, f.block);
+    let mut names = Names::from_tokens(quote!(#sig #(#attrs0)* #block0));
+    let mut block = f.block.clone();
+    check_closures(&block)?;
+
+    // Parameters become the first locals; patterns are bound at the top of the body, as rustc
+    // does (`let (a, b) = arg0;`).
+    let mut new_sig = sig.clone();
+    new_sig.asyncness = None;
+    let mut params: Vec<(Ident, bool)> = Vec::new();
+    let mut prologue: Vec<Stmt> = Vec::new();
+    let mut receiver_local: Option<Ident> = None;
+    for (i, arg) in new_sig.inputs.iter_mut().enumerate() {
+        match arg {
+            FnArg::Receiver(r) => {
+                let this = Ident::new(&names.fresh("this"), r.self_token.span);
+                params.push((this.clone(), r.mutability.is_some()));
+                r.mutability = None;
+                receiver_local = Some(this);
+            }
+            FnArg::Typed(pt) => match &mut *pt.pat {
+                Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
+                    params.push((pi.ident.clone(), pi.mutability.is_some()));
+                    pi.mutability = None;
+                }
+                other => {
+                    let arg_ident = Ident::new(&names.fresh(&format!("arg{i}")), other.span());
+                    let pat = other.clone();
+                    if !matches!(pat, Pat::Wild(_)) {
+                        prologue.push(parse_quote!(let #pat = #arg_ident;));
+                    }
+                    *other = parse_quote!(#arg_ident);
+                    params.push((arg_ident, false));
+                }
+            },
+        }
+    }
+    if let Some(this) = &receiver_local {
+        RenameSelf(this).visit_block_mut(&mut block);
+    }
+    prologue.append(&mut block.stmts);
+    block.stmts = prologue;
+
+    let (ret_ty, option_return) = match &sig.output {
+        ReturnType::Default => (quote!(()), false),
+        ReturnType::Type(_, ty) => (ty.to_token_stream(), returns_option(ty)),
+    };
+    let closure_ret = match &sig.output {
+        ReturnType::Type(_, ty) if !mentions_impl_trait_or_infer(ty) => Some(ty.to_token_stream()),
+        ReturnType::Default => Some(quote!(())),
+        _ => None,
+    };
+    new_sig.output = parse_quote!(-> impl ::core::future::Future<Output = #ret_ty>);
+
+    let gen_names = GenNames::new(&mut names);
+    let normalized = Normalizer::new(&mut names, option_return).block(block)?;
+    let mut body = Builder::build(params, normalized);
+    let generator = Gen::new(&mut body, &gen_names, &mut names, option_return, closure_ret);
+    let generated = generator.generate();
+
+    let state = &gen_names.state;
+    let enum_def = &generated.enum_def;
+    let start = &generated.start;
+    let driver = &generated.driver;
+    let take_self = receiver_local.map(|this| quote!(let #this = self;));
+    let attrs = f.attrs;
+    let vis = f.vis;
+    let brace = f.block.brace_token;
+    let mut body_tokens = TokenStream::new();
+    brace.surround(&mut body_tokens, |ts| {
+        ts.extend(quote! {
+            #enum_def
+            #take_self
+            let mut #state = #start;
+            #[allow(
+                unreachable_code,
+                unused_mut,
+                unused_variables,
+                unused_doc_comments,
+                unused_braces,
+                clippy::all
+            )]
+            let future = { #driver };
+            future
+        })
+    });
+    let tokens = quote! {
+        #(#attrs)*
+        #vis #new_sig #body_tokens
+    };
+    Ok(Expanded {
+        tokens,
+        states: generated.states,
+    })
+}
+
+fn returns_option(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
+        Type::Paren(p) => returns_option(&p.elem),
+        Type::Group(g) => returns_option(&g.elem),
+        _ => false,
+    }
+}
+
+fn mentions_impl_trait_or_infer(ty: &Type) -> bool {
+    fn scan(ts: TokenStream) -> bool {
+        ts.into_iter().any(|tt| match tt {
+            TokenTree::Ident(i) => i == "impl" || i == "_",
+            TokenTree::Group(g) => scan(g.stream()),
+            _ => false,
+        })
+    }
+    scan(ty.to_token_stream())
+}
+
+/// `self` in the body → the local that holds the receiver (`let self = ..` is not allowed).
+struct RenameSelf<'a>(&'a Ident);
+
+impl VisitMut for RenameSelf<'_> {
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
+            let seg = &mut p.path.segments[0];
+            if seg.ident == "self" {
+                seg.ident = Ident::new(&self.0.to_string(), seg.ident.span());
+            }
+        }
+    }
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        m.tokens = rename_self_tokens(m.tokens.clone(), self.0);
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, tt) in tokens.iter().enumerate() {
+        match tt {
+            TokenTree::Ident(id) if id == "self" => {
+                let path_follows = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                if path_follows {
+                    out.push(tt.clone());
+                } else {
+                    out.push(TokenTree::Ident(Ident::new(&this.to_string(), id.span())));
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut ng = proc_macro2::Group::new(g.delimiter(), rename_self_tokens(g.stream(), this));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+#[allow(dead_code)]
+fn call_site() -> Span {
+    Span::call_site()
+}

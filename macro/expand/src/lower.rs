@@ -1,0 +1,933 @@
+//! Step 3: generate the state machine.
+//!
+//! For every suspension point the lowering writes two pieces of code:
+//!
+//! * **suspend**: where the forward code reaches the `.await`, move the locals that live across it
+//!   into a new enum variant together with the sub-future, and go poll it (`continue 'poll`);
+//! * **resume**: the match arm of that variant: poll the sub-future in place; once it is ready,
+//!   drop it where it lies, take the saved locals back out, and run *the rest of the function from
+//!   that point*: the rest of the statement and of every enclosing block, `if` branch, `match` arm
+//!   and loop iteration, rebuilt around the await's value (`out`). A suspension inside a loop
+//!   resumes as "finish this iteration, then keep looping":
+//!
+//! ```text
+//! 'l_done: {
+//!     'l_iter: { /* rest of the iteration; `continue 'l` is `break 'l_iter` */ }
+//!     'l: loop { /* the loop again */ }
+//! }
+//! ```
+//!
+//! Locals come back into scope at the block where they were declared, so they are dropped where
+//! rustc drops them; the fields of each variant are listed in the order rustc drops them when the
+//! future is dropped at that point (the sub-future first, then locals in reverse order).
+
+use crate::ir::{ArmBody, Bind, BlockIr, Body, Construct, Else, IfIr, Site, SiteId, Step, StmtIr};
+use crate::names::{camel_case, Names};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use std::cell::RefCell;
+use syn::visit_mut::VisitMut;
+use syn::{parse_quote, Expr, Lifetime, Pat};
+
+/// What the generated code calls its own pieces.
+pub struct GenNames {
+    pub state_enum: Ident,
+    pub state: Ident,
+    pub cx: Ident,
+    pub poll_label: Lifetime,
+    pub out: Ident,
+    pub fut: Ident,
+    pub poll_slot: Ident,
+    pub pinned: Ident,
+}
+
+impl GenNames {
+    pub fn new(names: &mut Names) -> Self {
+        GenNames {
+            state_enum: Ident::new(&names.fresh("State"), Span::call_site()),
+            state: names.ident("state"),
+            cx: names.ident("cx"),
+            poll_label: Lifetime::new(&format!("'{}", names.fresh("poll")), Span::mixed_site()),
+            out: names.ident("out"),
+            fut: Ident::new("fut", Span::call_site()),
+            poll_slot: Ident::new(&names.fresh("poll_slot"), Span::call_site()),
+            pinned: Ident::new("pinned", Span::call_site()),
+        }
+    }
+}
+
+/// One state of the machine, as the CLI describes it.
+#[derive(Debug, Clone)]
+pub struct StateInfo {
+    pub name: String,
+    /// The awaited expression (`read(&mut buf)`), or empty for `Start`.
+    pub awaits: String,
+    pub line: usize,
+    pub column: usize,
+    /// Locals (and arguments) held in this state, in declaration order.
+    pub holds: Vec<String>,
+    /// States the code can go to from here (`Done` when it can return).
+    pub next: Vec<String>,
+}
+
+pub struct Generated {
+    pub enum_def: TokenStream,
+    pub start: TokenStream,
+    pub driver: TokenStream,
+    pub states: Vec<StateInfo>,
+}
+
+pub struct Gen<'a> {
+    body: &'a Body,
+    n: &'a GenNames,
+    option_return: bool,
+    ret_ty: Option<TokenStream>,
+    /// Saved-local names for locals restored in nested blocks.
+    saved: Vec<Ident>,
+    edges: RefCell<Vec<String>>,
+    names: RefCell<&'a mut Names>,
+}
+
+fn line_col(span: Span) -> (usize, usize) {
+    let lc = span.start();
+    (lc.line, lc.column + 1)
+}
+
+impl<'a> Gen<'a> {
+    pub fn new(
+        body: &'a mut Body,
+        n: &'a GenNames,
+        names: &'a mut Names,
+        option_return: bool,
+        ret_ty: Option<TokenStream>,
+    ) -> Self {
+        // Name fields, type parameters and variants.
+        let mut fields = Names::from_tokens(TokenStream::new());
+        fields.fresh("fut");
+        fields.fresh("pinned");
+        let mut tys = Names::from_tokens(TokenStream::new());
+        let mut saved = Vec::new();
+        for l in &mut body.locals {
+            let base = l.ident.to_string();
+            let base = base.trim_start_matches("r#");
+            let f = fields.fresh(base);
+            l.field = Ident::new(&f, Span::call_site());
+            let t = camel_case(&f);
+            let t = if t.is_empty() { "L".to_string() } else { t };
+            l.ty = Ident::new(&tys.fresh(&t), Span::call_site());
+            saved.push(names.ident(&format!("{f}_saved")));
+        }
+        let mut variants = Names::from_tokens(TokenStream::new());
+        for w in ["Start", "Done", "Panicked"] {
+            variants.fresh(w);
+        }
+        for (i, site) in body.sites.iter_mut().enumerate() {
+            let v = variant_base(&site.fut);
+            let mut name = format!("Await{v}");
+            if variants.fresh(&name) != name {
+                let mut k = 2;
+                while variants.fresh(&format!("{name}{k}")) != format!("{name}{k}") {
+                    k += 1;
+                }
+                name = format!("{name}{k}");
+            }
+            site.variant = Ident::new(&name, Span::call_site());
+            site.fut_ty = Ident::new(&tys.fresh(&format!("Fut{i}")), Span::call_site());
+        }
+        body.analyse();
+        Gen {
+            body,
+            n,
+            option_return,
+            ret_ty,
+            saved,
+            edges: RefCell::new(Vec::new()),
+            names: RefCell::new(names),
+        }
+    }
+
+    pub fn generate(&self) -> Generated {
+        let n = self.n;
+        let body = self.body;
+        let state_enum = &n.state_enum;
+        let state = &n.state;
+        let cx = &n.cx;
+        let poll_label = &n.poll_label;
+        let fut = &n.fut;
+        let out = &n.out;
+        let pinned = &n.pinned;
+        let poll_slot = &n.poll_slot;
+
+        // --- the enum ---
+        let mut all_tys: Vec<Ident> = Vec::new();
+        let mut variants = Vec::new();
+        let mut states = Vec::new();
+
+        let param_fields: Vec<TokenStream> = body
+            .params
+            .iter()
+            .map(|&id| {
+                let l = &body.locals[id];
+                let (f, t) = (&l.field, &l.ty);
+                quote!(#f: #t)
+            })
+            .collect();
+        for &id in &body.params {
+            all_tys.push(body.locals[id].ty.clone());
+        }
+        let start_doc = " Not polled yet: holds the arguments.";
+        variants.push(quote! {
+            #[doc = #start_doc]
+            Start { #pinned: ::core::marker::PhantomPinned, #(#param_fields,)* }
+        });
+        for site in &body.sites {
+            let v = &site.variant;
+            let ft = &site.fut_ty;
+            all_tys.push(ft.clone());
+            let mut fields = vec![quote!(#fut: ::core::option::Option<#ft>)];
+            for &id in site.stored.iter().rev() {
+                let l = &body.locals[id];
+                let (f, t) = (&l.field, &l.ty);
+                if !all_tys.contains(t) {
+                    all_tys.push(t.clone());
+                }
+                fields.push(quote!(#f: #t));
+            }
+            let (line, col) = line_col(site.await_span);
+            let text = expr_text(&site.fut);
+            let holds: Vec<String> = site
+                .stored
+                .iter()
+                .map(|&id| body.locals[id].ident.to_string())
+                .collect();
+            let held = if holds.is_empty() {
+                String::new()
+            } else {
+                format!("; holds {}", holds.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "))
+            };
+            let at = if line > 0 { format!(" (line {line})") } else { String::new() };
+            let doc = format!(" Waiting on `{text}.await`{at}{held}.");
+            variants.push(quote! {
+                #[doc = #doc]
+                #v { #(#fields,)* }
+            });
+            states.push(StateInfo {
+                name: v.to_string(),
+                awaits: text,
+                line,
+                column: col,
+                holds,
+                next: Vec::new(),
+            });
+        }
+        // Locals only ever stored in some variants still need their parameter declared once.
+        let mut tys_decl = Vec::new();
+        for &id in &body.params {
+            tys_decl.push(body.locals[id].ty.clone());
+        }
+        for site in &body.sites {
+            tys_decl.push(site.fut_ty.clone());
+            for &id in &site.stored {
+                let t = body.locals[id].ty.clone();
+                if !tys_decl.contains(&t) {
+                    tys_decl.push(t);
+                }
+            }
+        }
+        let fn_doc = " The states of this `async fn`: one per `.await`, each holding the locals that live across it. \
+                      Fields are listed in drop order.";
+        let enum_def = quote! {
+            #[doc = #fn_doc]
+            #[allow(dead_code)]
+            enum #state_enum<#(#tys_decl),*> {
+                #(#variants,)*
+                #[doc = " Returned `Poll::Ready`; polling again panics."]
+                Done,
+                #[doc = " A poll panicked; polling again panics."]
+                Panicked,
+            }
+        };
+
+        // --- the start value ---
+        let param_inits: Vec<TokenStream> = body
+            .params
+            .iter()
+            .map(|&id| {
+                let l = &body.locals[id];
+                let f = &l.field;
+                let i = &l.ident;
+                quote!(#f: #i)
+            })
+            .collect();
+        let start = quote! {
+            #state_enum::Start { #pinned: ::core::marker::PhantomPinned, #(#param_inits,)* }
+        };
+
+        // --- the arms ---
+        let mut arms = Vec::new();
+        {
+            self.edges.borrow_mut().clear();
+            let binds: Vec<TokenStream> = body
+                .params
+                .iter()
+                .map(|&id| {
+                    let l = &body.locals[id];
+                    field_pat(l, &l.ident, l.mutable)
+                })
+                .collect();
+            let (code, diverges) = self.block_fwd(&body.root, &|_| TokenStream::new());
+            if !diverges {
+                self.edge("Done");
+            }
+            let ready = self.ready(code, diverges);
+            arms.push(quote! {
+                #state_enum::Start { .. } => {
+                    let #state_enum::Start { #(#binds,)* .. } =
+                        ::core::mem::replace(&mut #state, #state_enum::Panicked)
+                    else { ::core::unreachable!() };
+                    #ready
+                }
+            });
+            let mut next = self.edges.borrow().clone();
+            next.dedup();
+            states.insert(
+                0,
+                StateInfo {
+                    name: "Start".into(),
+                    awaits: String::new(),
+                    line: 0,
+                    column: 0,
+                    holds: body.params.iter().map(|&id| body.locals[id].ident.to_string()).collect(),
+                    next,
+                },
+            );
+        }
+        for (k, site) in body.sites.iter().enumerate() {
+            self.edges.borrow_mut().clear();
+            let v = &site.variant;
+            let code = self.resume(k);
+            let binds: Vec<TokenStream> = site
+                .stored
+                .iter()
+                .map(|&id| {
+                    let l = &body.locals[id];
+                    let f = &l.field;
+                    if l.block == 0 {
+                        field_pat(l, &l.ident, l.mutable)
+                    } else {
+                        let s = &self.saved[id];
+                        quote!(#f: #s)
+                    }
+                })
+                .collect();
+            let safety = "// SAFETY: `state` lives inside the `poll_fn` future, which is pinned, and is never \
+                          moved out while it holds a future: `fut` stays where it was first polled.";
+            arms.push(quote! {
+                #state_enum::#v { #fut, .. } => {
+                    #[doc = #safety]
+                    let ::core::task::Poll::Ready(#out) = (unsafe { #poll_slot(#fut, #cx) })
+                    else {
+                        return ::core::task::Poll::Pending;
+                    };
+                    let #state_enum::#v { #(#binds,)* .. } =
+                        ::core::mem::replace(&mut #state, #state_enum::Panicked)
+                    else { ::core::unreachable!() };
+                    #code
+                }
+            });
+            let mut next = self.edges.borrow().clone();
+            next.dedup();
+            states[k + 1].next = next;
+        }
+
+        let ret = match &self.ret_ty {
+            Some(t) => quote!(-> ::core::task::Poll<#t>),
+            None => TokenStream::new(),
+        };
+        let panicked = "`async fn` resumed after panicking";
+        let completed = "`async fn` resumed after completion";
+        let slot_doc = " Polls the sub-future in `slot` where it lies; once it is ready, drops it there (it is pinned).";
+        let slot_safety = "// SAFETY: the caller guarantees `slot` does not move while it holds a polled future.";
+        let run_doc = "// Run until the next `.await` that is not ready, or to the end. A body that returns \
+                       (also through `?`) leaves `Done` behind; one that panics leaves `Panicked`.";
+        let driver = quote! {
+            #[doc = #slot_doc]
+            #[doc = ""]
+            #[doc = " # Safety"]
+            #[doc = " `slot` must not move while it holds a future that has been polled."]
+            unsafe fn #poll_slot<F: ::core::future::Future>(
+                slot: &mut ::core::option::Option<F>,
+                cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<F::Output> {
+                let ::core::option::Option::Some(fut) = slot.as_mut() else {
+                    ::core::unreachable!("a suspended state always holds its future")
+                };
+                #[doc = #slot_safety]
+                let fut = unsafe { ::core::pin::Pin::new_unchecked(fut) };
+                let poll = ::core::future::Future::poll(fut, cx);
+                if poll.is_ready() {
+                    *slot = ::core::option::Option::None;
+                }
+                poll
+            }
+
+            ::core::future::poll_fn(move |#cx: &mut ::core::task::Context<'_>| {
+                #[doc = #run_doc]
+                let poll = (|| #ret {
+                    #poll_label: loop {
+                        match &mut #state {
+                            #(#arms)*
+                            #state_enum::Done => ::core::panic!(#completed),
+                            #state_enum::Panicked => ::core::panic!(#panicked),
+                        }
+                    }
+                })();
+                if poll.is_ready() {
+                    #state = #state_enum::Done;
+                }
+                poll
+            })
+        };
+        let _ = all_tys;
+        Generated {
+            enum_def,
+            start,
+            driver,
+            states,
+        }
+    }
+
+    fn edge(&self, to: &str) {
+        let mut e = self.edges.borrow_mut();
+        if !e.iter().any(|x| x == to) {
+            e.push(to.to_string());
+        }
+    }
+
+    /// The end of an arm: the body's value is the future's output. When the code always
+    /// suspends before getting there, it is just run.
+    fn ready(&self, value: TokenStream, diverges: bool) -> TokenStream {
+        if diverges {
+            value
+        } else {
+            quote!(return ::core::task::Poll::Ready(#value);)
+        }
+    }
+
+    // ----- forward code -----
+
+    /// A block's code from its first statement; `pre` adds statements at the top (restores).
+    fn block_fwd(&self, b: &BlockIr, pre: &dyn Fn(&BlockIr) -> TokenStream) -> (TokenStream, bool) {
+        let top = pre(b);
+        let (stmts, diverges) = self.stmts_fwd(&b.stmts);
+        (self.wrap_block(b, quote!(#top #stmts)), diverges)
+    }
+
+    fn wrap_block(&self, b: &BlockIr, inner: TokenStream) -> TokenStream {
+        let label = b.label.as_ref().map(|l| quote!(#l:));
+        let unsafety = b.is_unsafe.then(|| quote!(unsafe));
+        let braced = match &b.brace {
+            Some(brace) => {
+                let mut ts = TokenStream::new();
+                brace.surround(&mut ts, |ts| ts.extend(inner));
+                ts
+            }
+            None => quote!({ #inner }),
+        };
+        quote!(#label #unsafety #braced)
+    }
+
+    /// Statements in order; stops after a suspension (the rest belongs to that state's arm).
+    fn stmts_fwd(&self, stmts: &[StmtIr]) -> (TokenStream, bool) {
+        let mut out = TokenStream::new();
+        for s in stmts {
+            match s {
+                StmtIr::Plain(stmt) => out.extend(self.plain_stmt(stmt)),
+                StmtIr::Await { site, .. } => {
+                    out.extend(self.suspend(*site));
+                    return (out, true);
+                }
+                StmtIr::Construct { bind, construct } => {
+                    let c = self.construct_fwd(construct);
+                    out.extend(render_bind(bind, c));
+                }
+            }
+        }
+        (out, false)
+    }
+
+    fn construct_fwd(&self, c: &Construct) -> TokenStream {
+        match c {
+            Construct::Block(b) => self.block_fwd(b, &|_| TokenStream::new()).0,
+            Construct::If(i) => self.if_fwd(i),
+            Construct::Match { attrs, scrutinee, arms } => {
+                let scrutinee = self.plain_expr(scrutinee);
+                let arms = arms.iter().map(|a| {
+                    let attrs = &a.attrs;
+                    let pat = &a.pat;
+                    let (pat, guard) = split_guard(pat);
+                    let guard = guard.map(|g| {
+                        let g = self.plain_expr(&g);
+                        quote!(if #g)
+                    });
+                    let body = match &a.body {
+                        ArmBody::Plain(e) => {
+                            let e = self.plain_expr(e);
+                            quote!(#e,)
+                        }
+                        ArmBody::Block(b) => self.block_fwd(b, &|_| TokenStream::new()).0,
+                    };
+                    quote!(#(#attrs)* #pat #guard => #body)
+                });
+                quote!(#(#attrs)* match #scrutinee { #(#arms)* })
+            }
+            Construct::Loop { attrs, label, body } => {
+                let b = self.block_fwd(body, &|_| TokenStream::new()).0;
+                quote!(#(#attrs)* #label: loop #b)
+            }
+        }
+    }
+
+    fn if_fwd(&self, i: &IfIr) -> TokenStream {
+        let attrs = &i.attrs;
+        let cond = self.plain_expr(&i.cond);
+        let then = self.block_fwd(&i.then, &|_| TokenStream::new()).0;
+        let els = i.else_.as_ref().map(|e| match e {
+            Else::Block(b) => {
+                let b = self.block_fwd(b, &|_| TokenStream::new()).0;
+                quote!(else #b)
+            }
+            Else::If(inner) => {
+                let inner = self.if_fwd(inner);
+                quote!(else #inner)
+            }
+        });
+        quote!(#(#attrs)* if #cond #then #els)
+    }
+
+    // ----- suspension -----
+
+    fn suspend(&self, k: SiteId) -> TokenStream {
+        let n = self.n;
+        let site = &self.body.sites[k];
+        self.edge(&site.variant.to_string());
+        let (state_enum, state, fut, poll_label) = (&n.state_enum, &n.state, &n.fut, &n.poll_label);
+        let v = &site.variant;
+        let fields: Vec<TokenStream> = site
+            .stored
+            .iter()
+            .rev()
+            .map(|&id| {
+                field_init(&self.body.locals[id])
+            })
+            .collect();
+        let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
+        if site.borrowed.is_empty() {
+            let f = self.plain_expr(&site.fut);
+            return quote! {
+                #state = #state_enum::#v {
+                    #fut: ::core::option::Option::Some(#into_future(#f)),
+                    #(#fields,)*
+                };
+                continue #poll_label;
+            };
+        }
+        // The future borrows locals: put them in their place in the state first, then create the
+        // future from references into the state, so that those locals never move while borrowed.
+        let names: Vec<&Ident> = site.borrowed.iter().map(|&id| &self.body.locals[id].ident).collect();
+        let bfields: Vec<TokenStream> = site
+            .borrowed
+            .iter()
+            .map(|&id| field_init(&self.body.locals[id]))
+            .collect();
+        let mut fut_expr = site.fut.clone();
+        deref_locals(&mut fut_expr, &names);
+        let f = self.plain_expr(&fut_expr);
+        let safety = format!(
+            "// SAFETY: {} now live(s) in the pinned state and stay(s) there, unmoved, until this \
+             future has been dropped; the future is their only user meanwhile.",
+            names.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+        );
+        let relets = names.iter().enumerate().map(|(k, i)| {
+            let doc = (k == 0).then(|| quote!(#[doc = #safety]));
+            quote!(#doc let #i = unsafe { &mut *(#i as *mut _) };)
+        });
+        quote! {
+            #state = #state_enum::#v {
+                #fut: ::core::option::Option::None,
+                #(#fields,)*
+            };
+            let #state_enum::#v { #fut: slot, #(#bfields,)* .. } = &mut #state else {
+                ::core::unreachable!()
+            };
+            #(#relets)*
+            *slot = ::core::option::Option::Some(#into_future(#f));
+            continue #poll_label;
+        }
+    }
+
+    // ----- resumption -----
+
+    /// The code that runs once site `k`'s future is ready: the rest of the function from there.
+    fn resume(&self, k: SiteId) -> TokenStream {
+        let body = self.body;
+        let site = &body.sites[k];
+        // Walk down the path, remembering each level.
+        struct Level<'b> {
+            block: &'b BlockIr,
+            idx: usize,
+            /// How this block sits in the statement one level up.
+            via: Via<'b>,
+        }
+        enum Via<'b> {
+            Root,
+            Plain,
+            Loop(&'b Lifetime, &'b BlockIr),
+        }
+        let mut levels: Vec<Level> = Vec::new();
+        let mut block = &body.root;
+        let mut via = Via::Root;
+        let mut steps = site.path.iter();
+        loop {
+            let Some(Step::Stmt(idx)) = steps.next() else { unreachable!("path starts with a statement") };
+            levels.push(Level { block, idx: *idx, via });
+            let Some(Step::Child(c)) = steps.next() else { break };
+            let StmtIr::Construct { construct, .. } = &block.stmts[*idx] else {
+                unreachable!("a path goes through constructs")
+            };
+            (block, via) = match construct {
+                Construct::Block(b) => (b, Via::Plain),
+                Construct::Loop { label, body, .. } => (body, Via::Loop(label, body)),
+                Construct::If(i) => {
+                    let mut i: &IfIr = i;
+                    let mut c = *c;
+                    loop {
+                        if c == 0 {
+                            break (&i.then, Via::Plain);
+                        }
+                        match &i.else_ {
+                            Some(Else::Block(b)) if c == 1 => break (b, Via::Plain),
+                            Some(Else::If(inner)) => {
+                                i = inner;
+                                c -= 1;
+                            }
+                            _ => unreachable!("bad if path"),
+                        }
+                    }
+                }
+                Construct::Match { arms, .. } => match &arms[*c].body {
+                    ArmBody::Block(b) => (b, Via::Plain),
+                    ArmBody::Plain(_) => unreachable!("plain arms do not suspend"),
+                },
+            };
+        }
+
+        // The statement with the await, resumed with its value.
+        let out = &self.n.out;
+        let StmtIr::Await { bind, .. } = &levels.last().unwrap().block.stmts[levels.last().unwrap().idx] else {
+            unreachable!("path ends at an await")
+        };
+        let mut hole = match bind {
+            Bind::Let { attrs, pat, .. } => {
+                if is_simple_binding(pat) {
+                    quote!(#(#attrs)* let #pat = #out;)
+                } else {
+                    // A block moves the whole value, so parts the pattern ignores are dropped at
+                    // the end of this statement, like the temporary rustc would have.
+                    quote!(#(#attrs)* let #pat = { #out };)
+                }
+            }
+            Bind::Expr { semi: true } => quote!(::core::mem::drop(#out);),
+            Bind::Expr { semi: false } => quote!(#out),
+        };
+
+        for (li, level) in levels.iter().enumerate().rev() {
+            let b = level.block;
+            let restores = self.restores(k, b.id);
+            let (rest, diverges) = self.stmts_fwd(&b.stmts[level.idx + 1..]);
+            let block_code = self.wrap_block(b, quote!(#restores #hole #rest));
+            let value = match level.via {
+                Via::Root => {
+                    if !diverges {
+                        self.edge("Done");
+                    }
+                    return self.ready(block_code, diverges);
+                }
+                Via::Plain => block_code,
+                Via::Loop(label, body) => {
+                    let name = label.ident.to_string();
+                    let mut names = self.names.borrow_mut();
+                    let done = Lifetime::new(&format!("'{}", names.fresh(&format!("{name}_done"))), Span::mixed_site());
+                    let iter = Lifetime::new(&format!("'{}", names.fresh(&format!("{name}_iter"))), Span::mixed_site());
+                    drop(names);
+                    let rest_of_iteration = relabel(block_code, &name, &iter, &done);
+                    let again = self.block_fwd(body, &|_| TokenStream::new()).0;
+                    quote! {
+                        #done: {
+                            #iter: #rest_of_iteration
+                            #label: loop #again
+                        }
+                    }
+                }
+            };
+            // Put the value into the statement one level up.
+            let parent = &levels[li - 1];
+            let StmtIr::Construct { bind, .. } = &parent.block.stmts[parent.idx] else {
+                unreachable!("constructs hold the blocks on a path")
+            };
+            hole = render_bind(bind, value);
+        }
+        unreachable!("the root level returns")
+    }
+
+    /// `let x = x_saved;` for the locals of block `block` that site `k` saved (the root block's
+    /// locals are bound directly when the state is taken apart).
+    fn restores(&self, k: SiteId, block: usize) -> TokenStream {
+        if block == 0 {
+            return TokenStream::new();
+        }
+        let site: &Site = &self.body.sites[k];
+        let mut out = TokenStream::new();
+        for &id in &site.stored {
+            let l = &self.body.locals[id];
+            if l.block == block {
+                let i = &l.ident;
+                let s = &self.saved[id];
+                let m = l.mutable.then(|| quote!(mut));
+                out.extend(quote!(let #m #i = #s;));
+            }
+        }
+        out
+    }
+
+    // ----- user code -----
+
+    fn plain_stmt(&self, s: &syn::Stmt) -> TokenStream {
+        let mut s = s.clone();
+        let mut r = ReturnRewriter { option_return: self.option_return, returned: false };
+        r.visit_stmt_mut(&mut s);
+        if r.returned {
+            self.edge("Done");
+        }
+        s.into_token_stream()
+    }
+
+    fn plain_expr(&self, e: &Expr) -> TokenStream {
+        let mut e = e.clone();
+        let mut r = ReturnRewriter { option_return: self.option_return, returned: false };
+        r.visit_expr_mut(&mut e);
+        if r.returned {
+            self.edge("Done");
+        }
+        e.into_token_stream()
+    }
+}
+
+/// `x` when the field has the local's name, `x_2: x` otherwise.
+fn field_init(l: &crate::ir::Local) -> TokenStream {
+    let (f, i) = (&l.field, &l.ident);
+    if f == i { quote!(#i) } else { quote!(#f: #i) }
+}
+
+/// `mut x` / `x_2: mut x` in a pattern taking a state apart.
+fn field_pat(l: &crate::ir::Local, binding: &Ident, mutable: bool) -> TokenStream {
+    let f = &l.field;
+    let m = mutable.then(|| quote!(mut));
+    if f == binding { quote!(#m #binding) } else { quote!(#f: #m #binding) }
+}
+
+fn render_bind(bind: &Bind, value: TokenStream) -> TokenStream {
+    match bind {
+        Bind::Let { attrs, pat, .. } => quote!(#(#attrs)* let #pat = #value;),
+        Bind::Expr { semi: true } => quote!(#value;),
+        Bind::Expr { semi: false } => value,
+    }
+}
+
+fn is_simple_binding(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(p) => p.subpat.is_none(),
+        Pat::Type(t) => is_simple_binding(&t.pat),
+        _ => false,
+    }
+}
+
+fn split_guard(pat: &Pat) -> (Pat, Option<Expr>) {
+    match pat {
+        Pat::Guard(g) => ((*g.pat).clone(), Some((*g.guard).clone())),
+        p => (p.clone(), None),
+    }
+}
+
+/// `return e` → `return Poll::Ready(e)`; for a fn returning `Option`, `e?` → an explicit match
+/// (std has no `?` from `Option` into `Poll<Option<_>>`).
+struct ReturnRewriter {
+    option_return: bool,
+    returned: bool,
+}
+
+impl VisitMut for ReturnRewriter {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Return(r) => {
+                if let Some(inner) = &mut r.expr {
+                    self.visit_expr_mut(inner);
+                }
+                self.returned = true;
+                let value = r.expr.take().map(|v| v.into_token_stream()).unwrap_or_else(|| quote!(()));
+                let span = r.return_token.span;
+                *e = parse_quote_spanned(span, quote_spanned!(span=> return ::core::task::Poll::Ready(#value)));
+            }
+            Expr::Try(t) => {
+                self.visit_expr_mut(&mut t.expr);
+                self.returned = true;
+                if self.option_return {
+                    let inner = &t.expr;
+                    let span = t.question_token.span;
+                    *e = parse_quote_spanned(
+                        span,
+                        quote_spanned! {span=>
+                            match #inner {
+                                ::core::option::Option::Some(v) => v,
+                                ::core::option::Option::None => {
+                                    return ::core::task::Poll::Ready(::core::option::Option::None)
+                                }
+                            }
+                        },
+                    );
+                }
+            }
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+fn parse_quote_spanned(_span: Span, ts: TokenStream) -> Expr {
+    syn::parse2(ts).expect("generated expression parses")
+}
+
+/// Inside the awaited expression, the borrowed locals are references into the state: `x` → `(*x)`.
+fn deref_locals(e: &mut Expr, names: &[&Ident]) {
+    struct Deref<'a>(&'a [&'a Ident]);
+    impl VisitMut for Deref<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::Path(p) = e {
+                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none() {
+                    let id = &p.path.segments[0].ident;
+                    if self.0.iter().any(|n| *n == id) {
+                        *e = parse_quote!((*#id));
+                        return;
+                    }
+                }
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+        fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
+            if f.colon_token.is_none() {
+                f.colon_token = Some(Default::default());
+            }
+            syn::visit_mut::visit_field_value_mut(self, f);
+        }
+        fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+            if let Some((fmt, exprs)) = crate::mentions::parse_macro_exprs(m) {
+                let is_write = matches!(crate::mentions::macro_kind(m), Some(crate::mentions::MacroArgs::Format { skip_first_expr: true }));
+                let mut exprs = exprs;
+                for e in &mut exprs {
+                    self.visit_expr_mut(e);
+                }
+                m.tokens = match fmt {
+                    Some(fmt) if is_write => {
+                        let (d, rest) = exprs.split_first().expect("write! has a destination");
+                        quote!(#d, #fmt #(, #rest)*)
+                    }
+                    Some(fmt) => quote!(#fmt #(, #exprs)*),
+                    None => quote!(#(#exprs),*),
+                };
+            }
+        }
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+    }
+    Deref(names).visit_expr_mut(e);
+}
+
+/// In the rest of a suspended loop iteration: `continue 'l` → `break 'l_iter`, `break 'l` →
+/// `break 'l_done`.
+fn relabel(ts: TokenStream, label: &str, iter: &Lifetime, done: &Lifetime) -> TokenStream {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out = TokenStream::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let tt = &tokens[i];
+        if let TokenTree::Ident(kw) = tt {
+            let is_break = kw == "break";
+            let is_continue = kw == "continue";
+            if (is_break || is_continue) && i + 2 < tokens.len() {
+                if let (TokenTree::Punct(p), TokenTree::Ident(name)) = (&tokens[i + 1], &tokens[i + 2]) {
+                    if p.as_char() == '\'' && name == label {
+                        let target = if is_continue { iter } else { done };
+                        let kw = Ident::new("break", kw.span());
+                        out.extend(quote!(#kw #target));
+                        i += 3;
+                        continue;
+                    }
+                }
+            }
+        }
+        match tt {
+            TokenTree::Group(g) => {
+                let mut ng = proc_macro2::Group::new(g.delimiter(), relabel(g.stream(), label, iter, done));
+                ng.set_span(g.span());
+                out.extend([TokenTree::Group(ng)]);
+            }
+            other => out.extend([other.clone()]),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `AwaitRead` for `stream.read(&mut buf)`, `AwaitFetch` for `client::fetch(url)`.
+fn variant_base(e: &Expr) -> String {
+    let raw = match e {
+        Expr::MethodCall(m) => m.method.to_string(),
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+            other => variant_base(other).to_lowercase(),
+        },
+        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(i) => i.to_string(),
+            syn::Member::Unnamed(i) => format!("field{}", i.index),
+        },
+        Expr::Macro(m) => m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        Expr::Paren(p) => return variant_base(&p.expr),
+        Expr::Block(b) => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => return variant_base(e),
+            _ => String::new(),
+        },
+        Expr::Async(_) => "async_block".into(),
+        _ => String::new(),
+    };
+    let c = camel_case(raw.trim_start_matches("r#"));
+    if c.is_empty() { "Future".into() } else { c }
+}
+
+pub fn expr_text(e: &Expr) -> String {
+    let s = e.to_token_stream().to_string();
+    // Token-stream spacing (`read (& mut buf)`) made a little more natural.
+    s.replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" . ", ".")
+        .replace("& mut ", "&mut ")
+        .replace(" ,", ",")
+        .replace(":: ", "::")
+        .replace(" ::", "::")
+        .replace("& ", "&")
+        .replace(" !", "!")
+        .replace(" ?", "?")
+}
+

@@ -1,0 +1,466 @@
+//! Which locals an expression mentions, and how.
+//!
+//! The transform has no types, so "is `x` moved here?" is answered from syntax alone: a bare path
+//! in a value position (`f(x)`, `let y = x`, `match x { .. }`) is a [`Use::Move`] (a move, or a copy
+//! of a `Copy` value; either way the local need not be kept alive for a later drop); an assignment
+//! target is [`Use::Assign`]; everything else (`&x`, `x.len()`, `x.f.g()`, `println!("{x}")`) is
+//! [`Use::Other`] and keeps the local alive.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
+use syn::{Block, Expr, Macro, Pat, Stmt, Token};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    Move,
+    Assign,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub name: String,
+    pub kind: Use,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ctx {
+    Value,
+    Place,
+    /// Inside a `move` closure or `async move` block: every capture is a move.
+    Captured,
+}
+
+#[derive(Default)]
+struct Walker {
+    bound: Vec<String>,
+    out: Vec<Mention>,
+}
+
+pub fn expr_mentions(e: &Expr) -> Vec<Mention> {
+    let mut w = Walker::default();
+    w.expr(e, Ctx::Value);
+    w.out
+}
+
+/// Mentions in an expression evaluated as a place (`match` scrutinees and the like are
+/// handled by the caller).
+pub fn place_mentions(e: &Expr) -> Vec<Mention> {
+    let mut w = Walker::default();
+    w.expr(e, Ctx::Place);
+    w.out
+}
+
+pub fn stmt_mentions(s: &Stmt) -> Vec<Mention> {
+    let mut w = Walker::default();
+    w.stmt(s);
+    w.out
+}
+
+pub fn tokens_mentions(tokens: TokenStream) -> Vec<Mention> {
+    let mut w = Walker::default();
+    w.tokens(tokens);
+    w.out
+}
+
+/// The names a pattern binds, in order, with whether the binding is `mut`.
+pub fn pat_bindings(pat: &Pat) -> Vec<(syn::Ident, bool)> {
+    let mut out = Vec::new();
+    collect_bindings(pat, &mut out);
+    out
+}
+
+fn collect_bindings(pat: &Pat, out: &mut Vec<(syn::Ident, bool)>) {
+    match pat {
+        Pat::Ident(p) => {
+            let name = p.ident.to_string();
+            let looks_like_binding = p.by_ref.is_some()
+                || p.mutability.is_some()
+                || p.subpat.is_some()
+                || !name.starts_with(|c: char| c.is_uppercase());
+            if looks_like_binding {
+                out.push((p.ident.clone(), p.mutability.is_some()));
+            }
+            if let Some((_, sub)) = &p.subpat {
+                collect_bindings(sub, out);
+            }
+        }
+        Pat::Or(p) => {
+            if let Some(first) = p.cases.first() {
+                collect_bindings(first, out);
+            }
+        }
+        Pat::Paren(p) => collect_bindings(&p.pat, out),
+        Pat::Reference(p) => collect_bindings(&p.pat, out),
+        Pat::Slice(p) => p.elems.iter().for_each(|p| collect_bindings(p, out)),
+        Pat::Struct(p) => p.fields.iter().for_each(|f| collect_bindings(&f.pat, out)),
+        Pat::Tuple(p) => p.elems.iter().for_each(|p| collect_bindings(p, out)),
+        Pat::TupleStruct(p) => p.elems.iter().for_each(|p| collect_bindings(p, out)),
+        Pat::Type(p) => collect_bindings(&p.pat, out),
+        Pat::Guard(p) => collect_bindings(&p.pat, out),
+        _ => {}
+    }
+}
+
+/// The known macros whose arguments are expressions, and how many leading arguments are always
+/// evaluated (the rest of `assert!` is only evaluated on failure).
+pub enum MacroArgs {
+    /// `format!("..", a, b)`, `println!`, `panic!`, ...: a format string then expressions.
+    Format { skip_first_expr: bool },
+    /// `vec![a, b]`, `assert_eq!(a, b)`, `dbg!(a)`: a list of expressions.
+    Exprs,
+}
+
+pub fn macro_kind(mac: &Macro) -> Option<MacroArgs> {
+    let name = mac.path.segments.last()?.ident.to_string();
+    Some(match name.as_str() {
+        "format" | "print" | "println" | "eprint" | "eprintln" | "panic" | "format_args"
+        | "unreachable" | "todo" | "unimplemented" => MacroArgs::Format {
+            skip_first_expr: false,
+        },
+        "write" | "writeln" => MacroArgs::Format {
+            skip_first_expr: true,
+        },
+        "vec" | "assert" | "assert_eq" | "assert_ne" | "debug_assert" | "debug_assert_eq"
+        | "debug_assert_ne" | "dbg" => MacroArgs::Exprs,
+        _ => return None,
+    })
+}
+
+/// Parses the arguments of a known expression macro: `(format string, expressions)`.
+pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)> {
+    let kind = macro_kind(mac)?;
+    let args: Punctuated<Expr, Token![,]> = mac
+        .parse_body_with(Punctuated::parse_terminated)
+        .ok()?;
+    let mut exprs: Vec<Expr> = args.into_iter().collect();
+    let mut fmt = None;
+    match kind {
+        MacroArgs::Format { skip_first_expr } => {
+            let at = usize::from(skip_first_expr);
+            if exprs.len() > at {
+                if let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &exprs[at]
+                {
+                    fmt = Some(s.clone());
+                    exprs.remove(at);
+                }
+            }
+        }
+        MacroArgs::Exprs => {}
+    }
+    // `name = value` format arguments: the value is what is evaluated.
+    let exprs = exprs
+        .into_iter()
+        .map(|e| match e {
+            Expr::Assign(a) if matches!(&*a.left, Expr::Path(_)) => *a.right,
+            e => e,
+        })
+        .collect();
+    Some((fmt, exprs))
+}
+
+/// `{name}` and `{name:?}` in a format string.
+pub fn inline_format_args(fmt: &syn::LitStr) -> Vec<String> {
+    let s = fmt.value();
+    let mut out = Vec::new();
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find('{') {
+        rest = &rest[i + 1..];
+        if rest.starts_with('{') {
+            rest = &rest[1..];
+            continue;
+        }
+        let end = rest.find(['}', ':']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+impl Walker {
+    fn mention(&mut self, name: String, kind: Use) {
+        if !self.bound.contains(&name) {
+            self.out.push(Mention { name, kind });
+        }
+    }
+
+    fn bind_pat(&mut self, pat: &Pat) {
+        for (ident, _) in pat_bindings(pat) {
+            self.bound.push(ident.to_string());
+        }
+        // Paths inside patterns (`Some(x)`, consts) mention nothing we track.
+    }
+
+    fn block(&mut self, b: &Block) {
+        let depth = self.bound.len();
+        for s in &b.stmts {
+            self.stmt(s);
+        }
+        self.bound.truncate(depth);
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Local(l) => {
+                if let Some(init) = &l.init {
+                    self.scrutinee(&init.expr);
+                    if let Some((_, e)) = &init.diverge {
+                        self.expr(e, Ctx::Value);
+                    }
+                }
+                self.bind_pat(&l.pat);
+            }
+            Stmt::Item(_) => {}
+            Stmt::Expr(e, _) => self.expr(e, Ctx::Value),
+            Stmt::Macro(m) => self.mac(&m.mac),
+        }
+    }
+
+    /// `match x {..}`, `if let P = x`, `let P = x`: a bare local is (maybe partly) moved.
+    fn scrutinee(&mut self, e: &Expr) {
+        self.expr(e, Ctx::Value)
+    }
+
+    fn kind(ctx: Ctx) -> Use {
+        match ctx {
+            Ctx::Value | Ctx::Captured => Use::Move,
+            Ctx::Place => Use::Other,
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, ctx: Ctx) {
+        let inner = |c: Ctx| if ctx == Ctx::Captured { Ctx::Captured } else { c };
+        match e {
+            Expr::Path(p) => {
+                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none() {
+                    let seg = &p.path.segments[0];
+                    if seg.arguments.is_none() {
+                        self.mention(seg.ident.to_string(), Self::kind(ctx));
+                    }
+                }
+            }
+            Expr::Field(f) => self.expr(&f.base, inner(if ctx == Ctx::Value { Ctx::Value } else { Ctx::Place })),
+            Expr::MethodCall(m) => {
+                self.expr(&m.receiver, inner(Ctx::Place));
+                m.args.iter().for_each(|a| self.expr(a, inner(Ctx::Value)));
+            }
+            Expr::Call(c) => {
+                self.expr(&c.func, inner(Ctx::Place));
+                c.args.iter().for_each(|a| self.expr(a, inner(Ctx::Value)));
+            }
+            Expr::Reference(r) => self.expr(&r.expr, inner(Ctx::Place)),
+            Expr::RawAddr(r) => self.expr(&r.expr, inner(Ctx::Place)),
+            Expr::Unary(u) => {
+                let c = if matches!(u.op, syn::UnOp::Deref(_)) { Ctx::Place } else { Ctx::Value };
+                self.expr(&u.expr, inner(c))
+            }
+            Expr::Binary(b) => {
+                use syn::BinOp::*;
+                let (l, r) = match b.op {
+                    Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_) => (Ctx::Place, Ctx::Place),
+                    AddAssign(_) | SubAssign(_) | MulAssign(_) | DivAssign(_) | RemAssign(_)
+                    | BitXorAssign(_) | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_)
+                    | ShrAssign(_) => (Ctx::Place, Ctx::Value),
+                    _ => (Ctx::Value, Ctx::Value),
+                };
+                self.expr(&b.left, inner(l));
+                self.expr(&b.right, inner(r));
+            }
+            Expr::Assign(a) => {
+                self.expr(&a.right, inner(Ctx::Value));
+                match &*a.left {
+                    Expr::Path(p) if p.path.segments.len() == 1 && ctx != Ctx::Captured => {
+                        self.mention(p.path.segments[0].ident.to_string(), Use::Assign)
+                    }
+                    other => self.expr(other, inner(Ctx::Place)),
+                }
+            }
+            Expr::Index(i) => {
+                self.expr(&i.expr, inner(Ctx::Place));
+                self.expr(&i.index, inner(Ctx::Value));
+            }
+            Expr::Cast(c) => self.expr(&c.expr, inner(Ctx::Value)),
+            Expr::Paren(p) => self.expr(&p.expr, ctx),
+            Expr::Group(g) => self.expr(&g.expr, ctx),
+            Expr::Try(t) => self.expr(&t.expr, inner(Ctx::Value)),
+            Expr::Await(a) => self.expr(&a.base, inner(Ctx::Value)),
+            Expr::Let(l) => self.expr(&l.expr, inner(Ctx::Value)),
+            Expr::If(i) => {
+                let depth = self.bound.len();
+                self.expr(&i.cond, inner(Ctx::Value));
+                bind_let_chain(&i.cond, &mut self.bound);
+                self.block_ctx(&i.then_branch, ctx);
+                self.bound.truncate(depth);
+                if let Some((_, e)) = &i.else_branch {
+                    self.expr(e, ctx);
+                }
+            }
+            Expr::Match(m) => {
+                self.expr(&m.expr, inner(Ctx::Value));
+                for arm in &m.arms {
+                    let depth = self.bound.len();
+                    self.bind_pat(&arm.pat);
+                    if let Pat::Guard(g) = &arm.pat {
+                        self.expr(&g.guard, inner(Ctx::Place));
+                    }
+                    self.expr(&arm.body, ctx);
+                    self.bound.truncate(depth);
+                }
+            }
+            Expr::Block(b) => self.block_ctx(&b.block, ctx),
+            Expr::Unsafe(b) => self.block_ctx(&b.block, ctx),
+            Expr::Const(b) => self.block_ctx(&b.block, ctx),
+            Expr::TryBlock(b) => self.block_ctx(&b.block, ctx),
+            Expr::Loop(l) => self.block_ctx(&l.body, ctx),
+            Expr::While(w) => {
+                let depth = self.bound.len();
+                self.expr(&w.cond, inner(Ctx::Value));
+                bind_let_chain(&w.cond, &mut self.bound);
+                self.block_ctx(&w.body, ctx);
+                self.bound.truncate(depth);
+            }
+            Expr::ForLoop(f) => {
+                self.expr(&f.expr, inner(Ctx::Value));
+                let depth = self.bound.len();
+                self.bind_pat(&f.pat);
+                self.block_ctx(&f.body, ctx);
+                self.bound.truncate(depth);
+            }
+            Expr::Closure(c) => {
+                let depth = self.bound.len();
+                c.inputs.iter().for_each(|p| self.bind_pat(p));
+                let c2 = if c.capture.is_some() { Ctx::Captured } else { inner(Ctx::Value) };
+                self.expr(&c.body, c2);
+                self.bound.truncate(depth);
+            }
+            Expr::Async(a) => {
+                let c2 = if a.capture.is_some() { Ctx::Captured } else { inner(Ctx::Place) };
+                self.block_ctx(&a.block, c2);
+            }
+            Expr::Struct(s) => {
+                for f in &s.fields {
+                    self.expr(&f.expr, inner(Ctx::Value));
+                }
+                if let Some(r) = &s.rest {
+                    self.expr(r, inner(Ctx::Value));
+                }
+            }
+            Expr::Tuple(t) => t.elems.iter().for_each(|e| self.expr(e, inner(Ctx::Value))),
+            Expr::Array(a) => a.elems.iter().for_each(|e| self.expr(e, inner(Ctx::Value))),
+            Expr::Repeat(r) => self.expr(&r.expr, inner(Ctx::Value)),
+            Expr::Return(r) => {
+                if let Some(e) = &r.expr {
+                    self.expr(e, inner(Ctx::Value))
+                }
+            }
+            Expr::Break(b) => {
+                if let Some(e) = &b.expr {
+                    self.expr(e, inner(Ctx::Value))
+                }
+            }
+            Expr::Yield(y) => {
+                if let Some(e) = &y.expr {
+                    self.expr(e, inner(Ctx::Value))
+                }
+            }
+            Expr::Range(r) => {
+                if let Some(e) = &r.start {
+                    self.expr(e, inner(Ctx::Value))
+                }
+                if let Some(e) = &r.end {
+                    self.expr(e, inner(Ctx::Value))
+                }
+            }
+            Expr::Macro(m) => {
+                if ctx == Ctx::Captured {
+                    let n = self.out.len();
+                    self.mac(&m.mac);
+                    self.out[n..].iter_mut().for_each(|m| m.kind = Use::Move);
+                } else {
+                    self.mac(&m.mac)
+                }
+            }
+            Expr::Verbatim(t) => self.tokens(t.clone()),
+            _ => {}
+        }
+    }
+
+    fn block_ctx(&mut self, b: &Block, ctx: Ctx) {
+        if ctx == Ctx::Captured {
+            let n = self.out.len();
+            self.block(b);
+            self.out[n..].iter_mut().for_each(|m| m.kind = Use::Move);
+        } else {
+            self.block(b)
+        }
+    }
+
+    fn mac(&mut self, mac: &Macro) {
+        match parse_macro_exprs(mac) {
+            Some((fmt, exprs)) => {
+                let is_vec = mac.path.is_ident("vec");
+                for e in &exprs {
+                    // Format arguments are borrowed; `vec![a, b]` moves its elements.
+                    self.expr(e, if is_vec { Ctx::Value } else { Ctx::Place });
+                }
+                if let Some(fmt) = fmt {
+                    for name in inline_format_args(&fmt) {
+                        self.mention(name, Use::Other);
+                    }
+                }
+            }
+            None => self.tokens(mac.tokens.clone()),
+        }
+    }
+
+    /// Unknown macro input: every identifier might be a local it moves.
+    fn tokens(&mut self, tokens: TokenStream) {
+        for tt in tokens {
+            match tt {
+                TokenTree::Ident(i) => self.mention(i.to_string(), Use::Move),
+                TokenTree::Group(g) => self.tokens(g.stream()),
+                TokenTree::Literal(l) => {
+                    if let Ok(s) = syn::parse2::<syn::LitStr>(TokenTree::Literal(l).into()) {
+                        for name in inline_format_args(&s) {
+                            self.mention(name, Use::Other);
+                        }
+                    }
+                }
+                TokenTree::Punct(_) => {}
+            }
+        }
+    }
+}
+
+/// Bindings introduced by `let` in an `if`/`while` condition (`if let Some(x) = a && let y = b`).
+pub fn let_chain_bindings(cond: &Expr) -> Vec<(syn::Ident, bool)> {
+    let mut out = Vec::new();
+    collect_let_chain(cond, &mut out);
+    out
+}
+
+fn collect_let_chain(cond: &Expr, out: &mut Vec<(syn::Ident, bool)>) {
+    match cond {
+        Expr::Let(l) => out.extend(pat_bindings(&l.pat)),
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            collect_let_chain(&b.left, out);
+            collect_let_chain(&b.right, out);
+        }
+        Expr::Paren(p) => collect_let_chain(&p.expr, out),
+        _ => {}
+    }
+}
+
+fn bind_let_chain(cond: &Expr, bound: &mut Vec<String>) {
+    for (i, _) in let_chain_bindings(cond) {
+        bound.push(i.to_string());
+    }
+}

@@ -1,0 +1,856 @@
+//! Step 1 of the transform: bring every `.await` to the surface.
+//!
+//! After normalisation an `.await` only appears as a whole statement:
+//!
+//! * `let PAT = FUT.await;`
+//! * `FUT.await;` or a block's tail `FUT.await`
+//!
+//! where `FUT` itself contains no `.await`, or inside the blocks of a control-flow construct
+//! (`{}`/`unsafe {}`, `if`, `match`, `loop`) that itself stands as a statement, a `let`
+//! initialiser or a block tail, with an await-free condition or scrutinee. `while` and `for` loops
+//! that suspend become `loop`s, every loop that suspends gets a label, and every `break`/`continue`
+//! that targets it names that label (the lowering later splits loops and must not let an unlabeled
+//! `break` find the wrong loop).
+//!
+//! An expression with an `.await` deep inside (`f(a(), b().await + 1)`) is flattened in Rust's
+//! evaluation order: operands evaluated before the `.await` are bound first (`let tmp0 = a();`), so
+//! their side effects still happen before the suspension. Temporaries that may be borrowed across
+//! the suspension (`write_all(format!("..").as_bytes()).await`) are bound too; everything is wrapped
+//! in a block `{ ... }` so those bindings are dropped at the end of the statement, as rustc drops
+//! temporaries.
+
+use crate::error::{Error, Result};
+use crate::mentions::{macro_kind, parse_macro_exprs, MacroArgs};
+use crate::names::Names;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{parse_quote, Block, Expr, Ident, Lifetime, Stmt};
+
+pub struct Normalizer<'a> {
+    names: &'a mut Names,
+    /// The fn returns `Option<_>`: `?` is rewritten (std has no `?` for `Option` into `Poll`).
+    pub option_return: bool,
+    loops: usize,
+}
+
+/// Does `e` contain an `.await` that belongs to this function (not to a nested async block,
+/// closure or item)?
+pub fn has_await(e: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr_await(&mut self, _: &'ast syn::ExprAwait) {
+            self.0 = true;
+        }
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            // An `.await` in a non-async closure is an error reported by `check_closures`;
+            // an async closure owns its awaits.
+            let _ = c;
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            if tokens_have_await(m.tokens.clone()) {
+                self.0 = true;
+            }
+        }
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_expr(&mut f, e);
+    f.0
+}
+
+pub fn block_has_await(b: &Block) -> bool {
+    b.stmts.iter().any(stmt_has_await)
+}
+
+pub fn stmt_has_await(s: &Stmt) -> bool {
+    match s {
+        Stmt::Local(l) => l.init.as_ref().is_some_and(|i| {
+            has_await(&i.expr) || i.diverge.as_ref().is_some_and(|(_, e)| has_await(e))
+        }),
+        Stmt::Item(_) => false,
+        Stmt::Expr(e, _) => has_await(e),
+        Stmt::Macro(m) => tokens_have_await(m.mac.tokens.clone()),
+    }
+}
+
+pub fn tokens_have_await(tokens: TokenStream) -> bool {
+    let mut prev_dot = false;
+    for tt in tokens {
+        match &tt {
+            TokenTree::Ident(i) if prev_dot && i == "await" => return true,
+            TokenTree::Group(g) if tokens_have_await(g.stream()) => return true,
+            _ => {}
+        }
+        prev_dot = matches!(&tt, TokenTree::Punct(p) if p.as_char() == '.');
+    }
+    false
+}
+
+/// `.await` inside a closure that is not `async` is an error, as in rustc; say so at the span.
+pub fn check_closures(b: &Block) -> Result<()> {
+    struct Check(Option<Error>);
+    impl<'ast> syn::visit::Visit<'ast> for Check {
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            if c.asyncness.is_none() && self.0.is_none() && has_await_anywhere(&c.body) {
+                self.0 = Some(Error::new(
+                    c.inputs_begin.span(),
+                    "`.await` inside a closure that is not `async`: a closure's body is not part \
+                     of the state machine; use an `async` closure or block, or move the `.await` \
+                     out of the closure",
+                ));
+            }
+            syn::visit::visit_expr_closure(self, c);
+        }
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    fn has_await_anywhere(e: &Expr) -> bool {
+        struct F(bool);
+        impl<'ast> syn::visit::Visit<'ast> for F {
+            fn visit_expr_await(&mut self, _: &'ast syn::ExprAwait) {
+                self.0 = true;
+            }
+            fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+            fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+                if c.asyncness.is_none() {
+                    syn::visit::visit_expr_closure(self, c)
+                }
+            }
+            fn visit_item(&mut self, _: &'ast syn::Item) {}
+        }
+        let mut f = F(false);
+        syn::visit::Visit::visit_expr(&mut f, e);
+        f.0
+    }
+    let mut c = Check(None);
+    syn::visit::Visit::visit_block(&mut c, b);
+    c.0.map_or(Ok(()), Err)
+}
+
+fn is_construct(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::If(_)
+            | Expr::Match(_)
+            | Expr::Loop(_)
+            | Expr::While(_)
+            | Expr::ForLoop(_)
+            | Expr::Block(_)
+            | Expr::Unsafe(_)
+    )
+}
+
+/// An expression that can be evaluated later without changing what the program does: no side
+/// effects and nothing that rustc would give a different type if it were bound first.
+fn is_stable(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) | Expr::Path(_) | Expr::Closure(_) | Expr::Const(_) | Expr::Async(_) => true,
+        Expr::Paren(p) => is_stable(&p.expr),
+        Expr::Group(g) => is_stable(&g.expr),
+        Expr::Field(f) => is_stable(&f.base),
+        Expr::Reference(r) => is_stable(&r.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => is_stable(&u.expr),
+        Expr::Tuple(t) => t.elems.iter().all(is_stable),
+        Expr::Array(a) => a.elems.iter().all(is_stable),
+        _ => false,
+    }
+}
+
+/// A place whose evaluation has no side effects (`x`, `self.a.b`, `*r`).
+fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Paren(p) => is_place(&p.expr),
+        Expr::Group(g) => is_place(&g.expr),
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => is_place(&u.expr),
+        Expr::Index(i) => is_place(&i.expr) && is_stable(&i.index),
+        _ => false,
+    }
+}
+
+/// Literals and arrays/tuples of literals: rustc may promote `&[1, 2]` to a `'static`
+/// constant, so such operands are left where they are.
+fn is_promotable(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) => true,
+        Expr::Tuple(t) => t.elems.iter().all(is_promotable),
+        Expr::Array(a) => a.elems.iter().all(is_promotable),
+        Expr::Paren(p) => is_promotable(&p.expr),
+        _ => false,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ctx {
+    Value,
+    Place,
+}
+
+impl<'a> Normalizer<'a> {
+    pub fn new(names: &'a mut Names, option_return: bool) -> Self {
+        Normalizer {
+            names,
+            option_return,
+            loops: 0,
+        }
+    }
+
+    pub fn block(&mut self, b: Block) -> Result<Block> {
+        let mut stmts = Vec::new();
+        let n = b.stmts.len();
+        for (i, s) in b.stmts.into_iter().enumerate() {
+            let is_tail = i + 1 == n && matches!(s, Stmt::Expr(_, None));
+            if stmt_has_await(&s) {
+                self.stmt(s, is_tail, &mut stmts)?;
+            } else {
+                stmts.push(s);
+            }
+        }
+        Ok(Block {
+            brace_token: b.brace_token,
+            stmts,
+        })
+    }
+
+    fn stmt(&mut self, s: Stmt, is_tail: bool, out: &mut Vec<Stmt>) -> Result<()> {
+        match s {
+            Stmt::Local(mut local) => {
+                let init = local.init.take().expect("has_await implies an initialiser");
+                if let Some((_, diverge)) = &init.diverge {
+                    if has_await(diverge) {
+                        return Err(Error::new(
+                            diverge.span(),
+                            "`.await` in the `else` block of `let ... else` is not supported yet; \
+                             use a `match` instead",
+                        ));
+                    }
+                }
+                let pat = local.pat.clone();
+                let expr = *init.expr;
+                let new_init = match expr {
+                    Expr::Await(a) if !has_await(&a.base) && init.diverge.is_none() => {
+                        self.await_expr(*a.base, a.await_token.span)?
+                    }
+                    e if is_construct(&e) && init.diverge.is_none() => self.construct(e)?,
+                    e => {
+                        let e = self.statement_expr(e)?;
+                        if init.diverge.is_some() {
+                            // `let P = { .. } else {}` is not valid syntax: bind the value first.
+                            let v = self.names.ident("value");
+                            out.push(parse_quote!(let #v = #e;));
+                            parse_quote!(#v)
+                        } else {
+                            e
+                        }
+                    }
+                };
+                local.init = Some(syn::LocalInit {
+                    eq_token: init.eq_token,
+                    expr: Box::new(new_init),
+                    diverge: init.diverge,
+                });
+                let _ = pat;
+                out.push(Stmt::Local(local));
+            }
+            Stmt::Expr(e, semi) => {
+                let e = match e {
+                    Expr::Await(a) if !has_await(&a.base) => {
+                        self.await_expr(*a.base, a.await_token.span)?
+                    }
+                    e if is_construct(&e) => self.construct(e)?,
+                    e => self.statement_expr(e)?,
+                };
+                let semi = if is_tail { None } else { semi.or(Some(Default::default())) };
+                out.push(Stmt::Expr(e, semi));
+            }
+            Stmt::Macro(m) => {
+                let e = Expr::Macro(syn::ExprMacro {
+                    attrs: m.attrs,
+                    mac: m.mac,
+                });
+                let e = self.statement_expr(e)?;
+                out.push(Stmt::Expr(e, Some(Default::default())));
+            }
+            Stmt::Item(i) => out.push(Stmt::Item(i)),
+        }
+        Ok(())
+    }
+
+    /// `FUT.await` with an await-free `FUT`: bind the temporaries `FUT` borrows so that they live
+    /// across the suspension, as rustc keeps them until the end of the statement.
+    fn await_expr(&mut self, fut: Expr, await_span: Span) -> Result<Expr> {
+        let mut prelude = Vec::new();
+        let fut = self.extract_temps(fut, &mut prelude);
+        let awaited = make_await(fut, await_span);
+        Ok(if prelude.is_empty() {
+            awaited
+        } else {
+            parse_quote!({ #(#prelude)* #awaited })
+        })
+    }
+
+    /// Any other expression with awaits inside: flatten it into `{ prelude; residual }`.
+    fn statement_expr(&mut self, e: Expr) -> Result<Expr> {
+        // `FUT.await?`: bind the awaited value, then apply `?` (nothing is left to drop).
+        let mut prelude = Vec::new();
+        let residual = self.flatten(e, Ctx::Value, &mut prelude)?;
+        if prelude.is_empty() {
+            return Ok(residual);
+        }
+        Ok(parse_quote!({ #(#prelude)* #residual }))
+    }
+
+    /// Normalises a control-flow construct that contains awaits (the construct itself stays).
+    fn construct(&mut self, e: Expr) -> Result<Expr> {
+        Ok(match e {
+            Expr::Block(mut b) => {
+                b.block = self.block(b.block)?;
+                Expr::Block(b)
+            }
+            Expr::Unsafe(mut b) => {
+                b.block = self.block(b.block)?;
+                Expr::Unsafe(b)
+            }
+            Expr::If(i) => {
+                if has_await(&i.cond) {
+                    // Evaluate the condition first, then branch.
+                    let mut prelude = Vec::new();
+                    let cond = match *i.cond {
+                        Expr::Let(mut l) => {
+                            let v = self.flatten(*l.expr, Ctx::Value, &mut prelude)?;
+                            l.expr = Box::new(v);
+                            Expr::Let(l)
+                        }
+                        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) && contains_let(&b.left, &b.right) => {
+                            return Err(Error::new(
+                                b.span(),
+                                "`.await` inside an `if let` chain is not supported yet; \
+                                 bind the awaited value before the `if`",
+                            ))
+                        }
+                        c => self.flatten(c, Ctx::Value, &mut prelude)?,
+                    };
+                    let rest = syn::ExprIf {
+                        cond: Box::new(cond),
+                        ..i
+                    };
+                    let rest = self.construct(Expr::If(rest))?;
+                    return Ok(parse_quote!({ #(#prelude)* #rest }));
+                }
+                let mut i = i;
+                i.then_branch = self.block(i.then_branch)?;
+                if let Some((els, e)) = i.else_branch.take() {
+                    let e = if has_await(&e) { self.construct(*e)? } else { *e };
+                    i.else_branch = Some((els, Box::new(e)));
+                }
+                Expr::If(i)
+            }
+            Expr::Match(m) => {
+                let mut m = m;
+                let mut prelude = Vec::new();
+                if has_await(&m.expr) {
+                    let s = self.flatten(*m.expr, Ctx::Value, &mut prelude)?;
+                    m.expr = Box::new(s);
+                }
+                for arm in &mut m.arms {
+                    if let syn::Pat::Guard(g) = &arm.pat {
+                        if has_await(&g.guard) {
+                            return Err(Error::new(
+                                g.guard.span(),
+                                "`.await` in a match guard is not supported yet; \
+                                 await before the `match`",
+                            ));
+                        }
+                    }
+                    if has_await(&arm.body) {
+                        let body = std::mem::replace(&mut *arm.body, Expr::Verbatim(TokenStream::new()));
+                        let block: Block = match body {
+                            Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => b.block,
+                            other => parse_quote!({ #other }),
+                        };
+                        let block = self.block(block)?;
+                        *arm.body = Expr::Block(syn::ExprBlock {
+                            attrs: Vec::new(),
+                            label: None,
+                            block,
+                        });
+                        arm.comma = Some(Default::default());
+                    }
+                }
+                if prelude.is_empty() {
+                    Expr::Match(m)
+                } else {
+                    parse_quote!({ #(#prelude)* #m })
+                }
+            }
+            Expr::Loop(mut l) => {
+                let label = self.label(&mut l.label);
+                label_breaks(&mut l.body, &label);
+                l.body = self.block(l.body)?;
+                Expr::Loop(l)
+            }
+            Expr::While(w) => {
+                // `while c { b }` is `loop { if c { b } else { break } }`.
+                let mut label_opt = w.label;
+                let label = self.label(&mut label_opt);
+                let mut body = w.body;
+                label_breaks(&mut body, &label);
+                let cond = w.cond;
+                let attrs = w.attrs;
+                let lp: Expr = parse_quote! {
+                    #(#attrs)*
+                    #label: loop {
+                        if #cond #body else { break #label; }
+                    }
+                };
+                self.construct(lp)?
+            }
+            Expr::ForLoop(f) => {
+                // rustc's desugaring: `match IntoIterator::into_iter(e) { mut iter => loop {
+                //     match Iterator::next(&mut iter) { None => break, Some(p) => body } } }`.
+                let mut label_opt = f.label;
+                let label = self.label(&mut label_opt);
+                let mut body = f.body;
+                label_breaks(&mut body, &label);
+                let iter = self.names.ident("iter");
+                let pat = f.pat;
+                let mut prelude = Vec::new();
+                let src = if has_await(&f.expr) {
+                    self.flatten(*f.expr, Ctx::Value, &mut prelude)?
+                } else {
+                    *f.expr
+                };
+                let lp: Expr = parse_quote! {
+                    {
+                        #(#prelude)*
+                        let mut #iter = ::core::iter::IntoIterator::into_iter(#src);
+                        #label: loop {
+                            match ::core::iter::Iterator::next(&mut #iter) {
+                                ::core::option::Option::Some(#pat) => #body,
+                                ::core::option::Option::None => break #label,
+                            }
+                        }
+                    }
+                };
+                self.construct(lp)?
+            }
+            other => other,
+        })
+    }
+
+    fn label(&mut self, label: &mut Option<syn::Label>) -> Lifetime {
+        match label {
+            Some(l) => l.name.clone(),
+            None => {
+                let name = self.names.fresh(&format!("loop{}", self.loops));
+                self.loops += 1;
+                let lt = Lifetime::new(&format!("'{name}"), Span::mixed_site());
+                *label = Some(syn::Label {
+                    name: lt.clone(),
+                    colon_token: Default::default(),
+                });
+                lt
+            }
+        }
+    }
+
+    fn temp(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        let t = self.names.ident("tmp");
+        out.push(parse_quote!(let #t = #e;));
+        parse_quote!(#t)
+    }
+
+    /// Binds the value temporaries in place positions of `e` (receivers, `&` operands, field and
+    /// index bases), innermost first, so they can live across a suspension.
+    fn extract_temps(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        match e {
+            Expr::MethodCall(mut m) => {
+                let recv = self.extract_temps(*m.receiver, out);
+                m.receiver = Box::new(self.place_temp(recv, out));
+                m.args = m.args.into_iter().map(|a| self.extract_temps(a, out)).collect();
+                Expr::MethodCall(m)
+            }
+            Expr::Call(mut c) => {
+                c.args = c.args.into_iter().map(|a| self.extract_temps(a, out)).collect();
+                Expr::Call(c)
+            }
+            Expr::Reference(mut r) => {
+                let inner = self.extract_temps(*r.expr, out);
+                r.expr = Box::new(self.place_temp(inner, out));
+                Expr::Reference(r)
+            }
+            Expr::Field(mut f) => {
+                let base = self.extract_temps(*f.base, out);
+                f.base = Box::new(self.place_temp(base, out));
+                Expr::Field(f)
+            }
+            Expr::Index(mut i) => {
+                let base = self.extract_temps(*i.expr, out);
+                i.expr = Box::new(self.place_temp(base, out));
+                i.index = Box::new(self.extract_temps(*i.index, out));
+                Expr::Index(i)
+            }
+            Expr::Unary(mut u) => {
+                let inner = self.extract_temps(*u.expr, out);
+                u.expr = Box::new(if matches!(u.op, syn::UnOp::Deref(_)) {
+                    self.place_temp(inner, out)
+                } else {
+                    inner
+                });
+                Expr::Unary(u)
+            }
+            Expr::Paren(mut p) => {
+                p.expr = Box::new(self.extract_temps(*p.expr, out));
+                Expr::Paren(p)
+            }
+            Expr::Struct(mut s) => {
+                for f in s.fields.iter_mut() {
+                    let v = std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new()));
+                    f.expr = self.extract_temps(v, out);
+                }
+                Expr::Struct(s)
+            }
+            Expr::Tuple(mut t) => {
+                t.elems = t.elems.into_iter().map(|a| self.extract_temps(a, out)).collect();
+                Expr::Tuple(t)
+            }
+            e => e,
+        }
+    }
+
+    /// A value expression used as a place becomes a named temporary.
+    fn place_temp(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        if is_place(&e) || is_promotable(&e) || is_stable(&e) || matches!(e, Expr::Macro(_)) {
+            e
+        } else {
+            self.temp(e, out)
+        }
+    }
+
+    /// Operand `e` is evaluated before a later `.await` in the same expression: make sure its
+    /// evaluation (side effects and temporaries) happens now.
+    fn hoist(&mut self, e: Expr, ctx: Ctx, out: &mut Vec<Stmt>) -> Result<Expr> {
+        let e = if has_await(&e) { self.flatten(e, ctx, out)? } else { e };
+        Ok(match ctx {
+            Ctx::Place if is_place(&e) => {
+                // `v[i()]` as a place: evaluate the index now.
+                match e {
+                    Expr::Index(mut ix) if !is_stable(&ix.index) => {
+                        let i = self.extract_temps(*ix.index, out);
+                        ix.index = Box::new(self.temp(i, out));
+                        Expr::Index(ix)
+                    }
+                    e => e,
+                }
+            }
+            _ if is_stable(&e) || is_promotable(&e) => e,
+            _ => {
+                let e = self.extract_temps(e, out);
+                self.temp(e, out)
+            }
+        })
+    }
+
+    /// Evaluates `operands` in order, hoisting all operands before the last one that awaits.
+    fn operands(&mut self, ops: Vec<(Expr, Ctx)>, out: &mut Vec<Stmt>) -> Result<Vec<Expr>> {
+        let last = ops.iter().rposition(|(e, _)| has_await(e));
+        let mut res = Vec::with_capacity(ops.len());
+        for (i, (e, ctx)) in ops.into_iter().enumerate() {
+            res.push(match last {
+                Some(l) if i < l => self.hoist(e, ctx, out)?,
+                Some(l) if i == l => self.flatten(e, ctx, out)?,
+                _ => e,
+            });
+        }
+        Ok(res)
+    }
+
+    /// Returns an await-free expression equivalent to `e`, pushing the statements that must run
+    /// first (including `let awaited = FUT.await;`) onto `out`.
+    fn flatten(&mut self, e: Expr, ctx: Ctx, out: &mut Vec<Stmt>) -> Result<Expr> {
+        if !has_await(&e) {
+            return Ok(e);
+        }
+        Ok(match e {
+            Expr::Await(a) => {
+                let base = self.flatten(*a.base, Ctx::Value, out)?;
+                let base = self.extract_temps(base, out);
+                let v = self.names.ident("awaited");
+                let awaited = make_await(base, a.await_token.span);
+                out.push(parse_quote!(let #v = #awaited;));
+                parse_quote!(#v)
+            }
+            Expr::Call(mut c) => {
+                let mut ops = vec![(*c.func, Ctx::Place)];
+                ops.extend(c.args.into_iter().map(|a| (a, Ctx::Value)));
+                let mut res = self.operands(ops, out)?.into_iter();
+                c.func = Box::new(res.next().unwrap());
+                c.args = res.collect();
+                Expr::Call(c)
+            }
+            Expr::MethodCall(mut m) => {
+                let mut ops = vec![(*m.receiver, Ctx::Place)];
+                ops.extend(m.args.into_iter().map(|a| (a, Ctx::Value)));
+                let mut res = self.operands(ops, out)?.into_iter();
+                m.receiver = Box::new(res.next().unwrap());
+                m.args = res.collect();
+                Expr::MethodCall(m)
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                // Short-circuit: the right side only runs when needed.
+                let left = self.flatten(*b.left, Ctx::Value, out)?;
+                let right = &b.right;
+                let e: Expr = if matches!(b.op, syn::BinOp::And(_)) {
+                    parse_quote!(if #left { #right } else { false })
+                } else {
+                    parse_quote!(if #left { true } else { #right })
+                };
+                self.flatten(e, ctx, out)?
+            }
+            Expr::Binary(mut b) => {
+                use syn::BinOp::*;
+                let lctx = match b.op {
+                    Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_) | AddAssign(_) | SubAssign(_)
+                    | MulAssign(_) | DivAssign(_) | RemAssign(_) | BitXorAssign(_)
+                    | BitAndAssign(_) | BitOrAssign(_) | ShlAssign(_) | ShrAssign(_) => Ctx::Place,
+                    _ => Ctx::Value,
+                };
+                let mut res = self
+                    .operands(vec![(*b.left, lctx), (*b.right, Ctx::Value)], out)?
+                    .into_iter();
+                b.left = Box::new(res.next().unwrap());
+                b.right = Box::new(res.next().unwrap());
+                Expr::Binary(b)
+            }
+            Expr::Assign(mut a) => {
+                // The right side is evaluated first, then the place.
+                let right = self.flatten(*a.right, Ctx::Value, out)?;
+                a.right = Box::new(right);
+                if has_await(&a.left) {
+                    return Err(Error::new(a.left.span(), "`.await` in an assignment target is not supported"));
+                }
+                Expr::Assign(a)
+            }
+            Expr::Unary(mut u) => {
+                let c = if matches!(u.op, syn::UnOp::Deref(_)) { Ctx::Place } else { Ctx::Value };
+                u.expr = Box::new(self.flatten(*u.expr, c, out)?);
+                Expr::Unary(u)
+            }
+            Expr::Field(mut f) => {
+                f.base = Box::new(self.flatten(*f.base, Ctx::Place, out)?);
+                Expr::Field(f)
+            }
+            Expr::Index(mut i) => {
+                let mut res = self
+                    .operands(vec![(*i.expr, Ctx::Place), (*i.index, Ctx::Value)], out)?
+                    .into_iter();
+                i.expr = Box::new(res.next().unwrap());
+                i.index = Box::new(res.next().unwrap());
+                Expr::Index(i)
+            }
+            Expr::Reference(mut r) => {
+                r.expr = Box::new(self.flatten(*r.expr, Ctx::Place, out)?);
+                Expr::Reference(r)
+            }
+            Expr::Cast(mut c) => {
+                c.expr = Box::new(self.flatten(*c.expr, Ctx::Value, out)?);
+                Expr::Cast(c)
+            }
+            Expr::Paren(mut p) => {
+                p.expr = Box::new(self.flatten(*p.expr, ctx, out)?);
+                Expr::Paren(p)
+            }
+            Expr::Group(mut g) => {
+                g.expr = Box::new(self.flatten(*g.expr, ctx, out)?);
+                Expr::Group(g)
+            }
+            Expr::Try(mut t) => {
+                t.expr = Box::new(self.flatten(*t.expr, Ctx::Value, out)?);
+                Expr::Try(t)
+            }
+            Expr::Return(mut r) => {
+                if let Some(e) = r.expr.take() {
+                    r.expr = Some(Box::new(self.flatten(*e, Ctx::Value, out)?));
+                }
+                Expr::Return(r)
+            }
+            Expr::Break(mut b) => {
+                if let Some(e) = b.expr.take() {
+                    b.expr = Some(Box::new(self.flatten(*e, Ctx::Value, out)?));
+                }
+                Expr::Break(b)
+            }
+            Expr::Tuple(mut t) => {
+                let ops = t.elems.into_iter().map(|e| (e, Ctx::Value)).collect();
+                t.elems = self.operands(ops, out)?.into_iter().collect();
+                Expr::Tuple(t)
+            }
+            Expr::Array(mut a) => {
+                let ops = a.elems.into_iter().map(|e| (e, Ctx::Value)).collect();
+                a.elems = self.operands(ops, out)?.into_iter().collect();
+                Expr::Array(a)
+            }
+            Expr::Repeat(mut r) => {
+                r.expr = Box::new(self.flatten(*r.expr, Ctx::Value, out)?);
+                Expr::Repeat(r)
+            }
+            Expr::Struct(mut s) => {
+                let mut ops: Vec<(Expr, Ctx)> = Vec::new();
+                let n = s.fields.len();
+                for f in s.fields.iter_mut() {
+                    ops.push((std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())), Ctx::Value));
+                }
+                if let Some(r) = s.rest.take() {
+                    ops.push((*r, Ctx::Value));
+                }
+                let mut res = self.operands(ops, out)?.into_iter();
+                for f in s.fields.iter_mut() {
+                    f.expr = res.next().unwrap();
+                    // `S { x }` shorthand must become `S { x: value }`.
+                    f.colon_token.get_or_insert_with(Default::default);
+                }
+                let _ = n;
+                if let Some(r) = res.next() {
+                    s.rest = Some(Box::new(r));
+                }
+                Expr::Struct(s)
+            }
+            Expr::Range(mut r) => {
+                let mut ops = Vec::new();
+                let has_start = r.start.is_some();
+                if let Some(s) = r.start.take() {
+                    ops.push((*s, Ctx::Value));
+                }
+                if let Some(e) = r.end.take() {
+                    ops.push((*e, Ctx::Value));
+                }
+                let mut res = self.operands(ops, out)?.into_iter();
+                if has_start {
+                    r.start = res.next().map(Box::new);
+                }
+                r.end = res.next().map(Box::new);
+                Expr::Range(r)
+            }
+            Expr::Macro(m) => self.macro_expr(m, out)?,
+            Expr::Let(l) => {
+                return Err(Error::new(l.span(), "`.await` in this `let` condition is not supported yet"))
+            }
+            e if is_construct(&e) => {
+                let c = self.construct(e)?;
+                let v = self.names.ident("value");
+                out.push(parse_quote!(let #v = #c;));
+                parse_quote!(#v)
+            }
+            other => {
+                return Err(Error::new(
+                    other.span(),
+                    "`.await` in this kind of expression is not supported yet; \
+                     bind the awaited value to a local first",
+                ))
+            }
+        })
+    }
+
+    fn macro_expr(&mut self, m: syn::ExprMacro, out: &mut Vec<Stmt>) -> Result<Expr> {
+        let path = &m.mac.path;
+        let unsupported = || {
+            Error::new(
+                m.mac.path.span(),
+                format!(
+                    "`.await` inside `{}!` is not supported: #[state_machine] only sees the \
+                     tokens of an unknown macro; bind the awaited value to a local first",
+                    path.to_token_stream()
+                ),
+            )
+        };
+        let Some(kind) = macro_kind(&m.mac) else { return Err(unsupported()) };
+        let Some((fmt, exprs)) = parse_macro_exprs(&m.mac) else { return Err(unsupported()) };
+        let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if name.contains("assert") && !name.ends_with("_eq") && !name.ends_with("_ne") {
+            // `assert!(cond, msg..)`: the message is only evaluated on failure.
+            if exprs.iter().skip(1).any(has_await) {
+                return Err(unsupported());
+            }
+        }
+        if matches!(kind, MacroArgs::Format { .. }) && original_has_named_args(&m.mac) {
+            return Err(unsupported());
+        }
+        let ops = exprs.into_iter().map(|e| (e, Ctx::Place)).collect();
+        let args = self.operands(ops, out)?;
+        let tokens = match (kind, fmt) {
+            (MacroArgs::Format { skip_first_expr: true }, Some(fmt)) => {
+                let (dest, rest) = args.split_first().expect("write! has a destination");
+                quote!(#dest, #fmt #(, #rest)*)
+            }
+            (_, Some(fmt)) => quote!(#fmt #(, #args)*),
+            (_, None) => quote!(#(#args),*),
+        };
+        let mut m = m;
+        m.mac.tokens = tokens;
+        Ok(Expr::Macro(m))
+    }
+}
+
+fn original_has_named_args(mac: &syn::Macro) -> bool {
+    use syn::punctuated::Punctuated;
+    let Ok(args) = mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated) else {
+        return true;
+    };
+    args.iter().any(|a| matches!(a, Expr::Assign(_)))
+}
+
+fn contains_let(a: &Expr, b: &Expr) -> bool {
+    fn has_let(e: &Expr) -> bool {
+        match e {
+            Expr::Let(_) => true,
+            Expr::Binary(b) => has_let(&b.left) || has_let(&b.right),
+            Expr::Paren(p) => has_let(&p.expr),
+            _ => false,
+        }
+    }
+    has_let(a) || has_let(b)
+}
+
+fn make_await(fut: Expr, await_span: Span) -> Expr {
+    let await_token = Ident::new("await", await_span);
+    parse_quote!(#fut.#await_token)
+}
+
+/// Gives every `break`/`continue` that targets this loop (written without a label) the label.
+fn label_breaks(body: &mut Block, label: &Lifetime) {
+    struct Labeler<'a>(&'a Lifetime);
+    impl VisitMut for Labeler<'_> {
+        fn visit_expr_break_mut(&mut self, b: &mut syn::ExprBreak) {
+            if b.label.is_none() {
+                b.label = Some(self.0.clone());
+            }
+            syn::visit_mut::visit_expr_break_mut(self, b);
+        }
+        fn visit_expr_continue_mut(&mut self, c: &mut syn::ExprContinue) {
+            if c.label.is_none() {
+                c.label = Some(self.0.clone());
+            }
+        }
+        // Inner loops own their unlabeled breaks (but a `break` in their condition or iterator
+        // expression does not exist in valid Rust, so the bodies are all we skip).
+        fn visit_expr_loop_mut(&mut self, _: &mut syn::ExprLoop) {}
+        fn visit_expr_while_mut(&mut self, w: &mut syn::ExprWhile) {
+            self.visit_expr_mut(&mut w.cond);
+        }
+        fn visit_expr_for_loop_mut(&mut self, f: &mut syn::ExprForLoop) {
+            self.visit_expr_mut(&mut f.expr);
+        }
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+        fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+            // `break` inside macro input is rare; leave macro tokens alone.
+            let _ = m;
+        }
+    }
+    Labeler(label).visit_block_mut(body);
+}

@@ -1,0 +1,27 @@
+//! Differential tests: every case runs as rustc compiles it and as `#[state_machine]` expands it.
+use clockwork_tests::differential;
+
+differential! {
+    seed_example {
+        async fn async_operation() -> i32 { step("a", 1).await }
+        async fn another_operation() -> i32 { step("b", 2).await }
+        async fn example() -> i32 {
+            let x = async_operation().await;
+            let y = another_operation().await;
+            x + y
+        }
+        pub fn entry() -> impl core::future::Future<Output = i32> { example() }
+    }
+
+    guards_drop_order {
+        async fn f(a: Guard) -> usize {
+            let g1 = Guard::new("g1");
+            let n = step("s1", 1usize).await;
+            let g2 = Guard::new("g2");
+            let m = step("s2", 2usize).await;
+            log(format!("{} {} {}", a.name(), g1.name(), g2.name()));
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f(Guard::new("arg")) }
+    }
+}
