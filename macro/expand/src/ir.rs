@@ -1,7 +1,7 @@
 //! Step 2: the normalised body as a tree of blocks, statements and constructs, with every local
 //! and every suspension point numbered, and the liveness facts the lowering needs.
 
-use crate::mentions::{self, Mention, Use};
+use crate::mentions::{self, Consumes, Mention, Use};
 use proc_macro2::Span;
 use syn::{Attribute, Expr, Ident, Lifetime, Pat, Stmt};
 
@@ -13,6 +13,8 @@ pub type BlockId = usize;
 /// the normaliser introduced).
 pub struct Local {
     pub ident: Ident,
+    /// Introduced by the normaliser (a temporary or an awaited value), not written by the user.
+    pub synthetic: bool,
     pub mutable: bool,
     pub block: BlockId,
     pub decl_pos: usize,
@@ -113,6 +115,7 @@ pub struct Body {
 }
 
 pub struct Builder {
+    synthetic: Vec<String>,
     locals: Vec<Local>,
     sites: Vec<Site>,
     scopes: Vec<Vec<LocalId>>,
@@ -123,8 +126,9 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn build(params: Vec<(Ident, bool)>, body: syn::Block) -> Body {
+    pub fn build(params: Vec<(Ident, bool)>, body: syn::Block, synthetic: Vec<String>) -> Body {
         let mut b = Builder {
+            synthetic,
             locals: Vec::new(),
             sites: Vec::new(),
             scopes: vec![Vec::new()],
@@ -161,7 +165,9 @@ impl Builder {
     fn declare(&mut self, ident: Ident, mutable: bool, block: BlockId, has_init: bool) -> LocalId {
         let id = self.locals.len();
         let pos = self.tick();
+        let synthetic = self.synthetic.contains(&ident.to_string());
         self.locals.push(Local {
+            synthetic,
             field: ident.clone(),
             ty: ident.clone(),
             ident,
@@ -190,8 +196,19 @@ impl Builder {
         let pos = self.tick();
         for m in mentions {
             if let Some(id) = self.resolve(&m.name) {
-                self.locals[id].mentions.push((pos, m.kind));
+                let kind = self.receiver_kind(id, m.kind);
+                self.locals[id].mentions.push((pos, kind));
             }
+        }
+    }
+
+    /// Settles a receiver mention with the method-name heuristic.
+    fn receiver_kind(&self, id: LocalId, kind: Use) -> Use {
+        match kind {
+            Use::Receiver(Consumes::Yes) => Use::Move,
+            Use::Receiver(Consumes::OnTemporaries) if self.locals[id].synthetic => Use::Move,
+            Use::Receiver(_) => Use::Other,
+            k => k,
         }
     }
 
@@ -284,7 +301,7 @@ impl Builder {
                 let pos = self.tick();
                 let fut_mentions = mentions::expr_mentions(&a.base)
                     .into_iter()
-                    .filter_map(|m| self.resolve(&m.name).map(|id| (id, m.kind)))
+                    .filter_map(|m| self.resolve(&m.name).map(|id| (id, self.receiver_kind(id, m.kind))))
                     .collect::<Vec<_>>();
                 for &(id, kind) in &fut_mentions {
                     self.locals[id].mentions.push((pos, kind));
@@ -437,6 +454,16 @@ impl Body {
             for &id in &site.in_scope {
                 let l = &self.locals[id];
                 let decl = l.decl_pos;
+                let shadowed = site.in_scope.iter().any(|&other| {
+                    let o = &self.locals[other];
+                    o.ident == l.ident && o.decl_pos > decl
+                });
+                if shadowed {
+                    // No name reaches it any more, so the expansion cannot move it into the
+                    // state: it is dropped at the suspension instead of at the end of its scope
+                    // (a known difference from rustc, which keeps it in the coroutine).
+                    continue;
+                }
                 let used_after = l.mentions.iter().any(|&(q, kind)| {
                     kind != Use::Assign
                         && (q > p || site.loops.iter().any(|&(s, e)| decl < s && s <= q && q <= e))

@@ -51,14 +51,14 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     new_sig.asyncness = None;
     let mut params: Vec<(Ident, bool)> = Vec::new();
     let mut prologue: Vec<Stmt> = Vec::new();
-    let mut receiver_local: Option<Ident> = None;
+    let mut receiver_local: Option<(Ident, Span)> = None;
     for (i, arg) in new_sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => {
                 let this = Ident::new(&names.fresh("this"), r.self_token.span);
                 params.push((this.clone(), r.mutability.is_some()));
                 r.mutability = None;
-                receiver_local = Some(this);
+                receiver_local = Some((this, r.self_token.span));
             }
             FnArg::Typed(pt) => match &mut *pt.pat {
                 Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
@@ -77,7 +77,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             },
         }
     }
-    if let Some(this) = &receiver_local {
+    if let Some((this, _)) = &receiver_local {
         RenameSelf(this).visit_block_mut(&mut block);
     }
     prologue.append(&mut block.stmts);
@@ -95,8 +95,10 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     new_sig.output = parse_quote!(-> impl ::core::future::Future<Output = #ret_ty>);
 
     let gen_names = GenNames::new(&mut names);
-    let normalized = Normalizer::new(&mut names, option_return).block(block)?;
-    let mut body = Builder::build(params, normalized);
+    let mut normalizer = Normalizer::new(&mut names, option_return);
+    let normalized = normalizer.block(block)?;
+    let synthetic = std::mem::take(&mut normalizer.synthetic);
+    let mut body = Builder::build(params, normalized, synthetic);
     let generator = Gen::new(&mut body, &gen_names, &mut names, option_return, closure_ret);
     let generated = generator.generate();
 
@@ -104,7 +106,11 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let enum_def = &generated.enum_def;
     let start = &generated.start;
     let driver = &generated.driver;
-    let take_self = receiver_local.map(|this| quote!(let #this = self;));
+    // `self` spelled with the receiver's own span, so it resolves under macro_rules hygiene too.
+    let take_self = receiver_local.map(|(this, span)| {
+        let self_ = Ident::new("self", span);
+        quote!(let #this = #self_;)
+    });
     let attrs = f.attrs;
     let vis = f.vis;
     let brace = f.block.brace_token;

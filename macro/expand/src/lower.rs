@@ -312,7 +312,7 @@ impl<'a> Gen<'a> {
                 .map(|&id| {
                     let l = &body.locals[id];
                     let f = &l.field;
-                    if l.block == 0 {
+                    if l.block == 0 && !self.root_via_lets(k) {
                         field_pat(l, &l.ident, l.mutable)
                     } else {
                         let s = &self.saved[id];
@@ -450,6 +450,11 @@ impl<'a> Gen<'a> {
                 StmtIr::Construct { bind, construct } => {
                     let c = self.construct_fwd(construct);
                     out.extend(render_bind(bind, c));
+                    if always_suspends(construct) {
+                        // Nothing after it runs in this arm (and a binding of type `!` would
+                        // confuse inference): the rest belongs to the states it leads to.
+                        return (out, true);
+                    }
                 }
             }
         }
@@ -550,7 +555,7 @@ impl<'a> Gen<'a> {
         );
         let relets = names.iter().enumerate().map(|(k, i)| {
             let doc = (k == 0).then(|| quote!(#[doc = #safety]));
-            quote!(#doc let #i = unsafe { &mut *(#i as *mut _) };)
+            quote!(#doc let #i = unsafe { &mut *::core::ptr::from_mut(#i) };)
         });
         quote! {
             #state = #state_enum::#v {
@@ -683,7 +688,7 @@ impl<'a> Gen<'a> {
     /// `let x = x_saved;` for the locals of block `block` that site `k` saved (the root block's
     /// locals are bound directly when the state is taken apart).
     fn restores(&self, k: SiteId, block: usize) -> TokenStream {
-        if block == 0 {
+        if block == 0 && !self.root_via_lets(k) {
             return TokenStream::new();
         }
         let site: &Site = &self.body.sites[k];
@@ -698,6 +703,18 @@ impl<'a> Gen<'a> {
             }
         }
         out
+    }
+
+    /// Root-level locals are bound straight from the state's fields, unless two of them share a
+    /// name (shadowing): one pattern cannot bind a name twice, so they come back one `let` at a time.
+    fn root_via_lets(&self, k: SiteId) -> bool {
+        let site = &self.body.sites[k];
+        let mut seen = std::collections::HashSet::new();
+        site.stored
+            .iter()
+            .map(|&id| &self.body.locals[id])
+            .filter(|l| l.block == 0)
+            .any(|l| !seen.insert(l.ident.to_string()))
     }
 
     // ----- user code -----
@@ -734,6 +751,128 @@ fn field_pat(l: &crate::ir::Local, binding: &Ident, mutable: bool) -> TokenStrea
     let f = &l.field;
     let m = mutable.then(|| quote!(mut));
     if f == binding { quote!(#m #binding) } else { quote!(#f: #m #binding) }
+}
+
+/// Does every path through this construct reach a suspension (so code after it never runs in the
+/// same arm)?
+fn always_suspends(c: &Construct) -> bool {
+    fn block(b: &BlockIr) -> bool {
+        b.stmts.iter().any(|s| match s {
+            StmtIr::Await { .. } => true,
+            StmtIr::Construct { construct, .. } => always_suspends(construct),
+            StmtIr::Plain(_) => false,
+        })
+    }
+    fn if_ir(i: &IfIr) -> bool {
+        block(&i.then)
+            && match &i.else_ {
+                Some(Else::Block(b)) => block(b),
+                Some(Else::If(inner)) => if_ir(inner),
+                None => false,
+            }
+    }
+    match c {
+        Construct::Block(b) => b.label.is_none() && block(b),
+        Construct::If(i) => if_ir(i),
+        Construct::Match { arms, .. } => {
+            !arms.is_empty()
+                && arms.iter().all(|a| match &a.body {
+                    ArmBody::Block(b) => block(b),
+                    ArmBody::Plain(e) => diverges(e),
+                })
+        }
+        // Leaving a loop takes a `break`; if none comes before the body's first suspension,
+        // the forward code never gets past the loop.
+        Construct::Loop { label, body, .. } => {
+            let mut prefix = TokenStream::new();
+            for s in &body.stmts {
+                match s {
+                    StmtIr::Plain(p) => prefix.extend(p.to_token_stream()),
+                    StmtIr::Await { .. } => return !breaks_to(prefix, label),
+                    StmtIr::Construct { construct, .. } => {
+                        plain_tokens(construct, &mut prefix);
+                        return always_suspends(construct) && !breaks_to(prefix, label);
+                    }
+                }
+            }
+            false
+        }
+    }
+}
+
+/// The user-written (plain) parts of a construct, for token scans.
+fn plain_tokens(c: &Construct, out: &mut TokenStream) {
+    fn block(b: &BlockIr, out: &mut TokenStream) {
+        for s in &b.stmts {
+            match s {
+                StmtIr::Plain(p) => out.extend(p.to_token_stream()),
+                StmtIr::Await { .. } => {}
+                StmtIr::Construct { construct, .. } => plain_tokens(construct, out),
+            }
+        }
+    }
+    match c {
+        Construct::Block(b) => block(b, out),
+        Construct::Loop { body, .. } => block(body, out),
+        Construct::If(i) => {
+            let mut i: &IfIr = i;
+            loop {
+                out.extend(i.cond.to_token_stream());
+                block(&i.then, out);
+                match &i.else_ {
+                    Some(Else::Block(b)) => break block(b, out),
+                    Some(Else::If(inner)) => i = inner,
+                    None => break,
+                }
+            }
+        }
+        Construct::Match { scrutinee, arms, .. } => {
+            out.extend(scrutinee.to_token_stream());
+            for a in arms {
+                match &a.body {
+                    ArmBody::Plain(e) => out.extend(e.to_token_stream()),
+                    ArmBody::Block(b) => block(b, out),
+                }
+            }
+        }
+    }
+}
+
+/// A plain expression that never completes (`return`, `break`, `continue`, `panic!(..)`).
+fn diverges(e: &Expr) -> bool {
+    match e {
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+        Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| {
+            matches!(s.ident.to_string().as_str(), "panic" | "unreachable" | "todo" | "unimplemented")
+        }),
+        Expr::Block(b) => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, _)) => diverges(e),
+            Some(syn::Stmt::Macro(m)) => Expr::Macro(syn::ExprMacro { attrs: vec![], mac: m.mac.clone() })
+                .pipe(|e| diverges(&e)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+trait Pipe: Sized {
+    fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+/// Does `ts` contain `break 'label`?
+fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    tokens.iter().enumerate().any(|(i, tt)| match tt {
+        TokenTree::Ident(kw) if kw == "break" => {
+            matches!((tokens.get(i + 1), tokens.get(i + 2)),
+                (Some(TokenTree::Punct(p)), Some(TokenTree::Ident(n))) if p.as_char() == '\'' && *n == label.ident)
+        }
+        TokenTree::Group(g) => breaks_to(g.stream(), label),
+        _ => false,
+    })
 }
 
 fn render_bind(bind: &Bind, value: TokenStream) -> TokenStream {

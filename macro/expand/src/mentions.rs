@@ -15,6 +15,36 @@ pub enum Use {
     Move,
     Assign,
     Other,
+    /// `x.method(..)`: borrowed or moved, depending on the method's `self`, which syntax cannot
+    /// tell; see [`receiver_consumes`].
+    Receiver(Consumes),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumes {
+    /// `into_*`, `unwrap`, ...: takes `self` by value.
+    Yes,
+    /// Taken by value when called on a temporary (`response.json()`, `builder.send()`), by
+    /// reference on a named local (`tx.send(v)` on a channel).
+    OnTemporaries,
+    No,
+}
+
+/// The method-name heuristic for receivers: most methods borrow `self`; these usually consume it.
+pub fn receiver_consumes(method: &str) -> Consumes {
+    const BY_VALUE: &[&str] = &[
+        "unwrap", "expect", "unwrap_or", "unwrap_or_else", "unwrap_or_default", "ok", "err", "map",
+        "map_err", "and_then", "or_else", "boxed", "fuse", "collect", "then", "join", "finish",
+        "build", "into_future",
+    ];
+    const ON_TEMPORARIES: &[&str] = &["json", "text", "bytes", "send", "call", "run"];
+    if method.starts_with("into_") || BY_VALUE.contains(&method) {
+        Consumes::Yes
+    } else if ON_TEMPORARIES.contains(&method) {
+        Consumes::OnTemporaries
+    } else {
+        Consumes::No
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -249,7 +279,18 @@ impl Walker {
             }
             Expr::Field(f) => self.expr(&f.base, inner(if ctx == Ctx::Value { Ctx::Value } else { Ctx::Place })),
             Expr::MethodCall(m) => {
-                self.expr(&m.receiver, inner(Ctx::Place));
+                match &*m.receiver {
+                    Expr::Path(p)
+                        if ctx != Ctx::Captured
+                            && p.qself.is_none()
+                            && p.path.segments.len() == 1
+                            && p.path.segments[0].arguments.is_none() =>
+                    {
+                        let kind = Use::Receiver(receiver_consumes(&m.method.to_string()));
+                        self.mention(p.path.segments[0].ident.to_string(), kind);
+                    }
+                    r => self.expr(r, inner(Ctx::Place)),
+                }
                 m.args.iter().for_each(|a| self.expr(a, inner(Ctx::Value)));
             }
             Expr::Call(c) => {

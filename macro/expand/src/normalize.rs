@@ -30,6 +30,8 @@ use syn::{parse_quote, Block, Expr, Ident, Lifetime, Stmt};
 
 pub struct Normalizer<'a> {
     names: &'a mut Names,
+    /// Names of the locals the normaliser introduced (`tmp`, `awaited`, `value`, `iter`).
+    pub synthetic: Vec<String>,
     /// The fn returns `Option<_>`: `?` is rewritten (std has no `?` for `Option` into `Poll`).
     pub option_return: bool,
     loops: usize,
@@ -194,6 +196,7 @@ impl<'a> Normalizer<'a> {
     pub fn new(names: &'a mut Names, option_return: bool) -> Self {
         Normalizer {
             names,
+            synthetic: Vec::new(),
             option_return,
             loops: 0,
         }
@@ -240,7 +243,7 @@ impl<'a> Normalizer<'a> {
                         let e = self.statement_expr(e)?;
                         if init.diverge.is_some() {
                             // `let P = { .. } else {}` is not valid syntax: bind the value first.
-                            let v = self.names.ident("value");
+                            let v = self.synth("value");
                             out.push(parse_quote!(let #v = #e;));
                             parse_quote!(#v)
                         } else {
@@ -416,7 +419,7 @@ impl<'a> Normalizer<'a> {
                 let label = self.label(&mut label_opt);
                 let mut body = f.body;
                 label_breaks(&mut body, &label);
-                let iter = self.names.ident("iter");
+                let iter = self.synth("iter");
                 let pat = f.pat;
                 let mut prelude = Vec::new();
                 let src = if has_await(&f.expr) {
@@ -458,8 +461,15 @@ impl<'a> Normalizer<'a> {
         }
     }
 
+    /// A fresh local introduced by the normaliser.
+    fn synth(&mut self, base: &str) -> Ident {
+        let i = self.names.ident(base);
+        self.synthetic.push(i.to_string());
+        i
+    }
+
     fn temp(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
-        let t = self.names.ident("tmp");
+        let t = self.synth("tmp");
         out.push(parse_quote!(let #t = #e;));
         parse_quote!(#t)
     }
@@ -469,8 +479,13 @@ impl<'a> Normalizer<'a> {
     fn extract_temps(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
         match e {
             Expr::MethodCall(mut m) => {
-                let recv = self.extract_temps(*m.receiver, out);
-                m.receiver = Box::new(self.place_temp(recv, out));
+                // A receiver is bound to a named temporary (so a future that borrows it can keep
+                // it alive across the suspension), unless the method usually takes `self` by
+                // value (a builder's `.send()`): then the whole receiver chain stays inline.
+                if crate::mentions::receiver_consumes(&m.method.to_string()) == crate::mentions::Consumes::No {
+                    let recv = self.extract_temps(*m.receiver, out);
+                    m.receiver = Box::new(self.place_temp(recv, out));
+                }
                 m.args = m.args.into_iter().map(|a| self.extract_temps(a, out)).collect();
                 Expr::MethodCall(m)
             }
@@ -524,7 +539,7 @@ impl<'a> Normalizer<'a> {
 
     /// A value expression used as a place becomes a named temporary.
     fn place_temp(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
-        if is_place(&e) || is_promotable(&e) || is_stable(&e) || matches!(e, Expr::Macro(_)) {
+        if is_place(&e) || is_promotable(&e) || is_stable(&e) {
             e
         } else {
             self.temp(e, out)
@@ -579,7 +594,7 @@ impl<'a> Normalizer<'a> {
             Expr::Await(a) => {
                 let base = self.flatten(*a.base, Ctx::Value, out)?;
                 let base = self.extract_temps(base, out);
-                let v = self.names.ident("awaited");
+                let v = self.synth("awaited");
                 let awaited = make_await(base, a.await_token.span);
                 out.push(parse_quote!(let #v = #awaited;));
                 parse_quote!(#v)
@@ -741,7 +756,7 @@ impl<'a> Normalizer<'a> {
             }
             e if is_construct(&e) => {
                 let c = self.construct(e)?;
-                let v = self.names.ident("value");
+                let v = self.synth("value");
                 out.push(parse_quote!(let #v = #c;));
                 parse_quote!(#v)
             }
