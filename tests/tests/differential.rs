@@ -24,4 +24,15 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f(Guard::new("arg")) }
     }
+    sub_future_panics {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            let a = step("a", 1u32).await;
+            let h = Guard::new("h");
+            let b = Boom("b").await;
+            log(format!("{} {}", g.name(), h.name()));
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -39,6 +39,8 @@ pub struct GenNames {
     pub fut: Ident,
     pub poll_slot: Ident,
     pub pinned: Ident,
+    pub running_ty: Ident,
+    pub running: Ident,
 }
 
 impl GenNames {
@@ -52,6 +54,8 @@ impl GenNames {
             fut: Ident::new("fut", Span::call_site()),
             poll_slot: Ident::new(&names.fresh("poll_slot"), Span::call_site()),
             pinned: Ident::new("pinned", Span::call_site()),
+            running_ty: Ident::new(&names.fresh("Running"), Span::call_site()),
+            running: names.ident("running"),
         }
     }
 }
@@ -157,6 +161,8 @@ impl<'a> Gen<'a> {
         let out = &n.out;
         let pinned = &n.pinned;
         let poll_slot = &n.poll_slot;
+        let running_ty = &n.running_ty;
+        let running = &n.running;
 
         // --- the enum ---
         let mut all_tys: Vec<Ident> = Vec::new();
@@ -283,7 +289,7 @@ impl<'a> Gen<'a> {
             arms.push(quote! {
                 #state_enum::Start { .. } => {
                     let #state_enum::Start { #(#binds,)* .. } =
-                        ::core::mem::replace(&mut #state, #state_enum::Panicked)
+                        ::core::mem::replace(#state, #state_enum::Panicked)
                     else { ::core::unreachable!() };
                     #ready
                 }
@@ -330,7 +336,7 @@ impl<'a> Gen<'a> {
                         return ::core::task::Poll::Pending;
                     };
                     let #state_enum::#v { #(#binds,)* .. } =
-                        ::core::mem::replace(&mut #state, #state_enum::Panicked)
+                        ::core::mem::replace(#state, #state_enum::Panicked)
                     else { ::core::unreachable!() };
                     #code
                 }
@@ -348,6 +354,8 @@ impl<'a> Gen<'a> {
         let completed = "`async fn` resumed after completion";
         let slot_doc = " Polls the sub-future in `slot` where it lies; once it is ready, drops it there (it is pinned).";
         let slot_safety = "// SAFETY: the caller guarantees `slot` does not move while it holds a polled future.";
+        let running_doc = " While a poll runs, a panic (in the body or in a sub-future) must leave the state `Panicked`, \
+                           dropping what it held, as rustc does; `Running` does that when it is dropped still armed.";
         let run_doc = "// Run until the next `.await` that is not ready, or to the end. A body that returns \
                        (also through `?`) leaves `Done` behind; one that panics leaves `Panicked`.";
         let driver = quote! {
@@ -371,19 +379,38 @@ impl<'a> Gen<'a> {
                 poll
             }
 
-            ::core::future::poll_fn(move |#cx: &mut ::core::task::Context<'_>| {
-                #[doc = #run_doc]
-                let poll = (|| #ret {
-                    #poll_label: loop {
-                        match &mut #state {
-                            #(#arms)*
-                            #state_enum::Done => ::core::panic!(#completed),
-                            #state_enum::Panicked => ::core::panic!(#panicked),
-                        }
+            #[doc = #running_doc]
+            struct #running_ty<'a, S> {
+                state: &'a mut S,
+                panicked: fn() -> S,
+                armed: bool,
+            }
+            impl<S> ::core::ops::Drop for #running_ty<'_, S> {
+                fn drop(&mut self) {
+                    if self.armed {
+                        *self.state = (self.panicked)();
                     }
-                })();
+                }
+            }
+
+            ::core::future::poll_fn(move |#cx: &mut ::core::task::Context<'_>| {
+                let mut #running = #running_ty { state: &mut #state, panicked: || #state_enum::Panicked, armed: true };
+                #[doc = #run_doc]
+                let poll = {
+                    let #state = &mut *#running.state;
+                    (|| #ret {
+                        #poll_label: loop {
+                            match &mut *#state {
+                                #(#arms)*
+                                #state_enum::Done => ::core::panic!(#completed),
+                                #state_enum::Panicked => ::core::panic!(#panicked),
+                            }
+                        }
+                    })()
+                };
+                #running.armed = false;
                 if poll.is_ready() {
-                    #state = #state_enum::Done;
+                    *#running.state = #state_enum::Done;
                 }
                 poll
             })
@@ -530,7 +557,7 @@ impl<'a> Gen<'a> {
         if site.borrowed.is_empty() {
             let f = self.plain_expr(&site.fut);
             return quote! {
-                #state = #state_enum::#v {
+                *#state = #state_enum::#v {
                     #fut: ::core::option::Option::Some(#into_future(#f)),
                     #(#fields,)*
                 };
@@ -558,11 +585,11 @@ impl<'a> Gen<'a> {
             quote!(#doc let #i = unsafe { &mut *::core::ptr::from_mut(#i) };)
         });
         quote! {
-            #state = #state_enum::#v {
+            *#state = #state_enum::#v {
                 #fut: ::core::option::Option::None,
                 #(#fields,)*
             };
-            let #state_enum::#v { #fut: slot, #(#bfields,)* .. } = &mut #state else {
+            let #state_enum::#v { #fut: slot, #(#bfields,)* .. } = &mut *#state else {
                 ::core::unreachable!()
             };
             #(#relets)*
