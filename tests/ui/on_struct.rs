@@ -1,0 +1,8 @@
+use clockwork_macros::state_machine;
+
+#[state_machine]
+struct Config {
+    port: u16,
+}
+
+fn main() {}
