@@ -1,0 +1,216 @@
+//! Differential cases: `let` patterns, `let-else`, shadowing, `if`/`if let`/`match` with awaits.
+use clockwork_tests::differential;
+
+#[derive(Debug, PartialEq, Clone, Copy)]
+pub struct Pt {
+    pub x: i32,
+    pub y: i32,
+}
+
+#[derive(Debug, PartialEq, Clone)]
+pub enum Shape {
+    Circle(u32),
+    Rect { w: u32, h: u32 },
+    Empty,
+}
+
+differential! {
+    let_struct_pattern {
+        async fn f() -> (i32, i32, i32) {
+            let Pt { x, y: yy } = step("pt", Pt { x: 1, y: 2 }).await;
+            let Pt { x: x2, .. } = step("pt2", Pt { x: x + 10, y: 0 }).await;
+            let [p, q]: [Pt; 2] = step("arr", [Pt { x: 5, y: 6 }, Pt { x: 7, y: 8 }]).await;
+            (x + x2, yy + p.y, q.x)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (i32, i32, i32)> { f() }
+    }
+
+    let_moves_guard_out_of_tuple {
+        async fn f() -> usize {
+            let (g, n) = step("gn", (Guard::new("moved"), 3usize)).await;
+            let h = Guard::new("h");
+            let m = step("m", n).await;
+            log(format!("{} {}", g.name(), h.name()));
+            drop(g);
+            let (_, k) = step("drop_now", (Guard::new("ignored"), 4usize)).await;
+            m + k
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    let_else_await_initializer {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(v: Option<u32>) -> u32 {
+            let g = Guard::new("g");
+            let Some(x) = get(v).await else {
+                log(format!("none {}", g.name()));
+                return 0;
+            };
+            let h = Guard::new("h");
+            step("after", x * 2).await + h.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { f(Some(4)).await + f(None).await } }
+    }
+
+    let_else_enum_in_loop {
+        async fn get(i: u32) -> Shape {
+            step("shape", match i { 0 => Shape::Rect { w: 2, h: 3 }, 1 => Shape::Circle(4), _ => Shape::Empty }).await
+        }
+        async fn f() -> u32 {
+            let mut area = 0;
+            for i in 0..3u32 {
+                let _g = Guard::new(format!("it{i}"));
+                let Shape::Rect { w, h } = get(i).await else {
+                    log(format!("skip {i}"));
+                    continue;
+                };
+                area += w * h;
+            }
+            area
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    let_else_result_break {
+        async fn parse(s: &'static str) -> Result<u32, String> {
+            step("parse", ()).await;
+            s.parse::<u32>().map_err(|e| e.to_string())
+        }
+        async fn f(items: Vec<&'static str>) -> (u32, u32) {
+            let mut sum = 0;
+            let mut n = 0;
+            for s in items {
+                let Ok(v) = parse(s).await else { break };
+                sum += v;
+                n += 1;
+            }
+            (sum, n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { f(vec!["1", "2", "x", "4"]) }
+    }
+
+    shadow_copy_values {
+        async fn f() -> u32 {
+            let x = step("a", 1u32).await;
+            let x = x + step("b", 2u32).await;
+            let y = x;
+            let x = x * 10;
+            {
+                let x = step("inner", x + 1).await;
+                log(format!("inner {x}"));
+            }
+            let x = step("c", x).await + y;
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    shadow_across_types {
+        async fn f() -> String {
+            let v = step("num", 41u32).await;
+            let v = v + 1;
+            let v = step("str", v.to_string()).await;
+            let v = format!("<{v}>");
+            let v = (v.clone(), step("len", v.len()).await);
+            format!("{}:{}", v.0, v.1)
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    if_let_await_scrutinee {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(a: Option<u32>) -> u32 {
+            let g = Guard::new("g");
+            let r = if let Some(x) = get(a).await {
+                let h = Guard::new("then");
+                step("then", x + 1).await + h.name().len() as u32
+            } else {
+                step("else", 100u32).await
+            };
+            log(format!("{} {r}", g.name()));
+            r
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { f(Some(1)).await + f(None).await } }
+    }
+
+    else_if_chain_awaits {
+        async fn t(name: &'static str, v: u32) -> u32 { step(name, v).await }
+        async fn f(k: u32) -> &'static str {
+            if t("c1", k).await == 0 {
+                "zero"
+            } else if t("c2", k).await % 2 == 0 {
+                let _g = Guard::new("even");
+                t("even", 0).await;
+                "even"
+            } else if k > t("c3", 4).await {
+                "big odd"
+            } else {
+                "small odd"
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<&'static str>> {
+            async {
+                let mut v = Vec::new();
+                for k in [0, 2, 5, 3] { v.push(f(k).await); }
+                v
+            }
+        }
+    }
+
+    match_guards_bindings {
+        async fn f(x: u32) -> String {
+            match step("scrut", x).await {
+                0 => "zero".to_string(),
+                n @ 1..=3 => format!("small {}", step("small", n).await),
+                n if n % 2 == 0 => {
+                    let g = Guard::new("even");
+                    let m = step("even", n / 2).await;
+                    format!("half {m} {}", g.name())
+                }
+                n => format!("odd {n}"),
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> {
+            async {
+                let mut v = Vec::new();
+                for x in [0, 2, 8, 9] { v.push(f(x).await); }
+                v
+            }
+        }
+    }
+
+    nested_match_awaits {
+        async fn get(v: Result<Option<u32>, u32>) -> Result<Option<u32>, u32> { step("get", v).await }
+        async fn f(v: Result<Option<u32>, u32>) -> u32 {
+            let _outer = Guard::new("outer");
+            match get(v).await {
+                Ok(inner) => match inner {
+                    Some(n) => match step("inner", n % 3).await {
+                        0 => n,
+                        r => { let _g = Guard::new("rem"); r + step("r", 10u32).await }
+                    },
+                    None => step("none", 7u32).await,
+                },
+                Err(e) => e * 100,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async { vec![f(Ok(Some(3))).await, f(Ok(Some(4))).await, f(Ok(None)).await, f(Err(2)).await] }
+        }
+    }
+
+    match_tuple_of_awaits {
+        async fn b(name: &'static str, v: bool) -> bool { step(name, v).await }
+        async fn f(x: bool, y: bool) -> u32 {
+            match (b("x", x).await, b("y", y).await) {
+                (true, true) => 3,
+                (true, false) | (false, true) => step("one", 1u32).await,
+                (false, false) => 0,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(true, true).await, f(false, true).await, f(false, false).await) }
+        }
+    }
+
+}
