@@ -1,0 +1,54 @@
+//! PENDING differential cases (not compiled; bug reports for the transform): loops (`loop`/`while`/`while let`/`for`), labels, `break value`, early return.
+use clockwork_tests::differential;
+
+differential! {
+
+    // ROOT CAUSE: `break FUT.await` as the last thing in a loop: after resuming, the transform re-emits the rest of the
+    // loop (`'loop0: loop { i += 1; .. }`, unreachable after the break) but did not keep `i` in the state (it is dead), so the
+    // resume arm does not compile.
+    // error[E0425]: cannot find value `i` in this scope (at `i += 1;`, `if i < 3`, `step("brk", i * 7)`)
+    loop_break_value_awaited {
+        async fn f() -> (u32, u32) {
+            let mut i = 0u32;
+            let v = loop {
+                i += 1;
+                if i < 3 { continue; }
+                break step("brk", i * 7).await;
+            };
+            let w = loop { break step("again", v + 1).await + 1 };
+            (v, w)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { f() }
+    }
+
+    // ROOT CAUSE: borrow of a local inside an awaited call's arguments (`step("g", g.name().len())`, `g` the `for`
+    // binding, live after the await): `tmp = g.name()` is bound before `g` is moved into the state.
+    // error[E0505]: cannot move out of `g` because it is borrowed (+ E0521 borrowed data escapes outside of closure)
+    for_vec_of_guards {
+        async fn f() -> usize {
+            let gs = vec![Guard::new("a"), Guard::new("b"), Guard::new("c")];
+            let mut n = 0;
+            for g in gs {
+                n += step("g", g.name().len()).await;
+                if g.name() == "b" { log("b seen"); }
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    // ROOT CAUSE: a loop iterator that borrows a local (`for x in v.iter()`) held across an await: the iterator
+    // borrows `v`, then `v` is moved into the state.
+    // error[E0505]: cannot move out of `v` because it is borrowed (+ E0521)
+    for_by_reference {
+        async fn f() -> u32 {
+            let v = vec![3u32, 4, 5];
+            let mut sum = 0;
+            for x in v.iter() {
+                sum += step("ref", *x).await;
+            }
+            sum + v.len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+}

@@ -1,0 +1,215 @@
+//! Differential cases: `?` on `Result` (with `From` conversions) and on `Option`, around awaits.
+use clockwork_tests::differential;
+
+#[derive(Debug, PartialEq)]
+pub enum AppError {
+    Parse(String),
+    Io(u32),
+    Missing(&'static str),
+}
+
+impl From<std::num::ParseIntError> for AppError {
+    fn from(e: std::num::ParseIntError) -> Self {
+        AppError::Parse(e.to_string())
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub struct IoFail(pub u32);
+
+impl From<IoFail> for AppError {
+    fn from(e: IoFail) -> Self {
+        AppError::Io(e.0)
+    }
+}
+
+differential! {
+    question_from_two_error_types {
+        async fn read(ok: bool) -> Result<&'static str, IoFail> { step("read", if ok { Ok("42") } else { Err(IoFail(5)) }).await }
+        async fn f(ok: bool, text: &'static str) -> Result<u32, AppError> {
+            let _g = Guard::new("g");
+            let s = read(ok).await?;
+            let n: u32 = s.parse()?;
+            let m: u32 = step("text", text).await.parse()?;
+            Ok(n + m)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<u32, AppError>>> {
+            async { vec![f(true, "1").await, f(false, "1").await, f(true, "z").await] }
+        }
+    }
+
+    question_option_in_expression {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+            let s = get(a).await? + get(b).await? * 10;
+            Some(s + get(Some(100)).await?)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Option<u32>>> {
+            async { vec![f(Some(1), Some(2)).await, f(None, Some(2)).await, f(Some(1), None).await] }
+        }
+    }
+
+    question_in_call_arguments {
+        async fn get(v: Result<u32, String>) -> Result<u32, String> { step("get", v).await }
+        fn combine(a: u32, b: u32) -> u32 { log(format!("combine {a} {b}")); a * b }
+        async fn f(x: Result<u32, String>) -> Result<u32, String> {
+            let _g = Guard::new("scope");
+            Ok(combine(get(Ok(3)).await?, get(x).await?))
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, String>, Result<u32, String>)> {
+            async { (f(Ok(4)).await, f(Err("bad".into())).await) }
+        }
+    }
+
+    question_in_loop_accumulate {
+        async fn parse(s: &'static str) -> Result<u32, AppError> {
+            step("p", ()).await;
+            Ok(s.parse::<u32>()?)
+        }
+        async fn f(items: Vec<&'static str>) -> Result<u32, AppError> {
+            let mut sum = 0;
+            for s in items {
+                let _g = Guard::new(format!("item {s}"));
+                sum += parse(s).await?;
+            }
+            Ok(sum)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f(vec!["1", "2", "3"]).await, f(vec!["1", "x", "3"]).await) }
+        }
+    }
+
+    question_guards_drop_order_on_error {
+        async fn check(n: u32) -> Result<u32, IoFail> { step("check", if n < 3 { Ok(n) } else { Err(IoFail(n)) }).await }
+        async fn f(limit: u32) -> Result<u32, AppError> {
+            let a = Guard::new("a");
+            let mut total = 0;
+            {
+                let b = Guard::new("b");
+                for i in 0..limit {
+                    let _c = Guard::new(format!("c{i}"));
+                    total += check(i).await?;
+                }
+                log(b.name().to_string());
+            }
+            log(a.name().to_string());
+            Ok(total)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f(2).await, f(5).await) }
+        }
+    }
+
+    question_then_field_access {
+        pub struct User { pub name: &'static str, pub age: u32 }
+        async fn find(id: u32) -> Option<User> { step("find", if id == 1 { Some(User { name: "ann", age: 30 }) } else { None }).await }
+        async fn f(id: u32) -> Option<(usize, u32)> {
+            let n = find(id).await?.name.len();
+            let age = find(1).await?.age;
+            Some((n, age))
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Option<(usize, u32)>, Option<(usize, u32)>)> {
+            async { (f(1).await, f(2).await) }
+        }
+    }
+
+    question_match_scrutinee {
+        async fn kind(v: Result<u8, AppError>) -> Result<u8, AppError> { step("kind", v).await }
+        async fn f(v: Result<u8, AppError>) -> Result<&'static str, AppError> {
+            let r = match kind(v).await? {
+                0 => "zero",
+                1 => { step("one", ()).await; "one" }
+                _ => return Err(AppError::Missing("other")),
+            };
+            Ok(r)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<&'static str, AppError>>> {
+            async { vec![f(Ok(0)).await, f(Ok(1)).await, f(Ok(2)).await, f(Err(AppError::Io(1))).await] }
+        }
+    }
+
+    question_unit_statements {
+        async fn write(n: u32) -> Result<(), IoFail> { step("write", if n == 3 { Err(IoFail(3)) } else { Ok(()) }).await }
+        async fn f(n: u32) -> Result<(), AppError> {
+            for i in 0..n {
+                write(i).await?;
+                log(format!("wrote {i}"));
+            }
+            write(0).await?;
+            Ok(())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<(), AppError>, Result<(), AppError>)> {
+            async { (f(2).await, f(5).await) }
+        }
+    }
+
+    question_double {
+        async fn nested(v: Result<Result<u32, IoFail>, AppError>) -> Result<Result<u32, IoFail>, AppError> { step("nested", v).await }
+        async fn f(v: Result<Result<u32, IoFail>, AppError>) -> Result<u32, AppError> {
+            let x = nested(v).await??;
+            Ok(x + 1)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<u32, AppError>>> {
+            async { vec![f(Ok(Ok(1))).await, f(Ok(Err(IoFail(2)))).await, f(Err(AppError::Missing("m"))).await] }
+        }
+    }
+
+    question_boxed_dyn_error {
+        async fn parse(s: &'static str) -> Result<i64, Box<dyn std::error::Error>> {
+            step("parse", ()).await;
+            Ok(s.trim().parse::<i64>()?)
+        }
+        async fn f(a: &'static str, b: &'static str) -> Result<i64, Box<dyn std::error::Error>> {
+            let x = parse(a).await?;
+            if x < 0 { return Err("negative".into()); }
+            Ok(x + parse(b).await?)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<i64, String>>> {
+            async {
+                let mut v = Vec::new();
+                for (a, b) in [(" 1", "2"), ("-1", "2"), ("1", "q")] {
+                    v.push(f(a, b).await.map_err(|e| e.to_string()));
+                }
+                v
+            }
+        }
+    }
+
+    question_in_if_condition {
+        async fn ready(v: Result<bool, IoFail>) -> Result<bool, IoFail> { step("ready", v).await }
+        async fn f(v: Result<bool, IoFail>) -> Result<u32, AppError> {
+            if ready(v).await? {
+                Ok(step("yes", 1u32).await)
+            } else {
+                Err(AppError::Missing("not ready"))
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<u32, AppError>>> {
+            async { vec![f(Ok(true)).await, f(Ok(false)).await, f(Err(IoFail(9))).await] }
+        }
+    }
+
+    question_option_ok_or {
+        async fn lookup(k: &'static str) -> Option<u32> { step("lookup", if k == "a" { Some(1) } else { None }).await }
+        async fn f(k: &'static str) -> Result<u32, AppError> {
+            let v = lookup(k).await.ok_or(AppError::Missing(k))?;
+            let w = lookup("a").await.ok_or_else(|| AppError::Missing("a"))?;
+            Ok(v + w)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f("a").await, f("b").await) }
+        }
+    }
+
+    question_option_method_chain {
+        async fn get(v: Option<Vec<u32>>) -> Option<Vec<u32>> { step("get", v).await }
+        async fn f(v: Option<Vec<u32>>) -> Option<u32> {
+            let first = *get(v).await?.first()?;
+            let last = get(Some(vec![7, 8])).await?.last().copied()?;
+            Some(first + last)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Option<u32>>> {
+            async { vec![f(Some(vec![1, 2])).await, f(Some(vec![])).await, f(None).await] }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Differential cases: loops (`loop`/`while`/`while let`/`for`), labels, `break value`, early return.
+use clockwork_tests::differential;
+
+differential! {
+    loop_break_value_from_inner {
+        async fn f() -> u32 {
+            let mut n = 0u32;
+            let found = 'outer: loop {
+                let _g = Guard::new(format!("outer{n}"));
+                let mut k = 0u32;
+                loop {
+                    k += step("k", 1u32).await;
+                    if n * 10 + k == 22 { break 'outer n * 100 + k; }
+                    if k == 3 { break; }
+                }
+                n += 1;
+            };
+            found + step("end", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    while_await_in_condition {
+        async fn f() -> Vec<u32> {
+            let mut out = Vec::new();
+            let mut i = 0u32;
+            while step("cond", i).await < 4 {
+                let _g = Guard::new(format!("w{i}"));
+                out.push(i * i);
+                i += 1;
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    while_compound_condition {
+        async fn t(v: bool) -> bool { step("t", v).await }
+        async fn f() -> u32 {
+            let mut i = 0u32;
+            let mut s = 0;
+            while i < 5 && t(i % 4 != 3).await {
+                s += step("body", i).await;
+                i += 1;
+            }
+            s * 100 + i
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    while_let_async_queue {
+        pub struct Queue { pub items: Vec<u32> }
+        impl Queue {
+            pub async fn next(&mut self) -> Option<u32> {
+                step("next", ()).await;
+                if self.items.is_empty() { None } else { Some(self.items.remove(0)) }
+            }
+        }
+        async fn f() -> u32 {
+            let mut q = Queue { items: vec![4, 5, 6] };
+            let mut sum = 0;
+            while let Some(x) = q.next().await {
+                let g = Guard::new(format!("x{x}"));
+                sum += step("work", x).await;
+                log(g.name().to_string());
+            }
+            sum
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    while_let_pop_with_break {
+        async fn f() -> (Vec<u32>, usize) {
+            let mut stack = vec![1u32, 2, 3, 4, 5];
+            let mut seen = Vec::new();
+            while let Some(top) = stack.pop() {
+                if top == 2 { break; }
+                if top % 2 == 0 { continue; }
+                seen.push(step("seen", top).await);
+            }
+            (seen, stack.len())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, usize)> { f() }
+    }
+
+    for_range_step_by_rev {
+        async fn f() -> Vec<u32> {
+            let mut v = Vec::new();
+            for i in (0..10u32).step_by(3) {
+                v.push(step("fwd", i).await);
+            }
+            for i in (1..=3u32).rev() {
+                v.push(step("rev", i * 100).await);
+            }
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    for_iterator_adapters {
+        async fn f(words: Vec<&'static str>) -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            for (i, w) in words.into_iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+                let len = step("len", w.len()).await;
+                out.push((i, len));
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<(usize, usize)>> { f(vec!["ab", "", "cde", "f"]) }
+    }
+
+    for_over_awaited_vec {
+        async fn f() -> u32 {
+            let mut total = 0;
+            for x in step("list", vec![1u32, 2, 3]).await {
+                total += step("x", x * 2).await;
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    for_zip_chars {
+        async fn f() -> String {
+            let mut s = String::new();
+            for (c, n) in "abc".chars().zip(1..) {
+                let k = step("n", n).await;
+                for _ in 0..k { s.push(c); }
+            }
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    labelled_nested_guards {
+        async fn f() -> Vec<String> {
+            let mut out = Vec::new();
+            'rows: for r in 0..3u32 {
+                let _row = Guard::new(format!("row{r}"));
+                'cols: for c in 0..3u32 {
+                    let _cell = Guard::new(format!("cell{r}{c}"));
+                    let v = step("cell", r * 3 + c).await;
+                    if v == 4 { continue 'rows; }
+                    if c == 1 && r == 0 { continue 'cols; }
+                    if v == 7 { break 'rows; }
+                    out.push(format!("{r}{c}"));
+                }
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> { f() }
+    }
+
+    labelled_while_let_in_for {
+        async fn f() -> u32 {
+            let mut acc = 0;
+            'outer: for base in [10u32, 20, 30] {
+                let mut parts = vec![1u32, 2, 3];
+                while let Some(p) = parts.pop() {
+                    let v = step("p", base + p).await;
+                    if v == 22 { continue 'outer; }
+                    if v == 31 { break 'outer; }
+                    acc += v;
+                }
+            }
+            acc
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    early_return_in_nested_loops {
+        async fn f(target: u32) -> Option<(u32, u32)> {
+            let _g = Guard::new("fn");
+            for i in 0..4u32 {
+                let _gi = Guard::new(format!("i{i}"));
+                let mut j = 0;
+                while j < 4 {
+                    let _gj = Guard::new(format!("j{j}"));
+                    if step("probe", i * j).await == target {
+                        return Some((i, j));
+                    }
+                    j += 2;
+                }
+            }
+            None
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Option<(u32, u32)>, Option<(u32, u32)>)> {
+            async { (f(4).await, f(5).await) }
+        }
+    }
+
+    loop_match_break_continue {
+        async fn f() -> Vec<u32> {
+            let mut out = Vec::new();
+            let mut i = 0u32;
+            loop {
+                i += 1;
+                match step("m", i % 4).await {
+                    0 => break,
+                    1 => continue,
+                    n => out.push(n * i),
+                }
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    loop_without_await_then_await {
+        async fn f() -> u32 {
+            let mut n = 0u32;
+            loop {
+                n += 3;
+                if n > 10 { break; }
+            }
+            let mut m = 0u32;
+            while m < n { m += step("m", 4u32).await; }
+            for _ in 0..2 { n += 1; }
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+}
