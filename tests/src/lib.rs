@@ -13,7 +13,7 @@
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
@@ -91,7 +91,9 @@ impl<T> Unpin for Step<T> {}
 impl<T> Future for Step<T> {
     type Output = T;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let left = *self.pending.get_or_insert_with(|| (next_random() % 3) as u32);
+        let left = *self
+            .pending
+            .get_or_insert_with(|| (next_random() % 3) as u32);
         if left > 0 {
             self.pending = Some(left - 1);
             log(format!("pending {}", self.name));
@@ -229,8 +231,8 @@ pub fn run<F: Future>(fut: F, s: u64, cancel_after: Option<usize>) -> Run<F::Out
     }
 }
 
-/// The seeds each case runs with.
-pub const SEEDS: u64 = 12;
+/// The seeds each case runs with (fewer under Miri, which is ~1000× slower).
+pub const SEEDS: u64 = if cfg!(miri) { 2 } else { 12 };
 
 /// Runs both entry points under every seed and every cancellation point and panics with a
 /// readable diff at the first difference.
@@ -261,10 +263,21 @@ where
     drop(quiet);
 }
 
-fn assert_same<T: Debug + PartialEq>(name: &str, s: u64, cancel: Option<usize>, a: &Run<T>, b: &Run<T>) {
+fn assert_same<T: Debug + PartialEq>(
+    name: &str,
+    s: u64,
+    cancel: Option<usize>,
+    a: &Run<T>,
+    b: &Run<T>,
+) {
     if a != b {
-        let mut msg = format!("{name}: seed {s}, cancel after {cancel:?}: rustc and #[state_machine] differ\n");
-        msg += &format!("  outcome: {:?} vs {:?}\n  repoll: {:?} vs {:?}\n", a.outcome, b.outcome, a.repoll, b.repoll);
+        let mut msg = format!(
+            "{name}: seed {s}, cancel after {cancel:?}: rustc and #[state_machine] differ\n"
+        );
+        msg += &format!(
+            "  outcome: {:?} vs {:?}\n  repoll: {:?} vs {:?}\n",
+            a.outcome, b.outcome, a.repoll, b.repoll
+        );
         let n = a.trace.len().max(b.trace.len());
         for i in 0..n {
             let x = a.trace.get(i).map(String::as_str).unwrap_or("-");
@@ -276,7 +289,10 @@ fn assert_same<T: Debug + PartialEq>(name: &str, s: u64, cancel: Option<usize>, 
     }
 }
 
-struct QuietPanics(#[allow(clippy::type_complexity)] Option<Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>>);
+struct QuietPanics(
+    #[allow(clippy::type_complexity)]
+    Option<Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>>,
+);
 
 impl QuietPanics {
     fn new() -> Self {

@@ -65,7 +65,11 @@ pub struct BlockIr {
 
 pub enum Bind {
     /// `let PAT = <...>;`
-    Let { attrs: Vec<Attribute>, pat: Pat, locals: Vec<LocalId> },
+    Let {
+        attrs: Vec<Attribute>,
+        pat: Pat,
+        locals: Vec<LocalId>,
+    },
     /// An expression statement (`semi`) or the block's tail (no `semi`).
     Expr { semi: bool },
 }
@@ -79,8 +83,16 @@ pub enum StmtIr {
 pub enum Construct {
     Block(BlockIr),
     If(IfIr),
-    Match { attrs: Vec<Attribute>, scrutinee: Expr, arms: Vec<ArmIr> },
-    Loop { attrs: Vec<Attribute>, label: Lifetime, body: BlockIr },
+    Match {
+        attrs: Vec<Attribute>,
+        scrutinee: Expr,
+        arms: Vec<ArmIr>,
+    },
+    Loop {
+        attrs: Vec<Attribute>,
+        label: Lifetime,
+        body: BlockIr,
+    },
 }
 
 pub struct IfIr {
@@ -106,7 +118,15 @@ pub enum ArmBody {
     Block(BlockIr),
 }
 
+/// `let r = &v;` / `v.iter()` / `for x in &v`: local `borrower` surely borrows local `borrowed`.
+pub struct Borrow {
+    pub borrower: LocalId,
+    pub borrowed: LocalId,
+    pub span: Span,
+}
+
 pub struct Body {
+    pub borrows: Vec<Borrow>,
     pub root: BlockIr,
     pub locals: Vec<Local>,
     pub sites: Vec<Site>,
@@ -115,6 +135,7 @@ pub struct Body {
 }
 
 pub struct Builder {
+    borrows: Vec<Borrow>,
     synthetic: Vec<String>,
     locals: Vec<Local>,
     sites: Vec<Site>,
@@ -128,6 +149,7 @@ pub struct Builder {
 impl Builder {
     pub fn build(params: Vec<(Ident, bool)>, body: syn::Block, synthetic: Vec<String>) -> Body {
         let mut b = Builder {
+            borrows: Vec::new(),
             synthetic,
             locals: Vec::new(),
             sites: Vec::new(),
@@ -150,6 +172,7 @@ impl Builder {
             stmts,
         };
         Body {
+            borrows: b.borrows,
             root,
             locals: b.locals,
             sites: b.sites,
@@ -212,6 +235,54 @@ impl Builder {
         }
     }
 
+    /// An initialiser that certainly keeps a borrow of a local: `&v`, `&mut v.f`, `v.iter()`,
+    /// `IntoIterator::into_iter(&v)` (a `for` loop over `&v`).
+    fn sure_borrow(&self, e: &Expr) -> Option<(LocalId, Span)> {
+        use syn::spanned::Spanned;
+        fn root(e: &Expr) -> Option<&Ident> {
+            match e {
+                Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                    Some(&p.path.segments[0].ident)
+                }
+                Expr::Field(f) => root(&f.base),
+                Expr::Index(i) => root(&i.expr),
+                Expr::Paren(p) => root(&p.expr),
+                _ => None,
+            }
+        }
+        const BORROWING: &[&str] = &[
+            "iter",
+            "iter_mut",
+            "as_slice",
+            "as_mut_slice",
+            "as_str",
+            "as_bytes",
+            "chars",
+            "lines",
+            "bytes",
+            "keys",
+            "values",
+            "values_mut",
+            "split_whitespace",
+            "windows",
+            "chunks",
+            "drain",
+            "peekable_iter",
+        ];
+        let direct = |e: &Expr| match e {
+            Expr::Reference(r) => root(&r.expr),
+            Expr::MethodCall(m) if BORROWING.contains(&m.method.to_string().as_str()) => {
+                root(&m.receiver)
+            }
+            _ => None,
+        };
+        let (name, at) = match e {
+            Expr::Call(c) if c.args.len() == 1 => (direct(&c.args[0])?, c.args[0].span()),
+            e => (direct(e)?, e.span()),
+        };
+        Some((self.resolve(&name.to_string())?, at))
+    }
+
     fn declare_pat(&mut self, pat: &Pat, block: BlockId, has_init: bool) -> Vec<LocalId> {
         mentions::pat_bindings(pat)
             .into_iter()
@@ -263,7 +334,17 @@ impl Builder {
             self.record(mentions::stmt_mentions(&s));
             if let Stmt::Local(l) = &s {
                 let has_init = l.init.is_some();
-                self.declare_pat(&l.pat, block, has_init);
+                let borrowed = l.init.as_ref().and_then(|i| self.sure_borrow(&i.expr));
+                let ids = self.declare_pat(&l.pat, block, has_init);
+                if let Some((borrowed, span)) = borrowed {
+                    for borrower in ids {
+                        self.borrows.push(Borrow {
+                            borrower,
+                            borrowed,
+                            span,
+                        });
+                    }
+                }
             }
             return StmtIr::Plain(s);
         }
@@ -285,7 +366,9 @@ impl Builder {
                 }
             }
             Stmt::Expr(e, semi) => {
-                let bind = Bind::Expr { semi: semi.is_some() };
+                let bind = Bind::Expr {
+                    semi: semi.is_some(),
+                };
                 match self.expr_in_stmt(e).1 {
                     Inner::Await(site) => StmtIr::Await { site, bind },
                     Inner::Construct(c) => StmtIr::Construct { bind, construct: c },
@@ -301,7 +384,10 @@ impl Builder {
                 let pos = self.tick();
                 let fut_mentions = mentions::expr_mentions(&a.base)
                     .into_iter()
-                    .filter_map(|m| self.resolve(&m.name).map(|id| (id, self.receiver_kind(id, m.kind))))
+                    .filter_map(|m| {
+                        self.resolve(&m.name)
+                            .map(|id| (id, self.receiver_kind(id, m.kind)))
+                    })
                     .collect::<Vec<_>>();
                 for &(id, kind) in &fut_mentions {
                     self.locals[id].mentions.push((pos, kind));
@@ -336,10 +422,12 @@ impl Builder {
 
     fn construct(&mut self, e: Expr) -> Construct {
         match e {
-            Expr::Block(b) => {
-                Construct::Block(self.child(0, |s| s.new_block(b.block, b.label.map(|l| l.name), false)))
+            Expr::Block(b) => Construct::Block(
+                self.child(0, |s| s.new_block(b.block, b.label.map(|l| l.name), false)),
+            ),
+            Expr::Unsafe(b) => {
+                Construct::Block(self.child(0, |s| s.new_block(b.block, None, true)))
             }
-            Expr::Unsafe(b) => Construct::Block(self.child(0, |s| s.new_block(b.block, None, true))),
             Expr::If(i) => Construct::If(self.if_ir(i, 0)),
             Expr::Match(m) => {
                 self.record(mentions::expr_mentions(&m.expr));
@@ -420,7 +508,9 @@ impl Builder {
         });
         let else_ = i.else_branch.map(|(_, e)| match *e {
             Expr::If(inner) => Else::If(Box::new(self.if_ir(inner, child + 1))),
-            Expr::Block(b) => Else::Block(self.child(child + 1, |s| s.new_block(b.block, None, false))),
+            Expr::Block(b) => {
+                Else::Block(self.child(child + 1, |s| s.new_block(b.block, None, false)))
+            }
             other => {
                 let b: syn::Block = syn::parse_quote!({ #other });
                 Else::Block(self.child(child + 1, |s| s.new_block(b, None, false)))
@@ -447,7 +537,7 @@ impl Body {
     /// loop around it), or when it has not been moved before: it may own something whose drop
     /// must happen at the end of its scope, as rustc would do it. The awaited expression's own
     /// borrows (`read(&mut buf)`) need the local stored *before* the future is created.
-    pub fn analyse(&mut self) {
+    pub fn analyse(&mut self) -> crate::error::Result<()> {
         for site in &mut self.sites {
             let p = site.pos;
             let mut stored = Vec::new();
@@ -466,14 +556,20 @@ impl Body {
                 }
                 let used_after = l.mentions.iter().any(|&(q, kind)| {
                     kind != Use::Assign
-                        && (q > p || site.loops.iter().any(|&(s, e)| decl < s && s <= q && q <= e))
+                        && (q > p
+                            || site
+                                .loops
+                                .iter()
+                                .any(|&(s, e)| decl < s && s <= q && q <= e))
                 });
                 let consumed_before = l
                     .mentions
                     .iter()
                     .any(|&(q, kind)| kind == Use::Move && decl < q && q <= p);
                 let initialised = l.has_init
-                    || l.mentions.iter().any(|&(q, kind)| kind == Use::Assign && q < p);
+                    || l.mentions
+                        .iter()
+                        .any(|&(q, kind)| kind == Use::Assign && q < p);
                 if initialised && (used_after || !consumed_before) {
                     stored.push(id);
                 }
@@ -486,8 +582,28 @@ impl Body {
                 .collect();
             borrowed.sort();
             borrowed.dedup();
+            for b in &self.borrows {
+                if stored.contains(&b.borrower) && stored.contains(&b.borrowed) {
+                    let (r, v) = (&self.locals[b.borrower], &self.locals[b.borrowed]);
+                    let by = if r.synthetic {
+                        "the iterator of this `for` loop".to_string()
+                    } else {
+                        format!("`{}`", r.ident)
+                    };
+                    return Err(crate::error::Error::new(
+                        b.span,
+                        format!(
+                            "`{}` stays borrowed by {} across an `.await`: #[state_machine] moves \
+                             locals between states and cannot keep a borrowed local in place yet; \
+                             clone it, iterate by index, or end the borrow before the `.await`",
+                            v.ident, by
+                        ),
+                    ));
+                }
+            }
             site.stored = stored;
             site.borrowed = borrowed;
         }
+        Ok(())
     }
 }

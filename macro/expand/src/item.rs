@@ -5,12 +5,14 @@ use crate::error::{Error, Result};
 use crate::ir::Builder;
 use crate::lower::{Gen, GenNames, StateInfo};
 use crate::names::Names;
-use crate::normalize::{check_closures, Normalizer};
+use crate::normalize::{Normalizer, check_closures};
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{quote, ToTokens};
+use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{parse_quote, Attribute, Block, FnArg, Ident, Pat, ReturnType, Signature, Stmt, Type, Visibility};
+use syn::{
+    Attribute, Block, FnArg, Ident, Pat, ReturnType, Signature, Stmt, Type, Visibility, parse_quote,
+};
 
 /// An `async fn` as the transform sees it: a free fn, or a method in an `impl` block.
 pub struct AsyncFn<'a> {
@@ -99,7 +101,13 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let normalized = normalizer.block(block)?;
     let synthetic = std::mem::take(&mut normalizer.synthetic);
     let mut body = Builder::build(params, normalized, synthetic);
-    let generator = Gen::new(&mut body, &gen_names, &mut names, option_return, closure_ret);
+    let generator = Gen::new(
+        &mut body,
+        &gen_names,
+        &mut names,
+        option_return,
+        closure_ret,
+    )?;
     let generated = generator.generate();
 
     let state = &gen_names.state;
@@ -186,7 +194,8 @@ fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
     for (i, tt) in tokens.iter().enumerate() {
         match tt {
             TokenTree::Ident(id) if id == "self" => {
-                let path_follows = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                let path_follows =
+                    matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
                 if path_follows {
                     out.push(tt.clone());
                 } else {
@@ -194,7 +203,8 @@ fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
                 }
             }
             TokenTree::Group(g) => {
-                let mut ng = proc_macro2::Group::new(g.delimiter(), rename_self_tokens(g.stream(), this));
+                let mut ng =
+                    proc_macro2::Group::new(g.delimiter(), rename_self_tokens(g.stream(), this));
                 ng.set_span(g.span());
                 out.push(TokenTree::Group(ng));
             }

@@ -35,15 +35,16 @@ use syn::{ImplItem, Item};
 /// The attribute's entry point: `item` is what `#[state_machine]` was put on.
 pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !attr.is_empty() {
-        return Error::new(
-            attr.span(),
-            "#[state_machine] takes no arguments",
-        )
-        .to_compile_error();
+        return Error::new(attr.span(), "#[state_machine] takes no arguments").to_compile_error();
     }
     let parsed: Item = match syn::parse2(item.clone()) {
         Ok(i) => i,
-        Err(e) => return quote!(#item).into_iter().chain(e.to_compile_error()).collect(),
+        Err(e) => {
+            return quote!(#item)
+                .into_iter()
+                .chain(e.to_compile_error())
+                .collect();
+        }
     };
     match expand_item(parsed) {
         Ok(ts) => ts,
@@ -95,9 +96,13 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
             let mut new_items = Vec::new();
             for it in items {
                 new_items.push(match it {
-                    Item::Fn(f) if f.sig.asyncness.is_some() => Item::Verbatim(expand_item(Item::Fn(f))?),
+                    Item::Fn(f) if f.sig.asyncness.is_some() => {
+                        Item::Verbatim(expand_item(Item::Fn(f))?)
+                    }
                     Item::Impl(i) => Item::Verbatim(expand_item(Item::Impl(i))?),
-                    Item::Mod(inner) if inner.content.is_some() => Item::Verbatim(expand_item(Item::Mod(inner))?),
+                    Item::Mod(inner) if inner.content.is_some() => {
+                        Item::Verbatim(expand_item(Item::Mod(inner))?)
+                    }
                     other => other,
                 });
             }
@@ -114,15 +119,25 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
 
 /// Whether an attribute is `#[state_machine]` (or `#[clockwork::state_machine]`).
 pub fn is_state_machine_attr(attr: &syn::Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|s| s.ident == "state_machine")
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "state_machine")
 }
 
 /// For the CLI: rewrites, in place, every async fn carrying `#[state_machine]` (or every async
 /// fn when `all`), also inside `impl` blocks and inline modules. Returns every error found.
 pub fn expand_file(file: &mut syn::File, all: bool) -> std::result::Result<(), Vec<Error>> {
-    let mut v = FileExpander { all, errors: Vec::new() };
+    let mut v = FileExpander {
+        all,
+        errors: Vec::new(),
+    };
     v.visit_file_mut(file);
-    if v.errors.is_empty() { Ok(()) } else { Err(v.errors) }
+    if v.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(v.errors)
+    }
 }
 
 struct FileExpander {
@@ -143,8 +158,15 @@ impl VisitMut for FileExpander {
         match item {
             Item::Fn(f) if f.sig.asyncness.is_some() => {
                 if self.take_attr(&mut f.attrs) {
-                    match item::expand(AsyncFn { attrs: &f.attrs, vis: &f.vis, sig: &f.sig, block: &f.block }) {
-                        Ok(e) => *item = syn::parse2(e.tokens).expect("expansion parses as an item"),
+                    match item::expand(AsyncFn {
+                        attrs: &f.attrs,
+                        vis: &f.vis,
+                        sig: &f.sig,
+                        block: &f.block,
+                    }) {
+                        Ok(e) => {
+                            *item = syn::parse2(e.tokens).expect("expansion parses as an item")
+                        }
                         Err(e) => self.errors.push(e),
                     }
                 }
@@ -158,8 +180,16 @@ impl VisitMut for FileExpander {
                 for it in &mut imp.items {
                     if let ImplItem::Fn(f) = it {
                         if f.sig.asyncness.is_some() && (self.take_attr(&mut f.attrs) || whole) {
-                            match item::expand(AsyncFn { attrs: &f.attrs, vis: &f.vis, sig: &f.sig, block: &f.block }) {
-                                Ok(e) => *it = syn::parse2(e.tokens).expect("expansion parses as an impl item"),
+                            match item::expand(AsyncFn {
+                                attrs: &f.attrs,
+                                vis: &f.vis,
+                                sig: &f.sig,
+                                block: &f.block,
+                            }) {
+                                Ok(e) => {
+                                    *it = syn::parse2(e.tokens)
+                                        .expect("expansion parses as an impl item")
+                                }
                                 Err(e) => self.errors.push(e),
                             }
                         }

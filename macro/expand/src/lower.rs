@@ -22,12 +22,12 @@
 //! future is dropped at that point (the sub-future first, then locals in reverse order).
 
 use crate::ir::{ArmBody, Bind, BlockIr, Body, Construct, Else, IfIr, Site, SiteId, Step, StmtIr};
-use crate::names::{camel_case, Names};
+use crate::names::{Names, camel_case};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{ToTokens, quote, quote_spanned};
 use std::cell::RefCell;
 use syn::visit_mut::VisitMut;
-use syn::{parse_quote, Expr, Lifetime, Pat};
+use syn::{Expr, Lifetime, Pat, parse_quote};
 
 /// What the generated code calls its own pieces.
 pub struct GenNames {
@@ -104,7 +104,8 @@ impl<'a> Gen<'a> {
         names: &'a mut Names,
         option_return: bool,
         ret_ty: Option<TokenStream>,
-    ) -> Self {
+    ) -> crate::error::Result<Self> {
+        body.analyse()?;
         // Name fields, type parameters and variants.
         let mut fields = Names::from_tokens(TokenStream::new());
         fields.fresh("fut");
@@ -138,8 +139,7 @@ impl<'a> Gen<'a> {
             site.variant = Ident::new(&name, Span::call_site());
             site.fut_ty = Ident::new(&tys.fresh(&format!("Fut{i}")), Span::call_site());
         }
-        body.analyse();
-        Gen {
+        Ok(Gen {
             body,
             n,
             option_return,
@@ -147,7 +147,7 @@ impl<'a> Gen<'a> {
             saved,
             edges: RefCell::new(Vec::new()),
             names: RefCell::new(names),
-        }
+        })
     }
 
     pub fn generate(&self) -> Generated {
@@ -209,9 +209,20 @@ impl<'a> Gen<'a> {
             let held = if holds.is_empty() {
                 String::new()
             } else {
-                format!("; holds {}", holds.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    "; holds {}",
+                    holds
+                        .iter()
+                        .map(|h| format!("`{h}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
-            let at = if line > 0 { format!(" (line {line})") } else { String::new() };
+            let at = if line > 0 {
+                format!(" (line {line})")
+            } else {
+                String::new()
+            };
             let doc = format!(" Waiting on `{text}.await`{at}{held}.");
             variants.push(quote! {
                 #[doc = #doc]
@@ -303,7 +314,11 @@ impl<'a> Gen<'a> {
                     awaits: String::new(),
                     line: 0,
                     column: 0,
-                    holds: body.params.iter().map(|&id| body.locals[id].ident.to_string()).collect(),
+                    holds: body
+                        .params
+                        .iter()
+                        .map(|&id| body.locals[id].ident.to_string())
+                        .collect(),
                     next,
                 },
             );
@@ -353,7 +368,8 @@ impl<'a> Gen<'a> {
         let panicked = "`async fn` resumed after panicking";
         let completed = "`async fn` resumed after completion";
         let slot_doc = " Polls the sub-future in `slot` where it lies; once it is ready, drops it there (it is pinned).";
-        let slot_safety = "// SAFETY: the caller guarantees `slot` does not move while it holds a polled future.";
+        let slot_safety =
+            "// SAFETY: the caller guarantees `slot` does not move while it holds a polled future.";
         let running_doc = " While a poll runs, a panic (in the body or in a sub-future) must leave the state `Panicked`, \
                            dropping what it held, as rustc does; `Running` does that when it is dropped still armed.";
         let run_doc = "// Run until the next `.await` that is not ready, or to the end. A body that returns \
@@ -492,7 +508,11 @@ impl<'a> Gen<'a> {
         match c {
             Construct::Block(b) => self.block_fwd(b, &|_| TokenStream::new()).0,
             Construct::If(i) => self.if_fwd(i),
-            Construct::Match { attrs, scrutinee, arms } => {
+            Construct::Match {
+                attrs,
+                scrutinee,
+                arms,
+            } => {
                 let scrutinee = self.plain_expr(scrutinee);
                 let arms = arms.iter().map(|a| {
                     let attrs = &a.attrs;
@@ -549,9 +569,7 @@ impl<'a> Gen<'a> {
             .stored
             .iter()
             .rev()
-            .map(|&id| {
-                field_init(&self.body.locals[id])
-            })
+            .map(|&id| field_init(&self.body.locals[id]))
             .collect();
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
         if site.borrowed.is_empty() {
@@ -566,7 +584,11 @@ impl<'a> Gen<'a> {
         }
         // The future borrows locals: put them in their place in the state first, then create the
         // future from references into the state, so that those locals never move while borrowed.
-        let names: Vec<&Ident> = site.borrowed.iter().map(|&id| &self.body.locals[id].ident).collect();
+        let names: Vec<&Ident> = site
+            .borrowed
+            .iter()
+            .map(|&id| &self.body.locals[id].ident)
+            .collect();
         let bfields: Vec<TokenStream> = site
             .borrowed
             .iter()
@@ -578,7 +600,11 @@ impl<'a> Gen<'a> {
         let safety = format!(
             "// SAFETY: {} now live(s) in the pinned state and stay(s) there, unmoved, until this \
              future has been dropped; the future is their only user meanwhile.",
-            names.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+            names
+                .iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let relets = names.iter().enumerate().map(|(k, i)| {
             let doc = (k == 0).then(|| quote!(#[doc = #safety]));
@@ -621,9 +647,17 @@ impl<'a> Gen<'a> {
         let mut via = Via::Root;
         let mut steps = site.path.iter();
         loop {
-            let Some(Step::Stmt(idx)) = steps.next() else { unreachable!("path starts with a statement") };
-            levels.push(Level { block, idx: *idx, via });
-            let Some(Step::Child(c)) = steps.next() else { break };
+            let Some(Step::Stmt(idx)) = steps.next() else {
+                unreachable!("path starts with a statement")
+            };
+            levels.push(Level {
+                block,
+                idx: *idx,
+                via,
+            });
+            let Some(Step::Child(c)) = steps.next() else {
+                break;
+            };
             let StmtIr::Construct { construct, .. } = &block.stmts[*idx] else {
                 unreachable!("a path goes through constructs")
             };
@@ -656,7 +690,9 @@ impl<'a> Gen<'a> {
 
         // The statement with the await, resumed with its value.
         let out = &self.n.out;
-        let StmtIr::Await { bind, .. } = &levels.last().unwrap().block.stmts[levels.last().unwrap().idx] else {
+        let StmtIr::Await { bind, .. } =
+            &levels.last().unwrap().block.stmts[levels.last().unwrap().idx]
+        else {
             unreachable!("path ends at an await")
         };
         let mut hole = match bind {
@@ -689,8 +725,14 @@ impl<'a> Gen<'a> {
                 Via::Loop(label, body) => {
                     let name = label.ident.to_string();
                     let mut names = self.names.borrow_mut();
-                    let done = Lifetime::new(&format!("'{}", names.fresh(&format!("{name}_done"))), Span::mixed_site());
-                    let iter = Lifetime::new(&format!("'{}", names.fresh(&format!("{name}_iter"))), Span::mixed_site());
+                    let done = Lifetime::new(
+                        &format!("'{}", names.fresh(&format!("{name}_done"))),
+                        Span::mixed_site(),
+                    );
+                    let iter = Lifetime::new(
+                        &format!("'{}", names.fresh(&format!("{name}_iter"))),
+                        Span::mixed_site(),
+                    );
                     drop(names);
                     let rest_of_iteration = relabel(block_code, &name, &iter, &done);
                     let again = self.block_fwd(body, &|_| TokenStream::new()).0;
@@ -748,7 +790,10 @@ impl<'a> Gen<'a> {
 
     fn plain_stmt(&self, s: &syn::Stmt) -> TokenStream {
         let mut s = s.clone();
-        let mut r = ReturnRewriter { option_return: self.option_return, returned: false };
+        let mut r = ReturnRewriter {
+            option_return: self.option_return,
+            returned: false,
+        };
         r.visit_stmt_mut(&mut s);
         if r.returned {
             self.edge("Done");
@@ -758,7 +803,10 @@ impl<'a> Gen<'a> {
 
     fn plain_expr(&self, e: &Expr) -> TokenStream {
         let mut e = e.clone();
-        let mut r = ReturnRewriter { option_return: self.option_return, returned: false };
+        let mut r = ReturnRewriter {
+            option_return: self.option_return,
+            returned: false,
+        };
         r.visit_expr_mut(&mut e);
         if r.returned {
             self.edge("Done");
@@ -777,7 +825,11 @@ fn field_init(l: &crate::ir::Local) -> TokenStream {
 fn field_pat(l: &crate::ir::Local, binding: &Ident, mutable: bool) -> TokenStream {
     let f = &l.field;
     let m = mutable.then(|| quote!(mut));
-    if f == binding { quote!(#m #binding) } else { quote!(#f: #m #binding) }
+    if f == binding {
+        quote!(#m #binding)
+    } else {
+        quote!(#f: #m #binding)
+    }
 }
 
 /// Does every path through this construct reach a suspension (so code after it never runs in the
@@ -853,7 +905,9 @@ fn plain_tokens(c: &Construct, out: &mut TokenStream) {
                 }
             }
         }
-        Construct::Match { scrutinee, arms, .. } => {
+        Construct::Match {
+            scrutinee, arms, ..
+        } => {
             out.extend(scrutinee.to_token_stream());
             for a in arms {
                 match &a.body {
@@ -870,12 +924,18 @@ fn diverges(e: &Expr) -> bool {
     match e {
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
         Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| {
-            matches!(s.ident.to_string().as_str(), "panic" | "unreachable" | "todo" | "unimplemented")
+            matches!(
+                s.ident.to_string().as_str(),
+                "panic" | "unreachable" | "todo" | "unimplemented"
+            )
         }),
         Expr::Block(b) => match b.block.stmts.last() {
             Some(syn::Stmt::Expr(e, _)) => diverges(e),
-            Some(syn::Stmt::Macro(m)) => Expr::Macro(syn::ExprMacro { attrs: vec![], mac: m.mac.clone() })
-                .pipe(|e| diverges(&e)),
+            Some(syn::Stmt::Macro(m)) => Expr::Macro(syn::ExprMacro {
+                attrs: vec![],
+                mac: m.mac.clone(),
+            })
+            .pipe(|e| diverges(&e)),
             _ => false,
         },
         _ => false,
@@ -940,9 +1000,16 @@ impl VisitMut for ReturnRewriter {
                     self.visit_expr_mut(inner);
                 }
                 self.returned = true;
-                let value = r.expr.take().map(|v| v.into_token_stream()).unwrap_or_else(|| quote!(()));
+                let value = r
+                    .expr
+                    .take()
+                    .map(|v| v.into_token_stream())
+                    .unwrap_or_else(|| quote!(()));
                 let span = r.return_token.span;
-                *e = parse_quote_spanned(span, quote_spanned!(span=> return ::core::task::Poll::Ready(#value)));
+                *e = parse_quote_spanned(
+                    span,
+                    quote_spanned!(span=> return ::core::task::Poll::Ready(#value)),
+                );
             }
             Expr::Try(t) => {
                 self.visit_expr_mut(&mut t.expr);
@@ -980,7 +1047,8 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
     impl VisitMut for Deref<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             if let Expr::Path(p) = e {
-                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none() {
+                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none()
+                {
                     let id = &p.path.segments[0].ident;
                     if self.0.iter().any(|n| *n == id) {
                         *e = parse_quote!((*#id));
@@ -998,7 +1066,12 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
         }
         fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
             if let Some((fmt, exprs)) = crate::mentions::parse_macro_exprs(m) {
-                let is_write = matches!(crate::mentions::macro_kind(m), Some(crate::mentions::MacroArgs::Format { skip_first_expr: true }));
+                let is_write = matches!(
+                    crate::mentions::macro_kind(m),
+                    Some(crate::mentions::MacroArgs::Format {
+                        skip_first_expr: true
+                    })
+                );
                 let mut exprs = exprs;
                 for e in &mut exprs {
                     self.visit_expr_mut(e);
@@ -1031,7 +1104,9 @@ fn relabel(ts: TokenStream, label: &str, iter: &Lifetime, done: &Lifetime) -> To
             let is_break = kw == "break";
             let is_continue = kw == "continue";
             if (is_break || is_continue) && i + 2 < tokens.len() {
-                if let (TokenTree::Punct(p), TokenTree::Ident(name)) = (&tokens[i + 1], &tokens[i + 2]) {
+                if let (TokenTree::Punct(p), TokenTree::Ident(name)) =
+                    (&tokens[i + 1], &tokens[i + 2])
+                {
                     if p.as_char() == '\'' && name == label {
                         let target = if is_continue { iter } else { done };
                         let kw = Ident::new("break", kw.span());
@@ -1044,7 +1119,8 @@ fn relabel(ts: TokenStream, label: &str, iter: &Lifetime, done: &Lifetime) -> To
         }
         match tt {
             TokenTree::Group(g) => {
-                let mut ng = proc_macro2::Group::new(g.delimiter(), relabel(g.stream(), label, iter, done));
+                let mut ng =
+                    proc_macro2::Group::new(g.delimiter(), relabel(g.stream(), label, iter, done));
                 ng.set_span(g.span());
                 out.extend([TokenTree::Group(ng)]);
             }
@@ -1060,15 +1136,31 @@ fn variant_base(e: &Expr) -> String {
     let raw = match e {
         Expr::MethodCall(m) => m.method.to_string(),
         Expr::Call(c) => match &*c.func {
-            Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+            Expr::Path(p) => p
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default(),
             other => variant_base(other).to_lowercase(),
         },
-        Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
         Expr::Field(f) => match &f.member {
             syn::Member::Named(i) => i.to_string(),
             syn::Member::Unnamed(i) => format!("field{}", i.index),
         },
-        Expr::Macro(m) => m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        Expr::Macro(m) => m
+            .mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
         Expr::Paren(p) => return variant_base(&p.expr),
         Expr::Block(b) => match b.block.stmts.last() {
             Some(syn::Stmt::Expr(e, None)) => return variant_base(e),
@@ -1096,4 +1188,3 @@ pub fn expr_text(e: &Expr) -> String {
         .replace(" !", "!")
         .replace(" ?", "?")
 }
-

@@ -33,9 +33,25 @@ pub enum Consumes {
 /// The method-name heuristic for receivers: most methods borrow `self`; these usually consume it.
 pub fn receiver_consumes(method: &str) -> Consumes {
     const BY_VALUE: &[&str] = &[
-        "unwrap", "expect", "unwrap_or", "unwrap_or_else", "unwrap_or_default", "ok", "err", "map",
-        "map_err", "and_then", "or_else", "boxed", "fuse", "collect", "then", "join", "finish",
-        "build", "into_future",
+        "unwrap",
+        "expect",
+        "unwrap_or",
+        "unwrap_or_else",
+        "unwrap_or_default",
+        "ok",
+        "err",
+        "map",
+        "map_err",
+        "and_then",
+        "or_else",
+        "boxed",
+        "fuse",
+        "collect",
+        "then",
+        "join",
+        "finish",
+        "build",
+        "into_future",
     ];
     const ON_TEMPORARIES: &[&str] = &["json", "text", "bytes", "send", "call", "run"];
     if method.starts_with("into_") || BY_VALUE.contains(&method) {
@@ -160,9 +176,8 @@ pub fn macro_kind(mac: &Macro) -> Option<MacroArgs> {
 /// Parses the arguments of a known expression macro: `(format string, expressions)`.
 pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)> {
     let kind = macro_kind(mac)?;
-    let args: Punctuated<Expr, Token![,]> = mac
-        .parse_body_with(Punctuated::parse_terminated)
-        .ok()?;
+    let args: Punctuated<Expr, Token![,]> =
+        mac.parse_body_with(Punctuated::parse_terminated).ok()?;
     let mut exprs: Vec<Expr> = args.into_iter().collect();
     let mut fmt = None;
     match kind {
@@ -267,17 +282,31 @@ impl Walker {
     }
 
     fn expr(&mut self, e: &Expr, ctx: Ctx) {
-        let inner = |c: Ctx| if ctx == Ctx::Captured { Ctx::Captured } else { c };
+        let inner = |c: Ctx| {
+            if ctx == Ctx::Captured {
+                Ctx::Captured
+            } else {
+                c
+            }
+        };
         match e {
             Expr::Path(p) => {
-                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none() {
+                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none()
+                {
                     let seg = &p.path.segments[0];
                     if seg.arguments.is_none() {
                         self.mention(seg.ident.to_string(), Self::kind(ctx));
                     }
                 }
             }
-            Expr::Field(f) => self.expr(&f.base, inner(if ctx == Ctx::Value { Ctx::Value } else { Ctx::Place })),
+            Expr::Field(f) => self.expr(
+                &f.base,
+                inner(if ctx == Ctx::Value {
+                    Ctx::Value
+                } else {
+                    Ctx::Place
+                }),
+            ),
             Expr::MethodCall(m) => {
                 match &*m.receiver {
                     Expr::Path(p)
@@ -300,7 +329,11 @@ impl Walker {
             Expr::Reference(r) => self.expr(&r.expr, inner(Ctx::Place)),
             Expr::RawAddr(r) => self.expr(&r.expr, inner(Ctx::Place)),
             Expr::Unary(u) => {
-                let c = if matches!(u.op, syn::UnOp::Deref(_)) { Ctx::Place } else { Ctx::Value };
+                let c = if matches!(u.op, syn::UnOp::Deref(_)) {
+                    Ctx::Place
+                } else {
+                    Ctx::Value
+                };
                 self.expr(&u.expr, inner(c))
             }
             Expr::Binary(b) => {
@@ -378,12 +411,20 @@ impl Walker {
             Expr::Closure(c) => {
                 let depth = self.bound.len();
                 c.inputs.iter().for_each(|p| self.bind_pat(p));
-                let c2 = if c.capture.is_some() { Ctx::Captured } else { inner(Ctx::Value) };
+                let c2 = if c.capture.is_some() {
+                    Ctx::Captured
+                } else {
+                    inner(Ctx::Value)
+                };
                 self.expr(&c.body, c2);
                 self.bound.truncate(depth);
             }
             Expr::Async(a) => {
-                let c2 = if a.capture.is_some() { Ctx::Captured } else { inner(Ctx::Place) };
+                let c2 = if a.capture.is_some() {
+                    Ctx::Captured
+                } else {
+                    inner(Ctx::Place)
+                };
                 self.block_ctx(&a.block, c2);
             }
             Expr::Struct(s) => {

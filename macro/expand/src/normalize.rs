@@ -20,13 +20,13 @@
 //! temporaries.
 
 use crate::error::{Error, Result};
-use crate::mentions::{macro_kind, parse_macro_exprs, MacroArgs};
+use crate::mentions::{MacroArgs, macro_kind, parse_macro_exprs};
 use crate::names::Names;
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{quote, ToTokens};
+use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{parse_quote, Block, Expr, Ident, Lifetime, Stmt};
+use syn::{Block, Expr, Ident, Lifetime, Stmt, parse_quote};
 
 pub struct Normalizer<'a> {
     names: &'a mut Names,
@@ -267,7 +267,11 @@ impl<'a> Normalizer<'a> {
                     e if is_construct(&e) => self.construct(e)?,
                     e => self.statement_expr(e)?,
                 };
-                let semi = if is_tail { None } else { semi.or(Some(Default::default())) };
+                let semi = if is_tail {
+                    None
+                } else {
+                    semi.or(Some(Default::default()))
+                };
                 out.push(Stmt::Expr(e, semi));
             }
             Stmt::Macro(m) => {
@@ -328,12 +332,15 @@ impl<'a> Normalizer<'a> {
                             l.expr = Box::new(v);
                             Expr::Let(l)
                         }
-                        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) && contains_let(&b.left, &b.right) => {
+                        Expr::Binary(b)
+                            if matches!(b.op, syn::BinOp::And(_))
+                                && contains_let(&b.left, &b.right) =>
+                        {
                             return Err(Error::new(
                                 b.span(),
                                 "`.await` inside an `if let` chain is not supported yet; \
                                  bind the awaited value before the `if`",
-                            ))
+                            ));
                         }
                         c => self.flatten(c, Ctx::Value, &mut prelude)?,
                     };
@@ -347,7 +354,11 @@ impl<'a> Normalizer<'a> {
                 let mut i = i;
                 i.then_branch = self.block(i.then_branch)?;
                 if let Some((els, e)) = i.else_branch.take() {
-                    let e = if has_await(&e) { self.construct(*e)? } else { *e };
+                    let e = if has_await(&e) {
+                        self.construct(*e)?
+                    } else {
+                        *e
+                    };
                     i.else_branch = Some((els, Box::new(e)));
                 }
                 Expr::If(i)
@@ -370,7 +381,8 @@ impl<'a> Normalizer<'a> {
                         }
                     }
                     if has_await(&arm.body) {
-                        let body = std::mem::replace(&mut *arm.body, Expr::Verbatim(TokenStream::new()));
+                        let body =
+                            std::mem::replace(&mut *arm.body, Expr::Verbatim(TokenStream::new()));
                         let block: Block = match body {
                             Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => b.block,
                             other => parse_quote!({ #other }),
@@ -482,15 +494,25 @@ impl<'a> Normalizer<'a> {
                 // A receiver is bound to a named temporary (so a future that borrows it can keep
                 // it alive across the suspension), unless the method usually takes `self` by
                 // value (a builder's `.send()`): then the whole receiver chain stays inline.
-                if crate::mentions::receiver_consumes(&m.method.to_string()) == crate::mentions::Consumes::No {
+                if crate::mentions::receiver_consumes(&m.method.to_string())
+                    == crate::mentions::Consumes::No
+                {
                     let recv = self.extract_temps(*m.receiver, out);
                     m.receiver = Box::new(self.place_temp(recv, out));
                 }
-                m.args = m.args.into_iter().map(|a| self.extract_temps(a, out)).collect();
+                m.args = m
+                    .args
+                    .into_iter()
+                    .map(|a| self.extract_temps(a, out))
+                    .collect();
                 Expr::MethodCall(m)
             }
             Expr::Call(mut c) => {
-                c.args = c.args.into_iter().map(|a| self.extract_temps(a, out)).collect();
+                c.args = c
+                    .args
+                    .into_iter()
+                    .map(|a| self.extract_temps(a, out))
+                    .collect();
                 Expr::Call(c)
             }
             Expr::Reference(mut r) => {
@@ -530,7 +552,11 @@ impl<'a> Normalizer<'a> {
                 Expr::Struct(s)
             }
             Expr::Tuple(mut t) => {
-                t.elems = t.elems.into_iter().map(|a| self.extract_temps(a, out)).collect();
+                t.elems = t
+                    .elems
+                    .into_iter()
+                    .map(|a| self.extract_temps(a, out))
+                    .collect();
                 Expr::Tuple(t)
             }
             e => e,
@@ -549,7 +575,11 @@ impl<'a> Normalizer<'a> {
     /// Operand `e` is evaluated before a later `.await` in the same expression: make sure its
     /// evaluation (side effects and temporaries) happens now.
     fn hoist(&mut self, e: Expr, ctx: Ctx, out: &mut Vec<Stmt>) -> Result<Expr> {
-        let e = if has_await(&e) { self.flatten(e, ctx, out)? } else { e };
+        let e = if has_await(&e) {
+            self.flatten(e, ctx, out)?
+        } else {
+            e
+        };
         Ok(match ctx {
             Ctx::Place if is_place(&e) => {
                 // `v[i()]` as a place: evaluate the index now.
@@ -646,12 +676,19 @@ impl<'a> Normalizer<'a> {
                 let right = self.flatten(*a.right, Ctx::Value, out)?;
                 a.right = Box::new(right);
                 if has_await(&a.left) {
-                    return Err(Error::new(a.left.span(), "`.await` in an assignment target is not supported"));
+                    return Err(Error::new(
+                        a.left.span(),
+                        "`.await` in an assignment target is not supported",
+                    ));
                 }
                 Expr::Assign(a)
             }
             Expr::Unary(mut u) => {
-                let c = if matches!(u.op, syn::UnOp::Deref(_)) { Ctx::Place } else { Ctx::Value };
+                let c = if matches!(u.op, syn::UnOp::Deref(_)) {
+                    Ctx::Place
+                } else {
+                    Ctx::Value
+                };
                 u.expr = Box::new(self.flatten(*u.expr, c, out)?);
                 Expr::Unary(u)
             }
@@ -717,7 +754,10 @@ impl<'a> Normalizer<'a> {
                 let mut ops: Vec<(Expr, Ctx)> = Vec::new();
                 let n = s.fields.len();
                 for f in s.fields.iter_mut() {
-                    ops.push((std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())), Ctx::Value));
+                    ops.push((
+                        std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())),
+                        Ctx::Value,
+                    ));
                 }
                 if let Some(r) = s.rest.take() {
                     ops.push((*r, Ctx::Value));
@@ -752,7 +792,10 @@ impl<'a> Normalizer<'a> {
             }
             Expr::Macro(m) => self.macro_expr(m, out)?,
             Expr::Let(l) => {
-                return Err(Error::new(l.span(), "`.await` in this `let` condition is not supported yet"))
+                return Err(Error::new(
+                    l.span(),
+                    "`.await` in this `let` condition is not supported yet",
+                ));
             }
             e if is_construct(&e) => {
                 let c = self.construct(e)?;
@@ -765,7 +808,7 @@ impl<'a> Normalizer<'a> {
                     other.span(),
                     "`.await` in this kind of expression is not supported yet; \
                      bind the awaited value to a local first",
-                ))
+                ));
             }
         })
     }
@@ -782,9 +825,17 @@ impl<'a> Normalizer<'a> {
                 ),
             )
         };
-        let Some(kind) = macro_kind(&m.mac) else { return Err(unsupported()) };
-        let Some((fmt, exprs)) = parse_macro_exprs(&m.mac) else { return Err(unsupported()) };
-        let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let Some(kind) = macro_kind(&m.mac) else {
+            return Err(unsupported());
+        };
+        let Some((fmt, exprs)) = parse_macro_exprs(&m.mac) else {
+            return Err(unsupported());
+        };
+        let name = path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if name.contains("assert") && !name.ends_with("_eq") && !name.ends_with("_ne") {
             // `assert!(cond, msg..)`: the message is only evaluated on failure.
             if exprs.iter().skip(1).any(has_await) {
@@ -797,7 +848,12 @@ impl<'a> Normalizer<'a> {
         let ops = exprs.into_iter().map(|e| (e, Ctx::Place)).collect();
         let args = self.operands(ops, out)?;
         let tokens = match (kind, fmt) {
-            (MacroArgs::Format { skip_first_expr: true }, Some(fmt)) => {
+            (
+                MacroArgs::Format {
+                    skip_first_expr: true,
+                },
+                Some(fmt),
+            ) => {
                 let (dest, rest) = args.split_first().expect("write! has a destination");
                 quote!(#dest, #fmt #(, #rest)*)
             }
