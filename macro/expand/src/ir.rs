@@ -269,13 +269,15 @@ impl Builder {
             "drain",
             "peekable_iter",
         ];
-        let direct = |e: &Expr| match e {
-            Expr::Reference(r) => root(&r.expr),
-            Expr::MethodCall(m) if BORROWING.contains(&m.method.to_string().as_str()) => {
-                root(&m.receiver)
+        fn direct(e: &Expr) -> Option<&Ident> {
+            match e {
+                Expr::Reference(r) => root(&r.expr),
+                Expr::MethodCall(m) if BORROWING.contains(&m.method.to_string().as_str()) => {
+                    root(&m.receiver)
+                }
+                _ => None,
             }
-            _ => None,
-        };
+        }
         let (name, at) = match e {
             Expr::Call(c) if c.args.len() == 1 => (direct(&c.args[0])?, c.args[0].span()),
             e => (direct(e)?, e.span()),
