@@ -35,4 +35,14 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// rust-lang/rust#62958: rustc keeps an argument twice; a `[u8; 8192]` held across one
+    /// await costs it 16392 bytes.
+    issue_62958_big_argument {
+        async fn f(buf: [u8; 8192]) -> u8 {
+            step("wait", ()).await;
+            buf[8191]
+        }
+        pub fn entry() -> impl core::future::Future<Output = u8> { f([7; 8192]) }
+    }
 }

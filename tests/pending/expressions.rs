@@ -1,0 +1,167 @@
+//! PENDING differential cases (not compiled; bug reports for the transform): `.await` in every expression position, in Rust's evaluation order.
+use clockwork_tests::differential;
+
+#[derive(Debug, PartialEq, Clone, Default)]
+pub struct Rec {
+    pub a: u32,
+    pub b: String,
+    pub c: Vec<u32>,
+}
+
+differential! {
+
+    // LIMITATION (explicit error): `.await` in an assignment target (`m[v(3).await] = v(7).await as u32;`).
+    // error: `.await` in an assignment target is not supported
+    index_expressions {
+        async fn v(n: usize) -> usize { step("v", n).await }
+        async fn list() -> Vec<u32> { step("list", vec![10, 20, 30, 40]).await }
+        async fn f() -> (u32, u32, u32) {
+            let arr = [1u32, 2, 3, 4];
+            let a = arr[v(2).await];
+            let b = list().await[v(1).await];
+            let mut m = vec![0u32; 4];
+            m[v(3).await] = v(7).await as u32;
+            m[1] += list().await[3];
+            (a, b, m.iter().sum())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> { f() }
+    }
+
+    // ROOT CAUSE: a named format argument holding an await in `writeln!` (`writeln!(s, " = {sum}", sum = v(3).await)`):
+    // the macro args are not recognised (writeln! is in the known list, with skip_first_expr).
+    // error: `.await` inside `writeln!` is not supported: #[state_machine] only sees the tokens of an unknown macro; bind the awaited value to a local first
+    format_macros_with_awaits {
+        use std::fmt::Write as _;
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> String {
+            let mut s = String::new();
+            write!(s, "{}+{}", v(1).await, v(2).await).unwrap();
+            writeln!(s, " = {sum}", sum = v(3).await).unwrap();
+            let x = 5;
+            let t = format!("{x}-{}-{x:?}", v(4).await);
+            print!("{}", v(6).await);
+            assert!(v(7).await == 7, "seven");
+            assert_ne!(v(8).await, 9);
+            format!("{s}{t}")
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    // ROOT CAUSE: the `&mut` autoref of a named receiver (`acc.add(3, v(4).await)`, `add(&mut self) -> &mut Self`) is
+    // bound before the await and stored in the state next to `acc` (a self-borrow that moves `acc`).
+    // error[E0505]: cannot move out of value because it is borrowed (binding `acc`) + E0521 borrowed data escapes outside of closure
+    method_arguments {
+        pub struct Acc { pub total: u32 }
+        impl Acc {
+            pub fn add(&mut self, a: u32, b: u32) -> &mut Self { log(format!("add {a} {b}")); self.total += a * b; self }
+            pub fn get(&self) -> u32 { self.total }
+        }
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> u32 {
+            let mut acc = Acc { total: 0 };
+            acc.add(v(1).await, 2);
+            acc.add(3, v(4).await).add(v(5).await, v(6).await);
+            acc.get() + u32::max(v(7).await, acc.get())
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // ROOT CAUSE: `*FUT.await + *FUT.await` (deref of an awaited value as the left operand of a binary op with a second
+    // await): the binding gets type `!`.
+    // error[E0277]: cannot add `!` to `u32` (at `a * 100 + b`, where `let b = *boxed(5).await + *boxed(6).await;`)
+    deref_of_awaited_box {
+        async fn boxed(n: u32) -> Box<u32> { step("boxed", Box::new(n)).await }
+        async fn f() -> u32 {
+            let a = *boxed(4).await;
+            let b = *boxed(5).await + *boxed(6).await;
+            a * 100 + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // ROOT CAUSE: an index place with an awaited range bound (`data[v(1).await as usize..].len()`) is bound to a
+    // temporary local of unsized type `[T]`.
+    // error[E0277]: the size for values of type `[{integer}]` cannot be known at compilation time (+ `State` type param needs Sized)
+    range_expressions {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> (u32, Vec<u32>, usize) {
+            let s: u32 = (v(1).await..v(5).await).sum();
+            let w: Vec<u32> = (v(2).await..=4).collect();
+            let data = [1, 2, 3, 4, 5, 6];
+            let n = data[v(1).await as usize..].len() + data[..=v(2).await as usize].len();
+            (s, w, n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, Vec<u32>, usize)> { f() }
+    }
+
+    // ROOT CAUSE: a closure defined before an await and stored in the state (`let describe = move |n: u32| ..`)
+    // is re-emitted in the resume arm, giving a second, distinct closure type.
+    // error[E0308]: mismatched types: expected closure `{closure@..:164:28}`, found closure `{closure@..:164:28}`
+    // (also E0521/E0596 from the `inc` FnMut closure that borrows `count` mutably across awaits)
+    closures_called_with_awaited_args {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> (u32, String, u32) {
+            let add = |a: u32, b: u32| a + b;
+            let x = add(v(1).await, v(2).await);
+            let g = Guard::new("captured");
+            let describe = move |n: u32| format!("{}:{}", g.name(), n);
+            let s = describe(v(3).await);
+            let mut count = 0;
+            let mut inc = |by: u32| { count += by; count };
+            inc(v(4).await);
+            inc(v(5).await);
+            (x, s, count)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, String, u32)> { f() }
+    }
+
+    // ROOT CAUSE: a `loop { break FUT.await; }` used as an operand (`(loop { break v(6).await; }) * 2`) is typed `!`.
+    // error[E0277]: cannot multiply `!` by `i32`
+    control_flow_as_operands {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f(c: bool) -> u32 {
+            let a = 1 + if c { v(10).await } else { 2 };
+            let b = { let t = v(3).await; t * 2 } + v(4).await;
+            let d = match v(5).await { 5 => v(50).await, _ => 0 } - 1;
+            let e = (loop { break v(6).await; }) * 2;
+            a + b + d + e
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(true).await, f(false).await) } }
+    }
+
+    // ROOT CAUSE: `let r = &FUT.await;` / `let m = &mut FUT.await;` (temporary lifetime extension of an awaited value,
+    // the reference then held across the next await): the extended temporary is not kept in the state.
+    // error[E0521]: borrowed data escapes outside of closure; error[E0596]: cannot borrow value as mutable, as it is not declared as mutable
+    // (both spanned on the whole macro input, no line)
+    references_of_awaited {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn text() -> String { step("text", String::from("hello")).await }
+        fn len(s: &String) -> usize { s.len() }
+        fn bump(x: &mut u32) -> u32 { *x += 1; *x }
+        async fn f() -> (u32, usize, u32) {
+            let r = &v(5).await;
+            let m = &mut v(6).await;
+            *m += *r;
+            let n = len(&text().await);
+            let k = bump(&mut v(9).await);
+            (*m, n, k)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, usize, u32)> { f() }
+    }
+
+    // ROOT CAUSE: `&mut FUT.await` as a call argument (`bump(&mut v(9).await)`): the awaited value is bound to a local
+    // that is not `mut`, then borrowed mutably.
+    // error[E0596]: cannot borrow value as mutable, as it is not declared as mutable (spanned on the whole macro input)
+    borrow_of_awaited_in_call_args {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn text() -> String { step("text", String::from("hello")).await }
+        fn len(s: &String) -> usize { s.len() }
+        fn bump(x: &mut u32) -> u32 { *x += 1; *x }
+        async fn f() -> (usize, u32) {
+            let n = len(&text().await);
+            let k = bump(&mut v(9).await);
+            (n, k)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
+    }
+}

@@ -1,0 +1,249 @@
+//! Differential cases: `.await` in every expression position, in Rust's evaluation order.
+use clockwork_tests::differential;
+
+#[derive(Debug, PartialEq, Clone, Default)]
+pub struct Rec {
+    pub a: u32,
+    pub b: String,
+    pub c: Vec<u32>,
+}
+
+differential! {
+    binary_operand_order {
+        async fn v(n: i64) -> i64 { step("v", n).await }
+        fn side(n: i64) -> i64 { log(format!("side {n}")); n }
+        async fn f() -> (i64, bool, i64) {
+            let a = side(1) - v(2).await * side(3) + v(4).await / 2;
+            let b = v(5).await > side(4) && side(1) < v(2).await;
+            let c = (v(10).await % side(4)) << v(1).await | side(16) ^ v(3).await;
+            (a, b, c)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (i64, bool, i64)> { f() }
+    }
+
+    call_argument_order {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        fn side(n: u32) -> u32 { log(format!("side {n}")); n }
+        fn four(a: u32, b: u32, c: u32, d: u32) -> u32 { log(format!("four {a} {b} {c} {d}")); a + b + c + d }
+        async fn f() -> u32 {
+            four(side(1), v(2).await, four(v(3).await, side(4), v(5).await, 0), side(6))
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    method_chain_by_ref_and_into {
+        pub struct Resp { pub body: String, pub _g: Guard }
+        impl Resp {
+            pub async fn status(&self) -> u32 { step("status", ()).await; self.body.len() as u32 }
+            pub async fn into_body(self) -> String { step("body", ()).await; self.body.clone() }
+        }
+        pub struct Client;
+        impl Client {
+            pub async fn get(&self, path: &str) -> Resp { step("get", ()).await; Resp { body: format!("GET {path}"), _g: Guard::new(format!("resp {path}")) } }
+        }
+        async fn f() -> (u32, String) {
+            let c = Client;
+            let s = c.get("/a").await.status().await;
+            let b = c.get("/bb").await.into_body().await;
+            (s, b)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, String)> { f() }
+    }
+
+    struct_literal_fields {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        fn side(s: &str) -> String { log(format!("side {s}")); s.to_string() }
+        async fn f() -> (Rec, Rec) {
+            let r = Rec { b: side("first"), a: v(1).await, c: vec![v(2).await, 3] };
+            let base = Rec { a: 9, ..Default::default() };
+            let s = Rec { c: vec![v(4).await], ..base };
+            (r, s)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Rec, Rec)> { f() }
+    }
+
+    tuple_array_literals {
+        async fn v(n: u8) -> u8 { step("v", n).await }
+        async fn f() -> ([u8; 3], (u8, (u8, u8)), [u8; 4]) {
+            let a = [v(1).await, 2, v(3).await];
+            let t = (v(4).await, (5, v(6).await));
+            let r = [v(7).await; 4];
+            (a, t, r)
+        }
+        pub fn entry() -> impl core::future::Future<Output = ([u8; 3], (u8, (u8, u8)), [u8; 4])> { f() }
+    }
+
+    casts_and_unary {
+        async fn v(n: i32) -> i32 { step("v", n).await }
+        async fn b(x: bool) -> bool { step("b", x).await }
+        async fn f() -> (i64, bool, u8, f64) {
+            let a = -(v(3).await as i64) * -v(2).await as i64;
+            let n = !b(false).await;
+            let c = v(300).await as u8;
+            let d = v(7).await as f64 / 2.0;
+            (a, n, c, d)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (i64, bool, u8, f64)> { f() }
+    }
+
+    field_access_on_awaited {
+        async fn pair() -> (u32, String) { step("pair", (3, String::from("abc"))).await }
+        async fn rec() -> Rec { step("rec", Rec { a: 1, b: "xy".into(), c: vec![5, 6] }).await }
+        async fn f() -> (u32, usize, u32, usize) {
+            let a = pair().await.0;
+            let b = pair().await.1.len();
+            let c = rec().await.c[1];
+            let d = rec().await.b.len();
+            (a, b, c, d)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, usize, u32, usize)> { f() }
+    }
+
+    return_and_tail_awaits {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f(early: bool) -> u32 {
+            let _g = Guard::new("g");
+            if early {
+                return v(1).await + 1;
+            }
+            v(2).await * 10
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(true).await, f(false).await) } }
+    }
+
+    compound_assignment_awaits {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> (u32, [u32; 3]) {
+            let mut x = 1;
+            x += v(2).await;
+            x *= v(3).await + x;
+            x -= v(1).await;
+            let mut arr = [1u32, 2, 3];
+            arr[2] *= v(5).await;
+            arr[v(0).await as usize] <<= 3;
+            (x, arr)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, [u32; 3])> { f() }
+    }
+
+    constructors_with_awaits {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> (Option<u32>, Result<u32, ()>, Box<u32>, Vec<Option<u32>>) {
+            let a = Some(v(1).await);
+            let b = Ok::<u32, ()>(v(2).await + 1);
+            let c = Box::new(v(3).await);
+            let d = vec![Some(v(4).await), None, Some(v(5).await)];
+            (a, b, c, d)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Option<u32>, Result<u32, ()>, Box<u32>, Vec<Option<u32>>)> { f() }
+    }
+
+    nested_awaits_as_arguments {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn add(a: u32, b: u32) -> u32 { step("add", a + b).await }
+        async fn f() -> u32 {
+            add(add(v(1).await, v(2).await).await, add(3, v(v(4).await).await).await).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    method_on_awaited_temporary_by_ref {
+        async fn text() -> String { step("text", String::from("a,b,,c")).await }
+        async fn nums() -> Vec<u32> { step("nums", vec![3, 1, 2]).await }
+        async fn f() -> (usize, bool, Option<u32>, String) {
+            let a = text().await.split(',').filter(|s| !s.is_empty()).count();
+            let b = text().await.contains("b,");
+            let c = nums().await.iter().max().copied();
+            let d = text().await.to_uppercase().replace(",", ";");
+            (a, b, c, d)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, bool, Option<u32>, String)> { f() }
+    }
+
+    let_type_ascription_and_turbofish {
+        async fn v<T>(x: T) -> T { step("v", x).await }
+        async fn f() -> (u64, Vec<u8>, String) {
+            let a: u64 = v(5u64).await;
+            let b = v::<Vec<u8>>(vec![1, 2]).await;
+            let c: String = v("s").await.into();
+            (a, b, c)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u64, Vec<u8>, String)> { f() }
+    }
+
+    write_and_format_positional_args {
+        use std::fmt::Write as _;
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> String {
+            let mut s = String::new();
+            write!(s, "{}+{}", v(1).await, v(2).await).unwrap();
+            writeln!(s, " = {}", v(3).await).unwrap();
+            let x = 5;
+            let t = format!("{x}-{}-{x:?}", v(4).await);
+            print!("{}", v(6).await);
+            assert!(v(7).await == 7, "seven");
+            assert_ne!(v(8).await, 9);
+            format!("{s}{t}")
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    plain_closure_called_with_awaited_args {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> u32 {
+            let add = |a: u32, b: u32| a + b;
+            let x = add(v(1).await, v(2).await);
+            x * 10 + add(x, v(3).await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    index_reads_with_awaits {
+        async fn v(n: usize) -> usize { step("v", n).await }
+        async fn list() -> Vec<u32> { step("list", vec![10, 20, 30, 40]).await }
+        async fn f() -> (u32, u32, u32) {
+            let arr = [1u32, 2, 3, 4];
+            let a = arr[v(2).await];
+            let b = list().await[v(1).await];
+            let mut m = vec![0u32; 4];
+            m[1] += list().await[3];
+            (a, b, m.iter().sum())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> { f() }
+    }
+
+    deref_single_awaited_box {
+        async fn boxed(n: u32) -> Box<u32> { step("boxed", Box::new(n)).await }
+        async fn f() -> u32 {
+            let a = *boxed(4).await;
+            let b = 1 + *boxed(6).await;
+            a * 100 + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    range_bounds_awaited {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> (u32, Vec<u32>) {
+            let s: u32 = (v(1).await..v(5).await).sum();
+            let w: Vec<u32> = (v(2).await..=4).collect();
+            (s, w)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, Vec<u32>)> { f() }
+    }
+
+    method_arg_named_receiver_simple {
+        pub struct Acc { pub total: u32 }
+        impl Acc {
+            pub fn add(&mut self, a: u32) { log(format!("add {a}")); self.total += a; }
+        }
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> u32 {
+            let mut acc = Acc { total: 0 };
+            acc.add(v(1).await);
+            acc.add(v(2).await);
+            acc.total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+}
