@@ -1,0 +1,8 @@
+//! `cargo clockwork`: the `clockwork` commands on the current package (cargo runs this binary
+//! as `cargo-clockwork clockwork ARGS..`).
+use clap::Parser;
+
+fn main() {
+    let cli = clockwork_cli::cli::CargoCli::parse();
+    clockwork_cli::main_with(cli.into())
+}

@@ -1,0 +1,177 @@
+//! Every error the CLI reports, and the one place that renders them (`FILE:LINE:COL: error: ..`
+//! followed by the offending line, rustc-style).
+
+use crate::source::Source;
+use proc_macro2::Span;
+use std::fmt::Write as _;
+
+/// A message at a place in a source file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub file: String,
+    /// The offending line's text, when the span points inside the file.
+    pub line_text: Option<String>,
+    /// 1-based line; 0 when unknown.
+    pub line: usize,
+    /// 1-based column (in chars); 0 when unknown.
+    pub column: usize,
+    /// How many chars to underline on that line (at least 1).
+    pub width: usize,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn at_span(src: &Source, span: Span, message: impl Into<String>) -> Self {
+        let (start, end) = (span.start(), span.end());
+        let line_text = if start.line >= 1 { src.text.lines().nth(start.line - 1) } else { None };
+        let line_chars = line_text.map_or(0, |l| l.chars().count());
+        let column = start.column.min(line_chars);
+        let width = if end.line == start.line && end.column > column {
+            end.column - column
+        } else {
+            line_chars.saturating_sub(column)
+        };
+        Diagnostic {
+            file: src.name.clone(),
+            line_text: line_text.map(str::to_string),
+            line: start.line,
+            column: if start.line >= 1 { column + 1 } else { 0 },
+            width: width.max(1),
+            message: message.into(),
+        }
+    }
+
+    pub fn from_syn(src: &Source, e: &syn::Error) -> Self {
+        let mut message = e.to_string();
+        if message == "cannot parse string into token stream" {
+            // proc-macro2's lexer error: say what it usually means.
+            message = "cannot tokenize the file here: unbalanced delimiter, or an unterminated literal or comment"
+                .to_string();
+        }
+        Self::at_span(src, e.span(), message)
+    }
+
+    pub fn from_transform(src: &Source, e: &clockwork_expand::Error) -> Self {
+        Self::at_span(src, e.span(), e.message())
+    }
+}
+
+/// Everything that makes the CLI exit with status 1.
+#[derive(Debug, Clone)]
+pub enum CliError {
+    Io { path: String, message: String },
+    /// The input is not Rust syntax.
+    Parse(Diagnostic),
+    /// The transform rejected one or more async fns.
+    Transform(Vec<Diagnostic>),
+    /// `ITEM` names no async fn; `close` are the nearest names.
+    NoSuchItem { query: String, file: String, candidates: Vec<String>, close: bool, all: usize },
+    /// `ITEM` names several async fns: pass one's index.
+    Ambiguous { query: String, matches: Vec<(usize, String, String)> },
+    /// Something the CLI cannot do (for example, no `src/lib.rs` for `cargo clockwork`).
+    Other(String),
+    /// The transform library panicked: a bug to report.
+    Internal { file: String, message: String },
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        1
+    }
+}
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+    fn error(&self) -> String {
+        self.paint("1;31", "error")
+    }
+    fn gutter(&self, text: &str) -> String {
+        self.paint("1;34", text)
+    }
+}
+
+/// Renders an error for standard error; `color` adds ANSI colors.
+pub fn render(err: &CliError, color: bool) -> String {
+    let st = Style { on: color };
+    let mut out = String::new();
+    match err {
+        CliError::Io { path, message } => {
+            let _ = writeln!(out, "{path}: {}: {message}", st.error());
+        }
+        CliError::Parse(d) => render_diagnostic(&mut out, d, &st),
+        CliError::Transform(ds) => {
+            for d in ds {
+                render_diagnostic(&mut out, d, &st);
+            }
+            if ds.len() > 1 {
+                let _ = writeln!(out, "{}: {} async fns could not be rewritten", st.error(), ds.len());
+            }
+        }
+        CliError::NoSuchItem { query, file, candidates, close, all } => {
+            let _ = writeln!(out, "{file}: {}: no async fn matches `{query}`", st.error());
+            if *all == 0 {
+                let _ = writeln!(out, "note: {file} has no async fn");
+            } else {
+                let what = if *close { "close candidates" } else { "async fns in this input" };
+                let more = if !*close && candidates.len() < *all { format!(" ({all} in all)") } else { String::new() };
+                let _ = writeln!(out, "note: {what}{more}:");
+                for c in candidates {
+                    let _ = writeln!(out, "    {c}");
+                }
+            }
+        }
+        CliError::Ambiguous { query, matches } => {
+            let _ = writeln!(
+                out,
+                "{}: `{query}` matches {} async fns; pass the index as ITEM to pick one:",
+                st.error(),
+                matches.len()
+            );
+            for (i, path, at) in matches {
+                let _ = writeln!(out, "  {i:>3}  {path}  ({at})");
+            }
+        }
+        CliError::Other(m) => {
+            let _ = writeln!(out, "{}: {m}", st.error());
+        }
+        CliError::Internal { file, message } => {
+            let _ = writeln!(
+                out,
+                "{file}: {}: internal error: the clockwork transform panicked on this input \
+                 (a bug: please report it with this file)\n{message}",
+                st.error()
+            );
+        }
+    }
+    out
+}
+
+fn render_diagnostic(out: &mut String, d: &Diagnostic, st: &Style) {
+    if d.line == 0 {
+        let _ = writeln!(out, "{}: {}: {}", d.file, st.error(), d.message);
+        return;
+    }
+    let _ = writeln!(out, "{}:{}:{}: {}: {}", d.file, d.line, d.column, st.error(), d.message);
+    let Some(text) = &d.line_text else { return };
+    let num = d.line.to_string();
+    let pad = " ".repeat(num.len());
+    // Tabs are shown as 4 spaces, as rustc does, so the caret stays under the right char.
+    let shown: String = text.replace('\t', "    ");
+    let before: String = text.chars().take(d.column.saturating_sub(1)).collect();
+    let caret_col = before.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum::<usize>();
+    let _ = writeln!(out, "{pad} {}", st.gutter("|"));
+    let _ = writeln!(out, "{} {shown}", st.gutter(&format!("{num} |")));
+    let _ = writeln!(
+        out,
+        "{pad} {} {}{}",
+        st.gutter("|"),
+        " ".repeat(caret_col),
+        st.paint("1;31", &"^".repeat(d.width))
+    );
+}

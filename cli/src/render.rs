@@ -1,0 +1,185 @@
+//! Formats an expanded file: prettyplease, then the transform's comments (carried as
+//! `#[doc = "// SAFETY: .."]` attributes) become plain `// SAFETY: ..` comments.
+
+use quote::ToTokens;
+
+/// The text of `file`: formatted by prettyplease, or the raw token stream when `ugly`.
+pub fn format_file(file: &syn::File, ugly: bool) -> String {
+    if ugly {
+        let mut s = file.to_token_stream().to_string();
+        s.push('\n');
+        s
+    } else {
+        doc_comments_to_comments(&prettyplease::unparse(file))
+    }
+}
+
+/// Rewrites every `#[doc = "// .."]` attribute that starts a line (possibly spread over
+/// several lines) into `// ..` comment lines at the same indentation.
+pub fn doc_comments_to_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+        let line = &rest[..line_end];
+        let indent_len = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some((value, used)) = parse_doc_attr(&rest[indent_len..])
+            && value.starts_with("//")
+        {
+            let indent = &line[..indent_len];
+            for (i, l) in value.lines().enumerate() {
+                out.push_str(indent);
+                if i > 0 && !l.trim_start().starts_with("//") {
+                    out.push_str("// ");
+                }
+                out.push_str(l.trim_end());
+                out.push('\n');
+            }
+            rest = &rest[indent_len + used..];
+            // Drop the rest of the attribute's last line when it is blank.
+            let tail_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+            if rest[..tail_end].trim().is_empty() {
+                rest = &rest[tail_end..];
+            }
+            continue;
+        }
+        out.push_str(line);
+        rest = &rest[line_end..];
+    }
+    out
+}
+
+/// Parses `#[doc = "<string>"]` at the start of `s` (any whitespace, newlines included, between
+/// tokens). Returns the unescaped string and the bytes consumed.
+fn parse_doc_attr(s: &str) -> Option<(String, usize)> {
+    let mut p = Cursor { s, i: 0 };
+    p.eat("#")?;
+    p.ws();
+    p.eat("[")?;
+    p.ws();
+    p.eat("doc")?;
+    p.ws();
+    p.eat("=")?;
+    p.ws();
+    let value = p.string()?;
+    p.ws();
+    p.eat("]")?;
+    Some((value, p.i))
+}
+
+struct Cursor<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn rest(&self) -> &'a str {
+        &self.s[self.i..]
+    }
+    fn eat(&mut self, t: &str) -> Option<()> {
+        if self.rest().starts_with(t) {
+            self.i += t.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+    fn ws(&mut self) {
+        let r = self.rest();
+        self.i += r.len() - r.trim_start().len();
+    }
+    /// A string literal: `"..."` with escapes, or a raw `r#"..."#`.
+    fn string(&mut self) -> Option<String> {
+        let r = self.rest();
+        if let Some(raw) = r.strip_prefix('r') {
+            let hashes = raw.len() - raw.trim_start_matches('#').len();
+            let body = raw[hashes..].strip_prefix('"')?;
+            let close = format!("\"{}", "#".repeat(hashes));
+            let end = body.find(&close)?;
+            self.i += 1 + hashes + 1 + end + close.len();
+            return Some(body[..end].to_string());
+        }
+        let body = r.strip_prefix('"')?;
+        let mut value = String::new();
+        let mut chars = body.char_indices();
+        while let Some((k, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.i += 1 + k + 1;
+                    return Some(value);
+                }
+                '\\' => {
+                    let (_, e) = chars.next()?;
+                    match e {
+                        'n' => value.push('\n'),
+                        't' => value.push('\t'),
+                        'r' => value.push('\r'),
+                        '0' => value.push('\0'),
+                        '\\' | '\'' | '"' => value.push(e),
+                        'x' => {
+                            let hex: String = [chars.next()?.1, chars.next()?.1].iter().collect();
+                            value.push(char::from(u8::from_str_radix(&hex, 16).ok().filter(|b| *b < 0x80)?));
+                        }
+                        'u' => {
+                            if chars.next()?.1 != '{' {
+                                return None;
+                            }
+                            let mut hex = String::new();
+                            loop {
+                                match chars.next()?.1 {
+                                    '}' => break,
+                                    '_' => {}
+                                    h => hex.push(h),
+                                }
+                            }
+                            value.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                        }
+                        '\n' => {
+                            // Line continuation: skip the newline and the next line's indentation.
+                            let skip = body[k + 2..].len() - body[k + 2..].trim_start().len();
+                            for _ in body[k + 2..k + 2 + skip].chars() {
+                                chars.next();
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+                c => value.push(c),
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_comments_to_comments as f;
+
+    #[test]
+    fn one_line() {
+        let t = "fn f() {\n    #[doc = \"// SAFETY: `x` is \\\"pinned\\\"\"]\n    let x = 1;\n}\n";
+        assert_eq!(f(t), "fn f() {\n    // SAFETY: `x` is \"pinned\"\n    let x = 1;\n}\n");
+    }
+
+    #[test]
+    fn wrapped_and_multiline() {
+        let t = "  #[doc =\n      \"// a\\nb \\u{e9}\"\n  ]\n  let y;\n";
+        assert_eq!(f(t), "  // a\n  // b é\n  let y;\n");
+        let raw = "#[doc = r#\"// raw \"q\"\"#]\nx\n";
+        assert_eq!(f(raw), "// raw \"q\"\nx\n");
+    }
+
+    #[test]
+    fn leaves_other_lines_alone() {
+        for t in [
+            "#[doc = \"plain doc\"]\nfn f() {}\n",
+            "#[doc = \"// unterminated\n",
+            "#[doc = \"// bad escape \\q\"]\n",
+            "#[derive(Debug)]\n",
+            "",
+            "#",
+        ] {
+            assert_eq!(f(t), t);
+        }
+    }
+}
