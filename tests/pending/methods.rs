@@ -1,0 +1,64 @@
+//! PENDING differential cases (not compiled; bug reports for the transform): async methods (`&self`, `&mut self`, `self`, `mut self`), generic impls,
+//! trait impls of `fn f(&self) -> impl Future`, associated fns.
+use clockwork_tests::differential;
+
+differential! {
+
+    // ROOT CAUSE: by-value `self` method with an ordinary name (`close(self)`) called on a named local
+    // (`let id = s.close().await;`): the receiver heuristic treats it as a borrow and calls it through `&mut` state storage.
+    // error[E0507]: cannot move out of `*s` which is behind a mutable reference
+    consuming_method_named_local {
+        pub struct Session { pub id: u32, pub _g: Guard }
+        impl Session {
+            pub async fn close(self) -> u32 { step("close", ()).await; self.id }
+        }
+        async fn f() -> u32 {
+            let s = Session { id: 4, _g: Guard::new("session") };
+            let other = Guard::new("other");
+            let id = s.close().await;
+            log(format!("closed {id}"));
+            let n = step("after", 1u32).await;
+            drop(other);
+            id + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // ROOT CAUSE: code after a suspend keeps `let b = { *state = ..; continue 'poll };` and the rest of the block
+    // (`a + b`) is still type-checked; with no other constraint on `b`, edition 2024 never-type fallback makes `b: !`.
+    // Trigger: `let b = open(2).await.into_id().await + open(3).await.into_id().await;` then `a + b`.
+    // error[E0277]: cannot add `!` to `u32`
+    consuming_method_on_awaited_temporary {
+        pub struct Session { pub id: u32, pub _g: Guard }
+        impl Session {
+            pub async fn into_id(self) -> u32 { step("into_id", ()).await; self.id }
+        }
+        async fn open(id: u32) -> Session { step("open", ()).await; Session { id, _g: Guard::new(format!("s{id}")) } }
+        async fn f() -> u32 {
+            let a = open(1).await.into_id().await;
+            let b = open(2).await.into_id().await + open(3).await.into_id().await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // ROOT CAUSE: same as consuming_method_on_awaited_temporary (suspend arm keeps `let a = { ..; continue 'poll };`
+    // and the following statements; `a` gets never-type fallback `!`). Trigger here: `let a = open(1).await.into_id().await;`,
+    // then `log(format!("a={a}"))` and `a * 10 + b`.
+    // error[E0277]: cannot add `!` to `u32` (at `a * 10 + b`)
+    consuming_method_on_awaited_temporary_guards {
+        pub struct Session { pub id: u32, pub _g: Guard }
+        impl Session {
+            pub async fn into_id(self) -> u32 { step("into_id", ()).await; self.id }
+        }
+        async fn open(id: u32) -> Session { step("open", ()).await; Session { id, _g: Guard::new(format!("s{id}")) } }
+        async fn f() -> u32 {
+            let _outer = Guard::new("outer");
+            let a = open(1).await.into_id().await;
+            log(format!("a={a}"));
+            let b = open(2).await.into_id().await;
+            a * 10 + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+}

@@ -1,0 +1,278 @@
+//! Differential cases: async methods (`&self`, `&mut self`, `self`, `mut self`), generic impls,
+//! trait impls of `fn f(&self) -> impl Future`, associated fns.
+use clockwork_tests::differential;
+
+differential! {
+    ref_self_method {
+        pub struct Store { pub items: Vec<u32>, pub _g: Guard }
+        impl Store {
+            pub async fn sum(&self) -> u32 {
+                let mut s = 0;
+                for i in 0..self.items.len() {
+                    s += step("item", self.items[i]).await;
+                }
+                s
+            }
+            pub async fn count(&self) -> usize { step("count", ()).await; self.items.len() }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, usize)> {
+            async {
+                let s = Store { items: vec![1, 2, 3], _g: Guard::new("store") };
+                (s.sum().await, s.count().await)
+            }
+        }
+    }
+
+    mut_self_method {
+        pub struct Counter { pub n: u32, pub history: Vec<u32> }
+        impl Counter {
+            pub async fn add(&mut self, by: u32) -> u32 {
+                let v = step("add", by).await;
+                self.n += v;
+                self.history.push(self.n);
+                self.n
+            }
+            pub async fn add_twice(&mut self, by: u32) -> u32 {
+                self.add(by).await;
+                self.add(by * 2).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, Vec<u32>)> {
+            async {
+                let mut c = Counter { n: 0, history: Vec::new() };
+                let last = c.add_twice(3).await;
+                c.add(1).await;
+                (last, c.history)
+            }
+        }
+    }
+
+    by_value_self_method {
+        pub struct Job { pub name: Guard, pub steps: u32 }
+        impl Job {
+            pub async fn into_result(self) -> String {
+                let mut done = 0;
+                while done < self.steps {
+                    done += step("job", 1u32).await;
+                }
+                format!("{} done {done}", self.name.name())
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            Job { name: Guard::new("job"), steps: 2 }.into_result()
+        }
+    }
+
+    mut_self_by_value_method {
+        pub struct Builder { pub parts: Vec<String>, pub _g: Guard }
+        impl Builder {
+            pub async fn with(mut self, p: &'static str) -> Builder {
+                self.parts.push(step("with", p).await.to_string());
+                self
+            }
+            pub async fn finish(mut self) -> String {
+                self.parts.push(step("finish", "end").await.into());
+                self.parts.join("/")
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            async {
+                let b = Builder { parts: vec![], _g: Guard::new("builder") };
+                let b = b.with("a").await;
+                let b = b.with("b").await;
+                b.finish().await
+            }
+        }
+    }
+
+    generic_impl_methods {
+        pub struct Cell<T> { pub v: T }
+        impl<T: Clone + core::fmt::Debug> Cell<T> {
+            pub async fn get(&self) -> T { step("get", self.v.clone()).await }
+            pub async fn set(&mut self, v: T) -> T { step("set", ()).await; core::mem::replace(&mut self.v, v) }
+        }
+        impl<T> Cell<Vec<T>> where T: Copy {
+            pub async fn first(&self) -> Option<T> { step("first", ()).await; self.v.first().copied() }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, String, Option<u8>)> {
+            async {
+                let mut c = Cell { v: 1u32 };
+                let a = c.get().await;
+                let old = c.set(5).await;
+                let s = Cell { v: String::from("s") }.get().await;
+                let f = Cell { v: vec![7u8, 8] }.first().await;
+                (a, old + c.get().await, s, f)
+            }
+        }
+    }
+
+    trait_rpitit_impl {
+        pub trait Service {
+            fn call(&self, req: u32) -> impl core::future::Future<Output = u32>;
+            fn name(&self) -> &'static str;
+        }
+        pub struct Double;
+        pub struct AddN(pub u32);
+        impl Service for Double {
+            async fn call(&self, req: u32) -> u32 { step("double", req * 2).await }
+            fn name(&self) -> &'static str { "double" }
+        }
+        impl Service for AddN {
+            async fn call(&self, req: u32) -> u32 {
+                let _g = Guard::new(format!("add{}", self.0));
+                let a = step("add", req).await;
+                a + step("n", self.0).await
+            }
+            fn name(&self) -> &'static str { "add" }
+        }
+        async fn run<S: Service>(s: &S, input: u32) -> String {
+            let out = s.call(input).await;
+            format!("{}({input})={out}", s.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (run(&Double, 4).await, run(&AddN(10), 4).await) }
+        }
+    }
+
+    trait_async_fn_declared {
+        pub trait Source {
+            async fn fetch(&mut self) -> Option<u32>;
+        }
+        pub struct Countdown(pub u32);
+        impl Source for Countdown {
+            async fn fetch(&mut self) -> Option<u32> {
+                step("fetch", ()).await;
+                if self.0 == 0 { None } else { self.0 -= 1; Some(self.0) }
+            }
+        }
+        async fn drain(src: &mut impl Source) -> Vec<u32> {
+            let mut v = Vec::new();
+            while let Some(x) = src.fetch().await { v.push(x); }
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async { let mut c = Countdown(3); drain(&mut c).await }
+        }
+    }
+
+    associated_async_fn {
+        pub struct Conn { pub id: u32, pub _g: Guard }
+        impl Conn {
+            pub async fn open(id: u32) -> Conn {
+                step("open", ()).await;
+                Conn { id, _g: Guard::new(format!("conn{id}")) }
+            }
+            pub async fn pair() -> (Conn, Conn) {
+                let a = Self::open(1).await;
+                let b = Conn::open(2).await;
+                (a, b)
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { let (a, b) = Conn::pair().await; a.id * 10 + b.id }
+        }
+    }
+
+    method_calls_sibling_methods {
+        pub struct Calc { pub base: u32 }
+        impl Calc {
+            async fn a(&self) -> u32 { step("a", self.base).await }
+            async fn b(&self, x: u32) -> u32 { step("b", x + 1).await }
+            pub async fn both(&self) -> u32 { self.a().await + self.b(self.base).await * self.a().await }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { Calc { base: 3 }.both().await }
+        }
+    }
+
+    boxed_self_receiver {
+        pub struct Node { pub v: u32, pub _g: Guard }
+        impl Node {
+            pub async fn into_value(self: Box<Self>) -> u32 { step("box", ()).await; self.v * 2 }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            Box::new(Node { v: 21, _g: Guard::new("node") }).into_value()
+        }
+    }
+
+    method_returns_borrow {
+        pub struct Doc { pub words: Vec<String> }
+        impl Doc {
+            pub async fn longest<'a>(&'a self) -> &'a str {
+                let mut best = "";
+                for i in 0..self.words.len() {
+                    step("cmp", ()).await;
+                    if self.words[i].len() > best.len() { best = &self.words[i]; }
+                }
+                best
+            }
+            pub async fn first(&self) -> &str { step("first", ()).await; &self.words[0] }
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            async {
+                let d = Doc { words: vec!["ab".into(), "abcd".into(), "abc".into()] };
+                let l = d.longest().await;
+                format!("{l} {}", d.first().await)
+            }
+        }
+    }
+
+    mut_self_replaces_guard_field {
+        pub struct Holder { pub g: Guard, pub generation: u32 }
+        impl Holder {
+            pub async fn rotate(&mut self) -> Guard {
+                self.generation += step("generation", 1u32).await;
+                let old = core::mem::replace(&mut self.g, Guard::new(format!("generation{}", self.generation)));
+                step("after", ()).await;
+                old
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async {
+                let mut h = Holder { g: Guard::new("gen0"), generation: 0 };
+                let a = h.rotate().await;
+                drop(a);
+                let _b = h.rotate().await;
+                h.generation
+            }
+        }
+    }
+
+    self_fields_across_awaits {
+        pub struct Pipeline { pub input: Vec<u32>, pub output: Vec<u32>, pub factor: u32 }
+        impl Pipeline {
+            pub async fn run(&mut self) -> usize {
+                while let Some(x) = self.input.pop() {
+                    let y = step("map", x * self.factor).await;
+                    if y % 2 == 0 { self.output.push(y); }
+                }
+                self.output.len()
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, Vec<u32>)> {
+            async {
+                let mut p = Pipeline { input: vec![1, 2, 3, 4], output: vec![], factor: 3 };
+                let n = p.run().await;
+                (n, p.output)
+            }
+        }
+    }
+
+    consuming_into_method_named_local {
+        pub struct Session { pub id: u32, pub _g: Guard }
+        impl Session {
+            pub async fn into_closed(self) -> u32 { step("close", ()).await; self.id }
+        }
+        async fn f() -> u32 {
+            let s = Session { id: 4, _g: Guard::new("session") };
+            let other = Guard::new("other");
+            let id = s.into_closed().await;
+            log(format!("closed {id}"));
+            let n = step("after", 1u32).await;
+            drop(other);
+            id + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+}
