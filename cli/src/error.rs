@@ -102,7 +102,7 @@ pub fn render(err: &CliError, color: bool) -> String {
     let mut out = String::new();
     match err {
         CliError::Io { path, message } => {
-            let _ = writeln!(out, "{path}: {}: {message}", st.error());
+            let _ = writeln!(out, "{path}: {}: cannot read it: {message}", st.error());
         }
         CliError::Parse(d) => render_diagnostic(&mut out, d, &st),
         CliError::Transform(ds) => {

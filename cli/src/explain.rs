@@ -88,7 +88,7 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[0].starts_with("async fn f (a.rs:1:1): 1 suspension point, 2 states"));
         assert_eq!(lines[2].find("WAITS ON"), lines[3].find("(first poll)"));
-        assert!(lines[4].contains("g( xxx") && lines[4].contains('…') && lines[4].ends_with("a, b  Done"));
+        assert!(lines[4].contains("g( xxx") && lines[4].contains('…') && lines[4].ends_with("a, b   Done"), "{t}");
         assert!(lines[4].contains("3:9"));
     }
 }
