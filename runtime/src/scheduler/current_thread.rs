@@ -306,11 +306,6 @@ impl Handle {
     fn reset_woken(&self) -> bool {
         self.woken.swap(false, Ordering::AcqRel)
     }
-
-    #[cfg(test)]
-    pub(crate) fn owned_is_empty(&self) -> bool {
-        self.owned.is_empty()
-    }
 }
 
 impl Schedule for Arc<Handle> {

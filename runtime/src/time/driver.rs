@@ -140,6 +140,15 @@ impl Handle {
         self.process_at_time(self.now_tick());
     }
 
+    /// After `time::advance`: fire timers due by now, counting the current
+    /// millisecond as elapsed. Deadlines are rounded up to whole ms, so a
+    /// `sleep(100ms)` created a fraction of a ms after tick 0 sits at tick
+    /// 101; advancing a paused clock by exactly 100 ms must still fire it.
+    pub(crate) fn process_after_advance(&self) {
+        let now = self.deadline_to_tick(self.inner.clock.now());
+        self.process_at_time(now);
+    }
+
     fn process_at_time(&self, now: u64) {
         let mut wake_list: Vec<Waker> = Vec::new();
         {

@@ -51,7 +51,7 @@ pub fn resume() {
 pub async fn advance(duration: Duration) {
     let handle = require_current_thread("advance");
     handle.clock().advance(duration);
-    handle.process();
+    handle.process_after_advance();
     crate::task::yield_now().await;
 }
 
@@ -67,4 +67,9 @@ fn require_current_thread(what: &str) -> driver::Handle {
         .time
         .clone()
         .unwrap_or_else(|| panic!("`time::{what}` requires the time driver (`enable_time`)"))
+}
+
+#[cfg(test)]
+pub(crate) fn sleep_handle_for_tests() -> driver::Handle {
+    sleep::current_time_handle()
 }
