@@ -253,9 +253,23 @@ impl<'a> Gen<'a> {
         }
         let fn_doc = " The states of this `async fn`: one per `.await`, each holding the locals that live across it. \
                       Fields are listed in drop order.";
+        // When a sub-future borrows a local stored in the state, the tag must be a field of its
+        // own: with a niche, reading the discriminant would read the bytes of the borrowed local
+        // (Miri rightly calls that a conflicting access). Otherwise rustc picks the layout.
+        let repr = if body.sites.iter().any(|s| !s.borrowed.is_empty()) {
+            let ty = if body.sites.len() + 3 <= 256 {
+                quote!(u8)
+            } else {
+                quote!(u32)
+            };
+            quote!(#[repr(#ty)])
+        } else {
+            TokenStream::new()
+        };
         let enum_def = quote! {
             #[doc = #fn_doc]
             #[allow(dead_code)]
+            #repr
             enum #state_enum<#(#tys_decl),*> {
                 #(#variants,)*
                 #[doc = " Returned `Poll::Ready`; polling again panics."]
@@ -863,23 +877,80 @@ fn always_suspends(c: &Construct) -> bool {
         // Leaving a loop takes a `break`; if none comes before the body's first suspension,
         // the forward code never gets past the loop.
         Construct::Loop { label, body, .. } => {
-            let mut prefix = TokenStream::new();
-            for s in &body.stmts {
-                match s {
-                    StmtIr::Plain(p) => prefix.extend(p.to_token_stream()),
-                    StmtIr::Await { .. } => return !breaks_to(prefix, label),
-                    StmtIr::Construct { construct, .. } => {
-                        plain_tokens(construct, &mut prefix);
-                        return always_suspends(construct) && !breaks_to(prefix, label);
-                    }
-                }
-            }
-            false
+            let (breaks, suspends) = break_before_suspend(&body.stmts, label);
+            !breaks && suspends
         }
     }
 }
 
+/// Walks statements in order until the first sure suspension: did a `break 'label` come first
+/// (anywhere on some path), and does every path suspend?
+fn break_before_suspend(stmts: &[StmtIr], label: &Lifetime) -> (bool, bool) {
+    for s in stmts {
+        match s {
+            StmtIr::Plain(p) => {
+                if breaks_to(p.to_token_stream(), label) {
+                    return (true, false);
+                }
+            }
+            StmtIr::Await { .. } => return (false, true),
+            StmtIr::Construct { construct, .. } => {
+                let (breaks, suspends) = construct_break_before_suspend(construct, label);
+                if breaks {
+                    return (true, false);
+                }
+                if suspends {
+                    return (false, true);
+                }
+            }
+        }
+    }
+    (false, false)
+}
+
+fn construct_break_before_suspend(c: &Construct, label: &Lifetime) -> (bool, bool) {
+    let all = |branches: Vec<(bool, bool)>| {
+        let breaks = branches.iter().any(|b| b.0);
+        let suspends = !branches.is_empty() && branches.iter().all(|b| b.1);
+        (breaks, suspends)
+    };
+    match c {
+        Construct::Block(b) => break_before_suspend(&b.stmts, label),
+        Construct::Loop { body, .. } => (break_before_suspend(&body.stmts, label).0, false),
+        Construct::If(i) => {
+            let mut branches = Vec::new();
+            let mut i: &IfIr = i;
+            loop {
+                if breaks_to(i.cond.to_token_stream(), label) {
+                    return (true, false);
+                }
+                branches.push(break_before_suspend(&i.then.stmts, label));
+                match &i.else_ {
+                    Some(Else::Block(b)) => {
+                        branches.push(break_before_suspend(&b.stmts, label));
+                        break;
+                    }
+                    Some(Else::If(inner)) => i = inner,
+                    None => {
+                        branches.push((false, false));
+                        break;
+                    }
+                }
+            }
+            all(branches)
+        }
+        Construct::Match { arms, .. } => all(arms
+            .iter()
+            .map(|a| match &a.body {
+                ArmBody::Block(b) => break_before_suspend(&b.stmts, label),
+                ArmBody::Plain(e) => (breaks_to(e.to_token_stream(), label), false),
+            })
+            .collect()),
+    }
+}
+
 /// The user-written (plain) parts of a construct, for token scans.
+#[allow(dead_code)]
 fn plain_tokens(c: &Construct, out: &mut TokenStream) {
     fn block(b: &BlockIr, out: &mut TokenStream) {
         for s in &b.stmts {

@@ -174,6 +174,19 @@ fn is_place(e: &Expr) -> bool {
     }
 }
 
+/// A place expression, whatever its index operands (`v[i()..]` may be unsized: never a temporary).
+fn is_place_expr(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Paren(p) => is_place_expr(&p.expr),
+        Expr::Group(g) => is_place_expr(&g.expr),
+        Expr::Field(f) => is_place_expr(&f.base),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => true,
+        Expr::Index(_) => true,
+        _ => false,
+    }
+}
+
 /// Literals and arrays/tuples of literals: rustc may promote `&[1, 2]` to a `'static`
 /// constant, so such operands are left where they are.
 fn is_promotable(e: &Expr) -> bool {
@@ -565,7 +578,7 @@ impl<'a> Normalizer<'a> {
 
     /// A value expression used as a place becomes a named temporary.
     fn place_temp(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
-        if is_place(&e) || is_promotable(&e) || is_stable(&e) {
+        if is_place_expr(&e) || is_promotable(&e) || is_stable(&e) {
             e
         } else {
             self.temp(e, out)
