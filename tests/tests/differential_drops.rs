@@ -1,0 +1,238 @@
+//! Differential cases: drop order of locals, arguments, temporaries and sub-futures, on completion
+//! and on cancellation at every poll (the harness cancels at each point).
+use clockwork_tests::differential;
+
+differential! {
+    nested_scopes_many_guards {
+        async fn f() -> u32 {
+            let a = Guard::new("a");
+            let mut n = step("s1", 1u32).await;
+            {
+                let b = Guard::new("b");
+                let c = Guard::new("c");
+                n += step("s2", 2u32).await;
+                {
+                    let _d = Guard::new("d");
+                    n += step("s3", 3u32).await;
+                    log(c.name().to_string());
+                }
+                let _e = Guard::new("e");
+                n += step("s4", 4u32).await;
+                drop(b);
+            }
+            let _f = Guard::new("f");
+            n += step("s5", 5u32).await;
+            log(a.name().to_string());
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    guards_in_loop_bodies {
+        async fn f() -> u32 {
+            let _outer = Guard::new("outer");
+            let mut total = 0;
+            for i in 0..3u32 {
+                let _a = Guard::new(format!("a{i}"));
+                total += step("x", i).await;
+                let b = Guard::new(format!("b{i}"));
+                if i == 1 { continue; }
+                total += step("y", 10u32).await;
+                drop(b);
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    temporaries_in_awaited_statement {
+        async fn read(s: &str) -> usize { step("read", ()).await; s.len() }
+        async fn f() -> usize {
+            let a = read(Guard::new("t1").name()).await;
+            log("between");
+            let b = read(Guard::new("t2").name()).await + read(Guard::new("t3").name()).await;
+            read(&Guard::new("t4").0).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    guard_moved_into_subfuture {
+        async fn consume(g: Guard, n: u32) -> u32 {
+            let v = step("consume", n).await;
+            log(format!("consumed {}", g.name()));
+            v
+        }
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            let h = Guard::new("h");
+            let a = consume(g, 1).await;
+            let b = consume(Guard::new("inline"), 2).await;
+            let fut = consume(h, 3);
+            let _later = Guard::new("later");
+            a + b + fut.await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    explicit_drop_between_awaits {
+        async fn f() -> u32 {
+            let a = Guard::new("a");
+            let b = Guard::new("b");
+            let x = step("s1", 1u32).await;
+            drop(b);
+            let y = step("s2", 2u32).await;
+            drop(a);
+            let z = step("s3", 3u32).await;
+            x + y + z
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    reassign_guard_drops_old {
+        async fn f() -> String {
+            let mut g = Guard::new("first");
+            step("s1", ()).await;
+            log(g.name().to_string());
+            g = Guard::new("second");
+            step("s2", ()).await;
+            log(g.name().to_string());
+            log("before third");
+            g = step("make", ()).await.then_guard();
+            g.name().to_string()
+        }
+        pub trait ThenGuard { fn then_guard(self) -> Guard; }
+        impl ThenGuard for () { fn then_guard(self) -> Guard { Guard::new("third") } }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    option_guard_take {
+        async fn f() -> bool {
+            let mut slot = Some(Guard::new("slot"));
+            step("s1", ()).await;
+            let taken = slot.take();
+            step("s2", ()).await;
+            drop(taken);
+            slot = Some(Guard::new("refill"));
+            step("s3", ()).await;
+            slot.is_some()
+        }
+        pub fn entry() -> impl core::future::Future<Output = bool> { f() }
+    }
+
+    wildcard_let_drops_immediately {
+        async fn f() -> u32 {
+            let _ = Guard::new("dropped now");
+            let _kept = Guard::new("kept");
+            let _ = step("s1", Guard::new("awaited wildcard")).await;
+            let n = step("s2", 2u32).await;
+            let _also = step("s3", Guard::new("awaited kept")).await;
+            n + step("s4", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    tail_expression_temporaries {
+        async fn read(s: &str) -> usize { step("read", ()).await; s.len() }
+        async fn f() -> usize {
+            let _local = Guard::new("local");
+            step("first", ()).await;
+            read(Guard::new("tail temp").name()).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    block_initializer_with_await {
+        async fn f() -> u32 {
+            let _a = Guard::new("a");
+            let v = {
+                let _inner = Guard::new("inner");
+                let x = step("x", 4u32).await;
+                let _inner2 = Guard::new("inner2");
+                x + step("y", 5u32).await
+            };
+            log("after block");
+            v + step("z", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    vec_of_guards_popped {
+        async fn f() -> usize {
+            let mut v = vec![Guard::new("v1"), Guard::new("v2"), Guard::new("v3")];
+            let mut n = 0;
+            while let Some(g) = v.pop() {
+                n += step("pop", 1usize).await;
+                if g.name() == "v2" { break; }
+            }
+            n + v.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    guard_in_if_condition_temporary {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f(s: &'static str) -> u32 {
+            if make("cond").name() == s {
+                log("then");
+                step("then", 1u32).await
+            } else {
+                log("else");
+                step("else", 2u32).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { f("cond").await + f("x").await } }
+    }
+
+    guards_returned_out {
+        async fn make(name: &'static str) -> Guard { step(name, ()).await; Guard::new(name) }
+        async fn f() -> Vec<Guard> {
+            let a = make("ra").await;
+            let _b = make("rb_dropped").await;
+            let c = make("rc").await;
+            vec![c, a]
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { async { let v = f().await; log("got vec"); v.len() } }
+    }
+
+    drop_order_of_state_fields {
+        async fn f() -> u32 {
+            let a = Guard::new("first declared");
+            let b = Guard::new("second declared");
+            let c = Guard::new("third declared");
+            let n = step("s", 1u32).await;
+            log(format!("{}{}{}", a.name().len(), b.name().len(), c.name().len()));
+            let m = step("t", 2u32).await;
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    pending_subfuture_dropped_with_guards {
+        async fn slow(g: Guard) -> usize {
+            step("slow1", ()).await;
+            step("slow2", ()).await;
+            g.name().len()
+        }
+        async fn f() -> usize {
+            let _mine = Guard::new("mine");
+            let a = slow(Guard::new("sub1")).await;
+            let b = slow(Guard::new("sub2")).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    guard_params_wildcard_and_unused {
+        async fn f(a: Guard, _: Guard, _unused: Guard, n: u32) -> u32 {
+            let m = step("s", n).await;
+            log(a.name().to_string());
+            drop(a);
+            m + step("t", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(Guard::new("a"), Guard::new("wild"), Guard::new("unused"), 5)
+        }
+    }
+
+}
