@@ -1,0 +1,269 @@
+//! Differential cases: signatures (generics, where-clauses, lifetimes, `impl Trait`, `unsafe`,
+//! visibility, attributes), nested async blocks, recursion and panics.
+use clockwork_tests::differential;
+
+differential! {
+    generic_where_clause {
+        async fn f<T, U>(items: Vec<T>, sep: U) -> String
+        where
+            T: core::fmt::Display,
+            U: AsRef<str> + Clone,
+        {
+            let mut out = String::new();
+            for (i, it) in items.into_iter().enumerate() {
+                if i > 0 { out.push_str(step("sep", sep.clone()).await.as_ref()); }
+                out.push_str(&it.to_string());
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(vec![1, 2, 3], ", ").await, f(vec!['a', 'b'], String::from("-")).await) }
+        }
+    }
+
+    explicit_lifetimes_two_refs {
+        async fn longer<'a, 'b: 'a>(a: &'a str, b: &'b str) -> &'a str {
+            let la = step("la", a.len()).await;
+            let lb = step("lb", b.len()).await;
+            if la >= lb { a } else { b }
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            async {
+                let x = String::from("short");
+                let y = String::from("longer one");
+                let r = longer(&x, &y).await;
+                r.to_string()
+            }
+        }
+    }
+
+    elided_lifetimes {
+        async fn first_word(s: &str) -> &str {
+            step("scan", ()).await;
+            s.split(' ').next().unwrap_or("")
+        }
+        async fn count(v: &[u32], m: &mut Vec<u32>) -> usize {
+            for x in v { if *x > 1 { m.push(*x); } }
+            step("count", m.len()).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, usize)> {
+            async {
+                let text = String::from("hello world");
+                let w = first_word(&text).await.to_string();
+                let mut m = Vec::new();
+                let n = count(&[1, 2, 3], &mut m).await;
+                (w, n)
+            }
+        }
+    }
+
+    impl_trait_arguments {
+        async fn f(items: impl IntoIterator<Item = u32>, fut: impl core::future::Future<Output = u32>, k: impl Fn(u32) -> u32) -> u32 {
+            let mut s = 0;
+            for x in items { s += k(x); }
+            s + k(fut.await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(vec![1, 2], step("fut", 10u32), |x| x * 3)
+        }
+    }
+
+    unsafe_async_fn {
+        async unsafe fn read_raw(p: *const u32) -> u32 {
+            let v = unsafe { *p };
+            step("raw", v).await + 1
+        }
+        static DATA: [u32; 2] = [5, 6];
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async {
+                let a = unsafe { read_raw(&DATA[1]).await };
+                let b = unsafe { read_raw(DATA.as_ptr()).await };
+                a * 10 + b
+            }
+        }
+    }
+
+    visibility_docs_attributes {
+        /// Adds one, eventually.
+        ///
+        /// More docs.
+        #[inline]
+        #[must_use]
+        #[allow(clippy::needless_return)]
+        pub(crate) async fn add_one(x: u32) -> u32 {
+            #[allow(unused_mut)]
+            let mut y = step("add", x).await;
+            return y + 1;
+        }
+        #[doc(hidden)]
+        pub(super) async fn twice(x: u32) -> u32 { add_one(add_one(x).await).await }
+        pub fn entry() -> impl core::future::Future<Output = u32> { twice(1) }
+    }
+
+    const_generic_fn {
+        async fn fill<const N: usize>(start: u32) -> [u32; N] {
+            let mut out = [0u32; N];
+            for i in 0..N {
+                out[i] = step("fill", start + i as u32).await;
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = ([u32; 3], [u32; 1])> {
+            async { (fill::<3>(1).await, fill::<1>(9).await) }
+        }
+    }
+
+    no_await_unit_fn {
+        async fn f(g: Guard) {
+            log(format!("no await {}", g.name()));
+        }
+        async fn g() -> u32 { 7 }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(Guard::new("arg")).await; g().await }
+        }
+    }
+
+    nested_async_blocks_kept_native {
+        async fn f() -> u32 {
+            let g = Guard::new("outer");
+            let a = async { step("blk", 1u32).await + 1 };
+            let name = g.name().to_string();
+            let b = async move { let _moved = g; step("mv", name.len() as u32).await };
+            let x = a.await;
+            let y = b.await;
+            log("after blocks");
+            x + y
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    async_block_dropped_unpolled {
+        async fn f() -> u32 {
+            let g = Guard::new("captured");
+            let unused = async move { log(format!("never {}", g.name())); step("never", 1u32).await };
+            let n = step("s", 2u32).await;
+            drop(unused);
+            n + step("t", 3u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    panic_before_first_await {
+        async fn f(x: u32) -> u32 {
+            let _g = Guard::new("g");
+            if x > 2 { panic!("too big: {x}"); }
+            step("never", x).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(3) }
+    }
+
+    panic_after_awaits_nested_guards {
+        async fn f() -> u32 {
+            let _a = Guard::new("a");
+            let n = step("s1", 1u32).await;
+            {
+                let _b = Guard::new("b");
+                let m = step("s2", 2u32).await;
+                let v: Vec<u32> = Vec::new();
+                let _c = Guard::new("c");
+                return n + m + v[m as usize];
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    boom_subfuture_panics {
+        async fn f() -> u32 {
+            let _g = Guard::new("g");
+            let a = step("a", 1u32).await;
+            let _h = Guard::new("h");
+            let b = Boom("sub").await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    boom_in_loop_after_iterations {
+        async fn f() -> u32 {
+            let mut s = 0;
+            for i in 0..4u32 {
+                let _g = Guard::new(format!("it{i}"));
+                s += if i == 2 { Boom("loop").await } else { step("ok", i).await };
+            }
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    boom_inside_callee {
+        async fn inner(fail: bool) -> u32 {
+            let _g = Guard::new("inner");
+            step("inner", ()).await;
+            if fail { Boom("inner").await } else { 1 }
+        }
+        async fn f() -> u32 {
+            let a = inner(false).await;
+            let _g = Guard::new("outer");
+            a + inner(true).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    returns_impl_trait {
+        async fn f(n: u32) -> impl core::fmt::Debug {
+            let v = step("v", n).await;
+            (v, "items", vec![v; 2])
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            async { format!("{:?}", f(3).await) }
+        }
+    }
+
+    generic_over_futures {
+        async fn both<A, B>(a: A, b: B) -> (A::Output, B::Output)
+        where
+            A: core::future::Future,
+            B: core::future::Future,
+        {
+            let x = a.await;
+            let y = b.await;
+            (x, y)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, (String, bool))> {
+            async { both(step("a", 1u32), both(step("b", String::from("s")), step("c", true))).await }
+        }
+    }
+
+    dyn_trait_argument {
+        async fn apply(f: &dyn Fn(u32) -> u32, g: Box<dyn FnOnce(u32) -> String>) -> String {
+            let a = f(step("a", 2u32).await);
+            g(step("b", a).await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            async {
+                let k = 10;
+                apply(&move |x| x * k, Box::new(|x| format!("<{x}>"))).await
+            }
+        }
+    }
+
+    non_send_future {
+        async fn f() -> usize {
+            let rc = std::rc::Rc::new(Guard::new("rc"));
+            let n = step("s", 1usize).await;
+            n + std::rc::Rc::strong_count(&rc)
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    recursion_dyn_boxed {
+        async fn sum_to(n: u32) -> u32 {
+            if n == 0 { return step("base", 0u32).await; }
+            let _g = Guard::new(format!("level{n}"));
+            let fut: core::pin::Pin<Box<dyn core::future::Future<Output = u32>>> = Box::pin(sum_to(n - 1));
+            let rest = fut.await;
+            rest + step("add", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { sum_to(3) }
+    }
+}
