@@ -2,6 +2,7 @@
 //! `#[doc = "// SAFETY: .."]` attributes) become plain `// SAFETY: ..` comments.
 
 use quote::ToTokens;
+use syn::visit::{self, Visit};
 
 /// The text of `file`: formatted by prettyplease, or the raw token stream when `ugly`.
 pub fn format_file(file: &syn::File, ugly: bool) -> String {
@@ -10,7 +11,62 @@ pub fn format_file(file: &syn::File, ugly: bool) -> String {
         s.push('\n');
         s
     } else {
-        doc_comments_to_comments(&prettyplease::unparse(file))
+        doc_comments_to_comments(&pretty(file))
+    }
+}
+
+/// prettyplease, made total: it panics (`unimplemented!`) on syntax that syn keeps as
+/// `Verbatim` tokens (`fn f();` outside a trait, unstable syntax..). Items holding such nodes
+/// are printed as plain tokens instead, after a comment saying so.
+fn pretty(file: &syn::File) -> String {
+    if !has_verbatim(|v| v.visit_file(file)) {
+        return prettyplease::unparse(file);
+    }
+    let mut out = prettyplease::unparse(&syn::File { items: Vec::new(), ..file.clone() });
+    for item in &file.items {
+        if has_verbatim(|v| v.visit_item(item)) {
+            out.push_str("// clockwork: prettyplease cannot format this item; printed unformatted\n");
+            out.push_str(&item.to_token_stream().to_string());
+            out.push('\n');
+        } else {
+            let one = syn::File { shebang: None, frontmatter: None, attrs: Vec::new(), items: vec![item.clone()] };
+            out.push_str(&prettyplease::unparse(&one));
+        }
+    }
+    out
+}
+
+fn has_verbatim(walk: impl FnOnce(&mut FindVerbatim)) -> bool {
+    let mut v = FindVerbatim(false);
+    walk(&mut v);
+    v.0
+}
+
+/// Finds any syn `Verbatim` node that prettyplease would refuse.
+struct FindVerbatim(bool);
+
+macro_rules! verbatim_visits {
+    ($($method:ident: $ty:ident => $walk:ident),* $(,)?) => {
+        $(fn $method(&mut self, node: &'ast syn::$ty) {
+            if let syn::$ty::Verbatim(_) = node {
+                self.0 = true;
+            } else if !self.0 {
+                visit::$walk(self, node);
+            }
+        })*
+    };
+}
+
+impl<'ast> Visit<'ast> for FindVerbatim {
+    verbatim_visits! {
+        visit_item: Item => visit_item,
+        visit_expr: Expr => visit_expr,
+        visit_type: Type => visit_type,
+        visit_pat: Pat => visit_pat,
+        visit_foreign_item: ForeignItem => visit_foreign_item,
+        visit_trait_item: TraitItem => visit_trait_item,
+        visit_impl_item: ImplItem => visit_impl_item,
+        visit_type_param_bound: TypeParamBound => visit_type_param_bound,
     }
 }
 
@@ -154,6 +210,15 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::doc_comments_to_comments as f;
+
+    #[test]
+    fn verbatim_items_do_not_panic() {
+        let file = syn::parse_file("fn ok() {}\npub(crate) fn no_body(x: u8);\nimpl S { fn m(); }\n").unwrap();
+        let out = super::format_file(&file, false);
+        assert!(out.starts_with("fn ok() {}\n"), "{out}");
+        assert!(out.contains("pub (crate) fn no_body (x : u8) ;"), "{out}");
+        assert_eq!(out.matches("printed unformatted").count(), 2, "{out}");
+    }
 
     #[test]
     fn one_line() {
