@@ -285,9 +285,7 @@ impl<'a> Gen<'a> {
             .iter()
             .map(|&id| {
                 let l = &body.locals[id];
-                let f = &l.field;
-                let i = &l.ident;
-                quote!(#f: #i)
+                field_init(l)
             })
             .collect();
         let start = quote! {
@@ -611,14 +609,15 @@ impl<'a> Gen<'a> {
         let mut fut_expr = site.fut.clone();
         deref_locals(&mut fut_expr, &names);
         let f = self.plain_expr(&fut_expr);
+        let listed: Vec<String> = names.iter().map(|i| format!("`{i}`")).collect();
+        let (who, verb) = match listed.as_slice() {
+            [one] => (one.clone(), "lives"),
+            [init @ .., last] => (format!("{} and {last}", init.join(", ")), "live"),
+            [] => unreachable!("a store-first suspension borrows at least one local"),
+        };
         let safety = format!(
-            "// SAFETY: {} now live(s) in the pinned state and stay(s) there, unmoved, until this \
-             future has been dropped; the future is their only user meanwhile.",
-            names
-                .iter()
-                .map(|i| format!("`{i}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "// SAFETY: {who} now {verb} in the pinned state, unmoved, until this future has \
+             been dropped; meanwhile the future is the only user."
         );
         let relets = names.iter().enumerate().map(|(k, i)| {
             let doc = (k == 0).then(|| quote!(#[doc = #safety]));

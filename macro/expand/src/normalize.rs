@@ -252,6 +252,20 @@ impl<'a> Normalizer<'a> {
                         self.await_expr(*a.base, a.await_token.span)?
                     }
                     e if is_construct(&e) && init.diverge.is_none() => self.construct(e)?,
+                    // `let n = FUT.await?;`: await into a binding, then apply `?` to it.
+                    Expr::Try(t)
+                        if matches!(&*t.expr, Expr::Await(a) if !has_await(&a.base))
+                            && init.diverge.is_none() =>
+                    {
+                        let Expr::Await(a) = *t.expr else {
+                            unreachable!()
+                        };
+                        let awaited = self.await_expr(*a.base, a.await_token.span)?;
+                        let v = self.synth("awaited");
+                        out.push(parse_quote!(let #v = #awaited;));
+                        let q = t.question_token;
+                        parse_quote!(#v #q)
+                    }
                     e => {
                         let e = self.statement_expr(e)?;
                         if init.diverge.is_some() {
