@@ -62,10 +62,10 @@ macro_rules! workloads {
                 for i in 0..1_000u32 {
                     let (ping_tx, ping_rx) = oneshot::channel::<u32>();
                     let (pong_tx, pong_rx) = oneshot::channel::<u32>();
-                    let _ = $rt::spawn(async move {
+                    drop($rt::spawn(async move {
                         let v = ping_rx.await.unwrap();
                         pong_tx.send(v + 1).unwrap();
-                    });
+                    }));
                     ping_tx.send(i).unwrap();
                     assert_eq!(pong_rx.await.unwrap(), i + 1);
                 }
@@ -77,7 +77,7 @@ macro_rules! workloads {
             if n == 0 {
                 done.send(()).unwrap();
             } else {
-                let _ = $rt::spawn(async move { chain(done, n - 1) });
+                drop($rt::spawn(async move { chain(done, n - 1) }));
             }
         }
 
@@ -105,7 +105,8 @@ macro_rules! workloads {
         pub async fn timer_register_cancel() {
             in_task(async {
                 for i in 0..100_000u64 {
-                    let mut sleep = pin!($rt::time::sleep(Duration::from_millis(1_000 + i % 1_000)));
+                    let mut sleep =
+                        pin!($rt::time::sleep(Duration::from_millis(1_000 + i % 1_000)));
                     // Poll once: registers the timer. Dropping it cancels.
                     poll_fn(|cx| {
                         assert!(sleep.as_mut().poll(cx).is_pending());
@@ -122,11 +123,11 @@ macro_rules! workloads {
                 let (tx, mut rx) = mpsc::channel::<usize>(1_000_000);
                 for _ in 0..5 {
                     let tx = tx.clone();
-                    let _ = $rt::spawn(async move {
+                    drop($rt::spawn(async move {
                         for i in 0..1_000 {
                             tx.send(i).await.unwrap();
                         }
-                    });
+                    }));
                 }
                 drop(tx);
                 let mut n = 0;
@@ -220,7 +221,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 macro_rules! bench {
     ($name:ident, $flavor:expr, $samples:expr, $filter:expr) => {{
         let name = stringify!($name);
-        if $filter.as_ref().is_none_or(|f: &String| name.contains(f.as_str())) {
+        if $filter
+            .as_ref()
+            .is_none_or(|f: &String| name.contains(f.as_str()))
+        {
             let flavor: Flavor = $flavor;
             let cw_rt = clockwork_rt(flavor);
             let tk_rt = tokio_rt(flavor);

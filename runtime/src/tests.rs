@@ -266,7 +266,7 @@ fn spawn_local_runs_not_send_futures() {
 fn spawn_local_outside_current_thread_panics() {
     let rt = multi_thread(1);
     rt.block_on(async {
-        let _ = spawn_local(async {});
+        drop(spawn_local(async {}));
     });
 }
 
@@ -299,7 +299,7 @@ fn coop_budget_lets_others_run() {
             }
         });
         let f = flag.clone();
-        let _ = spawn(async move { f.store(true, Ordering::SeqCst) });
+        drop(spawn(async move { f.store(true, Ordering::SeqCst) }));
         greedy.await.unwrap();
     });
 }
@@ -383,10 +383,10 @@ fn advance_fires_due_timers() {
         time::pause();
         let fired = Arc::new(AtomicBool::new(false));
         let f = fired.clone();
-        let _ = spawn(async move {
+        drop(spawn(async move {
             time::sleep(Duration::from_millis(100)).await;
             f.store(true, Ordering::SeqCst);
-        });
+        }));
         yield_now().await; // let it register
         time::advance(Duration::from_millis(99)).await;
         assert!(!fired.load(Ordering::SeqCst));

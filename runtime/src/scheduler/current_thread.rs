@@ -141,8 +141,10 @@ impl CurrentThread {
         let Some(core) = self.core.lock().unwrap().take() else {
             return; // lost to a panic while another thread held it
         };
-        if let Some(owner) = me.local_owner.get() {
-            if *owner != std::thread::current().id() {
+        if let Some(owner) = me.local_owner.get()
+            && *owner != std::thread::current().id()
+        {
+            {
                 // `!Send` futures may not be dropped here. Leaking them is the
                 // only sound option left.
                 std::mem::forget(core);
@@ -252,7 +254,7 @@ impl Context {
 impl Core {
     fn next_task(&mut self, handle: &Handle) -> Option<Notified<Arc<Handle>>> {
         self.tick = self.tick.wrapping_add(1);
-        if self.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+        if self.tick.is_multiple_of(GLOBAL_QUEUE_INTERVAL) {
             handle.inject.pop().or_else(|| self.tasks.pop_front())
         } else {
             self.tasks.pop_front().or_else(|| handle.inject.pop())

@@ -161,11 +161,11 @@ fn mpsc_many_producers() {
             let (tx, mut rx) = mpsc::channel(16);
             for p in 0..5u64 {
                 let tx = tx.clone();
-                let _ = spawn(async move {
+                drop(spawn(async move {
                     for i in 0..1000u64 {
                         tx.send(p * 1000 + i).await.unwrap();
                     }
-                });
+                }));
             }
             drop(tx);
             let mut sum = 0;

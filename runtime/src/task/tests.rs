@@ -207,6 +207,7 @@ fn wake_during_poll_reschedules_once() {
         if p.fetch_add(1, Ordering::SeqCst) == 0 {
             // Two wakes while RUNNING: one reschedule.
             cx.waker().wake_by_ref();
+            #[allow(clippy::waker_clone_wake)] // on purpose: the by-value path
             cx.waker().clone().wake();
             Poll::Pending
         } else {

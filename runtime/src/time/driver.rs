@@ -187,7 +187,7 @@ impl Handle {
     fn deadline_to_tick(&self, deadline: Instant) -> u64 {
         let since = deadline.saturating_duration_since(self.inner.start);
         // Round up: never fire early.
-        let ms = since.as_millis() + u128::from(since.subsec_nanos() % 1_000_000 != 0);
+        let ms = since.as_millis() + u128::from(!since.subsec_nanos().is_multiple_of(1_000_000));
         u64::try_from(ms).unwrap_or(u64::MAX)
     }
 

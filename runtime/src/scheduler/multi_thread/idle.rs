@@ -8,7 +8,7 @@
 //! finds work wakes another one in its place. tokio's `idle.rs`, shortened.
 
 use std::sync::Mutex;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, fence};
 use std::sync::atomic::Ordering::SeqCst;
 
 const UNPARK_SHIFT: usize = 16;
@@ -86,6 +86,10 @@ impl Idle {
     }
 
     fn notify_should_wakeup(&self) -> bool {
+        // Orders the caller's task push before this read, against the
+        // searcher's decrement before its re-check (`notify_if_work_pending`):
+        // one of the two sides sees the other.
+        fence(SeqCst);
         let state = self.state.load(SeqCst);
         state & SEARCH_MASK == 0 && (state >> UNPARK_SHIFT) < self.num_workers
     }

@@ -54,6 +54,7 @@ pub(crate) struct Config {
 }
 
 impl MultiThread {
+    #[allow(clippy::vec_box)] // cores stay boxed for their whole life
     pub(crate) fn new(
         config: &Config,
         driver: Driver,
@@ -84,6 +85,7 @@ impl MultiThread {
     }
 
     /// Start one OS thread per core.
+    #[allow(clippy::vec_box)]
     pub(crate) fn launch(
         &self,
         handle: &scheduler::Handle,

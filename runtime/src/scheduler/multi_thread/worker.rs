@@ -40,7 +40,9 @@ pub(crate) struct Shared {
     idle: Idle,
     pub(super) owned: Owned,
     is_shutdown: AtomicBool,
-    /// Cores handed back by exiting workers, drained at shutdown.
+    /// Cores handed back by exiting workers, drained at shutdown. (Boxed:
+    /// a core moves between the worker's stack and its context a lot.)
+    #[allow(clippy::vec_box)]
     shutdown_cores: Mutex<Vec<Box<Core>>>,
     driver: Arc<Mutex<Driver>>,
 }
@@ -96,10 +98,10 @@ impl Core {
 
     fn next_task(&mut self, handle: &Handle) -> Option<Task2> {
         let shared = &handle.shared;
-        if self.tick % GLOBAL_QUEUE_INTERVAL == 0 {
-            if let Some(task) = shared.inject.pop() {
-                return Some(task);
-            }
+        if self.tick.is_multiple_of(GLOBAL_QUEUE_INTERVAL)
+            && let Some(task) = shared.inject.pop()
+        {
+            return Some(task);
         }
         if let Some(task) = self.next_local_task() {
             return Some(task);
@@ -244,7 +246,7 @@ impl Context {
         let handle = &*self.handle;
         while !core.is_shutdown {
             core.tick = core.tick.wrapping_add(1);
-            if core.tick % EVENT_INTERVAL == 0 {
+            if core.tick.is_multiple_of(EVENT_INTERVAL) {
                 core = self.park_timeout(core, Some(Duration::ZERO));
                 core.maintenance(handle);
                 if core.is_shutdown {
@@ -330,13 +332,12 @@ impl Context {
 impl Handle {
     pub(super) fn schedule_task(self: &Arc<Self>, task: Task2, is_yield: bool) {
         context::with_scheduler(|cx| {
-            if let Some(scheduler::Context::MultiThread(cx)) = cx {
-                if Arc::ptr_eq(self, &cx.handle) {
-                    if let Some(core) = cx.core.borrow_mut().as_mut() {
-                        self.schedule_local(core, task, is_yield);
-                        return;
-                    }
-                }
+            if let Some(scheduler::Context::MultiThread(cx)) = cx
+                && Arc::ptr_eq(self, &cx.handle)
+                && let Some(core) = cx.core.borrow_mut().as_mut()
+            {
+                self.schedule_local(core, task, is_yield);
+                return;
             }
             // Not on one of our workers: inject and wake someone.
             self.shared.inject.push(task);
@@ -375,6 +376,8 @@ impl Handle {
     }
 
     fn notify_if_work_pending(&self) {
+        // Pairs with the fence in `Idle::notify_should_wakeup`.
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         let shared = &self.shared;
         if shared.remotes.iter().any(|r| !r.steal.is_empty()) || !shared.inject.is_empty() {
             self.notify_parked();
