@@ -246,4 +246,28 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    range_expressions {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> (u32, Vec<u32>, usize) {
+            let s: u32 = (v(1).await..v(5).await).sum();
+            let w: Vec<u32> = (v(2).await..=4).collect();
+            let data = [1, 2, 3, 4, 5, 6];
+            let n = data[v(1).await as usize..].len() + data[..=v(2).await as usize].len();
+            (s, w, n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, Vec<u32>, usize)> { f() }
+    }
+
+    control_flow_as_operands {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f(c: bool) -> u32 {
+            let a = 1 + if c { v(10).await } else { 2 };
+            let b = { let t = v(3).await; t * 2 } + v(4).await;
+            let d = match v(5).await { 5 => v(50).await, _ => 0 } - 1;
+            let e = (loop { break v(6).await; }) * 2;
+            a + b + d + e
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(true).await, f(false).await) } }
+    }
 }
