@@ -33,6 +33,7 @@ mod blocking;
 mod context;
 mod coop;
 mod driver;
+mod loom;
 mod park;
 mod runtime;
 mod scheduler;
@@ -81,5 +82,5 @@ where
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests;

@@ -326,7 +326,7 @@ impl fmt::Debug for Builder {
 }
 
 /// Used by tests to check that shutdown released the scheduler.
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 impl Runtime {
     pub(crate) fn scheduler_weak(&self) -> SchedulerWeak {
         match &self.handle.inner {
@@ -340,13 +340,13 @@ impl Runtime {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 pub(crate) enum SchedulerWeak {
     CurrentThread(std::sync::Weak<crate::scheduler::current_thread::Handle>),
     MultiThread(std::sync::Weak<crate::scheduler::multi_thread::Handle>),
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 impl SchedulerWeak {
     pub(crate) fn is_dropped(&self) -> bool {
         match self {

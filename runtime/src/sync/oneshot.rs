@@ -13,16 +13,16 @@
 //! `RX_TASK_SET` was set. The receiver swaps its waker in and out only while
 //! `VALUE_SENT` is clear, retrying when a send slips in between.
 
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::{AcqRel, Acquire};
 use std::task::{Context, Poll, Waker, ready};
 
 use crate::coop;
+use crate::loom::cell::UnsafeCell;
+use crate::loom::sync::atomic::AtomicUsize;
 
 const RX_TASK_SET: usize = 0b0001;
 const VALUE_SENT: usize = 0b0010;
@@ -83,10 +83,10 @@ impl<T> Sender<T> {
     pub fn send(mut self, value: T) -> Result<(), T> {
         let inner = self.inner.take().expect("sender used after send");
         // SAFETY: VALUE_SENT is clear and only the sender writes `value`.
-        unsafe { *inner.value.get() = Some(value) };
+        unsafe { inner.value.with_mut(|v| *v = Some(value)) };
         if !inner.complete() {
             // SAFETY: the receiver is closed and never reads `value` now.
-            let value = unsafe { (*inner.value.get()).take() }.expect("value missing");
+            let value = unsafe { inner.value.with_mut(|v| (*v).take()) }.expect("value missing");
             return Err(value);
         }
         Ok(())
@@ -111,8 +111,7 @@ impl<T> Sender<T> {
         }
         if state & TX_TASK_SET != 0 {
             // SAFETY: TX_TASK_SET: only shared reads of tx_task.
-            let same =
-                unsafe { (*inner.tx_task.get()).as_ref() }.is_some_and(|w| w.will_wake(cx.waker()));
+            let same = unsafe { will_wake(&inner.tx_task, cx.waker()) };
             if !same {
                 state = inner.state.fetch_and(!TX_TASK_SET, AcqRel);
                 if state & CLOSED != 0 {
@@ -120,12 +119,12 @@ impl<T> Sender<T> {
                     return Poll::Ready(());
                 }
                 // SAFETY: TX_TASK_SET is clear: the sender owns the slot.
-                unsafe { *inner.tx_task.get() = None };
+                unsafe { inner.tx_task.with_mut(|w| *w = None) };
             }
         }
         if state & TX_TASK_SET == 0 {
             // SAFETY: TX_TASK_SET is clear: the sender owns the slot.
-            unsafe { *inner.tx_task.get() = Some(cx.waker().clone()) };
+            unsafe { inner.tx_task.with_mut(|w| *w = Some(cx.waker().clone())) };
             state = inner.state.fetch_or(TX_TASK_SET, AcqRel);
             if state & CLOSED != 0 {
                 return Poll::Ready(());
@@ -163,9 +162,7 @@ impl<T> Inner<T> {
         if state & RX_TASK_SET != 0 {
             // SAFETY: RX_TASK_SET and now VALUE_SENT: the receiver no longer
             // writes rx_task.
-            if let Some(waker) = unsafe { (*self.rx_task.get()).as_ref() } {
-                waker.wake_by_ref();
-            }
+            unsafe { wake_by_ref(&self.rx_task) };
         }
         true
     }
@@ -174,7 +171,7 @@ impl<T> Inner<T> {
     /// `VALUE_SENT` is set and the caller is the receiver.
     unsafe fn take_value(&self) -> Option<T> {
         // SAFETY: the sender is done with `value`.
-        unsafe { (*self.value.get()).take() }
+        unsafe { self.value.with_mut(|v| (*v).take()) }
     }
 }
 
@@ -201,9 +198,7 @@ impl<T> Receiver<T> {
             let prev = inner.state.fetch_or(CLOSED, AcqRel);
             if prev & TX_TASK_SET != 0 && prev & VALUE_SENT == 0 {
                 // SAFETY: TX_TASK_SET: the sender does not write tx_task.
-                if let Some(w) = unsafe { (*inner.tx_task.get()).as_ref() } {
-                    w.wake_by_ref();
-                }
+                unsafe { wake_by_ref(&inner.tx_task) };
             }
         }
     }
@@ -223,8 +218,7 @@ impl<T> Receiver<T> {
         }
         if state & RX_TASK_SET != 0 {
             // SAFETY: RX_TASK_SET: shared reads only.
-            let same =
-                unsafe { (*inner.rx_task.get()).as_ref() }.is_some_and(|w| w.will_wake(cx.waker()));
+            let same = unsafe { will_wake(&inner.rx_task, cx.waker()) };
             if !same {
                 state = inner.state.fetch_and(!RX_TASK_SET, AcqRel);
                 if state & VALUE_SENT != 0 {
@@ -236,13 +230,13 @@ impl<T> Receiver<T> {
                     return Poll::Ready(unsafe { inner.take_value() }.ok_or(RecvError(())));
                 }
                 // SAFETY: RX_TASK_SET clear, VALUE_SENT clear: ours.
-                unsafe { *inner.rx_task.get() = None };
+                unsafe { inner.rx_task.with_mut(|w| *w = None) };
                 state &= !RX_TASK_SET;
             }
         }
         if state & RX_TASK_SET == 0 {
             // SAFETY: RX_TASK_SET clear: only the receiver touches rx_task.
-            unsafe { *inner.rx_task.get() = Some(cx.waker().clone()) };
+            unsafe { inner.rx_task.with_mut(|w| *w = Some(cx.waker().clone())) };
             state = inner.state.fetch_or(RX_TASK_SET, AcqRel);
             if state & VALUE_SENT != 0 {
                 coop.made_progress();
@@ -268,6 +262,24 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// # Safety
+/// The slot's `*_TASK_SET` bit is set: only shared reads happen.
+unsafe fn will_wake(slot: &UnsafeCell<Option<Waker>>, waker: &Waker) -> bool {
+    // SAFETY: shared read, by the caller's contract.
+    slot.with(|w| unsafe { (*w).as_ref() }.is_some_and(|w| w.will_wake(waker)))
+}
+
+/// # Safety
+/// As for `will_wake`.
+unsafe fn wake_by_ref(slot: &UnsafeCell<Option<Waker>>) {
+    // SAFETY: shared read, by the caller's contract.
+    slot.with(|w| {
+        if let Some(w) = unsafe { (*w).as_ref() } {
+            w.wake_by_ref();
+        }
+    });
 }
 
 impl<T> fmt::Debug for Sender<T> {

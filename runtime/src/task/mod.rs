@@ -158,7 +158,7 @@ impl<S: 'static> Notified<S> {
         raw.poll();
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn raw_id(&self) -> u64 {
         self.0.id().0
     }
@@ -206,5 +206,8 @@ where
     (task, notified, join)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -22,8 +22,9 @@
 //! tokio's `runtime/task/state.rs`.
 
 use std::fmt;
-use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
+
+use crate::loom::sync::atomic::AtomicUsize;
 
 const RUNNING: usize = 0b00_0001;
 const COMPLETE: usize = 0b00_0010;
@@ -407,7 +408,7 @@ impl fmt::Debug for Snapshot {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

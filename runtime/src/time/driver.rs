@@ -170,7 +170,7 @@ impl Handle {
         drop(wakers);
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn num_timers(&self) -> usize {
         self.inner.state.lock().unwrap().wheel.len()
     }

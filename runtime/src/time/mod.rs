@@ -69,7 +69,7 @@ fn require_current_thread(what: &str) -> driver::Handle {
         .unwrap_or_else(|| panic!("`time::{what}` requires the time driver (`enable_time`)"))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 pub(crate) fn sleep_handle_for_tests() -> driver::Handle {
     sleep::current_time_handle()
 }

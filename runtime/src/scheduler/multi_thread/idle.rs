@@ -8,8 +8,8 @@
 //! finds work wakes another one in its place. tokio's `idle.rs`, shortened.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, fence};
 use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicUsize, fence};
 
 const UNPARK_SHIFT: usize = 16;
 const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;

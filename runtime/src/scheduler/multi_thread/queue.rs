@@ -318,5 +318,5 @@ impl<S: 'static> Drop for Local<S> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests;
