@@ -17,7 +17,6 @@ use crate::coop;
 
 /// An owned permission to await a spawned task's output. Dropping it lets
 /// the task run on, detached.
-#[must_use = "dropping a JoinHandle detaches the task; use `drop(spawn(..))` if that is intended"]
 pub struct JoinHandle<T> {
     raw: RawTask,
     _p: PhantomData<T>,
