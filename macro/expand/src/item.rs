@@ -130,6 +130,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             let mut #state = #start;
             #[allow(
                 unreachable_code,
+                unused_labels,
                 unused_mut,
                 unused_variables,
                 unused_doc_comments,

@@ -1,0 +1,115 @@
+//! Poll speed: the same async fns as rustc compiles them and as `#[state_machine]` expands them.
+//!
+//! `cargo bench -p clockwork-tests --bench poll_speed` prints, per workload, the median time of
+//! each (runs alternate between the two, so machine drift hits both alike) and the ratio
+//! ours/rustc. Target: ≤ 1.05.
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+macro_rules! twins {
+    ($($items:item)*) => {
+        mod native { $($items)* }
+        #[clockwork_macros::state_machine]
+        mod machine { $($items)* }
+    };
+}
+
+twins! {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// (a) one million awaits of always-ready futures in a loop.
+    pub async fn ready_loop(n: u64) -> u64 {
+        let mut sum = 0u64;
+        for i in 0..n {
+            sum = sum.wrapping_add(core::future::ready(std::hint::black_box(i)).await);
+        }
+        sum
+    }
+
+    /// A future that is `Pending` once (waking itself), then ready.
+    pub struct PendingOnce(bool);
+    impl Future for PendingOnce {
+        type Output = u64;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+            if std::hint::black_box(self.0) {
+                Poll::Ready(std::hint::black_box(1))
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    async fn level0() -> u64 { PendingOnce(false).await }
+    async fn level1() -> u64 { level0().await + 1 }
+    async fn level2() -> u64 { level1().await + 1 }
+    async fn level3() -> u64 { level2().await + 1 }
+    async fn level4() -> u64 { level3().await + 1 }
+    async fn level5() -> u64 { level4().await + 1 }
+    async fn level6() -> u64 { level5().await + 1 }
+    async fn level7() -> u64 { level6().await + 1 }
+    async fn level8() -> u64 { level7().await + 1 }
+    /// (b) a 10-deep chain of async fns whose innermost future is `Pending` once.
+    pub async fn chain10() -> u64 { level8().await + 1 }
+}
+
+fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut fut = pin!(fut);
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+fn time<T>(f: impl Fn() -> T) -> f64 {
+    let start = Instant::now();
+    black_box(f());
+    start.elapsed().as_nanos() as f64
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn compare(name: &str, samples: usize, native: impl Fn() -> u64, machine: impl Fn() -> u64) {
+    assert_eq!(native(), machine(), "{name}: outputs differ");
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in 0..samples {
+        if i % 2 == 0 {
+            a.push(time(&native));
+            b.push(time(&machine));
+        } else {
+            b.push(time(&machine));
+            a.push(time(&native));
+        }
+    }
+    let (a, b) = (median(a), median(b));
+    println!("poll_speed {name} rustc_ns={a:.0} ours_ns={b:.0} ratio={:.3}", b / a);
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let samples = if quick { 11 } else { 51 };
+    compare(
+        "ready_loop_1m",
+        samples,
+        || block_on(native::ready_loop(black_box(1_000_000))),
+        || block_on(machine::ready_loop(black_box(1_000_000))),
+    );
+    let chains = 10_000;
+    compare(
+        "chain10_pending_once_x10k",
+        samples,
+        || (0..chains).map(|_| block_on(native::chain10())).sum(),
+        || (0..chains).map(|_| block_on(machine::chain10())).sum(),
+    );
+}
