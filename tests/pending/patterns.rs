@@ -132,4 +132,100 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
     }
+
+    // LIMITATION (explicit error): `.await` inside an `if let` chain (`if let Some(x) = get(a).await && x > 1`).
+    // error: `.await` inside an `if let` chain is not supported yet; bind the awaited value before the `if`
+    let_chain_await_in_condition {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(a: Option<u32>) -> u32 {
+            if let Some(x) = get(a).await && x > 1 { x } else { 0 }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(Some(2)).await, f(Some(1)).await) } }
+    }
+
+    // LIMITATION (explicit error): `.await` in a match guard (`n if ok(n).await => ..`).
+    // error: `.await` in a match guard is not supported yet; await before the `match`
+    match_guard_with_await {
+        async fn ok(v: u32) -> bool { step("guard", v > 2).await }
+        async fn f(v: u32) -> &'static str {
+            match v {
+                n if ok(n).await => "big",
+                _ => "small",
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (&'static str, &'static str)> { async { (f(3).await, f(1).await) } }
+    }
+
+    // LIMITATION (explicit error): `.await` in the `else` block of `let-else` (`else { return fallback().await; }`).
+    // error: `.await` in the `else` block of `let ... else` is not supported yet; use a `match` instead
+    let_else_await_in_else_block {
+        async fn fallback() -> u32 { step("fallback", 9u32).await }
+        async fn f(v: Option<u32>) -> u32 {
+            let Some(x) = v else { return fallback().await; };
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(Some(2)).await, f(None).await) } }
+    }
+
+    // ROOT CAUSE: deferred initialisation (`let x; let s: String;` declared without a value, assigned in branches that
+    // await, then used after). The declared-but-uninitialised locals are not carried into the resume arms.
+    // error[E0425]: cannot find value `x` in this scope (also `s`, `y`; at the assignments `x = ..`, `s = ..`, `y = ..`)
+    deferred_initialization {
+        async fn f(c: bool) -> (u32, String) {
+            let x;
+            let s: String;
+            if c {
+                x = step("then", 1u32).await;
+                s = format!("then {x}");
+            } else {
+                let _g = Guard::new("else");
+                x = 2;
+                s = step("else", String::from("else")).await;
+            }
+            let y: u32;
+            y = x + step("y", 10u32).await;
+            (y, s)
+        }
+        pub fn entry() -> impl core::future::Future<Output = ((u32, String), (u32, String))> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    // ROOT CAUSE: a labelled block with awaits used as a `let` initialiser (`let r = 'blk: { .. break 'blk 100; .. };`)
+    // then `r + 1`: `r` gets type `!` in a suspend arm (same never-type fallback family as deref_of_awaited_box).
+    // error[E0277]: cannot add `i32` to `!` (at `r + 1`)
+    labelled_block_break_value {
+        async fn t(v: u32) -> u32 { step("t", v).await }
+        async fn f(a: u32) -> u32 {
+            let _g = Guard::new("g");
+            let r = 'blk: {
+                let _inner = Guard::new("inner");
+                if t(a).await > 5 { break 'blk 100; }
+                let b = t(a * 2).await;
+                if b > 5 { break 'blk b; }
+                0
+            };
+            r + 1
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async { vec![f(9).await, f(3).await, f(1).await] }
+        }
+    }
+
+    // ROOT CAUSE: a `ref` binding into a local (`match p { Pair { ref name, n } if n > 2 => { step(..).await; name.len() } }`)
+    // held across an await; `p` is then moved into the state. Not caught by the "stays borrowed" check.
+    // error[E0505]: cannot move out of `p` because it is borrowed (+ E0521 borrowed data escapes outside of closure)
+    match_ref_bindings_on_awaited {
+        pub struct Pair { pub name: String, pub n: u32 }
+        async fn f() -> (usize, u32) {
+            let p = step("pair", Pair { name: "abc".into(), n: 3 }).await;
+            let r = match p {
+                Pair { ref name, n } if n > 2 => { let k = step("k", n).await; (name.len(), k) }
+                Pair { ref name, .. } => (name.len(), 0),
+            };
+            log(p.name.clone());
+            r
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
+    }
 }

@@ -213,4 +213,73 @@ differential! {
         }
     }
 
+    tuple_struct_patterns {
+        pub struct Wrapper(pub u32, pub Guard);
+        pub struct Meters(pub f64);
+        async fn f() -> (u32, String, f64) {
+            let Wrapper(n, g) = step("w", Wrapper(7, Guard::new("wrapped"))).await;
+            let m = step("n", n).await;
+            let Meters(d) = step("m", Meters(2.5)).await;
+            (m, g.name().to_string(), d * 2.0)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, String, f64)> { f() }
+    }
+
+    or_patterns_with_bindings {
+        async fn f(v: Result<u32, u32>) -> (u32, &'static str) {
+            let (Ok(n) | Err(n)) = step("res", v).await;
+            let kind = match step("k", n).await {
+                1 | 2 | 3 => "small",
+                4..=9 => "medium",
+                _ => "large",
+            };
+            (n, kind)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<(u32, &'static str)>> {
+            async { vec![f(Ok(2)).await, f(Err(5)).await, f(Ok(50)).await] }
+        }
+    }
+
+    if_let_else_if_let_chain {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(a: Option<u32>, b: Option<u32>) -> u32 {
+            if let Some(x) = get(a).await {
+                x
+            } else if let Some(y) = get(b).await {
+                let _g = Guard::new("second");
+                step("second", y * 10).await
+            } else {
+                0
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async { vec![f(Some(1), Some(2)).await, f(None, Some(2)).await, f(None, None).await] }
+        }
+    }
+
+    let_chain_await_in_body {
+        async fn f(a: Option<u32>, b: Option<u32>) -> u32 {
+            if let Some(x) = a && let Some(y) = b && x < y {
+                step("both", x + y).await
+            } else if let Some(x) = a && x > 3 {
+                step("big", x).await
+            } else {
+                0
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async { vec![f(Some(1), Some(2)).await, f(Some(5), None).await, f(Some(1), None).await] }
+        }
+    }
+
+    let_else_panics {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(v: Option<u32>) -> u32 {
+            let _g = Guard::new("g");
+            let Some(x) = get(v).await else { panic!("missing value") };
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { f(Some(1)).await + f(None).await } }
+    }
+
 }
