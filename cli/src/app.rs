@@ -20,8 +20,16 @@ pub struct Outcome {
 pub fn run(req: &Request, stdout_tty: bool, stderr_tty: bool) -> Outcome {
     let color_out = req.color.enabled(stdout_tty);
     match load(&req.input).and_then(|units| execute(units, &req.action, color_out)) {
-        Ok(stdout) => Outcome { stdout, stderr: String::new(), code: 0 },
-        Err(e) => Outcome { stdout: String::new(), stderr: error::render(&e, req.color.enabled(stderr_tty)), code: e.exit_code() },
+        Ok(stdout) => Outcome {
+            stdout,
+            stderr: String::new(),
+            code: 0,
+        },
+        Err(e) => Outcome {
+            stdout: String::new(),
+            stderr: error::render(&e, req.color.enabled(stderr_tty)),
+            code: e.exit_code(),
+        },
     }
 }
 
@@ -31,7 +39,11 @@ pub fn load(input: &Input) -> Result<Vec<Unit>, CliError> {
         Input::File(path) => {
             let source = Source::load(path)?;
             let ast = source.parse()?;
-            Ok(vec![Unit { prefix: Vec::new(), source, ast }])
+            Ok(vec![Unit {
+                prefix: Vec::new(),
+                source,
+                ast,
+            }])
         }
         Input::Package(manifest) => package::load(manifest.as_deref()),
     }
@@ -40,17 +52,33 @@ pub fn load(input: &Input) -> Result<Vec<Unit>, CliError> {
 /// Carries out `action` on `units`; returns the text for standard output.
 pub fn execute(units: Vec<Unit>, action: &Action, color: bool) -> Result<String, CliError> {
     match action {
-        Action::Expand { item: None, all, ugly } => {
+        Action::Expand {
+            item: None,
+            all,
+            ugly,
+        } => {
             let text = render::format_file(&expand_all(units, *all)?, *ugly);
-            Ok(if color { highlight::highlight(&text) } else { text })
+            Ok(if color {
+                highlight::highlight(&text)
+            } else {
+                text
+            })
         }
-        Action::Expand { item: Some(item), ugly, .. } => {
+        Action::Expand {
+            item: Some(item),
+            ugly,
+            ..
+        } => {
             let entries = select::enumerate(&units);
             let e = select::select(&units, &entries, item)?;
             let unit = &units[e.unit];
             let f = resolve(unit, e)?;
             let text = render::format_file(&expand::expand_one(&unit.source, &f)?, *ugly);
-            Ok(if color { highlight::highlight(&text) } else { text })
+            Ok(if color {
+                highlight::highlight(&text)
+            } else {
+                text
+            })
         }
         Action::Explain { item } => {
             let entries = select::enumerate(&units);
@@ -71,8 +99,13 @@ pub fn execute(units: Vec<Unit>, action: &Action, color: bool) -> Result<String,
 }
 
 fn resolve<'a>(unit: &'a Unit, e: &select::Entry) -> Result<select::FnRef<'a>, CliError> {
-    select::resolve(&unit.ast, &e.loc)
-        .ok_or_else(|| CliError::Other(format!("{}: lost track of `{}` (a clockwork bug)", unit.source.name, e.path())))
+    select::resolve(&unit.ast, &e.loc).ok_or_else(|| {
+        CliError::Other(format!(
+            "{}: lost track of `{}` (a clockwork bug)",
+            unit.source.name,
+            e.path()
+        ))
+    })
 }
 
 /// Expands every unit in place (collecting all errors), then joins them into one file.

@@ -173,9 +173,18 @@ pub enum Input {
 /// What to do with it.
 #[derive(Debug, Clone)]
 pub enum Action {
-    Expand { item: Option<String>, all: bool, ugly: bool },
-    Explain { item: String },
-    Graph { item: String, format: Format },
+    Expand {
+        item: Option<String>,
+        all: bool,
+        ugly: bool,
+    },
+    Explain {
+        item: String,
+    },
+    Graph {
+        item: String,
+        format: Format,
+    },
 }
 
 /// One invocation, from either binary.
@@ -191,15 +200,29 @@ impl From<Cli> for Request {
         match cli.command {
             Command::Expand { file, item, opts } => Request {
                 input: Input::File(file),
-                action: Action::Expand { item: item.item, all: opts.all, ugly: opts.ugly },
+                action: Action::Expand {
+                    item: item.item,
+                    all: opts.all,
+                    ugly: opts.ugly,
+                },
                 color: opts.common.color,
             },
-            Command::Explain { file, item, common } => {
-                Request { input: Input::File(file), action: Action::Explain { item: item.item }, color: common.color }
-            }
-            Command::Graph { file, item, graph, common } => Request {
+            Command::Explain { file, item, common } => Request {
                 input: Input::File(file),
-                action: Action::Graph { item: item.item, format: graph.format },
+                action: Action::Explain { item: item.item },
+                color: common.color,
+            },
+            Command::Graph {
+                file,
+                item,
+                graph,
+                common,
+            } => Request {
+                input: Input::File(file),
+                action: Action::Graph {
+                    item: item.item,
+                    format: graph.format,
+                },
                 color: common.color,
             },
         }
@@ -213,15 +236,30 @@ impl From<CargoCli> for Request {
         match args.command {
             CargoCommand::Expand { item, opts } => Request {
                 input,
-                action: Action::Expand { item: item.item, all: opts.all, ugly: opts.ugly },
+                action: Action::Expand {
+                    item: item.item,
+                    all: opts.all,
+                    ugly: opts.ugly,
+                },
                 color: opts.common.color,
             },
-            CargoCommand::Explain { item, common } => {
-                Request { input, action: Action::Explain { item: item.item }, color: common.color }
-            }
-            CargoCommand::Graph { item, graph, common } => {
-                Request { input, action: Action::Graph { item: item.item, format: graph.format }, color: common.color }
-            }
+            CargoCommand::Explain { item, common } => Request {
+                input,
+                action: Action::Explain { item: item.item },
+                color: common.color,
+            },
+            CargoCommand::Graph {
+                item,
+                graph,
+                common,
+            } => Request {
+                input,
+                action: Action::Graph {
+                    item: item.item,
+                    format: graph.format,
+                },
+                color: common.color,
+            },
         }
     }
 }

@@ -23,7 +23,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn at_span(src: &Source, span: Span, message: impl Into<String>) -> Self {
         let (start, end) = (span.start(), span.end());
-        let line_text = if start.line >= 1 { src.text.lines().nth(start.line - 1) } else { None };
+        let line_text = if start.line >= 1 {
+            src.text.lines().nth(start.line - 1)
+        } else {
+            None
+        };
         let line_chars = line_text.map_or(0, |l| l.chars().count());
         let column = start.column.min(line_chars);
         let width = if end.line == start.line && end.column > column {
@@ -59,19 +63,34 @@ impl Diagnostic {
 /// Everything that makes the CLI exit with status 1.
 #[derive(Debug, Clone)]
 pub enum CliError {
-    Io { path: String, message: String },
+    Io {
+        path: String,
+        message: String,
+    },
     /// The input is not Rust syntax.
     Parse(Diagnostic),
     /// The transform rejected one or more async fns.
     Transform(Vec<Diagnostic>),
     /// `ITEM` names no async fn; `close` are the nearest names.
-    NoSuchItem { query: String, file: String, candidates: Vec<String>, close: bool, all: usize },
+    NoSuchItem {
+        query: String,
+        file: String,
+        candidates: Vec<String>,
+        close: bool,
+        all: usize,
+    },
     /// `ITEM` names several async fns: pass one's index.
-    Ambiguous { query: String, matches: Vec<(usize, String, String)> },
+    Ambiguous {
+        query: String,
+        matches: Vec<(usize, String, String)>,
+    },
     /// Something the CLI cannot do (for example, no `src/lib.rs` for `cargo clockwork`).
     Other(String),
     /// The transform library panicked: a bug to report.
-    Internal { file: String, message: String },
+    Internal {
+        file: String,
+        message: String,
+    },
 }
 
 impl CliError {
@@ -86,7 +105,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
     fn error(&self) -> String {
         self.paint("1;31", "error")
@@ -110,16 +133,35 @@ pub fn render(err: &CliError, color: bool) -> String {
                 render_diagnostic(&mut out, d, &st);
             }
             if ds.len() > 1 {
-                let _ = writeln!(out, "{}: {} async fns could not be rewritten", st.error(), ds.len());
+                let _ = writeln!(
+                    out,
+                    "{}: {} async fns could not be rewritten",
+                    st.error(),
+                    ds.len()
+                );
             }
         }
-        CliError::NoSuchItem { query, file, candidates, close, all } => {
+        CliError::NoSuchItem {
+            query,
+            file,
+            candidates,
+            close,
+            all,
+        } => {
             let _ = writeln!(out, "{file}: {}: no async fn matches `{query}`", st.error());
             if *all == 0 {
                 let _ = writeln!(out, "note: {file} has no async fn");
             } else {
-                let what = if *close { "close candidates" } else { "async fns in this input" };
-                let more = if !*close && candidates.len() < *all { format!(" ({all} in all)") } else { String::new() };
+                let what = if *close {
+                    "close candidates"
+                } else {
+                    "async fns in this input"
+                };
+                let more = if !*close && candidates.len() < *all {
+                    format!(" ({all} in all)")
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(out, "note: {what}{more}:");
                 for c in candidates {
                     let _ = writeln!(out, "    {c}");
@@ -157,14 +199,25 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, st: &Style) {
         let _ = writeln!(out, "{}: {}: {}", d.file, st.error(), d.message);
         return;
     }
-    let _ = writeln!(out, "{}:{}:{}: {}: {}", d.file, d.line, d.column, st.error(), d.message);
+    let _ = writeln!(
+        out,
+        "{}:{}:{}: {}: {}",
+        d.file,
+        d.line,
+        d.column,
+        st.error(),
+        d.message
+    );
     let Some(text) = &d.line_text else { return };
     let num = d.line.to_string();
     let pad = " ".repeat(num.len());
     // Tabs are shown as 4 spaces, as rustc does, so the caret stays under the right char.
     let shown: String = text.replace('\t', "    ");
     let before: String = text.chars().take(d.column.saturating_sub(1)).collect();
-    let caret_col = before.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum::<usize>();
+    let caret_col = before
+        .chars()
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum::<usize>();
     let _ = writeln!(out, "{pad} {}", st.gutter("|"));
     let _ = writeln!(out, "{} {shown}", st.gutter(&format!("{num} |")));
     let _ = writeln!(

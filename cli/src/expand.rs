@@ -10,11 +10,18 @@ use clockwork_expand::StateInfo;
 use syn::{ImplItem, Item, ItemImpl};
 
 fn internal(src: &Source, message: String) -> CliError {
-    CliError::Internal { file: src.name.clone(), message }
+    CliError::Internal {
+        file: src.name.clone(),
+        message,
+    }
 }
 
 fn transform_errors(src: &Source, errs: &[clockwork_expand::Error]) -> CliError {
-    CliError::Transform(errs.iter().map(|e| Diagnostic::from_transform(src, e)).collect())
+    CliError::Transform(
+        errs.iter()
+            .map(|e| Diagnostic::from_transform(src, e))
+            .collect(),
+    )
 }
 
 /// Rewrites, in place, every `#[state_machine]` async fn of `ast` (every async fn when `all`).
@@ -33,12 +40,18 @@ pub fn expand_one(src: &Source, f: &FnRef<'_>) -> Result<syn::File, CliError> {
         FnRef::Free(f) => Item::Fn(f.clone()),
         FnRef::Method(imp, method) => {
             let mut imp: ItemImpl = imp.clone();
-            imp.attrs.retain(|a| !clockwork_expand::is_state_machine_attr(a));
+            imp.attrs
+                .retain(|a| !clockwork_expand::is_state_machine_attr(a));
             imp.items = vec![ImplItem::Fn(method.clone())];
             Item::Impl(imp)
         }
     };
-    let mut file = syn::File { shebang: None, frontmatter: None, attrs: Vec::new(), items: vec![item] };
+    let mut file = syn::File {
+        shebang: None,
+        frontmatter: None,
+        attrs: Vec::new(),
+        items: vec![item],
+    };
     expand_in_place(src, &mut file, true)?;
     Ok(file)
 }

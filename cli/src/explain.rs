@@ -19,12 +19,21 @@ pub fn explain(path: &str, at: &str, states: &[StateInfo]) -> String {
     let header = ["STATE", "WAITS ON", "AT", "HOLDS", "NEXT"].map(String::from);
     let mut rows = vec![header];
     for s in states {
-        let waits = if s.awaits.is_empty() { "(first poll)".to_string() } else { clip(&one_line(&s.awaits)) };
-        let at = if s.line == 0 { "-".to_string() } else { format!("{}:{}", s.line, s.column) };
+        let waits = if s.awaits.is_empty() {
+            "(first poll)".to_string()
+        } else {
+            clip(&one_line(&s.awaits))
+        };
+        let at = if s.line == 0 {
+            "-".to_string()
+        } else {
+            format!("{}:{}", s.line, s.column)
+        };
         rows.push([s.name.clone(), waits, at, list(&s.holds), list(&s.next)]);
     }
-    let widths: Vec<usize> =
-        (0..5).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..5)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     for r in &rows {
         let mut line = String::new();
         for (c, cell) in r.iter().enumerate() {
@@ -38,13 +47,20 @@ pub fn explain(path: &str, at: &str, states: &[StateInfo]) -> String {
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
-    let _ = writeln!(out, "\nDone      returned `Poll::Ready`; polling again panics");
+    let _ = writeln!(
+        out,
+        "\nDone      returned `Poll::Ready`; polling again panics"
+    );
     let _ = writeln!(out, "Panicked  a poll panicked; polling again panics");
     out
 }
 
 fn list(items: &[String]) -> String {
-    if items.is_empty() { "-".to_string() } else { items.join(", ") }
+    if items.is_empty() {
+        "-".to_string()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// Collapses whitespace runs (an awaited expression may span lines).
@@ -83,12 +99,20 @@ mod tests {
         let t = explain(
             "f",
             "a.rs:1:1",
-            &[st("Start", "", &["a"], &["AwaitG"]), st("AwaitG", &format!("g(\n   {long})"), &["a", "b"], &["Done"])],
+            &[
+                st("Start", "", &["a"], &["AwaitG"]),
+                st("AwaitG", &format!("g(\n   {long})"), &["a", "b"], &["Done"]),
+            ],
         );
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[0].starts_with("async fn f (a.rs:1:1): 1 suspension point, 2 states"));
         assert_eq!(lines[2].find("WAITS ON"), lines[3].find("(first poll)"));
-        assert!(lines[4].contains("g( xxx") && lines[4].contains('…') && lines[4].ends_with("a, b   Done"), "{t}");
+        assert!(
+            lines[4].contains("g( xxx")
+                && lines[4].contains('…')
+                && lines[4].ends_with("a, b   Done"),
+            "{t}"
+        );
         assert!(lines[4].contains("3:9"));
     }
 }

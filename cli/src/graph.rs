@@ -136,7 +136,11 @@ impl Graph {
         let mut nodes = Vec::new();
         let mut edges = Vec::new();
         for (i, s) in states.iter().enumerate() {
-            let kind = if i == 0 && s.awaits.is_empty() { NodeKind::Start } else { NodeKind::Await };
+            let kind = if i == 0 && s.awaits.is_empty() {
+                NodeKind::Start
+            } else {
+                NodeKind::Await
+            };
             nodes.push(Node {
                 id: s.name.clone(),
                 kind,
@@ -145,7 +149,12 @@ impl Graph {
                 holds: s.holds.clone(),
             });
             if kind == NodeKind::Await {
-                edges.push(Edge { from: s.name.clone(), to: s.name.clone(), kind: EdgeKind::Pending, branch: false });
+                edges.push(Edge {
+                    from: s.name.clone(),
+                    to: s.name.clone(),
+                    kind: EdgeKind::Pending,
+                    branch: false,
+                });
             }
             let branch = s.next.len() > 1;
             for n in &s.next {
@@ -155,9 +164,19 @@ impl Graph {
                     (_, NodeKind::Start) => EdgeKind::Poll,
                     _ => EdgeKind::Ready,
                 };
-                edges.push(Edge { from: s.name.clone(), to: n.clone(), kind, branch });
+                edges.push(Edge {
+                    from: s.name.clone(),
+                    to: n.clone(),
+                    kind,
+                    branch,
+                });
             }
-            edges.push(Edge { from: s.name.clone(), to: "Panicked".into(), kind: EdgeKind::Panic, branch: false });
+            edges.push(Edge {
+                from: s.name.clone(),
+                to: "Panicked".into(),
+                kind: EdgeKind::Panic,
+                branch: false,
+            });
         }
         // A successor the transform names but does not describe still gets a node.
         let unknown: Vec<String> = edges
@@ -167,13 +186,32 @@ impl Graph {
             .collect();
         for t in unknown {
             if !nodes.iter().any(|n| n.id == t) {
-                nodes.push(Node { id: t, kind: NodeKind::Await, awaits: None, at: None, holds: vec![] });
+                nodes.push(Node {
+                    id: t,
+                    kind: NodeKind::Await,
+                    awaits: None,
+                    at: None,
+                    holds: vec![],
+                });
             }
         }
         for (id, kind) in [("Done", NodeKind::Done), ("Panicked", NodeKind::Panicked)] {
-            nodes.push(Node { id: id.into(), kind, awaits: None, at: None, holds: vec![] });
+            nodes.push(Node {
+                id: id.into(),
+                kind,
+                awaits: None,
+                at: None,
+                holds: vec![],
+            });
         }
-        Graph { name: name.into(), file: file.into(), line, column, nodes, edges }
+        Graph {
+            name: name.into(),
+            file: file.into(),
+            line,
+            column,
+            nodes,
+            edges,
+        }
     }
 
     pub fn render(&self, format: Format) -> String {
@@ -186,9 +224,9 @@ impl Graph {
 
     /// Successor edges of `from` (neither `pending` nor `panic`).
     fn successors<'a>(&'a self, from: &'a str) -> impl Iterator<Item = &'a Edge> + 'a {
-        self.edges
-            .iter()
-            .filter(move |e| e.from == from && !matches!(e.kind, EdgeKind::Pending | EdgeKind::Panic))
+        self.edges.iter().filter(move |e| {
+            e.from == from && !matches!(e.kind, EdgeKind::Pending | EdgeKind::Panic)
+        })
     }
 
     fn branching(&self, node: &Node) -> bool {
@@ -202,13 +240,23 @@ impl Graph {
         let _ = writeln!(o, "    [*] --> Start");
         for n in &self.nodes {
             if let Some(a) = &n.awaits {
-                let _ = writeln!(o, "    {} : {}", n.id, mermaid_text(&format!("{}.await", clip(a, 40))));
+                let _ = writeln!(
+                    o,
+                    "    {} : {}",
+                    n.id,
+                    mermaid_text(&format!("{}.await", clip(a, 40)))
+                );
             }
             if let Some((l, c)) = n.at {
                 let _ = writeln!(o, "    {} : line {l}, col {c}", n.id);
             }
             if !n.holds.is_empty() {
-                let _ = writeln!(o, "    {} : holds {}", n.id, mermaid_text(&n.holds.join(", ")));
+                let _ = writeln!(
+                    o,
+                    "    {} : holds {}",
+                    n.id,
+                    mermaid_text(&n.holds.join(", "))
+                );
             }
         }
         for n in &self.nodes {
@@ -218,7 +266,11 @@ impl Graph {
             let succ: Vec<&Edge> = self.successors(&n.id).collect();
             if self.branching(n) {
                 let choice = format!("{}_choice", n.id);
-                let first = if n.kind == NodeKind::Start { "poll" } else { "Ready" };
+                let first = if n.kind == NodeKind::Start {
+                    "poll"
+                } else {
+                    "Ready"
+                };
                 let _ = writeln!(o, "    state {choice} <<choice>>");
                 let _ = writeln!(o, "    {} --> {choice} : {first}", n.id);
                 for e in succ {
@@ -238,7 +290,10 @@ impl Graph {
             }
         }
         let _ = writeln!(o, "    Done --> [*]");
-        let _ = writeln!(o, "    note right of Panicked : entered when a poll panics, polling again panics");
+        let _ = writeln!(
+            o,
+            "    note right of Panicked : entered when a poll panics, polling again panics"
+        );
         o
     }
 
@@ -246,7 +301,10 @@ impl Graph {
     pub fn dot(&self) -> String {
         let mut o = String::new();
         let _ = writeln!(o, "digraph {} {{", dot_str(&self.name));
-        let _ = writeln!(o, "    node [shape=box, style=rounded, fontname=\"monospace\"];");
+        let _ = writeln!(
+            o,
+            "    node [shape=box, style=rounded, fontname=\"monospace\"];"
+        );
         let _ = writeln!(o, "    edge [fontname=\"monospace\", fontsize=10];");
         for n in &self.nodes {
             let mut label = n.id.clone();
@@ -265,20 +323,45 @@ impl Graph {
                 NodeKind::Done => ", shape=doublecircle, style=\"\"",
                 NodeKind::Panicked => ", shape=octagon, style=\"\", color=red",
             };
-            let _ = writeln!(o, "    {} [label={}{shape}];", dot_str(&n.id), dot_str(&label));
+            let _ = writeln!(
+                o,
+                "    {} [label={}{shape}];",
+                dot_str(&n.id),
+                dot_str(&label)
+            );
         }
         for n in &self.nodes {
             if self.branching(n) {
                 let choice = format!("{}_choice", n.id);
-                let first = if n.kind == NodeKind::Start { "poll" } else { "Ready" };
-                let _ = writeln!(o, "    {} [shape=diamond, label=\"\", width=0.25, height=0.25];", dot_str(&choice));
-                let _ = writeln!(o, "    {} -> {} [label={}];", dot_str(&n.id), dot_str(&choice), dot_str(first));
+                let first = if n.kind == NodeKind::Start {
+                    "poll"
+                } else {
+                    "Ready"
+                };
+                let _ = writeln!(
+                    o,
+                    "    {} [shape=diamond, label=\"\", width=0.25, height=0.25];",
+                    dot_str(&choice)
+                );
+                let _ = writeln!(
+                    o,
+                    "    {} -> {} [label={}];",
+                    dot_str(&n.id),
+                    dot_str(&choice),
+                    dot_str(first)
+                );
             }
         }
         for e in &self.edges {
-            let from = if e.branch { format!("{}_choice", e.from) } else { e.from.clone() };
+            let from = if e.branch {
+                format!("{}_choice", e.from)
+            } else {
+                e.from.clone()
+            };
             let attrs = match e.kind {
-                EdgeKind::Panic => "label=\"panic\", style=dashed, color=gray, fontcolor=gray".to_string(),
+                EdgeKind::Panic => {
+                    "label=\"panic\", style=dashed, color=gray, fontcolor=gray".to_string()
+                }
                 EdgeKind::Return if e.branch => "label=\"return\"".to_string(),
                 _ if e.branch => "label=\"\"".to_string(),
                 k => format!("label={}", dot_str(k.label())),
@@ -299,17 +382,25 @@ impl Graph {
         let _ = writeln!(o, "  \"column\": {},", self.column);
         o.push_str("  \"nodes\": [\n");
         for (i, n) in self.nodes.iter().enumerate() {
-            let (line, column) = n.at.map_or(("null".into(), "null".into()), |(l, c)| (l.to_string(), c.to_string()));
+            let (line, column) = n.at.map_or(("null".into(), "null".into()), |(l, c)| {
+                (l.to_string(), c.to_string())
+            });
             let holds: Vec<String> = n.holds.iter().map(|h| json_str(h)).collect();
             let _ = write!(
                 o,
                 "    {{ \"id\": {}, \"kind\": \"{}\", \"awaits\": {}, \"line\": {line}, \"column\": {column}, \"holds\": [{}] }}",
                 json_str(&n.id),
                 n.kind.as_str(),
-                n.awaits.as_deref().map_or_else(|| "null".to_string(), json_str),
+                n.awaits
+                    .as_deref()
+                    .map_or_else(|| "null".to_string(), json_str),
                 holds.join(", ")
             );
-            o.push_str(if i + 1 < self.nodes.len() { ",\n" } else { "\n" });
+            o.push_str(if i + 1 < self.nodes.len() {
+                ",\n"
+            } else {
+                "\n"
+            });
         }
         o.push_str("  ],\n  \"edges\": [\n");
         for (i, e) in self.edges.iter().enumerate() {
@@ -321,7 +412,11 @@ impl Graph {
                 e.kind.as_str(),
                 e.branch
             );
-            o.push_str(if i + 1 < self.edges.len() { ",\n" } else { "\n" });
+            o.push_str(if i + 1 < self.edges.len() {
+                ",\n"
+            } else {
+                "\n"
+            });
         }
         o.push_str("  ]\n}\n");
         o
@@ -417,7 +512,10 @@ mod tests {
             "a.rs",
             1,
             1,
-            &[st("Start", "", &["AwaitA"]), st("AwaitA", "a(\"#;<>\")", &["AwaitA", "Done"])],
+            &[
+                st("Start", "", &["AwaitA"]),
+                st("AwaitA", "a(\"#;<>\")", &["AwaitA", "Done"]),
+            ],
         );
         let m = g.mermaid();
         assert!(m.contains("state AwaitA_choice <<choice>>"), "{m}");
@@ -426,7 +524,10 @@ mod tests {
         let d = g.dot();
         assert!(d.contains("\"AwaitA_choice\" -> \"AwaitA\""), "{d}");
         let kinds: Vec<&str> = g.edges.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, ["poll", "panic", "pending", "ready", "return", "panic"]);
+        assert_eq!(
+            kinds,
+            ["poll", "panic", "pending", "ready", "return", "panic"]
+        );
         assert!(g.json().contains("\"awaits\": \"a(\\\"#;<>\\\")\""));
     }
 

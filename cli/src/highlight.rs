@@ -3,10 +3,10 @@
 //! unknown bytes are copied as they are.
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false",
-    "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while",
-    "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "yield",
 ];
 
 const KEYWORD: &str = "1;35";
@@ -26,7 +26,10 @@ pub fn highlight(text: &str) -> String {
     while i < b.len() {
         let c = b[i];
         let (end, style) = if text[i..].starts_with("//") {
-            (text[i..].find('\n').map_or(b.len(), |k| i + k), Some(COMMENT))
+            (
+                text[i..].find('\n').map_or(b.len(), |k| i + k),
+                Some(COMMENT),
+            )
         } else if text[i..].starts_with("/*") {
             (block_comment_end(text, i), Some(COMMENT))
         } else if c == b'"' {
@@ -45,7 +48,10 @@ pub fn highlight(text: &str) -> String {
             let mut k = i;
             while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_' || b[k] == b'.') {
                 // `1..2`: stop at a range.
-                if b[k] == b'.' && (b.get(k + 1) == Some(&b'.') || !b.get(k + 1).is_some_and(u8::is_ascii_digit)) {
+                if b[k] == b'.'
+                    && (b.get(k + 1) == Some(&b'.')
+                        || !b.get(k + 1).is_some_and(u8::is_ascii_digit))
+                {
                     break;
                 }
                 k += 1;
@@ -74,7 +80,9 @@ pub fn highlight(text: &str) -> String {
         };
         let end = end.clamp(i + 1, b.len());
         // Never split a UTF-8 char: move the end to the next char boundary.
-        let end = (end..=b.len()).find(|&e| text.is_char_boundary(e)).unwrap_or(b.len());
+        let end = (end..=b.len())
+            .find(|&e| text.is_char_boundary(e))
+            .unwrap_or(b.len());
         match style {
             Some(code) => {
                 out.push_str("\x1b[");
@@ -134,7 +142,10 @@ fn raw_string_end(text: &str, i: usize) -> Option<usize> {
     }
     let close = format!("\"{}", "#".repeat(hashes));
     let body_start = after_r + hashes + 1;
-    Some(body.find(&close).map_or(text.len(), |e| body_start + e + close.len()))
+    Some(
+        body.find(&close)
+            .map_or(text.len(), |e| body_start + e + close.len()),
+    )
 }
 
 fn char_or_lifetime(b: &[u8], i: usize) -> (usize, Option<&'static str>) {
@@ -149,7 +160,10 @@ fn char_or_lifetime(b: &[u8], i: usize) -> (usize, Option<&'static str>) {
             (k, Some(LIFETIME))
         }
         // A non-ASCII char literal: find the closing quote within a few bytes.
-        (Some(_), _) => match b[i + 1..b.len().min(i + 6)].iter().position(|&c| c == b'\'') {
+        (Some(_), _) => match b[i + 1..b.len().min(i + 6)]
+            .iter()
+            .position(|&c| c == b'\'')
+        {
             Some(p) => (i + 1 + p + 1, Some(STRING)),
             None => (i + 1, None),
         },
@@ -212,7 +226,9 @@ mod tests {
 
     #[test]
     fn total_on_odd_input() {
-        for s in ["'", "\"", "r#", "b'", "/*", "#[", "'ab", "é'", "'é", "1.", "\\", "br#\"x", "\u{0}"] {
+        for s in [
+            "'", "\"", "r#", "b'", "/*", "#[", "'ab", "é'", "'é", "1.", "\\", "br#\"x", "\u{0}",
+        ] {
             assert_eq!(strip(&highlight(s)), s);
         }
     }

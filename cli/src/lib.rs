@@ -18,7 +18,11 @@ use std::io::{IsTerminal, Write};
 
 /// Runs a parsed request and exits with its status.
 pub fn main_with(req: cli::Request) -> ! {
-    let out = app::run(&req, std::io::stdout().is_terminal(), std::io::stderr().is_terminal());
+    let out = app::run(
+        &req,
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    );
     // A closed pipe (`clockwork expand f.rs | head`) is not an error worth reporting.
     let _ = std::io::stdout().lock().write_all(out.stdout.as_bytes());
     let _ = std::io::stdout().flush();

@@ -22,14 +22,24 @@ fn pretty(file: &syn::File) -> String {
     if !has_verbatim(|v| v.visit_file(file)) {
         return prettyplease::unparse(file);
     }
-    let mut out = prettyplease::unparse(&syn::File { items: Vec::new(), ..file.clone() });
+    let mut out = prettyplease::unparse(&syn::File {
+        items: Vec::new(),
+        ..file.clone()
+    });
     for item in &file.items {
         if has_verbatim(|v| v.visit_item(item)) {
-            out.push_str("// clockwork: prettyplease cannot format this item; printed unformatted\n");
+            out.push_str(
+                "// clockwork: prettyplease cannot format this item; printed unformatted\n",
+            );
             out.push_str(&item.to_token_stream().to_string());
             out.push('\n');
         } else {
-            let one = syn::File { shebang: None, frontmatter: None, attrs: Vec::new(), items: vec![item.clone()] };
+            let one = syn::File {
+                shebang: None,
+                frontmatter: None,
+                attrs: Vec::new(),
+                items: vec![item.clone()],
+            };
             out.push_str(&prettyplease::unparse(&one));
         }
     }
@@ -174,7 +184,9 @@ impl<'a> Cursor<'a> {
                         '\\' | '\'' | '"' => value.push(e),
                         'x' => {
                             let hex: String = [chars.next()?.1, chars.next()?.1].iter().collect();
-                            value.push(char::from(u8::from_str_radix(&hex, 16).ok().filter(|b| *b < 0x80)?));
+                            value.push(char::from(
+                                u8::from_str_radix(&hex, 16).ok().filter(|b| *b < 0x80)?,
+                            ));
                         }
                         'u' => {
                             if chars.next()?.1 != '{' {
@@ -213,7 +225,9 @@ mod tests {
 
     #[test]
     fn verbatim_items_do_not_panic() {
-        let file = syn::parse_file("fn ok() {}\npub(crate) fn no_body(x: u8);\nimpl S { fn m(); }\n").unwrap();
+        let file =
+            syn::parse_file("fn ok() {}\npub(crate) fn no_body(x: u8);\nimpl S { fn m(); }\n")
+                .unwrap();
         let out = super::format_file(&file, false);
         assert!(out.starts_with("fn ok() {}\n"), "{out}");
         assert!(out.contains("pub (crate) fn no_body (x : u8) ;"), "{out}");
@@ -223,7 +237,10 @@ mod tests {
     #[test]
     fn one_line() {
         let t = "fn f() {\n    #[doc = \"// SAFETY: `x` is \\\"pinned\\\"\"]\n    let x = 1;\n}\n";
-        assert_eq!(f(t), "fn f() {\n    // SAFETY: `x` is \"pinned\"\n    let x = 1;\n}\n");
+        assert_eq!(
+            f(t),
+            "fn f() {\n    // SAFETY: `x` is \"pinned\"\n    let x = 1;\n}\n"
+        );
     }
 
     #[test]

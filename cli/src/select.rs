@@ -52,7 +52,11 @@ impl Entry {
     /// `path (file:line:col)` for listings.
     pub fn describe(&self, units: &[Unit]) -> String {
         let file = units.get(self.unit).map_or("?", |u| u.source.name.as_str());
-        let tr = self.trait_name.as_ref().map(|t| format!(" [impl {t}]")).unwrap_or_default();
+        let tr = self
+            .trait_name
+            .as_ref()
+            .map(|t| format!(" [impl {t}]"))
+            .unwrap_or_default();
         format!("{}{tr} ({file}:{}:{})", self.path(), self.line, self.column)
     }
 }
@@ -67,8 +71,18 @@ pub enum FnRef<'a> {
 impl<'a> FnRef<'a> {
     pub fn as_async_fn(&self) -> clockwork_expand::AsyncFn<'a> {
         match *self {
-            FnRef::Free(f) => clockwork_expand::AsyncFn { attrs: &f.attrs, vis: &f.vis, sig: &f.sig, block: &f.block },
-            FnRef::Method(_, f) => clockwork_expand::AsyncFn { attrs: &f.attrs, vis: &f.vis, sig: &f.sig, block: &f.block },
+            FnRef::Free(f) => clockwork_expand::AsyncFn {
+                attrs: &f.attrs,
+                vis: &f.vis,
+                sig: &f.sig,
+                block: &f.block,
+            },
+            FnRef::Method(_, f) => clockwork_expand::AsyncFn {
+                attrs: &f.attrs,
+                vis: &f.vis,
+                sig: &f.sig,
+                block: &f.block,
+            },
         }
     }
 }
@@ -84,12 +98,27 @@ pub fn enumerate(units: &[Unit]) -> Vec<Entry> {
     out
 }
 
-fn walk(items: &[Item], unit: usize, path: &mut Vec<String>, loc: &mut Vec<usize>, out: &mut Vec<Entry>) {
+fn walk(
+    items: &[Item],
+    unit: usize,
+    path: &mut Vec<String>,
+    loc: &mut Vec<usize>,
+    out: &mut Vec<Entry>,
+) {
     for (i, item) in items.iter().enumerate() {
         loc.push(i);
         match item {
             Item::Fn(f) if f.sig.asyncness.is_some() => {
-                out.push(entry(out.len(), unit, path, None, &f.sig, &f.attrs, loc, None));
+                out.push(entry(
+                    out.len(),
+                    unit,
+                    path,
+                    None,
+                    &f.sig,
+                    &f.attrs,
+                    loc,
+                    None,
+                ));
             }
             Item::Impl(imp) => {
                 let ty = type_name(&imp.self_ty);
@@ -103,7 +132,16 @@ fn walk(items: &[Item], unit: usize, path: &mut Vec<String>, loc: &mut Vec<usize
                     {
                         let mut segs = path.clone();
                         segs.push(ty.clone());
-                        let e = entry(out.len(), unit, &segs, trait_name.clone(), &f.sig, &f.attrs, loc, Some(j));
+                        let e = entry(
+                            out.len(),
+                            unit,
+                            &segs,
+                            trait_name.clone(),
+                            &f.sig,
+                            &f.attrs,
+                            loc,
+                            Some(j),
+                        );
                         out.push(e);
                     }
                 }
@@ -143,7 +181,10 @@ fn entry(
         line: start.line,
         column: start.column + 1,
         has_attr: attrs.iter().any(clockwork_expand::is_state_machine_attr),
-        loc: Loc { items: loc.to_vec(), impl_item },
+        loc: Loc {
+            items: loc.to_vec(),
+            impl_item,
+        },
     }
 }
 
@@ -151,9 +192,11 @@ fn entry(
 /// `impl<T> net::Conn<T>`), or the type's tokens for other types.
 fn type_name(ty: &syn::Type) -> String {
     match ty {
-        syn::Type::Path(p) if p.qself.is_none() => {
-            p.path.segments.last().map_or_else(|| "_".to_string(), |s| s.ident.to_string())
-        }
+        syn::Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .map_or_else(|| "_".to_string(), |s| s.ident.to_string()),
         syn::Type::Reference(r) => type_name(&r.elem),
         syn::Type::Paren(p) => type_name(&p.elem),
         syn::Type::Group(g) => type_name(&g.elem),
@@ -182,27 +225,45 @@ pub fn resolve<'a>(file: &'a syn::File, loc: &Loc) -> Option<FnRef<'a>> {
 }
 
 /// The async fn that `query` names, or an error listing candidates.
-pub fn select<'e>(units: &[Unit], entries: &'e [Entry], query: &str) -> Result<&'e Entry, CliError> {
+pub fn select<'e>(
+    units: &[Unit],
+    entries: &'e [Entry],
+    query: &str,
+) -> Result<&'e Entry, CliError> {
     let query = query.trim();
-    let file = units.first().map_or_else(String::new, |u| u.source.name.clone());
+    let file = units
+        .first()
+        .map_or_else(String::new, |u| u.source.name.clone());
     if let Ok(i) = query.parse::<usize>() {
         return entries.get(i).ok_or_else(|| CliError::NoSuchItem {
             query: query.to_string(),
             file: file.clone(),
-            candidates: entries.iter().take(10).map(|e| format!("{:>3}  {}", e.index, e.describe(units))).collect(),
+            candidates: entries
+                .iter()
+                .take(10)
+                .map(|e| format!("{:>3}  {}", e.index, e.describe(units)))
+                .collect(),
             close: false,
             all: entries.len(),
         });
     }
     let q = query_segments(query);
     let matching: Vec<&Entry> = entries.iter().filter(|e| suffix_match(e, &q)).collect();
-    let exact: Vec<&Entry> = matching.iter().copied().filter(|e| e.segments.len() == q.len()).collect();
+    let exact: Vec<&Entry> = matching
+        .iter()
+        .copied()
+        .filter(|e| e.segments.len() == q.len())
+        .collect();
     match (exact.as_slice(), matching.as_slice()) {
         ([one], _) | ([], [one]) => Ok(one),
         (_, []) => {
             let close = close_candidates(entries, query);
             let is_close = !close.is_empty();
-            let shown: Vec<&Entry> = if is_close { close } else { entries.iter().take(10).collect() };
+            let shown: Vec<&Entry> = if is_close {
+                close
+            } else {
+                entries.iter().take(10).collect()
+            };
             Err(CliError::NoSuchItem {
                 query: query.to_string(),
                 file,
@@ -228,8 +289,11 @@ pub fn select<'e>(units: &[Unit], entries: &'e [Entry], query: &str) -> Result<&
 }
 
 fn query_segments(query: &str) -> Vec<String> {
-    let mut segs: Vec<String> =
-        query.split("::").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let mut segs: Vec<String> = query
+        .split("::")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     while segs.first().is_some_and(|s| s == "crate" || s == "self") {
         segs.remove(0);
     }
@@ -289,7 +353,11 @@ mod tests {
     fn units(src: &str) -> Vec<Unit> {
         let source = Source::new("t.rs", src);
         let ast = source.parse().unwrap();
-        vec![Unit { prefix: vec![], source, ast }]
+        vec![Unit {
+            prefix: vec![],
+            source,
+            ast,
+        }]
     }
 
     const SRC: &str = "
@@ -304,14 +372,24 @@ mod tests {
         let u = units(SRC);
         let e = enumerate(&u);
         let paths: Vec<String> = e.iter().map(Entry::path).collect();
-        assert_eq!(paths, ["read", "net::read", "net::Conn::read", "S::tick", "write"]);
-        assert_eq!(select(&u, &e, "read").unwrap().index, 0, "exact path wins over suffixes");
+        assert_eq!(
+            paths,
+            ["read", "net::read", "net::Conn::read", "S::tick", "write"]
+        );
+        assert_eq!(
+            select(&u, &e, "read").unwrap().index,
+            0,
+            "exact path wins over suffixes"
+        );
         assert_eq!(select(&u, &e, "net::read").unwrap().index, 1);
         assert_eq!(select(&u, &e, "crate::net::Conn::read").unwrap().index, 2);
         assert_eq!(select(&u, &e, "Conn::read").unwrap().index, 2);
         assert_eq!(select(&u, &e, "Tick::tick").unwrap().index, 3);
         assert_eq!(select(&u, &e, "4").unwrap().path(), "write");
-        assert!(matches!(resolve(&u[0].ast, &e[2].loc), Some(FnRef::Method(..))));
+        assert!(matches!(
+            resolve(&u[0].ast, &e[2].loc),
+            Some(FnRef::Method(..))
+        ));
     }
 
     #[test]
@@ -323,12 +401,19 @@ mod tests {
             other => panic!("expected ambiguity, got {other:?}"),
         }
         match select(&u, &e, "wirte") {
-            Err(CliError::NoSuchItem { candidates, close: true, .. }) => {
+            Err(CliError::NoSuchItem {
+                candidates,
+                close: true,
+                ..
+            }) => {
                 assert!(candidates[0].starts_with("write"), "{candidates:?}")
             }
             other => panic!("expected no such item, got {other:?}"),
         }
-        assert!(matches!(select(&u, &e, "99"), Err(CliError::NoSuchItem { .. })));
+        assert!(matches!(
+            select(&u, &e, "99"),
+            Err(CliError::NoSuchItem { .. })
+        ));
     }
 
     #[test]

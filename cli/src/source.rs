@@ -14,7 +14,10 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source { name: name.into(), text: text.into() }
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// Reads `path`, or standard input when `path` is `-`.
@@ -23,11 +26,17 @@ impl Source {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
-                .map_err(|e| CliError::Io { path: "<stdin>".into(), message: e.to_string() })?;
+                .map_err(|e| CliError::Io {
+                    path: "<stdin>".into(),
+                    message: e.to_string(),
+                })?;
             return Self::from_bytes("<stdin>", bytes);
         }
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| CliError::Io { path: name.clone(), message: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| CliError::Io {
+            path: name.clone(),
+            message: e.to_string(),
+        })?;
         Self::from_bytes(&name, bytes)
     }
 
@@ -43,6 +52,7 @@ impl Source {
 
     /// Parses the text as a Rust file; a syntax error becomes a diagnostic at its span.
     pub fn parse(&self) -> Result<syn::File, CliError> {
-        syn::parse_file(&self.text).map_err(|e| CliError::Parse(crate::error::Diagnostic::from_syn(self, &e)))
+        syn::parse_file(&self.text)
+            .map_err(|e| CliError::Parse(crate::error::Diagnostic::from_syn(self, &e)))
     }
 }

@@ -21,13 +21,29 @@ fn work_dir() -> PathBuf {
 fn expansion_compiles_and_runs_like_the_original() {
     let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/runnable.rs");
     let original = std::fs::read_to_string(&input).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_clockwork")).args(["expand", "--color", "never"]).arg(&input).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_clockwork"))
+        .args(["expand", "--color", "never"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expanded = String::from_utf8(out.stdout).unwrap();
     assert!(!expanded.contains("#[state_machine]") && expanded.contains("fn example() -> impl"));
     // The original, as rustc's own async fns: without the attribute it would need the macro.
-    let plain: String = original.lines().filter(|l| l.trim() != "#[state_machine]").map(|l| format!("{l}\n")).collect();
-    assert_eq!(original.matches("#[state_machine]").count(), 3, "the input marks three fns");
+    let plain: String = original
+        .lines()
+        .filter(|l| l.trim() != "#[state_machine]")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        original.matches("#[state_machine]").count(),
+        3,
+        "the input marks three fns"
+    );
 
     let dir = work_dir();
     let krate = dir.join("crate");
@@ -48,14 +64,27 @@ fn expansion_compiles_and_runs_like_the_original() {
         .env_remove("RUSTFLAGS")
         .output()
         .unwrap();
-    assert!(build.status.success(), "the expansion does not compile:\n{}", String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "the expansion does not compile:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
     let run = |bin: &str| {
-        let out = Command::new(target.join("debug").join(bin)).output().unwrap();
-        assert!(out.status.success(), "{bin} failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(target.join("debug").join(bin))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{bin} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     let (a, b) = (run("original"), run("expanded"));
     assert_eq!(a.lines().count(), 4, "{a}");
-    assert!(a.contains("example: (42, 3)"), "each await is pending once: {a}");
+    assert!(
+        a.contains("example: (42, 3)"),
+        "each await is pending once: {a}"
+    );
     assert_eq!(a, b, "the expansion behaves like the original");
 }

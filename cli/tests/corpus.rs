@@ -18,7 +18,9 @@ const MAX_FILES: usize = 4000;
 const MAX_BYTES: u64 = 150_000;
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -30,7 +32,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
             if !name.starts_with('.') && !name.starts_with("target") {
                 rust_files(&p, out);
             }
-        } else if ft.is_file() && name.ends_with(".rs") && e.metadata().is_ok_and(|m| m.len() <= MAX_BYTES) {
+        } else if ft.is_file()
+            && name.ends_with(".rs")
+            && e.metadata().is_ok_and(|m| m.len() <= MAX_BYTES)
+        {
             out.push(p);
         }
     }
@@ -42,15 +47,19 @@ fn no_panic_over_real_code() {
     let mut files = Vec::new();
     rust_files(&workspace, &mut files);
     let local = files.len();
-    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-    }) {
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
         rust_files(&home.join("registry/src"), &mut files);
     }
     // Files with async fns first: they are the ones the transform works on.
-    let texts: Vec<(PathBuf, String)> =
-        files.into_iter().filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))).collect();
-    let (mut with_async, rest): (Vec<_>, Vec<_>) = texts.into_iter().partition(|(_, t)| t.contains("async fn"));
+    let texts: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+        .collect();
+    let (mut with_async, rest): (Vec<_>, Vec<_>) =
+        texts.into_iter().partition(|(_, t)| t.contains("async fn"));
     let async_files = with_async.len();
     with_async.extend(rest);
     let mut files = with_async;
@@ -68,12 +77,18 @@ fn no_panic_over_real_code() {
         {
             let Ok(ast) = source.parse() else { continue };
             parsed += 1;
-            let units = vec![Unit { prefix: vec![], source: source.clone(), ast: ast.clone() }];
+            let units = vec![Unit {
+                prefix: vec![],
+                source: source.clone(),
+                ast: ast.clone(),
+            }];
             // Explain and graph the first few async fns.
             let entries = select::enumerate(&units);
             for e in entries.iter().take(10) {
                 fns += 1;
-                let Some(f) = select::resolve(&units[0].ast, &e.loc) else { panic!("{}: lost {}", source.name, e.path()) };
+                let Some(f) = select::resolve(&units[0].ast, &e.loc) else {
+                    panic!("{}: lost {}", source.name, e.path())
+                };
                 match clockwork_cli::expand::describe(&source, &f) {
                     Ok(states) => {
                         let g = Graph::new(&e.path(), &source.name, e.line, e.column, &states);
@@ -82,17 +97,27 @@ fn no_panic_over_real_code() {
                         }
                         clockwork_cli::explain::explain(&e.path(), "x", &states);
                     }
-                    Err(CliError::Internal { message, .. }) => internal.push(format!("{} (describe {}): {message}", source.name, e.path())),
+                    Err(CliError::Internal { message, .. }) => internal.push(format!(
+                        "{} (describe {}): {message}",
+                        source.name,
+                        e.path()
+                    )),
                     Err(_) => {}
                 }
             }
-            let action = Action::Expand { item: None, all: true, ugly: false };
+            let action = Action::Expand {
+                item: None,
+                all: true,
+                ugly: false,
+            };
             match app::execute(units, &action, false) {
                 Ok(text) => {
                     expanded += 1;
                     assert!(!text.is_empty() || ast.items.is_empty(), "{}", source.name);
                 }
-                Err(CliError::Internal { message, .. }) => internal.push(format!("{}: {message}", source.name)),
+                Err(CliError::Internal { message, .. }) => {
+                    internal.push(format!("{}: {message}", source.name))
+                }
                 Err(_) => {}
             }
         }
@@ -107,6 +132,13 @@ fn no_panic_over_real_code() {
         start.elapsed(),
         internal.len()
     );
-    assert!(processed >= async_files.min(files.len()), "the budget covers every file with an async fn");
-    assert!(internal.is_empty(), "the transform panicked on:\n{}", internal.join("\n"));
+    assert!(
+        processed >= async_files.min(files.len()),
+        "the budget covers every file with an async fn"
+    );
+    assert!(
+        internal.is_empty(),
+        "the transform panicked on:\n{}",
+        internal.join("\n")
+    );
 }

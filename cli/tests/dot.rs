@@ -11,7 +11,12 @@ fn graphviz_accepts_the_dot_output() {
         return;
     }
     let inputs = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/inputs");
-    for (file, item) in [("seed.rs", "example"), ("read_loop.rs", "read_frames"), ("method.rs", "0"), ("method.rs", "1")] {
+    for (file, item) in [
+        ("seed.rs", "example"),
+        ("read_loop.rs", "read_frames"),
+        ("method.rs", "0"),
+        ("method.rs", "1"),
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_clockwork"))
             .args(["graph", file, item, "--format", "dot"])
             .current_dir(inputs)
@@ -28,7 +33,10 @@ fn graphviz_accepts_the_dot_output() {
         dot.stdin.take().unwrap().write_all(&out.stdout).unwrap();
         let res = dot.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&res.stderr);
-        assert!(res.status.success() && stderr.trim().is_empty(), "dot rejected {file} {item}: {stderr}");
+        assert!(
+            res.status.success() && stderr.trim().is_empty(),
+            "dot rejected {file} {item}: {stderr}"
+        );
         assert!(String::from_utf8_lossy(&res.stdout).contains("<svg"));
     }
 }

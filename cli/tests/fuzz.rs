@@ -25,11 +25,54 @@ impl Rng {
 }
 
 const SNIPPETS: &[&str] = &[
-    ".await", "?", "{", "}", "(", ")", ";", "loop { ", "break", "continue", "return ", "async ", "move ",
-    "match x { _ => ", "if c { ", "} else { ", "let _ = ", "'a", "\"", "é", "\t", "\n", "self", "&mut ",
-    "|| ", "async { ", "for i in 0..n { ", "while let Some(v) = it.next().await { ", "#[state_machine]",
-    "impl S { ", "mod m { ", "r#\"", "/*", "*/", "//", "'", "0x", "::", "<T>", "-> ", "where T: Send ",
-    "unsafe ", "const ", "dyn ", "yield ", "try_it()?.await", "(a, b) = ", "[0u8; 4]",
+    ".await",
+    "?",
+    "{",
+    "}",
+    "(",
+    ")",
+    ";",
+    "loop { ",
+    "break",
+    "continue",
+    "return ",
+    "async ",
+    "move ",
+    "match x { _ => ",
+    "if c { ",
+    "} else { ",
+    "let _ = ",
+    "'a",
+    "\"",
+    "é",
+    "\t",
+    "\n",
+    "self",
+    "&mut ",
+    "|| ",
+    "async { ",
+    "for i in 0..n { ",
+    "while let Some(v) = it.next().await { ",
+    "#[state_machine]",
+    "impl S { ",
+    "mod m { ",
+    "r#\"",
+    "/*",
+    "*/",
+    "//",
+    "'",
+    "0x",
+    "::",
+    "<T>",
+    "-> ",
+    "where T: Send ",
+    "unsafe ",
+    "const ",
+    "dyn ",
+    "yield ",
+    "try_it()?.await",
+    "(a, b) = ",
+    "[0u8; 4]",
 ];
 
 fn mutate(rng: &mut Rng, base: &str) -> String {
@@ -76,21 +119,50 @@ fn run_all(text: &str) -> (usize, usize) {
             return (0, 1);
         }
     };
-    let unit = || vec![Unit { prefix: vec![], source: source.clone(), ast: ast.clone() }];
+    let unit = || {
+        vec![Unit {
+            prefix: vec![],
+            source: source.clone(),
+            ast: ast.clone(),
+        }]
+    };
     let mut ok = 0;
     let actions = [
-        Action::Expand { item: None, all: true, ugly: false },
-        Action::Expand { item: None, all: false, ugly: true },
-        Action::Expand { item: Some("0".into()), all: false, ugly: false },
+        Action::Expand {
+            item: None,
+            all: true,
+            ugly: false,
+        },
+        Action::Expand {
+            item: None,
+            all: false,
+            ugly: true,
+        },
+        Action::Expand {
+            item: Some("0".into()),
+            all: false,
+            ugly: false,
+        },
         Action::Explain { item: "1".into() },
-        Action::Graph { item: "example".into(), format: Format::Mermaid },
-        Action::Graph { item: "0".into(), format: Format::Dot },
-        Action::Graph { item: "S::tick".into(), format: Format::Json },
+        Action::Graph {
+            item: "example".into(),
+            format: Format::Mermaid,
+        },
+        Action::Graph {
+            item: "0".into(),
+            format: Format::Dot,
+        },
+        Action::Graph {
+            item: "S::tick".into(),
+            format: Format::Json,
+        },
     ];
     for action in &actions {
         match app::execute(unit(), action, true) {
             Ok(_) => ok += 1,
-            Err(CliError::Internal { message, .. }) => panic!("the transform panicked on:\n{text}\n{message}"),
+            Err(CliError::Internal { message, .. }) => {
+                panic!("the transform panicked on:\n{text}\n{message}")
+            }
             Err(e) => {
                 assert!(!error::render(&e, false).is_empty());
             }
@@ -119,7 +191,10 @@ fn mutated_inputs_never_panic() {
         proc_macro2::extra::invalidate_current_thread_spans();
     }
     eprintln!("fuzz: {cases} mutated inputs, {unparsed} did not parse, {ok} commands succeeded");
-    assert!(ok > 0 && unparsed > 0, "the mutations reach both the parser's errors and the transform");
+    assert!(
+        ok > 0 && unparsed > 0,
+        "the mutations reach both the parser's errors and the transform"
+    );
 }
 
 #[test]
@@ -130,7 +205,10 @@ fn highlight_and_comment_rewriting_are_total() {
         let h = clockwork_cli::highlight::highlight(&text);
         assert_eq!(clockwork_cli::highlight::strip(&h), text);
         clockwork_cli::render::doc_comments_to_comments(&text);
-        let doc = mutate(&mut rng, "    #[doc = \"// SAFETY: `a` \\\"b\\\" \\u{e9} \\n c\"]\n    let x = 1;\n");
+        let doc = mutate(
+            &mut rng,
+            "    #[doc = \"// SAFETY: `a` \\\"b\\\" \\u{e9} \\n c\"]\n    let x = 1;\n",
+        );
         clockwork_cli::render::doc_comments_to_comments(&doc);
     }
 }

@@ -49,11 +49,17 @@ fn expand_seed() {
 #[test]
 fn expand_whole_file_keeps_unmarked_fns() {
     let out = ok(&["expand", "read_loop.rs"]);
-    assert!(out.contains("async fn plain(src: &mut Source) -> usize"), "not marked: left alone");
+    assert!(
+        out.contains("async fn plain(src: &mut Source) -> usize"),
+        "not marked: left alone"
+    );
     assert!(out.contains("pub fn read_frames("));
     insta::assert_snapshot!("expand_read_loop", out);
     let all = ok(&["expand", "--all", "read_loop.rs"]);
-    assert!(!all.contains("async fn plain") && all.contains("fn plain(src: &mut Source) -> impl"), "--all rewrites every async fn");
+    assert!(
+        !all.contains("async fn plain") && all.contains("fn plain(src: &mut Source) -> impl"),
+        "--all rewrites every async fn"
+    );
 }
 
 #[test]
@@ -85,13 +91,23 @@ fn expand_color_always_highlights() {
 #[test]
 fn explain_all_inputs() {
     insta::assert_snapshot!("explain_seed", ok(&["explain", "seed.rs", "example"]));
-    insta::assert_snapshot!("explain_read_loop", ok(&["explain", "read_loop.rs", "read_frames"]));
-    insta::assert_snapshot!("explain_method", ok(&["explain", "method.rs", "Conn::request"]));
+    insta::assert_snapshot!(
+        "explain_read_loop",
+        ok(&["explain", "read_loop.rs", "read_frames"])
+    );
+    insta::assert_snapshot!(
+        "explain_method",
+        ok(&["explain", "method.rs", "Conn::request"])
+    );
 }
 
 #[test]
 fn graphs() {
-    for (file, item) in [("seed.rs", "example"), ("read_loop.rs", "read_frames"), ("method.rs", "Conn::request")] {
+    for (file, item) in [
+        ("seed.rs", "example"),
+        ("read_loop.rs", "read_frames"),
+        ("method.rs", "Conn::request"),
+    ] {
         let stem = file.trim_end_matches(".rs");
         for format in ["mermaid", "dot", "json"] {
             let out = ok(&["graph", file, item, "--format", format]);
@@ -102,11 +118,20 @@ fn graphs() {
 
 #[test]
 fn graph_json_is_valid_and_consistent() {
-    for (file, item) in [("seed.rs", "example"), ("read_loop.rs", "read_frames"), ("method.rs", "retry::request")] {
+    for (file, item) in [
+        ("seed.rs", "example"),
+        ("read_loop.rs", "read_frames"),
+        ("method.rs", "retry::request"),
+    ] {
         let out = ok(&["graph", file, item, "--format", "json"]);
         let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
         assert_eq!(v["schema"], "clockwork-graph/1");
-        let nodes: Vec<&str> = v["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+        let nodes: Vec<&str> = v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect();
         assert_eq!(nodes.first(), Some(&"Start"));
         assert!(nodes.ends_with(&["Done", "Panicked"]));
         for e in v["edges"].as_array().unwrap() {
@@ -119,9 +144,22 @@ fn graph_json_is_valid_and_consistent() {
                 assert_eq!(e["from"], e["to"]);
             }
         }
-        let awaits = v["nodes"].as_array().unwrap().iter().filter(|n| n["kind"] == "await").count();
-        let pending = v["edges"].as_array().unwrap().iter().filter(|e| e["kind"] == "pending").count();
-        assert_eq!(awaits, pending, "one Pending self loop per suspension point");
+        let awaits = v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "await")
+            .count();
+        let pending = v["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "pending")
+            .count();
+        assert_eq!(
+            awaits, pending,
+            "one Pending self loop per suspension point"
+        );
     }
 }
 
@@ -134,10 +172,19 @@ fn stdin_input() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(include_bytes!("inputs/seed.rs")).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(include_bytes!("inputs/seed.rs"))
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8(out.stdout).unwrap().starts_with("async fn example (<stdin>:2:1)"));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("async fn example (<stdin>:2:1)")
+    );
 }
 
 #[test]
@@ -155,8 +202,14 @@ fn errors() {
     insta::assert_snapshot!("error_transform", err.replace(dir.to_str().unwrap(), "DIR"));
     std::fs::remove_dir_all(&dir).unwrap();
 
-    insta::assert_snapshot!("error_no_such_item", fails(&["explain", "read_loop.rs", "read_frame"], 1));
-    insta::assert_snapshot!("error_ambiguous", fails(&["graph", "method.rs", "request"], 1));
+    insta::assert_snapshot!(
+        "error_no_such_item",
+        fails(&["explain", "read_loop.rs", "read_frame"], 1)
+    );
+    insta::assert_snapshot!(
+        "error_ambiguous",
+        fails(&["graph", "method.rs", "request"], 1)
+    );
     let by_index = ok(&["graph", "method.rs", "1", "--format", "json"]);
     assert!(by_index.contains("\"fn\": \"retry::request\""));
     insta::assert_snapshot!("error_missing_file", fails(&["expand", "nope.rs"], 1));

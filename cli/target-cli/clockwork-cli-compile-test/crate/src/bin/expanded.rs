@@ -45,6 +45,7 @@ fn example() -> impl ::core::future::Future<Output = i32> {
     };
     #[allow(
         unreachable_code,
+        unused_labels,
         unused_mut,
         unused_variables,
         unused_doc_comments,
@@ -56,6 +57,7 @@ fn example() -> impl ::core::future::Future<Output = i32> {
         ///
         /// # Safety
         /// `slot` must not move while it holds a future that has been polled.
+        #[inline(always)]
         unsafe fn poll_slot<F: ::core::future::Future>(
             slot: &mut ::core::option::Option<F>,
             cx: &mut ::core::task::Context<'_>,
@@ -78,6 +80,7 @@ fn example() -> impl ::core::future::Future<Output = i32> {
             armed: bool,
         }
         impl<S> ::core::ops::Drop for Running<'_, S> {
+            #[inline(always)]
             fn drop(&mut self) {
                 if self.armed {
                     *self.state = (self.panicked)();
@@ -189,10 +192,11 @@ fn sum_lines(
     }
     let mut state = State::Start {
         pinned: ::core::marker::PhantomPinned,
-        lines: lines,
+        lines,
     };
     #[allow(
         unreachable_code,
+        unused_labels,
         unused_mut,
         unused_variables,
         unused_doc_comments,
@@ -204,6 +208,7 @@ fn sum_lines(
         ///
         /// # Safety
         /// `slot` must not move while it holds a future that has been polled.
+        #[inline(always)]
         unsafe fn poll_slot<F: ::core::future::Future>(
             slot: &mut ::core::option::Option<F>,
             cx: &mut ::core::task::Context<'_>,
@@ -226,6 +231,7 @@ fn sum_lines(
             armed: bool,
         }
         impl<S> ::core::ops::Drop for Running<'_, S> {
+            #[inline(always)]
             fn drop(&mut self) {
                 if self.armed {
                     *self.state = (self.panicked)();
@@ -260,7 +266,7 @@ fn sum_lines(
                                             };
                                             let State::AwaitNextLine { fut: slot, lines, .. } = &mut *state
                                             else { ::core::unreachable!() };
-                                            // SAFETY: `lines` now live(s) in the pinned state and stay(s) there, unmoved, until this future has been dropped; the future is their only user meanwhile.
+                                            // SAFETY: `lines` now lives in the pinned state, unmoved, until this future has been dropped; meanwhile the future is the only user.
                                             let lines = unsafe { &mut *::core::ptr::from_mut(lines) };
                                             *slot = ::core::option::Option::Some(
                                                 ::core::future::IntoFuture::into_future(
@@ -311,7 +317,7 @@ fn sum_lines(
                                                 };
                                                 let State::AwaitNextLine { fut: slot, lines, .. } = &mut *state
                                                 else { ::core::unreachable!() };
-                                                // SAFETY: `lines` now live(s) in the pinned state and stay(s) there, unmoved, until this future has been dropped; the future is their only user meanwhile.
+                                                // SAFETY: `lines` now lives in the pinned state, unmoved, until this future has been dropped; meanwhile the future is the only user.
                                                 let lines = unsafe { &mut *::core::ptr::from_mut(lines) };
                                                 *slot = ::core::option::Option::Some(
                                                     ::core::future::IntoFuture::into_future(
@@ -364,11 +370,12 @@ impl Counter {
         let this = self;
         let mut state = State::Start {
             pinned: ::core::marker::PhantomPinned,
-            this: this,
-            by: by,
+            this,
+            by,
         };
         #[allow(
             unreachable_code,
+            unused_labels,
             unused_mut,
             unused_variables,
             unused_doc_comments,
@@ -380,6 +387,7 @@ impl Counter {
             ///
             /// # Safety
             /// `slot` must not move while it holds a future that has been polled.
+            #[inline(always)]
             unsafe fn poll_slot<F: ::core::future::Future>(
                 slot: &mut ::core::option::Option<F>,
                 cx: &mut ::core::task::Context<'_>,
@@ -402,6 +410,7 @@ impl Counter {
                 armed: bool,
             }
             impl<S> ::core::ops::Drop for Running<'_, S> {
+                #[inline(always)]
                 fn drop(&mut self) {
                     if self.armed {
                         *self.state = (self.panicked)();
