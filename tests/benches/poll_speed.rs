@@ -59,6 +59,7 @@ twins! {
     pub async fn chain10() -> u64 { level8().await + 1 }
 }
 
+#[inline(always)]
 fn block_on<F: Future>(fut: F) -> F::Output {
     let mut cx = Context::from_waker(Waker::noop());
     let mut fut = pin!(fut);
@@ -93,23 +94,40 @@ fn compare(name: &str, samples: usize, native: impl Fn() -> u64, machine: impl F
         }
     }
     let (a, b) = (median(a), median(b));
-    println!("poll_speed {name} rustc_ns={a:.0} ours_ns={b:.0} ratio={:.3}", b / a);
+    println!(
+        "poll_speed {name} rustc_ns={a:.0} ours_ns={b:.0} ratio={:.3}",
+        b / a
+    );
+}
+
+// Each workload behind its own non-inlined function, so that LLVM's decisions for one do not
+// depend on the other being in the same function.
+#[inline(never)]
+fn ready_native() -> u64 {
+    block_on(native::ready_loop(black_box(1_000_000)))
+}
+#[inline(never)]
+fn ready_machine() -> u64 {
+    block_on(machine::ready_loop(black_box(1_000_000)))
+}
+#[inline(never)]
+fn chain_native() -> u64 {
+    block_on(native::chain10())
+}
+#[inline(never)]
+fn chain_machine() -> u64 {
+    block_on(machine::chain10())
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let samples = if quick { 11 } else { 51 };
-    compare(
-        "ready_loop_1m",
-        samples,
-        || block_on(native::ready_loop(black_box(1_000_000))),
-        || block_on(machine::ready_loop(black_box(1_000_000))),
-    );
+    compare("ready_loop_1m", samples, ready_native, ready_machine);
     let chains = 10_000;
     compare(
         "chain10_pending_once_x10k",
         samples,
-        || (0..chains).map(|_| block_on(native::chain10())).sum(),
-        || (0..chains).map(|_| block_on(machine::chain10())).sum(),
+        || (0..chains).map(|_| chain_native()).sum(),
+        || (0..chains).map(|_| chain_machine()).sum(),
     );
 }

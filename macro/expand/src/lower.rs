@@ -391,6 +391,7 @@ impl<'a> Gen<'a> {
             #[doc = ""]
             #[doc = " # Safety"]
             #[doc = " `slot` must not move while it holds a future that has been polled."]
+            #[inline(always)]
             unsafe fn #poll_slot<F: ::core::future::Future>(
                 slot: &mut ::core::option::Option<F>,
                 cx: &mut ::core::task::Context<'_>,
@@ -414,6 +415,7 @@ impl<'a> Gen<'a> {
                 armed: bool,
             }
             impl<S> ::core::ops::Drop for #running_ty<'_, S> {
+                #[inline(always)]
                 fn drop(&mut self) {
                     if self.armed {
                         *self.state = (self.panicked)();
