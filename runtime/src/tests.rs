@@ -474,3 +474,20 @@ fn a_million_sleeps_registered_and_cancelled() {
 }
 
 use std::future::Future as _;
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Runtime>();
+    send_sync::<crate::Handle>();
+    send_sync::<crate::JoinHandle<u32>>();
+    send_sync::<crate::AbortHandle>();
+    send_sync::<crate::JoinError>();
+    send_sync::<time::Sleep>();
+    send_sync::<crate::sync::mpsc::Sender<u32>>();
+    send_sync::<crate::sync::mpsc::UnboundedSender<u32>>();
+    send_sync::<crate::sync::oneshot::Sender<u32>>();
+    send_sync::<crate::sync::Mutex<u32>>();
+    send_sync::<crate::sync::Notify>();
+    send_sync::<crate::sync::Semaphore>();
+}

@@ -10,7 +10,7 @@
 //!   ─► wake list ─► waker.wake() ─► wake_by_val ─► schedule()
 //! ```
 //!
-//! * [`wheel`](self): the 6 × 64 wheel with occupancy bitmaps.
+//! * `wheel`: `TimerWheel`, 6 × 64 slots with occupancy bitmaps.
 //! * `driver`: the shared, locked wheel; parking; firing outside the lock.
 //! * `clock`: `Instant`, and `pause`/`advance` for deterministic tests.
 //! * `sleep`, `timeout`, `interval`: the public futures.

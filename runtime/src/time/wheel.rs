@@ -216,12 +216,9 @@ impl TimerWheel {
             let entry = &mut self.entries[index as usize];
             next = entry.next;
             if entry.deadline <= self.elapsed {
-                // entry.fire(): the waker goes to the wake list, woken by the
-                // driver after the lock is released.
-                entry.state = EntryState::Fired;
-                entry.prev = NIL;
-                entry.next = NIL;
-                if let Some(waker) = entry.waker.take() {
+                // The waker goes to the wake list; the driver wakes it after
+                // releasing the lock.
+                if let Some(waker) = entry.fire() {
                     wake_list.push(waker);
                 }
                 self.len -= 1;
@@ -325,6 +322,17 @@ impl TimerWheel {
         self.entries
             .get_mut(key.index as usize)
             .filter(|e| e.generation == key.generation && e.state != EntryState::Free)
+    }
+}
+
+impl Entry {
+    /// The deadline is reached: mark the entry fired (its `Sleep` will see
+    /// that on its next poll) and hand back the waker to wake.
+    fn fire(&mut self) -> Option<Waker> {
+        self.state = EntryState::Fired;
+        self.prev = NIL;
+        self.next = NIL;
+        self.waker.take()
     }
 }
 

@@ -32,7 +32,7 @@ const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 /// tasks pinging each other must not starve the rest of the queue).
 const MAX_LIFO_POLLS_PER_TICK: usize = 3;
 
-type Task2 = Notified<Arc<Handle>>;
+type Runnable = Notified<Arc<Handle>>;
 
 pub(crate) struct Shared {
     remotes: Box<[Remote]>,
@@ -57,7 +57,7 @@ pub(crate) struct Remote {
 pub(crate) struct Core {
     index: usize,
     tick: u32,
-    lifo_slot: Option<Task2>,
+    lifo_slot: Option<Runnable>,
     lifo_enabled: bool,
     run_queue: queue::Local<Arc<Handle>>,
     /// Counted as searching in `Idle`.
@@ -96,7 +96,7 @@ impl Core {
         (core, remote)
     }
 
-    fn next_task(&mut self, handle: &Handle) -> Option<Task2> {
+    fn next_task(&mut self, handle: &Handle) -> Option<Runnable> {
         let shared = &handle.shared;
         if self.tick.is_multiple_of(GLOBAL_QUEUE_INTERVAL)
             && let Some(task) = shared.inject.pop()
@@ -121,11 +121,11 @@ impl Core {
         ret
     }
 
-    fn next_local_task(&mut self) -> Option<Task2> {
+    fn next_local_task(&mut self) -> Option<Runnable> {
         self.lifo_slot.take().or_else(|| self.run_queue.pop())
     }
 
-    fn steal_work(&mut self, handle: &Handle) -> Option<Task2> {
+    fn steal_work(&mut self, handle: &Handle) -> Option<Runnable> {
         if !self.transition_to_searching(handle) {
             return None;
         }
@@ -268,7 +268,7 @@ impl Context {
 
     /// `task.run()` → `Harness::poll` → ..., then any task that the poll
     /// put in the LIFO slot, while budget remains.
-    fn run_task(&self, task: Task2, mut core: Box<Core>) -> Box<Core> {
+    fn run_task(&self, task: Runnable, mut core: Box<Core>) -> Box<Core> {
         let handle = &*self.handle;
         core.transition_from_searching(handle);
         core.lifo_enabled = true;
@@ -330,7 +330,7 @@ impl Context {
 }
 
 impl Handle {
-    pub(super) fn schedule_task(self: &Arc<Self>, task: Task2, is_yield: bool) {
+    pub(super) fn schedule_task(self: &Arc<Self>, task: Runnable, is_yield: bool) {
         context::with_scheduler(|cx| {
             if let Some(scheduler::Context::MultiThread(cx)) = cx
                 && Arc::ptr_eq(self, &cx.handle)
@@ -345,7 +345,7 @@ impl Handle {
         });
     }
 
-    fn schedule_local(&self, core: &mut Core, task: Task2, is_yield: bool) {
+    fn schedule_local(&self, core: &mut Core, task: Runnable, is_yield: bool) {
         let should_notify = if is_yield || !core.lifo_enabled {
             core.run_queue
                 .push_back_or_overflow(task, &self.shared.inject);
@@ -391,11 +391,11 @@ impl Schedule for Arc<Handle> {
     }
 
     /// `wake_by_val` → `Harness::schedule` → here.
-    fn schedule(&self, task: Task2) {
+    fn schedule(&self, task: Runnable) {
         self.schedule_task(task, false);
     }
 
-    fn yield_now(&self, task: Task2) {
+    fn yield_now(&self, task: Runnable) {
         self.schedule_task(task, true);
     }
 }
