@@ -724,10 +724,18 @@ impl<'a> Gen<'a> {
             Bind::Expr { semi: false } => quote!(#out),
         };
 
+        // Whether the code in `hole` never completes normally (every path suspends): then the
+        // rest of the enclosing block is unreachable from here and is not written again (a
+        // second copy of a closure would even be a second closure type).
+        let mut hole_diverges = false;
         for (li, level) in levels.iter().enumerate().rev() {
             let b = level.block;
             let restores = self.restores(k, b.id);
-            let (rest, diverges) = self.stmts_fwd(&b.stmts[level.idx + 1..]);
+            let (rest, diverges) = if hole_diverges {
+                (TokenStream::new(), true)
+            } else {
+                self.stmts_fwd(&b.stmts[level.idx + 1..])
+            };
             let block_code = self.wrap_block(b, quote!(#restores #hole #rest));
             let value = match level.via {
                 Via::Root => {
@@ -736,8 +744,13 @@ impl<'a> Gen<'a> {
                     }
                     return self.ready(block_code, diverges);
                 }
-                Via::Plain => block_code,
+                Via::Plain => {
+                    // A labelled block also completes through `break 'label`.
+                    hole_diverges = diverges && b.label.is_none();
+                    block_code
+                }
                 Via::Loop(label, body) => {
+                    hole_diverges = false;
                     let name = label.ident.to_string();
                     let mut names = self.names.borrow_mut();
                     let done = Lifetime::new(
