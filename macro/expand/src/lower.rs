@@ -304,16 +304,20 @@ impl<'a> Gen<'a> {
                     field_pat(l, &l.ident, l.mutable)
                 })
                 .collect();
-            let (code, diverges) = self.block_fwd(&body.root, &|_| TokenStream::new());
+            // The arguments come out of the state inside the body's own block, so they are dropped
+            // with the body's locals, as in rustc.
+            let take_apart = quote! {
+                let #state_enum::Start { #(#binds,)* .. } =
+                    ::core::mem::replace(#state, #state_enum::Panicked)
+                else { ::core::unreachable!() };
+            };
+            let (code, diverges) = self.block_fwd(&body.root, &|_| take_apart.clone());
             if !diverges {
                 self.edge("Done");
             }
             let ready = self.ready(code, diverges);
             arms.push(quote! {
                 #state_enum::Start { .. } => {
-                    let #state_enum::Start { #(#binds,)* .. } =
-                        ::core::mem::replace(#state, #state_enum::Panicked)
-                    else { ::core::unreachable!() };
                     #ready
                 }
             });
@@ -339,20 +343,6 @@ impl<'a> Gen<'a> {
             self.edges.borrow_mut().clear();
             let v = &site.variant;
             let code = self.resume(k);
-            let binds: Vec<TokenStream> = site
-                .stored
-                .iter()
-                .map(|&id| {
-                    let l = &body.locals[id];
-                    let f = &l.field;
-                    if l.block == 0 && !self.root_via_lets(k) {
-                        field_pat(l, &l.ident, l.mutable)
-                    } else {
-                        let s = &self.saved[id];
-                        quote!(#f: #s)
-                    }
-                })
-                .collect();
             let safety = "// SAFETY: `state` lives inside the `poll_fn` future, which is pinned, and is never \
                           moved out while it holds a future: `fut` stays where it was first polled.";
             arms.push(quote! {
@@ -362,9 +352,6 @@ impl<'a> Gen<'a> {
                     else {
                         return ::core::task::Poll::Pending;
                     };
-                    let #state_enum::#v { #(#binds,)* .. } =
-                        ::core::mem::replace(#state, #state_enum::Panicked)
-                    else { ::core::unreachable!() };
                     #code
                 }
             });
@@ -785,11 +772,36 @@ impl<'a> Gen<'a> {
     /// `let x = x_saved;` for the locals of block `block` that site `k` saved (the root block's
     /// locals are bound directly when the state is taken apart).
     fn restores(&self, k: SiteId, block: usize) -> TokenStream {
-        if block == 0 && !self.root_via_lets(k) {
-            return TokenStream::new();
-        }
         let site: &Site = &self.body.sites[k];
         let mut out = TokenStream::new();
+        if block == 0 {
+            // Take the state apart first thing in the body's own block, so that the locals are
+            // dropped with the body's scope (edition 2021 drops a tail expression's temporaries
+            // after the block's locals).
+            let (state_enum, state, v) = (&self.n.state_enum, &self.n.state, &site.variant);
+            let via_lets = self.root_via_lets(k);
+            let binds: Vec<TokenStream> = site
+                .stored
+                .iter()
+                .map(|&id| {
+                    let l = &self.body.locals[id];
+                    if l.block == 0 && !via_lets {
+                        field_pat(l, &l.ident, l.mutable)
+                    } else {
+                        let (f, s) = (&l.field, &self.saved[id]);
+                        quote!(#f: #s)
+                    }
+                })
+                .collect();
+            out.extend(quote! {
+                let #state_enum::#v { #(#binds,)* .. } =
+                    ::core::mem::replace(#state, #state_enum::Panicked)
+                else { ::core::unreachable!() };
+            });
+            if !via_lets {
+                return out;
+            }
+        }
         for &id in &site.stored {
             let l = &self.body.locals[id];
             if l.block == block {

@@ -1,0 +1,1 @@
+//! Edition 2021 twin of the differential tests; see tests/.

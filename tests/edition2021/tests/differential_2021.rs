@@ -1,0 +1,71 @@
+//! The same comparison as `clockwork-tests`, compiled as edition 2021: temporaries in a block's
+//! tail expression and in `if let` scrutinees drop later here than in 2024. Keeping the user's
+//! spans on the user's tokens lets rustc apply this crate's rules to the expansion too.
+use clockwork_tests::differential;
+
+differential! {
+    tail_expression_temporary_2021 {
+        fn probe(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let g = Guard::new("local");
+            step("s", ()).await;
+            // 2021: the temporary `probe("tmp")` drops after `g`; 2024: before.
+            probe("tmp").name().len() + g.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    if_let_scrutinee_temporary_2021 {
+        fn maybe(name: &str) -> Option<Guard> { Some(Guard::new(name)) }
+        async fn f() -> usize {
+            let n = step("s", 2usize).await;
+            // 2021: the scrutinee temporary lives through the `else` branch.
+            if let Some(0) = maybe("scrutinee").map(|g| g.name().len() * 0 + n) {
+                1
+            } else {
+                log("else branch");
+                step("e", 3usize).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    block_tail_temporary_across_await_2021 {
+        fn probe(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let v = {
+                let inner = Guard::new("inner");
+                step("s", ()).await;
+                probe("tail").name().len() + inner.name().len()
+            };
+            step("t", v).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    owned_args_and_loops_2021 {
+        async fn f(items: Vec<u32>, label: String) -> String {
+            let mut out = label;
+            for x in items {
+                let g = Guard::new(format!("g{x}"));
+                out.push_str(&step("x", x).await.to_string());
+                drop(g);
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f(vec![1, 2, 3], String::from(">")) }
+    }
+
+    question_mark_2021 {
+        async fn parse(s: &'static str) -> Result<u32, String> { step("p", ()).await; s.parse::<u32>().map_err(|e| e.to_string()) }
+        async fn f(a: &'static str) -> Result<u32, String> {
+            let g = Guard::new("g");
+            let x = parse(a).await?;
+            drop(g);
+            Ok(x * 2)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, String>, Result<u32, String>)> {
+            async { (f("21").await, f("x").await) }
+        }
+    }
+}
