@@ -57,4 +57,47 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    // ROOT CAUSE: a local moved into the awaited call and re-assigned from its result inside a loop
+    // (`loop { if let Phase::End(n) = p { break n; } p = p.into_next().await; }`): `p` is not declared/restored in the resume arm.
+    // error[E0425]: cannot find value `p` in this scope (at `p = p.into_next().await;` and `if let Phase::End(n) = p`)
+    loop_state_enum_driver_into {
+        #[derive(Debug)]
+        pub enum Phase { Start(u32), Middle(u32), End(u32) }
+        impl Phase {
+            pub async fn into_next(self) -> Phase {
+                step("advance", ()).await;
+                match self { Phase::Start(n) => Phase::Middle(n + 1), Phase::Middle(n) if n < 3 => Phase::Middle(n + 1), Phase::Middle(n) => Phase::End(n * 10), Phase::End(n) => Phase::End(n) }
+            }
+        }
+        async fn f() -> u32 {
+            let mut p = Phase::Start(0);
+            loop {
+                if let Phase::End(n) = p { break n; }
+                p = p.into_next().await;
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // ROOT CAUSE: same as loop_state_enum_driver_into, with a by-value method that has an ordinary name (`p = p.advance().await;`).
+    // error[E0425]: cannot find value `p` in this scope
+    loop_state_enum_driver_plain_name {
+        #[derive(Debug)]
+        pub enum Phase { Start(u32), Middle(u32), End(u32) }
+        impl Phase {
+            pub async fn advance(self) -> Phase {
+                step("advance", ()).await;
+                match self { Phase::Start(n) => Phase::Middle(n + 1), Phase::Middle(n) if n < 3 => Phase::Middle(n + 1), Phase::Middle(n) => Phase::End(n * 10), Phase::End(n) => Phase::End(n) }
+            }
+        }
+        async fn f() -> u32 {
+            let mut p = Phase::Start(0);
+            loop {
+                if let Phase::End(n) = p { break n; }
+                p = p.advance().await;
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -235,4 +235,54 @@ differential! {
         }
     }
 
+    option_guard_param_moved_in_if_let {
+        async fn keep(g: Guard) -> usize { step("keep", ()).await; g.name().len() }
+        async fn f(opt: Option<Guard>, n: u32) -> usize {
+            let _local = Guard::new(format!("local{n}"));
+            let r = if let Some(g) = opt { keep(g).await } else { step("none", 0usize).await };
+            log("after");
+            r
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(Some(Guard::new("given")), 1).await + f(None, 2).await }
+        }
+    }
+
+    large_array_across_awaits {
+        async fn f() -> u32 {
+            let mut buf = [0u8; 512];
+            for i in 0..3usize {
+                buf[i * 100] = step("fill", i as u8 + 1).await;
+            }
+            let _g = Guard::new("g");
+            step("end", ()).await;
+            buf.iter().map(|&b| b as u32).sum()
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    unpolled_subfuture_dropped {
+        async fn sub(g: Guard) -> u32 { step("sub", ()).await; g.name().len() as u32 }
+        async fn f() -> u32 {
+            let a = sub(Guard::new("never polled"));
+            let b = sub(Guard::new("polled"));
+            let n = step("s", 1u32).await;
+            drop(a);
+            n + b.await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    guard_in_match_arm_block {
+        async fn f(k: u32) -> String {
+            let _outer = Guard::new("outer");
+            let s = match k {
+                0 => { let g = Guard::new("arm0"); step("a0", ()).await; g.name().to_string() }
+                _ => { let _g = Guard::new("arm1"); let t = step("a1", String::from("x")).await; t }
+            };
+            log(format!("got {s}"));
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> { async { (f(0).await, f(1).await) } }
+    }
 }

@@ -266,4 +266,61 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { sum_to(3) }
     }
+
+    overflow_panic_after_await {
+        async fn f() -> u8 {
+            let _g = Guard::new("g");
+            let a = step("a", 200u8).await;
+            let b = step("b", 100u8).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u8> { f() }
+    }
+
+    boom_as_right_operand_with_guards {
+        async fn f() -> u32 {
+            let _a = Guard::new("a");
+            let x = step("x", 1u32).await + { let _t = Guard::new("temp block"); Boom("rhs").await };
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    fnmut_argument_across_awaits {
+        async fn each(n: u32, mut f: impl FnMut(u32)) {
+            for i in 0..n { f(step("i", i).await); }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async {
+                let mut seen = Vec::new();
+                each(3, |x| seen.push(x * 2)).await;
+                seen
+            }
+        }
+    }
+
+    panic_in_subfuture_between_guards {
+        async fn inner() -> u32 {
+            let _i = Guard::new("inner guard");
+            let v = step("inner", 1u32).await;
+            if v == 1 { panic!("inner failed"); }
+            v
+        }
+        async fn f() -> u32 {
+            let _a = Guard::new("a");
+            let x = inner().await;
+            let _b = Guard::new("b");
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    send_future_with_guards {
+        async fn f() -> u32 {
+            let g = std::sync::Arc::new(Guard::new("arc"));
+            let n = step("s", 1u32).await;
+            n + std::sync::Arc::strong_count(&g) as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

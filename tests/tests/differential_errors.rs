@@ -212,4 +212,70 @@ differential! {
             async { vec![f(Some(vec![1, 2])).await, f(Some(vec![])).await, f(None).await] }
         }
     }
+
+    question_box_dyn_send_sync {
+        type BoxErr = Box<dyn std::error::Error + Send + Sync>;
+        async fn parse(s: &'static str) -> Result<u8, BoxErr> { step("parse", ()).await; Ok(s.parse::<u8>()?) }
+        async fn f(a: &'static str, b: &'static str) -> Result<u8, BoxErr> {
+            let x = parse(a).await?;
+            let y = parse(b).await?;
+            x.checked_add(y).ok_or_else(|| "overflow".into())
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<u8, String>>> {
+            async {
+                let mut v = Vec::new();
+                for (a, b) in [("1", "2"), ("200", "100"), ("1", "-")] { v.push(f(a, b).await.map_err(|e| e.to_string())); }
+                v
+            }
+        }
+    }
+
+    question_in_while_let_scrutinee {
+        pub struct Src { pub items: Vec<Result<Option<u32>, IoFail>> }
+        impl Src {
+            pub async fn next(&mut self) -> Result<Option<u32>, IoFail> { step("next", ()).await; if self.items.is_empty() { Ok(None) } else { self.items.remove(0) } }
+        }
+        async fn f(items: Vec<Result<Option<u32>, IoFail>>) -> Result<u32, AppError> {
+            let mut src = Src { items };
+            let mut sum = 0;
+            while let Some(x) = src.next().await? {
+                sum += x;
+            }
+            Ok(sum)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f(vec![Ok(Some(1)), Ok(Some(2))]).await, f(vec![Ok(Some(1)), Err(IoFail(7)), Ok(Some(2))]).await) }
+        }
+    }
+
+    option_question_early_none_in_loop {
+        async fn get(i: u32) -> Option<u32> { step("get", if i < 3 { Some(i) } else { None }).await }
+        async fn f(n: u32) -> Option<Vec<u32>> {
+            let mut out = Vec::new();
+            for i in 0..n {
+                let _g = Guard::new(format!("g{i}"));
+                out.push(get(i).await? * 2);
+            }
+            Some(out)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Option<Vec<u32>>, Option<Vec<u32>>)> {
+            async { (f(3).await, f(5).await) }
+        }
+    }
+
+    question_on_result_of_method_chain {
+        pub struct Api;
+        impl Api {
+            pub async fn fetch(&self, k: u32) -> Result<Vec<u32>, IoFail> { step("fetch", if k > 0 { Ok(vec![k, k + 1]) } else { Err(IoFail(0)) }).await }
+        }
+        async fn f(k: u32) -> Result<u32, AppError> {
+            let api = Api;
+            let n = api.fetch(k).await?.iter().sum::<u32>();
+            let m = api.fetch(k + 1).await?.len() as u32;
+            Ok(n * 10 + m)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f(1).await, f(0).await) }
+        }
+    }
 }

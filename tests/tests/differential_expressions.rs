@@ -270,4 +270,79 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(true).await, f(false).await) } }
     }
+
+    custom_into_future_type {
+        pub struct Request { pub id: u32 }
+        impl core::future::IntoFuture for Request {
+            type Output = String;
+            type IntoFuture = Step<String>;
+            fn into_future(self) -> Self::IntoFuture { step("request", format!("resp {}", self.id)) }
+        }
+        async fn f() -> (String, String) {
+            let a = Request { id: 1 }.await;
+            let r = Request { id: 2 };
+            let b = r.await;
+            (a, b)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> { f() }
+    }
+
+    string_building_with_awaits {
+        async fn word(w: &'static str) -> &'static str { step("word", w).await }
+        async fn f() -> String {
+            let mut s = String::new();
+            s += word("hello").await;
+            s.push(' ');
+            s.push_str(word("world").await);
+            let t = s.clone() + word("!").await;
+            t + &word("?").await.repeat(2)
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    await_inside_unsafe_block {
+        async fn f() -> u32 {
+            let v = vec![1u32, 2, 3];
+            let x = unsafe {
+                let a = step("a", 1usize).await;
+                *v.get_unchecked(a)
+            };
+            let y = unsafe { *v.as_ptr().add(step("b", 2usize).await) };
+            x + y
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    await_through_mut_ref_to_future {
+        async fn f() -> u32 {
+            let mut fut = step("fut", 5u32);
+            let a = (&mut fut).await;
+            let mut other = Box::pin(step("boxed", 6u32));
+            let b = other.as_mut().await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    matches_and_dbg_macros {
+        async fn v(n: u32) -> Option<u32> { step("v", Some(n)).await }
+        async fn f() -> (bool, u32) {
+            let x = v(3).await;
+            let is_three = matches!(x, Some(3));
+            let y = dbg!(v(4).await.unwrap_or(0));
+            (is_three, y)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (bool, u32)> { f() }
+    }
+
+    awaited_tuple_index_and_nested_fields {
+        pub struct Outer { pub inner: (u32, [u32; 2]) }
+        async fn get() -> Outer { step("get", Outer { inner: (1, [2, 3]) }).await }
+        async fn f() -> u32 {
+            let a = get().await.inner.0;
+            let b = get().await.inner.1[1];
+            a * 10 + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

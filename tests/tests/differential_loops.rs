@@ -220,4 +220,79 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    loop_match_recv_break {
+        pub struct Rx { pub items: Vec<Option<u32>> }
+        impl Rx {
+            pub async fn recv(&mut self) -> Option<u32> { step("recv", ()).await; if self.items.is_empty() { None } else { self.items.remove(0) } }
+        }
+        async fn f() -> (u32, u32) {
+            let mut rx = Rx { items: vec![Some(1), Some(2), None, Some(4)] };
+            let mut sum = 0;
+            let mut n = 0;
+            loop {
+                match rx.recv().await {
+                    Some(x) => { sum += x; n += 1; }
+                    None => break,
+                }
+            }
+            (sum, n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { f() }
+    }
+
+    while_let_binding_used_after_await {
+        async fn f() -> Vec<String> {
+            let mut v = vec![Guard::new("p1"), Guard::new("p2")];
+            let mut out = Vec::new();
+            while let Some(g) = v.pop() {
+                log(format!("popped {}", g.name()));
+                step("work", ()).await;
+                out.push(g.name().to_string());
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> { f() }
+    }
+
+    unit_fn_return_in_loop {
+        async fn f(stop_at: u32) {
+            let _g = Guard::new("fn");
+            for i in 0.. {
+                let _it = Guard::new(format!("it{i}"));
+                step("tick", ()).await;
+                if i == stop_at { log("stopping"); return; }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = ()> { async { f(2).await; f(0).await } }
+    }
+
+    for_over_awaited_into_iter_map_collect {
+        async fn f() -> (Vec<u32>, u32) {
+            let v: Vec<u32> = step("list", vec![1u32, 2, 3]).await.into_iter().map(|x| x * x).collect();
+            let mut t = 0;
+            for x in v.clone().into_iter().rev() {
+                t = t * 10 + step("x", x).await;
+            }
+            (v, t)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, u32)> { f() }
+    }
+
+    nested_while_with_shared_counter {
+        async fn f() -> Vec<(u32, u32)> {
+            let mut out = Vec::new();
+            let mut i = 0u32;
+            while i < 3 {
+                let mut j = i;
+                while j < 3 {
+                    if (i + j) % 2 == 0 { out.push((i, step("pair", j).await)); }
+                    j += 1;
+                }
+                i += 1;
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<(u32, u32)>> { f() }
+    }
 }

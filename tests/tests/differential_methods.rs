@@ -275,4 +275,62 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
+    self_type_in_bodies {
+        pub struct Token { pub v: u32 }
+        impl Token {
+            fn helper(x: u32) -> u32 { x + 1 }
+            pub async fn make(v: u32) -> Self {
+                let v = Self::helper(step("make", v).await);
+                Self { v }
+            }
+            pub async fn combine(&self, other: &Self) -> Self {
+                Token { v: step("combine", self.v + other.v).await }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { let a = Token::make(1).await; let b = Token::make(2).await; a.combine(&b).await.v }
+        }
+    }
+
+    trait_generic_method_impl {
+        pub trait Sink {
+            fn put<T: core::fmt::Display>(&mut self, t: T) -> impl core::future::Future<Output = usize>;
+        }
+        pub struct VecSink(pub Vec<String>);
+        impl Sink for VecSink {
+            async fn put<T: core::fmt::Display>(&mut self, t: T) -> usize {
+                let s = step("put", t.to_string()).await;
+                self.0.push(s);
+                self.0.len()
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, Vec<String>)> {
+            async { let mut s = VecSink(vec![]); s.put(1).await; let n = s.put("two").await; (n, s.0) }
+        }
+    }
+
+    generic_trait_impl_for_wrapper {
+        pub trait Describe { fn describe(&self) -> impl core::future::Future<Output = String>; }
+        pub struct Wrap<T>(pub T);
+        impl<T: core::fmt::Debug + Clone> Describe for Wrap<T> {
+            async fn describe(&self) -> String {
+                let v = step("describe", self.0.clone()).await;
+                format!("Wrap({v:?})")
+            }
+        }
+        async fn show(d: &impl Describe) -> String { d.describe().await }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (show(&Wrap(1u8)).await, show(&Wrap(vec!["a"])).await) }
+        }
+    }
+
+    mut_parameter_patterns {
+        async fn f(mut v: Vec<u32>, (mut a, b): (u32, u32), mut n: u32) -> (Vec<u32>, u32, u32) {
+            v.push(step("push", 4u32).await);
+            n += step("n", 1u32).await;
+            a += b;
+            (v, a, n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, u32, u32)> { f(vec![1], (2, 3), 10) }
+    }
 }
