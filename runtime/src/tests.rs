@@ -8,6 +8,11 @@ use std::time::Duration;
 
 use crate::{Builder, JoinSet, Runtime, spawn, spawn_blocking, spawn_local, time, yield_now};
 
+/// Smaller workloads under Miri (it is ~100× slower), same code paths.
+fn n(full: usize) -> usize {
+    if cfg!(miri) { (full / 25).max(4) } else { full }
+}
+
 fn current_thread() -> Runtime {
     Builder::new_current_thread().enable_all().build().unwrap()
 }
@@ -39,23 +44,24 @@ fn block_on_returns_value() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn spawn_many_and_join() {
     for rt in both() {
         let sum = rt.block_on(async {
-            let handles: Vec<_> = (0..1000u64).map(|i| spawn(async move { i })).collect();
+            let handles: Vec<_> = (0..n(1000) as u64)
+                .map(|i| spawn(async move { i }))
+                .collect();
             let mut sum = 0;
             for h in handles {
                 sum += h.await.unwrap();
             }
             sum
         });
-        assert_eq!(sum, 999 * 1000 / 2);
+        let k = n(1000) as u64;
+        assert_eq!(sum, (k - 1) * k / 2);
     }
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn chained_spawn_and_yield() {
     fn chain(n: usize) -> crate::JoinHandle<usize> {
         spawn(async move {
@@ -68,17 +74,16 @@ fn chained_spawn_and_yield() {
         })
     }
     for rt in both() {
-        assert_eq!(rt.block_on(async { chain(200).await.unwrap() }), 200);
+        assert_eq!(rt.block_on(async { chain(n(200)).await.unwrap() }), n(200));
     }
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn join_set_collects_everything() {
     for rt in both() {
         rt.block_on(async {
             let mut set = JoinSet::new();
-            for i in 0..100 {
+            for i in 0..n(100) {
                 set.spawn(async move {
                     yield_now().await;
                     i
@@ -89,13 +94,12 @@ fn join_set_collects_everything() {
                 got.push(r.unwrap());
             }
             got.sort_unstable();
-            assert_eq!(got, (0..100).collect::<Vec<_>>());
+            assert_eq!(got, (0..n(100)).collect::<Vec<_>>());
         });
     }
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn join_set_drop_aborts() {
     let rt = multi_thread(2);
     let drops = Arc::new(AtomicUsize::new(0));
@@ -114,7 +118,6 @@ fn join_set_drop_aborts() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn panic_in_task_is_reported_and_runtime_survives() {
     for rt in both() {
         rt.block_on(async {
@@ -126,7 +129,6 @@ fn panic_in_task_is_reported_and_runtime_survives() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn abort_running_and_idle_tasks_on_workers() {
     let rt = multi_thread(2);
     rt.block_on(async {
@@ -154,14 +156,13 @@ fn abort_running_and_idle_tasks_on_workers() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn dropping_runtime_drops_every_pending_future() {
     for rt in both() {
         let drops = Arc::new(AtomicUsize::new(0));
         let weak = rt.scheduler_weak();
         let detached = rt.block_on(async {
             let mut handles = Vec::new();
-            for i in 0..100 {
+            for i in 0..n(100) {
                 let d = DropCount(drops.clone());
                 handles.push(spawn(async move {
                     let _d = d;
@@ -181,7 +182,7 @@ fn dropping_runtime_drops_every_pending_future() {
             handles
         });
         drop(rt);
-        assert_eq!(drops.load(Ordering::SeqCst), 100);
+        assert_eq!(drops.load(Ordering::SeqCst), n(100));
         for h in &detached {
             assert!(h.is_finished());
         }
@@ -192,7 +193,6 @@ fn dropping_runtime_drops_every_pending_future() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn spawn_from_outside_via_handle() {
     let rt = multi_thread(2);
     let h = rt.handle().clone();
@@ -210,12 +210,11 @@ fn spawn_from_outside_via_handle() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn wake_from_other_threads() {
     for rt in both() {
         rt.block_on(async {
             let mut handles = Vec::new();
-            for _ in 0..50 {
+            for _ in 0..n(50) {
                 handles.push(spawn(async {
                     // A future woken by a plain OS thread.
                     spawn_blocking(|| std::thread::sleep(Duration::from_millis(1)))
@@ -231,7 +230,6 @@ fn wake_from_other_threads() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn spawn_blocking_runs_off_the_scheduler() {
     for rt in both() {
         let v = rt.block_on(async {
@@ -246,7 +244,6 @@ fn spawn_blocking_runs_off_the_scheduler() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn spawn_local_runs_not_send_futures() {
     let rt = current_thread();
     let out = rt.block_on(async {
@@ -280,7 +277,6 @@ fn nested_block_on_panics() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn coop_budget_lets_others_run() {
     // A task that polls an always-ready resource (here: finished
     // JoinHandles) must still let the other task on its thread run.
@@ -305,16 +301,15 @@ fn coop_budget_lets_others_run() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn many_tasks_on_many_workers() {
     let rt = multi_thread(4);
     let counter = Arc::new(AtomicUsize::new(0));
     rt.block_on(async {
         let mut set = JoinSet::new();
-        for _ in 0..100 {
+        for _ in 0..n(100) {
             let c = counter.clone();
             set.spawn(async move {
-                for _ in 0..100 {
+                for _ in 0..n(100) {
                     c.fetch_add(1, Ordering::Relaxed);
                     yield_now().await;
                 }
@@ -322,13 +317,12 @@ fn many_tasks_on_many_workers() {
         }
         while set.join_next().await.is_some() {}
     });
-    assert_eq!(counter.load(Ordering::Relaxed), 10_000);
+    assert_eq!(counter.load(Ordering::Relaxed), n(100) * n(100));
 }
 
 // ---- time ----
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn sleep_waits_at_least_the_duration() {
     for rt in both() {
         rt.block_on(async {
@@ -340,7 +334,6 @@ fn sleep_waits_at_least_the_duration() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn sleeps_in_many_tasks_fire_in_order() {
     let rt = current_thread();
     rt.block_on(async {
@@ -360,7 +353,6 @@ fn sleeps_in_many_tasks_fire_in_order() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn paused_clock_auto_advances_when_idle() {
     let rt = Builder::new_current_thread()
         .start_paused(true)
@@ -376,7 +368,6 @@ fn paused_clock_auto_advances_when_idle() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn advance_fires_due_timers() {
     let rt = current_thread();
     rt.block_on(async {
@@ -397,7 +388,6 @@ fn advance_fires_due_timers() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn timeout_ready_and_elapsed() {
     for rt in both() {
         rt.block_on(async {
@@ -412,7 +402,6 @@ fn timeout_ready_and_elapsed() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn interval_ticks_and_missed_tick_policies() {
     let rt = current_thread();
     rt.block_on(async {
@@ -451,16 +440,15 @@ fn interval_ticks_and_missed_tick_policies() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn a_million_sleeps_registered_and_cancelled() {
     let rt = current_thread();
     rt.block_on(async {
         let waker = std::task::Waker::noop();
         let mut cx = std::task::Context::from_waker(waker);
         let handle = time::sleep_handle_for_tests();
-        let n = 1_000_000;
+        let total = if cfg!(miri) { 2_000 } else { 1_000_000 };
         let mut batch = Vec::with_capacity(1000);
-        for i in 0..n {
+        for i in 0..total {
             let mut s = time::sleep(Duration::from_millis(1000 + (i % 5000) as u64));
             assert!(std::pin::Pin::new(&mut s).poll(&mut cx).is_pending());
             batch.push(s);

@@ -26,6 +26,11 @@ fn poll_once<F: Future + Unpin>(f: &mut F, waker: &Waker) -> Poll<F::Output> {
     Pin::new(f).poll(&mut Context::from_waker(waker))
 }
 
+/// Smaller workloads under Miri, same code paths.
+fn n(full: usize) -> usize {
+    if cfg!(miri) { (full / 25).max(4) } else { full }
+}
+
 fn rts() -> Vec<Runtime> {
     vec![
         Builder::new_current_thread().enable_all().build().unwrap(),
@@ -154,7 +159,6 @@ fn mpsc_bounded_backpressure_hand_polled() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn mpsc_many_producers() {
     for rt in rts() {
         rt.block_on(async {
@@ -162,26 +166,31 @@ fn mpsc_many_producers() {
             for p in 0..5u64 {
                 let tx = tx.clone();
                 drop(spawn(async move {
-                    for i in 0..1000u64 {
+                    for i in 0..n(1000) as u64 {
                         tx.send(p * 1000 + i).await.unwrap();
                     }
                 }));
             }
             drop(tx);
             let mut sum = 0;
-            let mut n = 0;
+            let mut count = 0;
             while let Some(v) = rx.recv().await {
                 sum += v;
-                n += 1;
+                count += 1;
             }
-            assert_eq!(n, 5000);
-            assert_eq!(sum, (0..5000u64).sum::<u64>());
+            let k = n(1000) as u64;
+            assert_eq!(count, 5 * k);
+            assert_eq!(
+                sum,
+                (0..5u64)
+                    .map(|p| (0..k).map(|i| p * 1000 + i).sum::<u64>())
+                    .sum::<u64>()
+            );
         });
     }
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn request_reply_round_trips() {
     for rt in rts() {
         rt.block_on(async {
@@ -191,7 +200,7 @@ fn request_reply_round_trips() {
                     let _ = reply.send(v * 2);
                 }
             });
-            for i in 0..500 {
+            for i in 0..n(500) as u32 {
                 let (rtx, rrx) = oneshot::channel();
                 tx.send((i, rtx)).unwrap();
                 assert_eq!(rrx.await.unwrap(), i * 2);
@@ -298,16 +307,15 @@ fn semaphore_fifo_and_cancellation() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn mutex_counts_correctly_under_contention() {
     for rt in rts() {
         rt.block_on(async {
             let m = Arc::new(Mutex::new(0u64));
             let mut set = JoinSet::new();
-            for _ in 0..20 {
+            for _ in 0..n(20) {
                 let m = m.clone();
                 set.spawn(async move {
-                    for _ in 0..100 {
+                    for _ in 0..n(100) {
                         let mut g = m.lock().await;
                         let v = *g;
                         yield_now().await; // hold the lock across an await
@@ -318,13 +326,12 @@ fn mutex_counts_correctly_under_contention() {
             while let Some(r) = set.join_next().await {
                 r.unwrap();
             }
-            assert_eq!(*m.lock().await, 2000);
+            assert_eq!(*m.lock().await, (n(20) * n(100)) as u64);
         });
     }
 }
 
 #[test]
-#[cfg_attr(miri, ignore)]
 fn notify_between_tasks() {
     for rt in rts() {
         rt.block_on(async {
