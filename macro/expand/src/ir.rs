@@ -132,9 +132,15 @@ pub struct Body {
     pub sites: Vec<Site>,
     /// Locals bound by the function's parameters, in order.
     pub params: Vec<LocalId>,
+    /// Shadowing locals that must be renamed so the local they shadow can still be kept.
+    pub needs_rename: Vec<LocalId>,
 }
 
 pub struct Builder {
+    /// Shadowing locals to rename (see `rename.rs`), by id.
+    renames: std::collections::HashMap<LocalId, Ident>,
+    /// Renamings in force: (old name, new name or `None` once shadowed again, scope depth).
+    active: Vec<(String, Option<Ident>, usize)>,
     borrows: Vec<Borrow>,
     synthetic: Vec<String>,
     locals: Vec<Local>,
@@ -147,8 +153,15 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn build(params: Vec<(Ident, bool)>, body: syn::Block, synthetic: Vec<String>) -> Body {
+    pub fn build(
+        params: Vec<(Ident, bool)>,
+        body: syn::Block,
+        synthetic: Vec<String>,
+        renames: std::collections::HashMap<LocalId, Ident>,
+    ) -> Body {
         let mut b = Builder {
+            renames,
+            active: Vec::new(),
             borrows: Vec::new(),
             synthetic,
             locals: Vec::new(),
@@ -177,7 +190,44 @@ impl Builder {
             locals: b.locals,
             sites: b.sites,
             params: param_ids,
+            needs_rename: Vec::new(),
         }
+    }
+
+    fn renamer(&self) -> crate::rename::Renamer {
+        let mut map = std::collections::HashMap::new();
+        for (old, new, _) in &self.active {
+            match new {
+                Some(n) => {
+                    map.insert(old.clone(), n.clone());
+                }
+                None => {
+                    map.remove(old);
+                }
+            }
+        }
+        crate::rename::Renamer { map }
+    }
+
+    fn rename_expr(&self, e: &mut Expr) {
+        if !self.active.is_empty() {
+            syn::visit_mut::VisitMut::visit_expr_mut(&mut self.renamer(), e);
+        }
+    }
+
+    /// Renames the pattern's bindings whose locals were renamed.
+    fn rename_pat(&self, pat: &mut Pat, ids: &[LocalId]) {
+        if ids.iter().any(|id| self.renames.contains_key(id)) {
+            let new: Vec<Option<Ident>> =
+                ids.iter().map(|id| self.renames.get(id).cloned()).collect();
+            crate::rename::rename_bindings(pat, &new);
+        }
+    }
+
+    fn pop_scope(&mut self) {
+        self.scopes.pop();
+        let depth = self.scopes.len();
+        self.active.retain(|e| e.2 <= depth);
     }
 
     fn tick(&mut self) -> usize {
@@ -187,6 +237,20 @@ impl Builder {
 
     fn declare(&mut self, ident: Ident, mutable: bool, block: BlockId, has_init: bool) -> LocalId {
         let id = self.locals.len();
+        let old = ident.to_string();
+        let depth = self.scopes.len();
+        let ident = match self.renames.get(&id) {
+            Some(new) => {
+                self.active.push((old, Some(new.clone()), depth));
+                Ident::new(&new.to_string(), ident.span())
+            }
+            None => {
+                if self.active.iter().any(|(o, _, _)| *o == old) {
+                    self.active.push((old, None, depth));
+                }
+                ident
+            }
+        };
         let pos = self.tick();
         let synthetic = self.synthetic.contains(&ident.to_string());
         self.locals.push(Local {
@@ -309,7 +373,7 @@ impl Builder {
         self.scopes.push(Vec::new());
         pre(self, id);
         let stmts = self.stmts(b.stmts, id);
-        self.scopes.pop();
+        self.pop_scope();
         BlockIr {
             id,
             label,
@@ -331,13 +395,29 @@ impl Builder {
         out
     }
 
-    fn stmt(&mut self, s: Stmt, block: BlockId, _last: bool) -> StmtIr {
+    fn stmt(&mut self, mut s: Stmt, block: BlockId, _last: bool) -> StmtIr {
         if !crate::normalize::stmt_has_await(&s) {
+            match &mut s {
+                Stmt::Local(l) => {
+                    if let Some(init) = &mut l.init {
+                        self.rename_expr(&mut init.expr);
+                        if let Some((_, d)) = &mut init.diverge {
+                            self.rename_expr(d);
+                        }
+                    }
+                }
+                other => {
+                    if !self.active.is_empty() {
+                        syn::visit_mut::VisitMut::visit_stmt_mut(&mut self.renamer(), other);
+                    }
+                }
+            }
             self.record(mentions::stmt_mentions(&s));
-            if let Stmt::Local(l) = &s {
+            if let Stmt::Local(l) = &mut s {
                 let has_init = l.init.is_some();
                 let borrowed = l.init.as_ref().and_then(|i| self.sure_borrow(&i.expr));
                 let ids = self.declare_pat(&l.pat, block, has_init);
+                self.rename_pat(&mut l.pat, &ids);
                 if let Some((borrowed, span)) = borrowed {
                     for borrower in ids {
                         self.borrows.push(Borrow {
@@ -351,11 +431,12 @@ impl Builder {
             return StmtIr::Plain(s);
         }
         match s {
-            Stmt::Local(l) => {
+            Stmt::Local(mut l) => {
                 let init = l.init.expect("awaiting let has an initialiser");
                 let expr = *init.expr;
                 let (bind_later, ir) = self.expr_in_stmt(expr);
                 let locals = self.declare_pat(&l.pat, block, true);
+                self.rename_pat(&mut l.pat, &locals);
                 let bind = Bind::Let {
                     attrs: l.attrs,
                     pat: l.pat,
@@ -382,7 +463,8 @@ impl Builder {
 
     fn expr_in_stmt(&mut self, e: Expr) -> ((), Inner) {
         match e {
-            Expr::Await(a) => {
+            Expr::Await(mut a) => {
+                self.rename_expr(&mut a.base);
                 let pos = self.tick();
                 let fut_mentions = mentions::expr_mentions(&a.base)
                     .into_iter()
@@ -431,7 +513,8 @@ impl Builder {
                 Construct::Block(self.child(0, |s| s.new_block(b.block, None, true)))
             }
             Expr::If(i) => Construct::If(self.if_ir(i, 0)),
-            Expr::Match(m) => {
+            Expr::Match(mut m) => {
+                self.rename_expr(&mut m.expr);
                 self.record(mentions::expr_mentions(&m.expr));
                 let mut arms = Vec::new();
                 for (j, arm) in m.arms.into_iter().enumerate() {
@@ -447,15 +530,23 @@ impl Builder {
                                 })
                             }))
                         }
-                        other => {
+                        mut other => {
                             self.scopes.push(Vec::new());
                             self.declare_pat(&arm.pat, usize::MAX, true);
-                            if let Pat::Guard(g) = &arm.pat {
+                            let mut arm_pat = arm.pat.clone();
+                            if let Pat::Guard(g) = &mut arm_pat {
+                                self.rename_expr(&mut g.guard);
                                 self.record(mentions::place_mentions(&g.guard));
                             }
+                            self.rename_expr(&mut other);
                             self.record(mentions::expr_mentions(&other));
-                            self.scopes.pop();
-                            ArmBody::Plain(other)
+                            self.pop_scope();
+                            arms.push(ArmIr {
+                                attrs: arm.attrs,
+                                pat: arm_pat,
+                                body: ArmBody::Plain(other),
+                            });
+                            continue;
                         }
                     };
                     arms.push(ArmIr {
@@ -497,7 +588,8 @@ impl Builder {
         }
     }
 
-    fn if_ir(&mut self, i: syn::ExprIf, child: usize) -> IfIr {
+    fn if_ir(&mut self, mut i: syn::ExprIf, child: usize) -> IfIr {
+        self.rename_expr(&mut i.cond);
         self.record(mentions::expr_mentions(&i.cond));
         let cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
@@ -546,11 +638,21 @@ impl Body {
             for &id in &site.in_scope {
                 let l = &self.locals[id];
                 let decl = l.decl_pos;
-                let shadowed = site.in_scope.iter().any(|&other| {
+                let shadowed_by = site.in_scope.iter().copied().find(|&other| {
                     let o = &self.locals[other];
                     o.ident == l.ident && o.decl_pos > decl
                 });
-                if shadowed {
+                if let Some(shadowing) = shadowed_by {
+                    let consumed = l
+                        .mentions
+                        .iter()
+                        .any(|&(q, kind)| kind == Use::Move && decl < q && q <= p);
+                    if (l.has_init || l.mentions.iter().any(|&(q, k)| k == Use::Assign && q < p))
+                        && !consumed
+                        && !self.needs_rename.contains(&shadowing)
+                    {
+                        self.needs_rename.push(shadowing);
+                    }
                     // No name reaches it any more, so the expansion cannot move it into the
                     // state: it is dropped at the suspension instead of at the end of its scope
                     // (a known difference from rustc, which keeps it in the coroutine).

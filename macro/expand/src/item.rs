@@ -100,7 +100,29 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut normalizer = Normalizer::new(&mut names, option_return);
     let normalized = normalizer.block(block)?;
     let synthetic = std::mem::take(&mut normalizer.synthetic);
-    let mut body = Builder::build(params, normalized, synthetic);
+    let mut body = Builder::build(
+        params.clone(),
+        normalized.clone(),
+        synthetic.clone(),
+        Default::default(),
+    );
+    body.analyse()?;
+    if !body.needs_rename.is_empty() {
+        // A shadowed local must still be kept: rename the shadowing locals and build again.
+        let renames = body
+            .needs_rename
+            .iter()
+            .map(|&id| {
+                let old = &body.locals[id].ident;
+                (
+                    id,
+                    Ident::new(&names.fresh(&format!("{old}_2")), old.span()),
+                )
+            })
+            .collect();
+        body = Builder::build(params, normalized, synthetic, renames);
+        body.analyse()?;
+    }
     let generator = Gen::new(
         &mut body,
         &gen_names,

@@ -21,6 +21,7 @@ pub mod lower;
 pub mod mentions;
 pub mod names;
 pub mod normalize;
+pub mod rename;
 
 pub use error::{Error, Result};
 pub use item::{AsyncFn, Expanded};

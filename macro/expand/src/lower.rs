@@ -105,7 +105,6 @@ impl<'a> Gen<'a> {
         option_return: bool,
         ret_ty: Option<TokenStream>,
     ) -> crate::error::Result<Self> {
-        body.analyse()?;
         // Name fields, type parameters and variants.
         let mut fields = Names::from_tokens(TokenStream::new());
         fields.fresh("fut");

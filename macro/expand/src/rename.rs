@@ -1,0 +1,221 @@
+//! Renaming a shadowing local (`let g = ..; .. let g = ..;` → the second becomes `g_2`).
+//!
+//! The state must be able to name every local it keeps; a local shadowed by a later one of the
+//! same name cannot be named any more. When such a local still has to be kept (it may own
+//! something whose drop belongs at the end of its scope), the *shadowing* local is renamed, with
+//! every later mention of it, so both stay reachable. Mentions are renamed in expressions, in
+//! struct-literal shorthand (`S { g }`), in known macros' arguments and format strings
+//! (`"{g}"`), and as plain identifiers in other macros' tokens.
+
+use proc_macro2::{Ident, TokenStream, TokenTree};
+use quote::quote;
+use std::collections::HashMap;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Pat};
+
+pub struct Renamer {
+    pub map: HashMap<String, Ident>,
+}
+
+impl Renamer {
+    fn without(&self, names: &[String]) -> Renamer {
+        let mut map = self.map.clone();
+        for n in names {
+            map.remove(n);
+        }
+        Renamer { map }
+    }
+}
+
+fn bound_names(pat: &Pat) -> Vec<String> {
+    crate::mentions::pat_bindings(pat)
+        .into_iter()
+        .map(|(i, _)| i.to_string())
+        .collect()
+}
+
+impl VisitMut for Renamer {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if self.map.is_empty() {
+            return;
+        }
+        if let Expr::Path(p) = e {
+            if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
+                let seg = &mut p.path.segments[0];
+                if let Some(new) = self.map.get(&seg.ident.to_string()) {
+                    seg.ident = Ident::new(&new.to_string(), seg.ident.span());
+                }
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
+        if f.colon_token.is_none() {
+            if let syn::Member::Named(name) = &f.member {
+                if self.map.contains_key(&name.to_string()) {
+                    f.colon_token = Some(Default::default());
+                }
+            }
+        }
+        self.visit_expr_mut(&mut f.expr);
+    }
+
+    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+        let names: Vec<String> = c.inputs.iter().flat_map(bound_names).collect();
+        self.without(&names).visit_expr_mut(&mut c.body);
+    }
+
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        let mut inner = self.without(&[]);
+        for s in &mut b.stmts {
+            match s {
+                syn::Stmt::Local(l) => {
+                    if let Some(init) = &mut l.init {
+                        inner.visit_expr_mut(&mut init.expr);
+                        if let Some((_, d)) = &mut init.diverge {
+                            inner.visit_expr_mut(d);
+                        }
+                    }
+                    inner = inner.without(&bound_names(&l.pat));
+                }
+                other => inner.visit_stmt_mut(other),
+            }
+        }
+    }
+
+    fn visit_arm_mut(&mut self, a: &mut syn::Arm) {
+        let mut inner = self.without(&bound_names(&a.pat));
+        if let Pat::Guard(g) = &mut a.pat {
+            inner.visit_expr_mut(&mut g.guard);
+        }
+        inner.visit_expr_mut(&mut a.body);
+    }
+
+    fn visit_pat_mut(&mut self, _: &mut Pat) {}
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        if self.map.is_empty() {
+            return;
+        }
+        if let Some((fmt, mut exprs)) = crate::mentions::parse_macro_exprs(m) {
+            for e in &mut exprs {
+                self.visit_expr_mut(e);
+            }
+            let fmt = fmt.map(|f| {
+                let mut s = f.value();
+                for (old, new) in &self.map {
+                    s = s.replace(&format!("{{{old}}}"), &format!("{{{new}}}"));
+                    s = s.replace(&format!("{{{old}:"), &format!("{{{new}:"));
+                }
+                syn::LitStr::new(&s, f.span())
+            });
+            let is_write = matches!(
+                crate::mentions::macro_kind(m),
+                Some(crate::mentions::MacroArgs::Format {
+                    skip_first_expr: true
+                })
+            );
+            m.tokens = match fmt {
+                Some(fmt) if is_write => {
+                    let (d, rest) = exprs.split_first().expect("write! has a destination");
+                    quote!(#d, #fmt #(, #rest)*)
+                }
+                Some(fmt) => quote!(#fmt #(, #exprs)*),
+                None => quote!(#(#exprs),*),
+            };
+        } else {
+            m.tokens = rename_tokens(m.tokens.clone(), &self.map);
+        }
+    }
+}
+
+fn rename_tokens(ts: TokenStream, map: &HashMap<String, Ident>) -> TokenStream {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, tt) in tokens.iter().enumerate() {
+        let after_dot =
+            i > 0 && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+        match tt {
+            TokenTree::Ident(id) if !after_dot => match map.get(&id.to_string()) {
+                Some(new) => out.push(TokenTree::Ident(Ident::new(&new.to_string(), id.span()))),
+                None => out.push(tt.clone()),
+            },
+            TokenTree::Group(g) => {
+                let mut ng = proc_macro2::Group::new(g.delimiter(), rename_tokens(g.stream(), map));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Renames the binding idents of `pat` whose locals were renamed, given the locals' new names in
+/// binding order.
+pub fn rename_bindings(pat: &mut Pat, new_names: &[Option<Ident>]) {
+    let mut k = 0;
+    rename_bindings_in(pat, new_names, &mut k);
+}
+
+fn rename_bindings_in(pat: &mut Pat, new: &[Option<Ident>], k: &mut usize) {
+    match pat {
+        Pat::Ident(p) => {
+            let name = p.ident.to_string();
+            let looks_like_binding = p.by_ref.is_some()
+                || p.mutability.is_some()
+                || p.subpat.is_some()
+                || !name.starts_with(|c: char| c.is_uppercase());
+            if looks_like_binding {
+                if let Some(Some(n)) = new.get(*k) {
+                    p.ident = Ident::new(&n.to_string(), p.ident.span());
+                }
+                *k += 1;
+            }
+            if let Some((_, sub)) = &mut p.subpat {
+                rename_bindings_in(sub, new, k);
+            }
+        }
+        Pat::Or(p) => {
+            // Every alternative binds the same names.
+            let start = *k;
+            for case in p.cases.iter_mut() {
+                *k = start;
+                rename_bindings_in(case, new, k);
+            }
+        }
+        Pat::Paren(p) => rename_bindings_in(&mut p.pat, new, k),
+        Pat::Reference(p) => rename_bindings_in(&mut p.pat, new, k),
+        Pat::Slice(p) => p
+            .elems
+            .iter_mut()
+            .for_each(|p| rename_bindings_in(p, new, k)),
+        Pat::Struct(p) => p.fields.iter_mut().for_each(|f| {
+            if f.colon_token.is_none() {
+                // `S { g }` binds `g`: spell it out before renaming.
+                if let syn::Member::Named(m) = &f.member {
+                    if matches!(new.get(*k), Some(Some(_))) {
+                        f.colon_token = Some(Default::default());
+                        let _ = m;
+                    }
+                }
+            }
+            rename_bindings_in(&mut f.pat, new, k)
+        }),
+        Pat::Tuple(p) => p
+            .elems
+            .iter_mut()
+            .for_each(|p| rename_bindings_in(p, new, k)),
+        Pat::TupleStruct(p) => p
+            .elems
+            .iter_mut()
+            .for_each(|p| rename_bindings_in(p, new, k)),
+        Pat::Type(p) => rename_bindings_in(&mut p.pat, new, k),
+        Pat::Guard(p) => rename_bindings_in(&mut p.pat, new, k),
+        _ => {}
+    }
+}

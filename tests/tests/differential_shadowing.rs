@@ -1,0 +1,60 @@
+//! Differential cases: shadowed locals that must still be dropped at the end of their scope.
+use clockwork_tests::differential;
+
+differential! {
+    shadowed_guard_lives_to_scope_end {
+        async fn f() -> u32 {
+            let g = Guard::new("g1");
+            let n = step("a", 1u32).await;
+            let g = Guard::new(format!("g2 after {}", g.name()));
+            let m = step("b", 2u32).await;
+            let _g = g;
+            let k = step("c", 3u32).await;
+            n + m + k
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    shadowed_unmentioned_guard {
+        async fn f() -> u32 {
+            let _g = Guard::new("g1");
+            let n = step("a", 1u32).await;
+            let _g = Guard::new("g2");
+            let m = step("b", 2u32).await;
+            log(_g.name().to_string());
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    shadowed_in_nested_block_and_format_string {
+        async fn f() -> String {
+            let s = Guard::new("outer");
+            let a = step("a", 1u32).await;
+            let out = {
+                let s = Guard::new("inner");
+                let b = step("b", 2u32).await;
+                format!("{} {a} {b} {}", s.name(), s.0.len())
+            };
+            let s = Guard::new(format!("third {out}"));
+            step("c", ()).await;
+            let t = S { s };
+            format!("{out} {}", t.s.name())
+        }
+        pub struct S { pub s: Guard }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    shadowed_then_moved {
+        async fn take(g: Guard) -> usize { step("take", ()).await; g.name().len() }
+        async fn f() -> usize {
+            let g = Guard::new("first");
+            let n = step("a", 1usize).await;
+            let g = (Guard::new("second"), n);
+            let (h, m) = g;
+            let k = take(h).await;
+            k + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+}
