@@ -464,6 +464,21 @@ fn a_million_sleeps_registered_and_cancelled() {
 use std::future::Future as _;
 
 #[test]
+fn second_block_on_polls_its_future_while_waiting_for_the_core() {
+    let rt = Arc::new(current_thread());
+    let (tx, rx) = crate::sync::oneshot::channel::<u32>();
+    let rt2 = rt.clone();
+    // Holds the core until the other thread's `block_on` sends.
+    let first = std::thread::spawn(move || rt2.block_on(rx).unwrap());
+    std::thread::sleep(Duration::from_millis(10));
+    // Needs no scheduler: must complete even though the core is taken.
+    rt.block_on(async move { tx.send(9).unwrap() });
+    assert_eq!(first.join().unwrap(), 9);
+    // And the core was given back: the runtime still works.
+    assert_eq!(rt.block_on(async { spawn(async { 1 }).await.unwrap() }), 1);
+}
+
+#[test]
 fn public_types_are_send_and_sync() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Runtime>();

@@ -20,13 +20,14 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Wake, Waker};
 use std::thread::ThreadId;
 use std::time::Duration;
 
 use super::inject::Inject;
 use crate::driver::{self, Driver};
+use crate::park::{ParkThread, UnparkThread};
 use crate::task::{self, JoinHandle, Notified, OwnedTasks, Schedule, Task};
 use crate::{blocking, context, coop, scheduler};
 
@@ -37,9 +38,13 @@ const GLOBAL_QUEUE_INTERVAL: u32 = 31;
 
 /// Owned by the `Runtime`; holds the core while nobody is in `block_on`.
 pub(crate) struct CurrentThread {
-    core: Mutex<Option<Box<Core>>>,
-    /// Signalled when a `block_on` gives the core back.
-    core_returned: Condvar,
+    core: Mutex<CoreSlot>,
+}
+
+struct CoreSlot {
+    core: Option<Box<Core>>,
+    /// Threads in `block_on` waiting for the core, unparked when it is back.
+    waiting: Vec<UnparkThread>,
 }
 
 /// Shared by every task (`Arc<Handle>` is the task's scheduler `S`).
@@ -88,8 +93,10 @@ impl CurrentThread {
             driver: Some(driver),
         });
         let scheduler = CurrentThread {
-            core: Mutex::new(Some(core)),
-            core_returned: Condvar::new(),
+            core: Mutex::new(CoreSlot {
+                core: Some(core),
+                waiting: Vec::new(),
+            }),
         };
         (scheduler, handle)
     }
@@ -107,15 +114,25 @@ impl CurrentThread {
             );
         }
         let mut future = pin!(future);
-        // Only one thread can drive the core; a second `block_on` waits for it.
-        let core = {
-            let mut slot = self.core.lock().unwrap();
-            loop {
-                if let Some(core) = slot.take() {
+        // Only one thread can drive the core. A second `block_on` polls its
+        // own future meanwhile (it may not need the scheduler at all) and
+        // sleeps until either that future or the core's return wakes it.
+        let mut park = None;
+        let core = loop {
+            let park = park.get_or_insert_with(ParkThread::new);
+            {
+                let mut slot = self.core.lock().unwrap();
+                if let Some(core) = slot.core.take() {
                     break core;
                 }
-                slot = self.core_returned.wait(slot).unwrap();
+                slot.waiting.push(park.unpark());
             }
+            let waker = park.unpark().into_waker();
+            let mut cx = std::task::Context::from_waker(&waker);
+            if let Poll::Ready(v) = coop::budget(|| future.as_mut().poll(&mut cx)) {
+                return v;
+            }
+            park.park(None);
         };
         let cx = scheduler::Context::CurrentThread(Context {
             handle: me.clone(),
@@ -138,7 +155,7 @@ impl CurrentThread {
         let scheduler::Handle::CurrentThread(me) = handle else {
             unreachable!()
         };
-        let Some(core) = self.core.lock().unwrap().take() else {
+        let Some(core) = self.core.lock().unwrap().core.take() else {
             return; // lost to a panic while another thread held it
         };
         if let Some(owner) = me.local_owner.get()
@@ -173,7 +190,7 @@ impl CurrentThread {
             }
             core
         });
-        *self.core.lock().unwrap() = Some(core);
+        self.core.lock().unwrap().core = Some(core);
     }
 }
 
@@ -185,8 +202,14 @@ struct ReturnCore<'a> {
 impl Drop for ReturnCore<'_> {
     fn drop(&mut self) {
         if let Some(core) = self.cx.core.borrow_mut().take() {
-            *self.scheduler.core.lock().unwrap() = Some(core);
-            self.scheduler.core_returned.notify_one();
+            let waiting = {
+                let mut slot = self.scheduler.core.lock().unwrap();
+                slot.core = Some(core);
+                std::mem::take(&mut slot.waiting)
+            };
+            for thread in waiting {
+                thread.unpark();
+            }
         }
     }
 }
