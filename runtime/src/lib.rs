@@ -5,12 +5,12 @@
 //!
 //! | step | file |
 //! |---|---|
-//! | scheduler picks a task, `task.run()` | [`scheduler`]: `current_thread.rs`, `multi_thread/worker.rs` |
+//! | scheduler picks a task, `task.run()` | `current_thread.rs`, `multi_thread/worker.rs` |
 //! | `Harness::poll` → `poll_inner`, state transitions | `task/harness.rs`, `task/state.rs` |
 //! | `waker_ref`, the `RawWakerVTable` | `task/waker.rs` |
 //! | `Core::poll` pins and polls the future, panics caught | `task/core.rs`, `task/harness.rs` |
 //! | `wake_by_val` → `schedule()` | `task/harness.rs` → the scheduler's `Schedule` impl |
-//! | timer wheel `process_at_time` → `entry.fire()` → wake list | [`time`]: `wheel.rs`, `driver.rs` |
+//! | timer wheel `process_at_time` → `entry.fire()` → wake list | `wheel.rs`, `driver.rs` |
 //! | I/O driver `turn()` | not yet: the hook is `driver.rs` |
 //!
 //! ```

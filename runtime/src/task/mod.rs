@@ -27,7 +27,7 @@
 //!             leave OwnedTasks; release refs; the last one frees the cell.
 //! ```
 //!
-//! # The state word (see [`state`])
+//! # The state word (see `state.rs`)
 //!
 //! | bit | meaning |
 //! |---|---|
@@ -45,13 +45,13 @@
 //!
 //! # Files
 //!
-//! * [`state`]: the atomic word and its transitions.
-//! * [`core`]: the cell layout and `Core::poll`.
-//! * [`raw`]: the type-erased pointer and the per-type vtable.
-//! * [`harness`]: `poll`, `poll_inner`, `complete`, `shutdown`, waking.
-//! * [`waker`]: the `RawWakerVTable` and `waker_ref`.
-//! * [`join`]: `JoinHandle`, `AbortHandle`; [`join_set`]: `JoinSet`.
-//! * [`list`]: `OwnedTasks`, how shutdown finds every live task.
+//! * `state.rs`: the atomic word and its transitions.
+//! * `core.rs`: the cell layout and `Core::poll`.
+//! * `raw.rs`: the type-erased pointer and the per-type vtable.
+//! * `harness.rs`: `poll`, `poll_inner`, `complete`, `shutdown`, waking.
+//! * `waker.rs`: the `RawWakerVTable` and `waker_ref`.
+//! * `join.rs`: `JoinHandle`, `AbortHandle`; `join_set.rs`: `JoinSet`.
+//! * `list.rs`: `OwnedTasks`, how shutdown finds every live task.
 
 mod core;
 mod error;
@@ -69,6 +69,8 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use self::error::JoinError;
+pub use crate::blocking::spawn_blocking;
+pub use crate::{spawn, spawn_local};
 pub use self::join::{AbortHandle, JoinHandle};
 pub use self::join_set::JoinSet;
 pub(crate) use self::list::OwnedTasks;
