@@ -49,7 +49,8 @@ async fn example() -> i32 {
 }
 
 fn main() {
-    let out = clockwork_examples::block_on(example());
+    // The generated future runs on any executor: here, clockwork's own runtime.
+    let out = clockwork::Runtime::new().block_on(example());
     println!("example() = {out}");
     assert_eq!(out, 42);
 }
