@@ -90,4 +90,129 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    // ROOT CAUSE: temporaries of a `match` scrutinee (`match make("scrut").name().len() { 5 => { step(..).await } .. }`) must
+    // live to the end of the `match`; the machine drops them before the first await in the arm.
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     five                           | five
+    //   ! pending five                   | drop scrut
+    //   ! poll #2                        | pending five
+    //   ! ready five                     | poll #2
+    //   ! drop scrut                     | ready five
+    //     after match                    | after match
+    match_scrutinee_temporary_lives_through_arm {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let n = match make("scrut").name().len() {
+                5 => { log("five"); step("five", 5usize).await }
+                n => n,
+            };
+            log("after match");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    // ROOT CAUSE: temporaries of an `if let` scrutinee live through the then-block in edition 2024 (they are dropped
+    // before the `else` block only); the machine drops them before the first await in the then-block.
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     then                           | then
+    //   ! pending then                   | drop cond
+    //   ! poll #2                        | pending then
+    //   ! ready then                     | poll #2
+    //   ! drop cond                      | ready then
+    if_let_scrutinee_temporary_edition_2024 {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f(k: usize) -> usize {
+            if let Some(n) = make("cond").name().len().checked_sub(k) {
+                log("then");
+                step("then", n).await
+            } else {
+                log("else");
+                step("else", 0usize).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { async { f(1).await + f(10).await } }
+    }
+
+    // ROOT CAUSE: a temporary created in an operand before an await in the same statement
+    // (`let n = make("t1").name().len() + step("s", 1usize).await;`) must live until the end of the statement, i.e. across the
+    // await; the machine stores the temporary and a borrow of it together.
+    // error[E0505]: cannot move out of value because it is borrowed (spanned on the whole macro input, no line; `state` lifetime)
+    operand_temporary_lives_across_await {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let n = make("t1").name().len() + step("s", 1usize).await;
+            log("next statement");
+            let m = step("s2", 2usize).await * make("t2").name().len();
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    // ROOT CAUSE: same as operand_temporary_lives_across_await: a temporary borrowed by an argument evaluated before the
+    // await (`combine(make("temp").name(), Boom("mid").await)`); the borrow must be held across the await.
+    // error[E0505]: cannot move out of value because it is borrowed (no line)
+    panic_with_statement_temporary_alive {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        fn combine(a: &str, b: u32) -> usize { a.len() + b as usize }
+        async fn f() -> usize {
+            let _l = Guard::new("local");
+            let x = step("s", 1usize).await;
+            x + combine(make("temp").name(), Boom("mid").await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    // ROOT CAUSE: `let _ = g;` does not move `g` (a wildcard pattern binds nothing); the machine treats it as a move/last use
+    // and drops `g` at that point instead of at the end of the scope.
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     make g                         | make g
+    //   ! pending s                      | drop g
+    //   ...
+    //   ! after await                    | after await
+    //   ! drop g                         | future dropped
+    let_underscore_of_local_does_not_move {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            let _ = g;
+            let n = step("s", 1u32).await;
+            log("after await");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // ROOT CAUSE: same as let_underscore_of_local_does_not_move: `match g { _ => .. }` does not move `g`; the machine
+    // drops `g` before the next await instead of at the end of the scope.
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     matched                        | matched
+    //   ! pending s                      | drop g
+    //   ...
+    //   ! drop g                         | future dropped
+    match_wildcard_on_local_does_not_move {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            match g { _ => log("matched") }
+            let n = step("s", 1u32).await;
+            log("after await");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // ROOT CAUSE: a local moved into an awaited call and later re-assigned (`consume(g).await; g = Guard::new("second");`):
+    // the machine keeps `g` in the state (it is assigned later) and then moves it out through `&mut` to build the sub-future.
+    // error[E0507]: cannot move out of `*g` which is behind a mutable reference
+    guard_moved_then_reinitialized {
+        async fn consume(g: Guard) { step("consume", ()).await; drop(g); }
+        async fn f() -> String {
+            let mut g = Guard::new("first");
+            consume(g).await;
+            g = Guard::new("second");
+            step("s", ()).await;
+            g.name().to_string()
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }

@@ -285,4 +285,90 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (String, String)> { async { (f(0).await, f(1).await) } }
     }
+
+    tail_temporary_dropped_before_locals {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let _local = Guard::new("local");
+            step("s", ()).await;
+            make("tail temp").name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    while_condition_temporary {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let mut i = 0;
+            while make("cond").name().len() > i {
+                step("body", ()).await;
+                i += 2;
+            }
+            i
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    unused_params_drop_order {
+        async fn f(_a: Guard, _b: Guard, _c: Guard) -> u32 {
+            let _local = Guard::new("local");
+            step("s", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(Guard::new("a"), Guard::new("b"), Guard::new("c")) }
+    }
+
+    break_guard_out_of_loop {
+        async fn f() -> String {
+            let mut i = 0;
+            let g = loop {
+                let g = Guard::new(format!("cand{i}"));
+                i += 1;
+                if step("check", i == 3).await { break g; }
+            };
+            step("after", ()).await;
+            g.name().to_string()
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    question_drops_statement_temporary {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn check(s: &str, ok: bool) -> Result<usize, String> { step("check", ()).await; if ok { Ok(s.len()) } else { Err(format!("bad {s}")) } }
+        async fn f(ok: bool) -> Result<usize, String> {
+            let _l = Guard::new("local");
+            let n = check(make("tmp").name(), ok).await?;
+            log("after ?");
+            Ok(n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<usize, String>, Result<usize, String>)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    copy_values_used_after_copying {
+        #[derive(Clone, Copy, Debug)]
+        pub struct P { pub x: u32 }
+        async fn f() -> u32 {
+            let x = 5u32;
+            let p = P { x: 7 };
+            let y = x;
+            let q = p;
+            let s = "str";
+            let t = s;
+            step("s", ()).await;
+            x + y + p.x + q.x + s.len() as u32 + t.len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    closure_moves_copy_value_used_later {
+        async fn f() -> u32 {
+            let k = 3u32;
+            let add = move |v: u32| v + k;
+            let a = add(step("a", 1u32).await);
+            a + k
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
 }

@@ -1,4 +1,5 @@
-//! Differential cases: shadowed locals that must still be dropped at the end of their scope.
+//! Differential cases for shapes that once failed: shadowed locals that must live to the end of
+//! their scope, and recursion through a type-erased box.
 use clockwork_tests::differential;
 
 differential! {
@@ -56,5 +57,19 @@ differential! {
             k + m
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// The suggested form for recursion: erase the recursive future's type first.
+    recursion_through_dyn_box {
+        use core::future::Future;
+        use core::pin::Pin;
+        async fn depth(n: u32, g: Guard) -> u32 {
+            if n == 0 {
+                return step("leaf", 0u32).await;
+            }
+            let fut: Pin<Box<dyn Future<Output = u32>>> = Box::pin(depth(n - 1, Guard::new(format!("g{n}"))));
+            1 + fut.await + g.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { depth(3, Guard::new("top")) }
     }
 }
