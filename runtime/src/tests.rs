@@ -100,6 +100,41 @@ fn join_set_collects_everything() {
 }
 
 #[test]
+fn join_set_large_and_mixed() {
+    for rt in both() {
+        rt.block_on(async {
+            let mut set = JoinSet::new();
+            let count = n(10_000);
+            for i in 0..count {
+                if i % 100 == 0 {
+                    set.spawn_blocking(move || i);
+                } else {
+                    set.spawn(async move {
+                        if i % 2 == 0 {
+                            yield_now().await;
+                        }
+                        i
+                    });
+                }
+            }
+            assert_eq!(set.len(), count);
+            let mut seen = vec![false; count];
+            while let Some(r) = set.join_next().await {
+                let i = r.unwrap();
+                assert!(!std::mem::replace(&mut seen[i], true), "{i} twice");
+            }
+            assert!(seen.iter().all(|&s| s));
+            assert!(set.is_empty());
+            // Reusable after draining; aborted entries come back cancelled.
+            let abort = set.spawn(std::future::pending::<usize>());
+            abort.abort();
+            assert!(set.join_next().await.unwrap().unwrap_err().is_cancelled());
+            assert!(set.join_next().await.is_none());
+        });
+    }
+}
+
+#[test]
 fn join_set_drop_aborts() {
     let rt = multi_thread(2);
     let drops = Arc::new(AtomicUsize::new(0));

@@ -1,48 +1,105 @@
 //! `JoinSet`: a bag of spawned tasks, awaited in completion order.
 //!
-//! Kept deliberately simple: the handles live in a `Vec`, and
-//! `poll_join_next` polls them in turn (a ready one is `swap_remove`d).
-//! That is O(n) per poll, fine for the tens-to-thousands of tasks a set
-//! usually holds; tokio's version keeps an intrusive "notified" list instead.
+//! Every entry is polled with its own waker, which records "entry `i` may be
+//! ready" in a shared list before waking the `JoinSet`'s owner. So
+//! `join_next` only polls entries that were woken (plus new ones, once, to
+//! register that waker): O(1) per completed task, not a scan of the set.
 //! Dropping the set aborts every task still in it.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
 
 use super::{AbortHandle, JoinError, JoinHandle};
 
 pub struct JoinSet<T> {
-    handles: Vec<JoinHandle<T>>,
-    /// Where the next scan starts, so early handles do not get all the budget.
-    cursor: usize,
+    /// A slab: `None` slots are listed in `free`.
+    entries: Vec<Option<Entry<T>>>,
+    free: Vec<usize>,
+    len: usize,
+    shared: Arc<Shared>,
+}
+
+struct Entry<T> {
+    handle: JoinHandle<T>,
+    /// An `EntryWaker` for this slot; the same one every poll.
+    waker: Waker,
+}
+
+struct Shared {
+    ready: Mutex<Ready>,
+}
+
+struct Ready {
+    /// Slots to poll. May hold stale or duplicate indexes: polling those is
+    /// merely a wasted poll.
+    slots: VecDeque<usize>,
+    /// The task awaiting `join_next`.
+    owner: Option<Waker>,
+}
+
+/// The waker given to one entry's `JoinHandle`.
+struct EntryWaker {
+    slot: usize,
+    shared: Arc<Shared>,
+}
+
+impl Wake for EntryWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let owner = {
+            let mut ready = self.shared.ready.lock().unwrap();
+            ready.slots.push_back(self.slot);
+            ready.owner.take()
+        };
+        if let Some(owner) = owner {
+            owner.wake();
+        }
+    }
 }
 
 impl<T> JoinSet<T> {
     pub fn new() -> JoinSet<T> {
         JoinSet {
-            handles: Vec::new(),
-            cursor: 0,
+            entries: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+            shared: Arc::new(Shared {
+                ready: Mutex::new(Ready {
+                    slots: VecDeque::new(),
+                    owner: None,
+                }),
+            }),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.handles.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.handles.is_empty()
+        self.len == 0
     }
 
     /// Abort every task; they still have to be joined (as `Cancelled`).
     pub fn abort_all(&self) {
-        self.handles.iter().for_each(JoinHandle::abort);
+        for entry in self.entries.iter().flatten() {
+            entry.handle.abort();
+        }
     }
 
     /// Forget every task, letting them run on detached.
     pub fn detach_all(&mut self) {
-        self.handles.clear();
+        self.entries.clear();
+        self.free.clear();
+        self.len = 0;
+        self.shared.ready.lock().unwrap().slots.clear();
     }
 
     /// Wait for one task to finish. `None` once the set is empty.
@@ -71,19 +128,55 @@ impl<T> JoinSet<T> {
     }
 
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
-        let len = self.handles.len();
-        if len == 0 {
+        if self.len == 0 {
             return Poll::Ready(None);
         }
-        for step in 0..len {
-            let i = (self.cursor + step) % len;
-            if let Poll::Ready(res) = Pin::new(&mut self.handles[i]).poll(cx) {
-                drop(self.handles.swap_remove(i));
-                self.cursor = i;
+        // Bounded: an exhausted coop budget makes every handle re-wake
+        // itself at once, which must not turn into a busy loop here.
+        for _ in 0..=self.len {
+            let slot = {
+                let mut ready = self.shared.ready.lock().unwrap();
+                match ready.slots.pop_front() {
+                    Some(slot) => slot,
+                    None => {
+                        match &ready.owner {
+                            Some(w) if w.will_wake(cx.waker()) => {}
+                            _ => ready.owner = Some(cx.waker().clone()),
+                        }
+                        return Poll::Pending;
+                    }
+                }
+            };
+            let Some(Some(entry)) = self.entries.get_mut(slot) else {
+                continue; // stale: the entry already left
+            };
+            let mut entry_cx = Context::from_waker(&entry.waker);
+            if let Poll::Ready(res) = Pin::new(&mut entry.handle).poll(&mut entry_cx) {
+                self.entries[slot] = None;
+                self.free.push(slot);
+                self.len -= 1;
                 return Poll::Ready(Some(res));
             }
         }
+        cx.waker().wake_by_ref();
         Poll::Pending
+    }
+
+    fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
+        let abort = handle.abort_handle();
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.entries.push(None);
+            self.entries.len() - 1
+        });
+        let waker = Waker::from(Arc::new(EntryWaker {
+            slot,
+            shared: self.shared.clone(),
+        }));
+        self.entries[slot] = Some(Entry { handle, waker });
+        self.len += 1;
+        // Poll it once soon, to hand it our waker.
+        self.shared.ready.lock().unwrap().slots.push_back(slot);
+        abort
     }
 }
 
@@ -112,12 +205,6 @@ impl<T: 'static> JoinSet<T> {
         F: Future<Output = T> + 'static,
     {
         self.insert(crate::spawn_local(future))
-    }
-
-    fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
-        let abort = handle.abort_handle();
-        self.handles.push(handle);
-        abort
     }
 }
 

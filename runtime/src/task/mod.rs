@@ -69,13 +69,13 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use self::error::JoinError;
-pub use crate::blocking::spawn_blocking;
-pub use crate::{spawn, spawn_local};
 pub use self::join::{AbortHandle, JoinHandle};
 pub use self::join_set::JoinSet;
 pub(crate) use self::list::OwnedTasks;
 pub(crate) use self::raw::RawTask;
 pub use self::yield_now::yield_now;
+pub use crate::blocking::spawn_blocking;
+pub use crate::{spawn, spawn_local};
 
 /// A task's identifier, unique for the life of the process.
 #[derive(Clone, Copy, Debug, Hash, Eq, PartialEq)]
