@@ -15,6 +15,9 @@ pub struct Local {
     pub ident: Ident,
     /// Introduced by the normaliser (a temporary or an awaited value), not written by the user.
     pub synthetic: bool,
+    /// Bound to a reference or a literal (`let r = &v;`, `let n = 3;`): nothing to drop, so it
+    /// need not be kept across an `.await` unless it is used after it.
+    pub trivial_drop: bool,
     pub mutable: bool,
     pub block: BlockId,
     pub decl_pos: usize,
@@ -254,6 +257,7 @@ impl Builder {
         let pos = self.tick();
         let synthetic = self.synthetic.contains(&ident.to_string());
         self.locals.push(Local {
+            trivial_drop: false,
             synthetic,
             field: ident.clone(),
             ty: ident.clone(),
@@ -418,6 +422,15 @@ impl Builder {
                 let borrowed = l.init.as_ref().and_then(|i| self.sure_borrow(&i.expr));
                 let ids = self.declare_pat(&l.pat, block, has_init);
                 self.rename_pat(&mut l.pat, &ids);
+                let trivial = matches!(&l.pat, Pat::Ident(_))
+                    && l.init.as_ref().is_some_and(|i| {
+                        i.diverge.is_none() && matches!(&*i.expr, Expr::Reference(_) | Expr::Lit(_))
+                    });
+                if trivial {
+                    for &id in &ids {
+                        self.locals[id].trivial_drop = true;
+                    }
+                }
                 if let Some((borrowed, span)) = borrowed {
                     for borrower in ids {
                         self.borrows.push(Borrow {
@@ -563,7 +576,7 @@ impl Builder {
             }
             Expr::Loop(l) => {
                 let label = l.label.expect("normaliser labels suspending loops").name;
-                let start = self.pos;
+                let start = self.tick();
                 self.loops.push((start, usize::MAX));
                 let depth = self.loops.len() - 1;
                 let body = self.child(0, |s| s.new_block(l.body, None, false));
@@ -674,7 +687,7 @@ impl Body {
                     || l.mentions
                         .iter()
                         .any(|&(q, kind)| kind == Use::Assign && q < p);
-                if initialised && (used_after || !consumed_before) {
+                if initialised && (used_after || (!consumed_before && !l.trivial_drop)) {
                     stored.push(id);
                 }
             }
@@ -694,13 +707,18 @@ impl Body {
                     } else {
                         format!("`{}`", r.ident)
                     };
+                    let what = if v.synthetic {
+                        "the awaited value".to_string()
+                    } else {
+                        format!("`{}`", v.ident)
+                    };
                     return Err(crate::error::Error::new(
                         b.span,
                         format!(
-                            "`{}` stays borrowed by {} across an `.await`: #[state_machine] moves \
+                            "{} stays borrowed by {} across an `.await`: #[state_machine] moves \
                              locals between states and cannot keep a borrowed local in place yet; \
                              clone it, iterate by index, or end the borrow before the `.await`",
-                            v.ident, by
+                            what, by
                         ),
                     ));
                 }

@@ -46,6 +46,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut names = Names::from_tokens(quote!(#sig #(#attrs0)* #block0));
     let mut block = f.block.clone();
     check_closures(&block)?;
+    check_recursion(&block, &sig.ident)?;
 
     // Parameters become the first locals; patterns are bound at the top of the body, as rustc
     // does (`let (a, b) = arg0;`).
@@ -171,6 +172,70 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         tokens,
         states: generated.states,
     })
+}
+
+/// `Box::pin(f(n - 1)).await` inside `f`: the state would hold a future of its own type. rustc
+/// special-cases that for `async fn`; an `impl Future` cannot contain itself, so say what to do.
+fn check_recursion(block: &Block, name: &Ident) -> Result<()> {
+    struct Calls<'a> {
+        name: &'a Ident,
+        found: Option<Span>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Calls<'_> {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let syn::Expr::Path(p) = &*c.func {
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == *self.name)
+                {
+                    self.found.get_or_insert(c.func.span());
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if m.method == *self.name
+                && matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"))
+            {
+                self.found.get_or_insert(m.method.span());
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    struct Awaits<'a> {
+        name: &'a Ident,
+        found: Option<Span>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Awaits<'_> {
+        fn visit_expr_await(&mut self, a: &'ast syn::ExprAwait) {
+            let mut calls = Calls {
+                name: self.name,
+                found: None,
+            };
+            syn::visit::Visit::visit_expr(&mut calls, &a.base);
+            if self.found.is_none() {
+                self.found = calls.found;
+            }
+            syn::visit::visit_expr_await(self, a);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut v = Awaits { name, found: None };
+    syn::visit::Visit::visit_block(&mut v, block);
+    match v.found {
+        Some(span) => Err(Error::new(
+            span,
+            format!(
+                "`{name}` awaits a call to itself: the state machine would contain a future of its \
+                 own type, which an `impl Future` cannot; erase the type first: \
+                 `let fut: Pin<Box<dyn Future<Output = _>>> = Box::pin({name}(..)); fut.await`"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn returns_option(ty: &Type) -> bool {

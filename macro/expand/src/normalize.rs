@@ -252,6 +252,22 @@ impl<'a> Normalizer<'a> {
                         self.await_expr(*a.base, a.await_token.span)?
                     }
                     e if is_construct(&e) && init.diverge.is_none() => self.construct(e)?,
+                    // `let r = &FUT.await;`: the awaited value lives as long as `r` (temporary
+                    // lifetime extension), so it gets a binding in the enclosing block.
+                    Expr::Reference(r)
+                        if matches!(&*r.expr, Expr::Await(a) if !has_await(&a.base))
+                            && init.diverge.is_none() =>
+                    {
+                        let Expr::Await(a) = *r.expr else {
+                            unreachable!()
+                        };
+                        let awaited = self.await_expr(*a.base, a.await_token.span)?;
+                        let v = self.synth("awaited");
+                        let m = r.mutability;
+                        out.push(parse_quote!(let #m #v = #awaited;));
+                        let and = r.and_token;
+                        parse_quote!(#and #m #v)
+                    }
                     // `let n = FUT.await?;`: await into a binding, then apply `?` to it.
                     Expr::Try(t)
                         if matches!(&*t.expr, Expr::Await(a) if !has_await(&a.base))
