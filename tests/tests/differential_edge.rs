@@ -323,4 +323,90 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    return_inside_closure_not_rewritten {
+        async fn f(v: Vec<i32>) -> i32 {
+            let first_neg = |xs: &[i32]| -> Option<usize> {
+                for (i, x) in xs.iter().enumerate() { if *x < 0 { return Some(i); } }
+                None
+            };
+            let n = step("s", ()).await;
+            let _ = n;
+            match first_neg(&v) { Some(i) => v[i], None => step("none", 0i32).await }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (i32, i32)> { async { (f(vec![1, -2, 3]).await, f(vec![1]).await) } }
+    }
+
+    question_inside_closure_in_option_fn {
+        async fn f(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+            let add = |x: Option<u32>, y: Option<u32>| -> Option<u32> { Some(x? + y?) };
+            let s = add(a, b);
+            let t = step("t", s).await?;
+            Some(t + add(Some(1), Some(1))?)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Option<u32>, Option<u32>)> { async { (f(Some(1), Some(2)).await, f(None, Some(2)).await) } }
+    }
+
+    question_and_return_inside_nested_async_block {
+        async fn f(a: Option<u32>) -> Option<u32> {
+            let inner = async move {
+                let v = step("inner", a).await?;
+                if v > 10 { return Some(0); }
+                Some(v * 2)
+            };
+            let r = inner.await;
+            let base = step("base", Some(100u32)).await?;
+            Some(base + r.unwrap_or(1))
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Option<u32>>> {
+            async { vec![f(Some(3)).await, f(None).await, f(Some(20)).await] }
+        }
+    }
+
+    user_macro_without_await {
+        macro_rules! trace { ($($t:tt)*) => { log(format!($($t)*)) } }
+        async fn f() -> u32 {
+            let a = step("a", 1u32).await;
+            trace!("a = {}", a);
+            let b = step("b", 2u32).await;
+            trace!("b = {b}");
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    inner_loop_without_await_inside_suspending_loop {
+        async fn f() -> Vec<u32> {
+            let mut out = Vec::new();
+            'outer: for i in 0..3u32 {
+                let mut j = 0;
+                loop {
+                    j += 1;
+                    if j > i { break; }
+                    if j == 2 { continue 'outer; }
+                }
+                out.push(step("i", i * 10 + j).await);
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    self_in_closures_and_macros_sum_first {
+        pub struct S { pub base: u32, pub items: Vec<u32> }
+        impl S {
+            pub async fn total(&self) -> u32 {
+                let v: Vec<u32> = self.items.iter().map(|x| x + self.base).collect();
+                let n = step("n", v.len()).await;
+                assert!(self.base < 100, "base {} too big", self.base);
+                let s = format!("{}-{}", self.base, n);
+                log(s);
+                let sum: u32 = v.iter().sum();
+                sum + step("base", self.base).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { S { base: 10, items: vec![1, 2] }.total().await }
+        }
+    }
 }

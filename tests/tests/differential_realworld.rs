@@ -363,4 +363,92 @@ differential! {
             async { (select2("left", "right").await, select2("l2", "r2").await) }
         }
     }
+
+    tokenizer_with_lifetimes {
+        pub struct Lexer<'a> { pub src: &'a str, pub pos: usize }
+        impl<'a> Lexer<'a> {
+            pub async fn next_token(&mut self) -> Option<&'a str> {
+                step("lex", ()).await;
+                let rest = &self.src[self.pos..];
+                let rest_trim = rest.trim_start();
+                if rest_trim.is_empty() { return None; }
+                let start = self.pos + (rest.len() - rest_trim.len());
+                let len = rest_trim.find(' ').unwrap_or(rest_trim.len());
+                self.pos = start + len;
+                Some(&self.src[start..start + len])
+            }
+        }
+        async fn tokens<'a>(src: &'a str) -> Vec<&'a str> {
+            let mut lx = Lexer { src, pos: 0 };
+            let mut out = Vec::new();
+            while let Some(t) = lx.next_token().await {
+                out.push(t);
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> {
+            async { tokens("let  x = 42 ;").await.into_iter().map(String::from).collect() }
+        }
+    }
+
+    http_like_router {
+        pub enum Route { Get(&'static str), Post(&'static str, u32) }
+        async fn auth(token: &'static str) -> Result<u32, HandlerError> {
+            step("auth", if token == "ok" { Ok(7) } else { Err(HandlerError::BadRequest("token".into())) }).await
+        }
+        async fn route(r: Route, token: &'static str) -> Result<Response, HandlerError> {
+            let user = auth(token).await?;
+            let _span = Guard::new(format!("user{user}"));
+            let resp = match r {
+                Route::Get("/health") => Response { status: 200, body: "ok".into() },
+                Route::Get(p) => return Err(HandlerError::NotFound(p.into())),
+                Route::Post(_, n) if n > 100 => return Err(HandlerError::Upstream(n)),
+                Route::Post(p, n) => {
+                    let stored = step("store", n * 2).await;
+                    Response { status: 201, body: format!("{p}:{stored}") }
+                }
+            };
+            Ok(resp)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<Response, HandlerError>>> {
+            async {
+                vec![
+                    route(Route::Get("/health"), "ok").await,
+                    route(Route::Get("/x"), "ok").await,
+                    route(Route::Post("/items", 5), "ok").await,
+                    route(Route::Post("/items", 500), "ok").await,
+                    route(Route::Get("/health"), "bad").await,
+                ]
+            }
+        }
+    }
+
+    circuit_breaker {
+        pub struct Breaker { pub failures: u32, pub open: bool }
+        async fn call(i: u32) -> Result<u32, u32> { step("call", if i % 3 == 1 { Err(i) } else { Ok(i) }).await }
+        async fn run(b: &mut Breaker, n: u32) -> Vec<String> {
+            let mut log_lines = Vec::new();
+            for i in 0..n {
+                if b.open {
+                    log_lines.push(format!("{i}: open"));
+                    step("cooldown", ()).await;
+                    b.open = false;
+                    b.failures = 0;
+                    continue;
+                }
+                match call(i).await {
+                    Ok(v) => { b.failures = 0; log_lines.push(format!("{i}: ok {v}")); }
+                    Err(e) => {
+                        b.failures += 1;
+                        log_lines.push(format!("{i}: err {e}"));
+                        if b.failures >= 1 { b.open = true; }
+                    }
+                }
+            }
+            log_lines
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> {
+            async { let mut b = Breaker { failures: 0, open: false }; run(&mut b, 6).await }
+        }
+    }
 }
