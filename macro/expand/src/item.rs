@@ -83,6 +83,9 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     if let Some((this, _)) = &receiver_local {
         RenameSelf(this).visit_block_mut(&mut block);
     }
+    // Items declared in the body (`fn helper`, `struct`, `const`, `macro_rules!`) are visible in
+    // their whole block, but the body is split across match arms: lift them out, in order.
+    let items = take_items(&mut block);
     prologue.append(&mut block.stmts);
     block.stmts = prologue;
 
@@ -148,6 +151,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut body_tokens = TokenStream::new();
     brace.surround(&mut body_tokens, |ts| {
         ts.extend(quote! {
+            #(#items)*
             #enum_def
             #take_self
             let mut #state = #start;
@@ -236,6 +240,32 @@ fn check_recursion(block: &Block, name: &Ident) -> Result<()> {
         )),
         None => Ok(()),
     }
+}
+
+/// Removes the item statements of `block` and its nested blocks (not those of closures, async
+/// blocks or other items), in source order.
+fn take_items(block: &mut Block) -> Vec<Stmt> {
+    struct Take(Vec<Stmt>);
+    impl VisitMut for Take {
+        fn visit_block_mut(&mut self, b: &mut Block) {
+            let stmts = std::mem::take(&mut b.stmts);
+            for s in stmts {
+                match s {
+                    Stmt::Item(i) => self.0.push(Stmt::Item(i)),
+                    mut other => {
+                        self.visit_stmt_mut(&mut other);
+                        b.stmts.push(other);
+                    }
+                }
+            }
+        }
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    }
+    let mut t = Take(Vec::new());
+    t.visit_block_mut(block);
+    t.0
 }
 
 fn returns_option(ty: &Type) -> bool {

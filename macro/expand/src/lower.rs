@@ -492,12 +492,15 @@ impl<'a> Gen<'a> {
                 }
                 StmtIr::Construct { bind, construct } => {
                     let c = self.construct_fwd(construct);
-                    out.extend(render_bind(bind, c));
                     if always_suspends(construct) {
+                        // No value ever comes out here: write the construct as a statement, not
+                        // as `let PAT = <never>;` (a pattern against `!` confuses inference).
+                        out.extend(quote!(#c;));
                         // Nothing after it runs in this arm (and a binding of type `!` would
                         // confuse inference): the rest belongs to the states it leads to.
                         return (out, true);
                     }
+                    out.extend(render_bind(bind, c));
                 }
             }
         }

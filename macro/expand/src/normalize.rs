@@ -174,6 +174,39 @@ fn is_place(e: &Expr) -> bool {
     }
 }
 
+/// Methods whose result owns its data (`g.name().len()`): their receiver is only borrowed for the
+/// call, so a temporary receiver need not outlive the statement's suspension.
+fn returns_owned(method: &str) -> bool {
+    const OWNED: &[&str] = &[
+        "len",
+        "is_empty",
+        "count",
+        "to_string",
+        "to_owned",
+        "clone",
+        "to_vec",
+        "parse",
+        "sum",
+        "product",
+        "min",
+        "max",
+        "contains",
+        "starts_with",
+        "ends_with",
+        "eq",
+        "cmp",
+        "partial_cmp",
+        "hash",
+        "is_some",
+        "is_none",
+        "is_ok",
+        "is_err",
+        "copied",
+        "cloned",
+    ];
+    OWNED.contains(&method) || method.starts_with("to_") || method.starts_with("is_")
+}
+
 /// A place expression, whatever its index operands (`v[i()..]` may be unsized: never a temporary).
 fn is_place_expr(e: &Expr) -> bool {
     match e {
@@ -539,6 +572,7 @@ impl<'a> Normalizer<'a> {
                 // value (a builder's `.send()`): then the whole receiver chain stays inline.
                 if crate::mentions::receiver_consumes(&m.method.to_string())
                     == crate::mentions::Consumes::No
+                    && !returns_owned(&m.method.to_string())
                 {
                     let recv = self.extract_temps(*m.receiver, out);
                     m.receiver = Box::new(self.place_temp(recv, out));
