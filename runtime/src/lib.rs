@@ -27,7 +27,7 @@
 //! });
 //! ```
 
-pub use clockwork_macros::state_machine;
+pub use clockwork_macros::{main, state_machine, test};
 
 mod blocking;
 mod context;
