@@ -31,7 +31,7 @@ fn main() {
         std::fs::write(&copy, text).unwrap();
         writeln!(
             out,
-            "#[allow(dead_code, unused_imports, clippy::all)] mod {stem} {{ include!({:?}); }}",
+            "#[allow(unused, clippy::all)] mod {stem} {{ include!({:?}); }}",
             copy.display().to_string()
         )
         .unwrap();

@@ -97,7 +97,7 @@ impl<T> Future for Step<T> {
         if left > 0 {
             self.pending = Some(left - 1);
             log(format!("pending {}", self.name));
-            if next_random() % 2 == 0 {
+            if next_random().is_multiple_of(2) {
                 cx.waker().wake_by_ref();
             } else {
                 DEFERRED.with(|d| d.borrow_mut().push(cx.waker().clone()));
@@ -346,7 +346,7 @@ macro_rules! differential {
     ($( $(#[$meta:meta])* $name:ident { $($items:item)* } )*) => {
         $(
             $(#[$meta])*
-            #[allow(unused_imports, dead_code, clippy::all)]
+            #[allow(unused, clippy::all)]
             mod $name {
                 pub mod native {
                     use $crate::*;

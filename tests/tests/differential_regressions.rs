@@ -42,8 +42,15 @@ differential! {
             let t = S { s };
             format!("{out} {}", t.s.name())
         }
+        async fn g() -> String {
+            let s = Guard::new("outer");
+            let a = step("a", 1u32).await;
+            let s = format!("{} {a}", s.name());
+            step("b", ()).await;
+            s
+        }
         pub struct S { pub s: Guard }
-        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+        pub fn entry() -> impl core::future::Future<Output = String> { async { f().await + &g().await } }
     }
 
     shadowed_then_moved {
@@ -71,5 +78,53 @@ differential! {
             1 + fut.await + g.name().len() as u32
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { depth(3, Guard::new("top")) }
+    }
+
+    /// `p = p.advance().await`: a by-value method whose result replaces the local.
+    loop_state_enum_driver_plain_name {
+        #[derive(Debug)]
+        pub enum Phase { Start(u32), Middle(u32), End(u32) }
+        impl Phase {
+            pub async fn advance(self) -> Phase {
+                step("advance", ()).await;
+                match self {
+                    Phase::Start(n) => Phase::Middle(n + 1),
+                    Phase::Middle(n) if n < 3 => Phase::Middle(n + 1),
+                    Phase::Middle(n) => Phase::End(n * 10),
+                    Phase::End(n) => Phase::End(n),
+                }
+            }
+        }
+        async fn f() -> u32 {
+            let mut p = Phase::Start(0);
+            loop {
+                if let Phase::End(n) = p { break n; }
+                p = p.advance().await;
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `bump(&mut v(9).await)`: a mutable borrow of an awaited value.
+    mutable_borrow_of_awaited_value {
+        async fn v(n: u32) -> Vec<u32> { step("v", vec![n]).await }
+        fn bump(x: &mut Vec<u32>) -> usize { x.push(1); x.len() }
+        async fn f() -> usize { bump(&mut v(9).await) + bump(&mut v(8).await) }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// Items declared in the body are visible in every state.
+    items_in_body {
+        async fn f() -> u32 {
+            const K: u32 = 7;
+            fn helper(x: u32) -> u32 { x * K }
+            struct Local(u32);
+            impl Local { fn get(&self) -> u32 { self.0 } }
+            let a = step("a", 1u32).await;
+            let l = Local(helper(a));
+            let b = step("b", l.get()).await;
+            b + K
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 }

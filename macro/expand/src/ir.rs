@@ -40,10 +40,15 @@ pub struct Site {
     pub loops: Vec<(usize, usize)>,
     /// Mentions in the awaited expression, resolved.
     pub fut_mentions: Vec<(LocalId, Use)>,
+    /// Locals the awaited expression calls a method on (`p.advance()`), by-reference by default.
+    pub receivers: Vec<LocalId>,
     /// The path from the root block down to this site's statement.
     pub path: Vec<Step>,
     // Filled in by `analyse`:
     pub stored: Vec<LocalId>,
+    /// In scope, not stored (moved before the `.await`), but assigned again after it: declared
+    /// without a value when the state resumes (`let mut p;`).
+    pub declared_only: Vec<LocalId>,
     pub borrowed: Vec<LocalId>,
     pub variant: Ident,
     pub fut_ty: Ident,
@@ -66,6 +71,8 @@ pub struct BlockIr {
     pub stmts: Vec<StmtIr>,
 }
 
+// IR nodes hold syn trees by value; they are few and short-lived, boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Bind {
     /// `let PAT = <...>;`
     Let {
@@ -77,6 +84,7 @@ pub enum Bind {
     Expr { semi: bool },
 }
 
+#[allow(clippy::large_enum_variant)]
 pub enum StmtIr {
     Plain(Stmt),
     Await { site: SiteId, bind: Bind },
@@ -347,7 +355,12 @@ impl Builder {
             }
         }
         let (name, at) = match e {
-            Expr::Call(c) if c.args.len() == 1 => (direct(&c.args[0])?, c.args[0].span()),
+            Expr::Call(c)
+                if c.args.len() == 1
+                    && matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "into_iter")) =>
+            {
+                (direct(&c.args[0])?, c.args[0].span())
+            }
             e => (direct(e)?, e.span()),
         };
         Some((self.resolve(&name.to_string())?, at))
@@ -447,7 +460,7 @@ impl Builder {
             Stmt::Local(mut l) => {
                 let init = l.init.expect("awaiting let has an initialiser");
                 let expr = *init.expr;
-                let (bind_later, ir) = self.expr_in_stmt(expr);
+                let ((), ir) = self.expr_in_stmt(expr);
                 let locals = self.declare_pat(&l.pat, block, true);
                 self.rename_pat(&mut l.pat, &locals);
                 let bind = Bind::Let {
@@ -455,7 +468,6 @@ impl Builder {
                     pat: l.pat,
                     locals,
                 };
-                let _ = bind_later;
                 match ir {
                     Inner::Await(site) => StmtIr::Await { site, bind },
                     Inner::Construct(c) => StmtIr::Construct { bind, construct: c },
@@ -479,7 +491,13 @@ impl Builder {
             Expr::Await(mut a) => {
                 self.rename_expr(&mut a.base);
                 let pos = self.tick();
-                let fut_mentions = mentions::expr_mentions(&a.base)
+                let raw = mentions::expr_mentions(&a.base);
+                let receivers: Vec<LocalId> = raw
+                    .iter()
+                    .filter(|m| matches!(m.kind, Use::Receiver(Consumes::No)))
+                    .filter_map(|m| self.resolve(&m.name))
+                    .collect();
+                let fut_mentions = raw
                     .into_iter()
                     .filter_map(|m| {
                         self.resolve(&m.name)
@@ -498,8 +516,10 @@ impl Builder {
                     in_scope,
                     loops: self.loops.clone(),
                     fut_mentions,
+                    receivers,
                     path: self.path.clone(),
                     stored: Vec::new(),
+                    declared_only: Vec::new(),
                     borrowed: Vec::new(),
                     variant: Ident::new("Await", Span::call_site()),
                     fut_ty: Ident::new("Fut", Span::call_site()),
@@ -632,6 +652,7 @@ impl Builder {
     }
 }
 
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     Await(SiteId),
     Construct(Construct),
@@ -648,6 +669,7 @@ impl Body {
         for site in &mut self.sites {
             let p = site.pos;
             let mut stored = Vec::new();
+            let mut declared_only = Vec::new();
             for &id in &site.in_scope {
                 let l = &self.locals[id];
                 let decl = l.decl_pos;
@@ -679,16 +701,38 @@ impl Body {
                                 .iter()
                                 .any(|&(s, e)| decl < s && s <= q && q <= e))
                 });
-                let consumed_before = l
+                let mut consumed_before = l
                     .mentions
                     .iter()
                     .any(|&(q, kind)| kind == Use::Move && decl < q && q <= p);
+                // `p = p.advance().await`: a method on `p` whose result replaces `p` takes it by
+                // value; the old `p` is not needed after the `.await`.
+                let next = l
+                    .mentions
+                    .iter()
+                    .filter(|&&(q, _)| q > p)
+                    .min_by_key(|&&(q, _)| q);
+                let replaced =
+                    site.receivers.contains(&id) && matches!(next, Some(&(_, Use::Assign)));
+                if replaced {
+                    consumed_before = true;
+                }
+                let used_after = used_after && !replaced;
                 let initialised = l.has_init
                     || l.mentions
                         .iter()
                         .any(|&(q, kind)| kind == Use::Assign && q < p);
                 if initialised && (used_after || (!consumed_before && !l.trivial_drop)) {
                     stored.push(id);
+                } else if l.mentions.iter().any(|&(q, kind)| {
+                    kind == Use::Assign
+                        && (q > p
+                            || site
+                                .loops
+                                .iter()
+                                .any(|&(s, e)| decl < s && s <= q && q <= e))
+                }) {
+                    declared_only.push(id);
                 }
             }
             let mut borrowed: Vec<LocalId> = site
@@ -702,8 +746,10 @@ impl Body {
             for b in &self.borrows {
                 if stored.contains(&b.borrower) && stored.contains(&b.borrowed) {
                     let (r, v) = (&self.locals[b.borrower], &self.locals[b.borrowed]);
-                    let by = if r.synthetic {
+                    let by = if r.synthetic && r.ident.to_string().starts_with("iter") {
                         "the iterator of this `for` loop".to_string()
+                    } else if r.synthetic {
+                        "a temporary of this statement".to_string()
                     } else {
                         format!("`{}`", r.ident)
                     };
@@ -724,6 +770,7 @@ impl Body {
                 }
             }
             site.stored = stored;
+            site.declared_only = declared_only;
             site.borrowed = borrowed;
         }
         Ok(())

@@ -187,14 +187,13 @@ fn check_recursion(block: &Block, name: &Ident) -> Result<()> {
     }
     impl<'ast> syn::visit::Visit<'ast> for Calls<'_> {
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-            if let syn::Expr::Path(p) = &*c.func {
-                if p.path
+            if let syn::Expr::Path(p) = &*c.func
+                && p.path
                     .segments
                     .last()
                     .is_some_and(|s| s.ident == *self.name)
-                {
-                    self.found.get_or_insert(c.func.span());
-                }
+            {
+                self.found.get_or_insert(c.func.span());
             }
             syn::visit::visit_expr_call(self, c);
         }

@@ -180,20 +180,21 @@ impl VisitMut for FileExpander {
                     before != imp.attrs.len()
                 };
                 for it in &mut imp.items {
-                    if let ImplItem::Fn(f) = it {
-                        if f.sig.asyncness.is_some() && (self.take_attr(&mut f.attrs) || whole) {
-                            match item::expand(AsyncFn {
-                                attrs: &f.attrs,
-                                vis: &f.vis,
-                                sig: &f.sig,
-                                block: &f.block,
-                            }) {
-                                Ok(e) => {
-                                    *it = syn::parse2(e.tokens)
-                                        .expect("expansion parses as an impl item")
-                                }
-                                Err(e) => self.errors.push(e),
+                    if let ImplItem::Fn(f) = it
+                        && f.sig.asyncness.is_some()
+                        && (self.take_attr(&mut f.attrs) || whole)
+                    {
+                        match item::expand(AsyncFn {
+                            attrs: &f.attrs,
+                            vis: &f.vis,
+                            sig: &f.sig,
+                            block: &f.block,
+                        }) {
+                            Ok(e) => {
+                                *it =
+                                    syn::parse2(e.tokens).expect("expansion parses as an impl item")
                             }
+                            Err(e) => self.errors.push(e),
                         }
                     }
                 }

@@ -801,6 +801,7 @@ impl<'a> Gen<'a> {
                 else { ::core::unreachable!() };
             });
             if !via_lets {
+                out.extend(self.declarations(k, block));
                 return out;
             }
         }
@@ -811,6 +812,22 @@ impl<'a> Gen<'a> {
                 let s = &self.saved[id];
                 let m = l.mutable.then(|| quote!(mut));
                 out.extend(quote!(let #m #i = #s;));
+            }
+        }
+        out.extend(self.declarations(k, block));
+        out
+    }
+
+    /// `let mut p;` for the locals of `block` that were moved before site `k` and are assigned
+    /// again after it.
+    fn declarations(&self, k: SiteId, block: usize) -> TokenStream {
+        let mut out = TokenStream::new();
+        for &id in &self.body.sites[k].declared_only {
+            let l = &self.body.locals[id];
+            if l.block == block {
+                let i = &l.ident;
+                let m = l.mutable.then(|| quote!(mut));
+                out.extend(quote!(let #m #i;));
             }
         }
         out
@@ -1145,14 +1162,15 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
     struct Deref<'a>(&'a [&'a Ident]);
     impl VisitMut for Deref<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
-            if let Expr::Path(p) = e {
-                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none()
-                {
-                    let id = &p.path.segments[0].ident;
-                    if self.0.iter().any(|n| *n == id) {
-                        *e = parse_quote!((*#id));
-                        return;
-                    }
+            if let Expr::Path(p) = e
+                && p.qself.is_none()
+                && p.path.segments.len() == 1
+                && p.path.leading_colon.is_none()
+            {
+                let id = &p.path.segments[0].ident;
+                if self.0.contains(&id) {
+                    *e = parse_quote!((*#id));
+                    return;
                 }
             }
             syn::visit_mut::visit_expr_mut(self, e);
@@ -1202,18 +1220,18 @@ fn relabel(ts: TokenStream, label: &str, iter: &Lifetime, done: &Lifetime) -> To
         if let TokenTree::Ident(kw) = tt {
             let is_break = kw == "break";
             let is_continue = kw == "continue";
-            if (is_break || is_continue) && i + 2 < tokens.len() {
-                if let (TokenTree::Punct(p), TokenTree::Ident(name)) =
+            if (is_break || is_continue)
+                && i + 2 < tokens.len()
+                && let (TokenTree::Punct(p), TokenTree::Ident(name)) =
                     (&tokens[i + 1], &tokens[i + 2])
-                {
-                    if p.as_char() == '\'' && name == label {
-                        let target = if is_continue { iter } else { done };
-                        let kw = Ident::new("break", kw.span());
-                        out.extend(quote!(#kw #target));
-                        i += 3;
-                        continue;
-                    }
-                }
+                && p.as_char() == '\''
+                && name == label
+            {
+                let target = if is_continue { iter } else { done };
+                let kw = Ident::new("break", kw.span());
+                out.extend(quote!(#kw #target));
+                i += 3;
+                continue;
             }
         }
         match tt {

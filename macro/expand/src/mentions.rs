@@ -183,15 +183,14 @@ pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)
     match kind {
         MacroArgs::Format { skip_first_expr } => {
             let at = usize::from(skip_first_expr);
-            if exprs.len() > at {
-                if let Expr::Lit(syn::ExprLit {
+            if exprs.len() > at
+                && let Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(s),
                     ..
                 }) = &exprs[at]
-                {
-                    fmt = Some(s.clone());
-                    exprs.remove(at);
-                }
+            {
+                fmt = Some(s.clone());
+                exprs.remove(at);
             }
         }
         MacroArgs::Exprs => {}
@@ -290,13 +289,14 @@ impl Walker {
             }
         };
         match e {
-            Expr::Path(p) => {
-                if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none()
-                {
-                    let seg = &p.path.segments[0];
-                    if seg.arguments.is_none() {
-                        self.mention(seg.ident.to_string(), Self::kind(ctx));
-                    }
+            Expr::Path(p)
+                if p.qself.is_none()
+                    && p.path.segments.len() == 1
+                    && p.path.leading_colon.is_none() =>
+            {
+                let seg = &p.path.segments[0];
+                if seg.arguments.is_none() {
+                    self.mention(seg.ident.to_string(), Self::kind(ctx));
                 }
             }
             Expr::Field(f) => self.expr(

@@ -269,14 +269,14 @@ impl<'a> Normalizer<'a> {
         match s {
             Stmt::Local(mut local) => {
                 let init = local.init.take().expect("has_await implies an initialiser");
-                if let Some((_, diverge)) = &init.diverge {
-                    if has_await(diverge) {
-                        return Err(Error::new(
-                            diverge.span(),
-                            "`.await` in the `else` block of `let ... else` is not supported yet; \
+                if let Some((_, diverge)) = &init.diverge
+                    && has_await(diverge)
+                {
+                    return Err(Error::new(
+                        diverge.span(),
+                        "`.await` in the `else` block of `let ... else` is not supported yet; \
                              use a `match` instead",
-                        ));
-                    }
+                    ));
                 }
                 let pat = local.pat.clone();
                 let expr = *init.expr;
@@ -380,7 +380,7 @@ impl<'a> Normalizer<'a> {
     fn statement_expr(&mut self, e: Expr) -> Result<Expr> {
         // `FUT.await?`: bind the awaited value, then apply `?` (nothing is left to drop).
         let mut prelude = Vec::new();
-        let residual = self.flatten(e, Ctx::Value, &mut prelude)?;
+        let residual = self.flatten(e, &mut prelude)?;
         if prelude.is_empty() {
             return Ok(residual);
         }
@@ -404,7 +404,7 @@ impl<'a> Normalizer<'a> {
                     let mut prelude = Vec::new();
                     let cond = match *i.cond {
                         Expr::Let(mut l) => {
-                            let v = self.flatten(*l.expr, Ctx::Value, &mut prelude)?;
+                            let v = self.flatten(*l.expr, &mut prelude)?;
                             l.expr = Box::new(v);
                             Expr::Let(l)
                         }
@@ -418,7 +418,7 @@ impl<'a> Normalizer<'a> {
                                  bind the awaited value before the `if`",
                             ));
                         }
-                        c => self.flatten(c, Ctx::Value, &mut prelude)?,
+                        c => self.flatten(c, &mut prelude)?,
                     };
                     let rest = syn::ExprIf {
                         cond: Box::new(cond),
@@ -443,18 +443,18 @@ impl<'a> Normalizer<'a> {
                 let mut m = m;
                 let mut prelude = Vec::new();
                 if has_await(&m.expr) {
-                    let s = self.flatten(*m.expr, Ctx::Value, &mut prelude)?;
+                    let s = self.flatten(*m.expr, &mut prelude)?;
                     m.expr = Box::new(s);
                 }
                 for arm in &mut m.arms {
-                    if let syn::Pat::Guard(g) = &arm.pat {
-                        if has_await(&g.guard) {
-                            return Err(Error::new(
-                                g.guard.span(),
-                                "`.await` in a match guard is not supported yet; \
+                    if let syn::Pat::Guard(g) = &arm.pat
+                        && has_await(&g.guard)
+                    {
+                        return Err(Error::new(
+                            g.guard.span(),
+                            "`.await` in a match guard is not supported yet; \
                                  await before the `match`",
-                            ));
-                        }
+                        ));
                     }
                     if has_await(&arm.body) {
                         let body =
@@ -511,7 +511,7 @@ impl<'a> Normalizer<'a> {
                 let pat = f.pat;
                 let mut prelude = Vec::new();
                 let src = if has_await(&f.expr) {
-                    self.flatten(*f.expr, Ctx::Value, &mut prelude)?
+                    self.flatten(*f.expr, &mut prelude)?
                 } else {
                     *f.expr
                 };
@@ -653,7 +653,7 @@ impl<'a> Normalizer<'a> {
     /// evaluation (side effects and temporaries) happens now.
     fn hoist(&mut self, e: Expr, ctx: Ctx, out: &mut Vec<Stmt>) -> Result<Expr> {
         let e = if has_await(&e) {
-            self.flatten(e, ctx, out)?
+            self.flatten(e, out)?
         } else {
             e
         };
@@ -684,7 +684,7 @@ impl<'a> Normalizer<'a> {
         for (i, (e, ctx)) in ops.into_iter().enumerate() {
             res.push(match last {
                 Some(l) if i < l => self.hoist(e, ctx, out)?,
-                Some(l) if i == l => self.flatten(e, ctx, out)?,
+                Some(l) if i == l => self.flatten(e, out)?,
                 _ => e,
             });
         }
@@ -693,13 +693,13 @@ impl<'a> Normalizer<'a> {
 
     /// Returns an await-free expression equivalent to `e`, pushing the statements that must run
     /// first (including `let awaited = FUT.await;`) onto `out`.
-    fn flatten(&mut self, e: Expr, ctx: Ctx, out: &mut Vec<Stmt>) -> Result<Expr> {
+    fn flatten(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Result<Expr> {
         if !has_await(&e) {
             return Ok(e);
         }
         Ok(match e {
             Expr::Await(a) => {
-                let base = self.flatten(*a.base, Ctx::Value, out)?;
+                let base = self.flatten(*a.base, out)?;
                 let base = self.extract_temps(base, out);
                 let v = self.synth("awaited");
                 let awaited = make_await(base, a.await_token.span);
@@ -724,14 +724,14 @@ impl<'a> Normalizer<'a> {
             }
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
                 // Short-circuit: the right side only runs when needed.
-                let left = self.flatten(*b.left, Ctx::Value, out)?;
+                let left = self.flatten(*b.left, out)?;
                 let right = &b.right;
                 let e: Expr = if matches!(b.op, syn::BinOp::And(_)) {
                     parse_quote!(if #left { #right } else { false })
                 } else {
                     parse_quote!(if #left { true } else { #right })
                 };
-                self.flatten(e, ctx, out)?
+                self.flatten(e, out)?
             }
             Expr::Binary(mut b) => {
                 use syn::BinOp::*;
@@ -750,7 +750,7 @@ impl<'a> Normalizer<'a> {
             }
             Expr::Assign(mut a) => {
                 // The right side is evaluated first, then the place.
-                let right = self.flatten(*a.right, Ctx::Value, out)?;
+                let right = self.flatten(*a.right, out)?;
                 a.right = Box::new(right);
                 if has_await(&a.left) {
                     return Err(Error::new(
@@ -761,16 +761,11 @@ impl<'a> Normalizer<'a> {
                 Expr::Assign(a)
             }
             Expr::Unary(mut u) => {
-                let c = if matches!(u.op, syn::UnOp::Deref(_)) {
-                    Ctx::Place
-                } else {
-                    Ctx::Value
-                };
-                u.expr = Box::new(self.flatten(*u.expr, c, out)?);
+                u.expr = Box::new(self.flatten(*u.expr, out)?);
                 Expr::Unary(u)
             }
             Expr::Field(mut f) => {
-                f.base = Box::new(self.flatten(*f.base, Ctx::Place, out)?);
+                f.base = Box::new(self.flatten(*f.base, out)?);
                 Expr::Field(f)
             }
             Expr::Index(mut i) => {
@@ -782,34 +777,47 @@ impl<'a> Normalizer<'a> {
                 Expr::Index(i)
             }
             Expr::Reference(mut r) => {
-                r.expr = Box::new(self.flatten(*r.expr, Ctx::Place, out)?);
+                if let (Some(m), Expr::Await(_)) = (r.mutability, &*r.expr) {
+                    // `&mut FUT.await`: the awaited value is bound mutably.
+                    let Expr::Await(a) = *r.expr else {
+                        unreachable!()
+                    };
+                    let base = self.flatten(*a.base, out)?;
+                    let base = self.extract_temps(base, out);
+                    let v = self.synth("awaited");
+                    let awaited = make_await(base, a.await_token.span);
+                    out.push(parse_quote!(let #m #v = #awaited;));
+                    r.expr = Box::new(parse_quote!(#v));
+                    return Ok(Expr::Reference(r));
+                }
+                r.expr = Box::new(self.flatten(*r.expr, out)?);
                 Expr::Reference(r)
             }
             Expr::Cast(mut c) => {
-                c.expr = Box::new(self.flatten(*c.expr, Ctx::Value, out)?);
+                c.expr = Box::new(self.flatten(*c.expr, out)?);
                 Expr::Cast(c)
             }
             Expr::Paren(mut p) => {
-                p.expr = Box::new(self.flatten(*p.expr, ctx, out)?);
+                p.expr = Box::new(self.flatten(*p.expr, out)?);
                 Expr::Paren(p)
             }
             Expr::Group(mut g) => {
-                g.expr = Box::new(self.flatten(*g.expr, ctx, out)?);
+                g.expr = Box::new(self.flatten(*g.expr, out)?);
                 Expr::Group(g)
             }
             Expr::Try(mut t) => {
-                t.expr = Box::new(self.flatten(*t.expr, Ctx::Value, out)?);
+                t.expr = Box::new(self.flatten(*t.expr, out)?);
                 Expr::Try(t)
             }
             Expr::Return(mut r) => {
                 if let Some(e) = r.expr.take() {
-                    r.expr = Some(Box::new(self.flatten(*e, Ctx::Value, out)?));
+                    r.expr = Some(Box::new(self.flatten(*e, out)?));
                 }
                 Expr::Return(r)
             }
             Expr::Break(mut b) => {
                 if let Some(e) = b.expr.take() {
-                    b.expr = Some(Box::new(self.flatten(*e, Ctx::Value, out)?));
+                    b.expr = Some(Box::new(self.flatten(*e, out)?));
                 }
                 Expr::Break(b)
             }
@@ -824,7 +832,7 @@ impl<'a> Normalizer<'a> {
                 Expr::Array(a)
             }
             Expr::Repeat(mut r) => {
-                r.expr = Box::new(self.flatten(*r.expr, Ctx::Value, out)?);
+                r.expr = Box::new(self.flatten(*r.expr, out)?);
                 Expr::Repeat(r)
             }
             Expr::Struct(mut s) => {

@@ -39,25 +39,26 @@ impl VisitMut for Renamer {
         if self.map.is_empty() {
             return;
         }
-        if let Expr::Path(p) = e {
-            if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
-                let seg = &mut p.path.segments[0];
-                if let Some(new) = self.map.get(&seg.ident.to_string()) {
-                    seg.ident = Ident::new(&new.to_string(), seg.ident.span());
-                }
-                return;
+        if let Expr::Path(p) = e
+            && p.qself.is_none()
+            && p.path.leading_colon.is_none()
+            && p.path.segments.len() == 1
+        {
+            let seg = &mut p.path.segments[0];
+            if let Some(new) = self.map.get(&seg.ident.to_string()) {
+                seg.ident = Ident::new(&new.to_string(), seg.ident.span());
             }
+            return;
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }
 
     fn visit_field_value_mut(&mut self, f: &mut syn::FieldValue) {
-        if f.colon_token.is_none() {
-            if let syn::Member::Named(name) = &f.member {
-                if self.map.contains_key(&name.to_string()) {
-                    f.colon_token = Some(Default::default());
-                }
-            }
+        if f.colon_token.is_none()
+            && let syn::Member::Named(name) = &f.member
+            && self.map.contains_key(&name.to_string())
+        {
+            f.colon_token = Some(Default::default());
         }
         self.visit_expr_mut(&mut f.expr);
     }
@@ -197,11 +198,11 @@ fn rename_bindings_in(pat: &mut Pat, new: &[Option<Ident>], k: &mut usize) {
         Pat::Struct(p) => p.fields.iter_mut().for_each(|f| {
             if f.colon_token.is_none() {
                 // `S { g }` binds `g`: spell it out before renaming.
-                if let syn::Member::Named(m) = &f.member {
-                    if matches!(new.get(*k), Some(Some(_))) {
-                        f.colon_token = Some(Default::default());
-                        let _ = m;
-                    }
+                if let syn::Member::Named(m) = &f.member
+                    && matches!(new.get(*k), Some(Some(_)))
+                {
+                    f.colon_token = Some(Default::default());
+                    let _ = m;
                 }
             }
             rename_bindings_in(&mut f.pat, new, k)
