@@ -103,16 +103,12 @@ fn main() {
         let t = Instant::now();
         let source = Source::new("bench.rs", text.clone());
         let ast = source.parse().expect("the generated file parses");
-        let out = app::execute(
-            vec![Unit {
-                prefix: vec![],
-                source,
-                ast,
-            }],
-            &action,
-            false,
-        )
-        .unwrap_or_else(|e| {
+        let units = vec![Unit {
+            prefix: vec![],
+            source,
+            ast,
+        }];
+        let out = app::execute(units, &action, false).unwrap_or_else(|e| {
             panic!(
                 "expand failed:\n{}",
                 clockwork_cli::error::render(&e, false)
