@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): drop order of locals, arguments, temporaries and sub-futures, on completion
 //!
-//! Not compiled by cargo. Each case fails against the transform at e9b7e51 (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_drops.rs (the top-level types below are the same).
@@ -48,47 +48,6 @@ differential! {
             n + m
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
-    // ROOT CAUSE: a shadowed local is dropped at the shadowing `let` (last mention) instead of at the end of
-    // its scope. `let g = Guard::new(format!("g2 after {}", g.name()));` only borrows the old `g`.
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     make g2 after g1               | make g2 after g1
-    //   ! pending b                      | drop g1
-    //   ...
-    //   ! drop g2 after g1               | drop g2 after g1
-    //   ! drop g1                        | future dropped
-    shadowed_guard_lives_to_scope_end {
-        async fn f() -> u32 {
-            let g = Guard::new("g1");
-            let n = step("a", 1u32).await;
-            let g = Guard::new(format!("g2 after {}", g.name()));
-            let m = step("b", 2u32).await;
-            let _g = g;
-            let k = step("c", 3u32).await;
-            n + m + k
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
-    // ROOT CAUSE: same as shadowed_guard_lives_to_scope_end: a shadowed local is dropped when it is shadowed, even when
-    // never mentioned again; rustc drops it at the end of the scope (after the new `_g`).
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     make g2                        | make g2
-    //   ! pending b                      | drop g1
-    //   ...
-    //   ! drop g2                        | drop g2
-    //   ! drop g1                        | future dropped
-    shadowed_unmentioned_guard {
-        async fn f() -> u32 {
-            let _g = Guard::new("g1");
-            let n = step("a", 1u32).await;
-            let _g = Guard::new("g2");
-            let m = step("b", 2u32).await;
-            log(_g.name().to_string());
-            n + m
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
     // ROOT CAUSE: temporaries of a `match` scrutinee (`match make("scrut").name().len() { 5 => { step(..).await } .. }`) must

@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): signatures (generics, where-clauses, lifetimes, `impl Trait`, `unsafe`,
 //!
-//! Not compiled by cargo. Each case fails against the transform at e9b7e51 (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_edge.rs (the top-level types below are the same).
@@ -25,10 +25,10 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
 
-    // ROOT CAUSE: recursion through `Box::pin(f(n - 1)).await`: the state enum is generic over the sub-future type,
-    // which is the fn's own opaque return type, so the opaque type is defined in terms of itself (rustc special-cases
-    // async fn recursion through a box; `impl Future` + a generic state cannot).
-    // error[E0720]: cannot resolve opaque type
+    // LIMITATION (explicit error since a86be15): recursion through `Box::pin(f(n - 1)).await` (the state would contain a
+    // future of its own opaque type). The type-erased form passes: see recursion_dyn_boxed in differential_edge.rs.
+    // error: `sum_to` awaits a call to itself: the state machine would contain a future of its own type, which an `impl Future`
+    // cannot; erase the type first: `let fut: Pin<Box<dyn Future<Output = _>>> = Box::pin(..)`
     recursion_box_pin {
         async fn sum_to(n: u32) -> u32 {
             if n == 0 { return step("base", 0u32).await; }
@@ -39,8 +39,8 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { sum_to(3) }
     }
 
-    // ROOT CAUSE: same as recursion_box_pin (`Box::pin(total(l)).await` on a tree).
-    // error[E0720]: cannot resolve opaque type
+    // LIMITATION (explicit error since a86be15): same as recursion_box_pin (`Box::pin(total(l)).await` on a tree).
+    // error: `total` awaits a call to itself: the state machine would contain a future of its own type, ...
     recursion_tree {
         pub enum Tree { Leaf(u32), Node(Box<Tree>, Box<Tree>) }
         async fn total(t: &Tree) -> u32 {

@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): `.await` in every expression position, in Rust's evaluation order.
 //!
-//! Not compiled by cargo. Each case fails against the transform at e9b7e51 (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_expressions.rs (the top-level types below are the same).
@@ -72,23 +72,10 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: `*FUT.await + *FUT.await` (deref of an awaited value as the left operand of a binary op with a second
-    // await): the binding gets type `!`.
-    // error[E0277]: cannot add `!` to `u32` (at `a * 100 + b`, where `let b = *boxed(5).await + *boxed(6).await;`)
-    deref_of_awaited_box {
-        async fn boxed(n: u32) -> Box<u32> { step("boxed", Box::new(n)).await }
-        async fn f() -> u32 {
-            let a = *boxed(4).await;
-            let b = *boxed(5).await + *boxed(6).await;
-            a * 100 + b
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
-    // ROOT CAUSE: a closure defined before an await and stored in the state (`let describe = move |n: u32| ..`)
-    // is re-emitted in the resume arm, giving a second, distinct closure type.
-    // error[E0308]: mismatched types: expected closure `{closure@..:164:28}`, found closure `{closure@..:164:28}`
-    // (also E0521/E0596 from the `inc` FnMut closure that borrows `count` mutably across awaits)
+    // ROOT CAUSE: a closure that borrows a local mutably (`let mut inc = |by| { count += by; count };`) is kept across awaits
+    // (called before and after one), then `count` is read; the borrow of `count` by the stored closure conflicts.
+    // (At e9b7e51 this case also failed with E0308 "expected closure, found a different closure" for `describe`; fixed by c958ec6.)
+    // error[E0503]: cannot use `count` because it was mutably borrowed
     closures_called_with_awaited_args {
         async fn v(n: u32) -> u32 { step("v", n).await }
         async fn f() -> (u32, String, u32) {
@@ -106,10 +93,10 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (u32, String, u32)> { f() }
     }
 
-    // ROOT CAUSE: `let r = &FUT.await;` / `let m = &mut FUT.await;` (temporary lifetime extension of an awaited value,
-    // the reference then held across the next await): the extended temporary is not kept in the state.
-    // error[E0521]: borrowed data escapes outside of closure; error[E0596]: cannot borrow value as mutable, as it is not declared as mutable
-    // (both spanned on the whole macro input, no line)
+    // LIMITATION (explicit error at 85f48ea): `let r = &FUT.await;` with `r` used after a later await (temporary lifetime
+    // extension of an awaited value held across an await).
+    // error: the awaited value stays borrowed by `r` across an `.await`: #[state_machine] moves locals between states and
+    // cannot keep a borrowed local in place yet; ...
     references_of_awaited {
         async fn v(n: u32) -> u32 { step("v", n).await }
         async fn text() -> String { step("text", String::from("hello")).await }

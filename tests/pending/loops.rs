@@ -1,30 +1,12 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): loops (`loop`/`while`/`while let`/`for`), labels, `break value`, early return.
 //!
-//! Not compiled by cargo. Each case fails against the transform at e9b7e51 (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_loops.rs (the top-level types below are the same).
 use clockwork_tests::differential;
 
 differential! {
-
-    // ROOT CAUSE: `break FUT.await` as the last thing in a loop: after resuming, the transform re-emits the rest of the
-    // loop (`'loop0: loop { i += 1; .. }`, unreachable after the break) but did not keep `i` in the state (it is dead), so the
-    // resume arm does not compile.
-    // error[E0425]: cannot find value `i` in this scope (at `i += 1;`, `if i < 3`, `step("brk", i * 7)`)
-    loop_break_value_awaited {
-        async fn f() -> (u32, u32) {
-            let mut i = 0u32;
-            let v = loop {
-                i += 1;
-                if i < 3 { continue; }
-                break step("brk", i * 7).await;
-            };
-            let w = loop { break step("again", v + 1).await + 1 };
-            (v, w)
-        }
-        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { f() }
-    }
 
     // ROOT CAUSE: borrow of a local inside an awaited call's arguments (`step("g", g.name().len())`, `g` the `for`
     // binding, live after the await): `tmp = g.name()` is bound before `g` is moved into the state.
@@ -58,9 +40,10 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: a local moved into the awaited call and re-assigned from its result inside a loop
-    // (`loop { if let Phase::End(n) = p { break n; } p = p.into_next().await; }`): `p` is not declared/restored in the resume arm.
-    // error[E0425]: cannot find value `p` in this scope (at `p = p.into_next().await;` and `if let Phase::End(n) = p`)
+    // ROOT CAUSE: a local moved into an awaited by-value method call and re-assigned from its result inside a loop
+    // (`loop { if let Phase::End(n) = p { break n; } p = p.into_next().await; }`): the machine keeps `p` in the state and builds
+    // the sub-future by moving out of it through `&mut`. (At e9b7e51: E0425 cannot find value `p`.)
+    // error[E0507]: cannot move out of `*p` which is behind a mutable reference
     loop_state_enum_driver_into {
         #[derive(Debug)]
         pub enum Phase { Start(u32), Middle(u32), End(u32) }
@@ -81,7 +64,7 @@ differential! {
     }
 
     // ROOT CAUSE: same as loop_state_enum_driver_into, with a by-value method that has an ordinary name (`p = p.advance().await;`).
-    // error[E0425]: cannot find value `p` in this scope
+    // error[E0507]: cannot move out of `*p` which is behind a mutable reference
     loop_state_enum_driver_plain_name {
         #[derive(Debug)]
         pub enum Phase { Start(u32), Middle(u32), End(u32) }

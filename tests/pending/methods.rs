@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): async methods (`&self`, `&mut self`, `self`, `mut self`), generic impls,
 //!
-//! Not compiled by cargo. Each case fails against the transform at e9b7e51 (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_methods.rs (the top-level types below are the same).
@@ -25,44 +25,6 @@ differential! {
             let n = step("after", 1u32).await;
             drop(other);
             id + n
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
-    // ROOT CAUSE: code after a suspend keeps `let b = { *state = ..; continue 'poll };` and the rest of the block
-    // (`a + b`) is still type-checked; with no other constraint on `b`, edition 2024 never-type fallback makes `b: !`.
-    // Trigger: `let b = open(2).await.into_id().await + open(3).await.into_id().await;` then `a + b`.
-    // error[E0277]: cannot add `!` to `u32`
-    consuming_method_on_awaited_temporary {
-        pub struct Session { pub id: u32, pub _g: Guard }
-        impl Session {
-            pub async fn into_id(self) -> u32 { step("into_id", ()).await; self.id }
-        }
-        async fn open(id: u32) -> Session { step("open", ()).await; Session { id, _g: Guard::new(format!("s{id}")) } }
-        async fn f() -> u32 {
-            let a = open(1).await.into_id().await;
-            let b = open(2).await.into_id().await + open(3).await.into_id().await;
-            a + b
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
-    // ROOT CAUSE: same as consuming_method_on_awaited_temporary (suspend arm keeps `let a = { ..; continue 'poll };`
-    // and the following statements; `a` gets never-type fallback `!`). Trigger here: `let a = open(1).await.into_id().await;`,
-    // then `log(format!("a={a}"))` and `a * 10 + b`.
-    // error[E0277]: cannot add `!` to `u32` (at `a * 10 + b`)
-    consuming_method_on_awaited_temporary_guards {
-        pub struct Session { pub id: u32, pub _g: Guard }
-        impl Session {
-            pub async fn into_id(self) -> u32 { step("into_id", ()).await; self.id }
-        }
-        async fn open(id: u32) -> Session { step("open", ()).await; Session { id, _g: Guard::new(format!("s{id}")) } }
-        async fn f() -> u32 {
-            let _outer = Guard::new("outer");
-            let a = open(1).await.into_id().await;
-            log(format!("a={a}"));
-            let b = open(2).await.into_id().await;
-            a * 10 + b
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }

@@ -371,4 +371,28 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
+    shadowed_guard_lives_to_scope_end {
+        async fn f() -> u32 {
+            let g = Guard::new("g1");
+            let n = step("a", 1u32).await;
+            let g = Guard::new(format!("g2 after {}", g.name()));
+            let m = step("b", 2u32).await;
+            let _g = g;
+            let k = step("c", 3u32).await;
+            n + m + k
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    shadowed_unmentioned_guard {
+        async fn f() -> u32 {
+            let _g = Guard::new("g1");
+            let n = step("a", 1u32).await;
+            let _g = Guard::new("g2");
+            let m = step("b", 2u32).await;
+            log(_g.name().to_string());
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

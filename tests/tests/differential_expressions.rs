@@ -345,4 +345,14 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    deref_of_awaited_box {
+        async fn boxed(n: u32) -> Box<u32> { step("boxed", Box::new(n)).await }
+        async fn f() -> u32 {
+            let a = *boxed(4).await;
+            let b = *boxed(5).await + *boxed(6).await;
+            a * 100 + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -295,4 +295,18 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Vec<(u32, u32)>> { f() }
     }
+
+    loop_break_value_awaited {
+        async fn f() -> (u32, u32) {
+            let mut i = 0u32;
+            let v = loop {
+                i += 1;
+                if i < 3 { continue; }
+                break step("brk", i * 7).await;
+            };
+            let w = loop { break step("again", v + 1).await + 1 };
+            (v, w)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { f() }
+    }
 }

@@ -333,4 +333,34 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, u32, u32)> { f(vec![1], (2, 3), 10) }
     }
+
+    consuming_method_on_awaited_temporary {
+        pub struct Session { pub id: u32, pub _g: Guard }
+        impl Session {
+            pub async fn into_id(self) -> u32 { step("into_id", ()).await; self.id }
+        }
+        async fn open(id: u32) -> Session { step("open", ()).await; Session { id, _g: Guard::new(format!("s{id}")) } }
+        async fn f() -> u32 {
+            let a = open(1).await.into_id().await;
+            let b = open(2).await.into_id().await + open(3).await.into_id().await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    consuming_method_on_awaited_temporary_guards {
+        pub struct Session { pub id: u32, pub _g: Guard }
+        impl Session {
+            pub async fn into_id(self) -> u32 { step("into_id", ()).await; self.id }
+        }
+        async fn open(id: u32) -> Session { step("open", ()).await; Session { id, _g: Guard::new(format!("s{id}")) } }
+        async fn f() -> u32 {
+            let _outer = Guard::new("outer");
+            let a = open(1).await.into_id().await;
+            log(format!("a={a}"));
+            let b = open(2).await.into_id().await;
+            a * 10 + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }
