@@ -55,7 +55,7 @@ differential! {
     // ROOT CAUSE: the `&mut` autoref of a named receiver (`acc.add(3, v(4).await)`, `add(&mut self) -> &mut Self`) is
     // bound before the await and stored in the state next to `acc` (a self-borrow that moves `acc`).
     // error[E0505]: cannot move out of value because it is borrowed (binding `acc`) + E0521 borrowed data escapes outside of closure
-    // (still a raw rustc error at e9b7e51: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
     method_arguments {
         pub struct Acc { pub total: u32 }
         impl Acc {
@@ -127,5 +127,21 @@ differential! {
             (n, k)
         }
         pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
+    }
+
+    // ROOT CAUSE: spurious "stays borrowed" error. `let s: &str = &text().await;` is last used (`s.len()`) before the next
+    // await; rustc accepts it (the extended temporary lives to the end of the scope, but nothing borrows it across the await).
+    // error: the awaited value stays borrowed by `s` across an `.await`: #[state_machine] moves locals between states and
+    // cannot keep a borrowed local in place yet; clone it, iterate by index, or end the borrow before the `.await`
+    reference_to_awaited_used_before_next_await {
+        async fn text() -> String { step("text", String::from("hello")).await }
+        async fn f() -> usize {
+            let s: &str = &text().await;
+            let n = s.len();
+            let d: &dyn core::fmt::Display = &step("d", 42u32).await;
+            let m = d.to_string().len();
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
 }

@@ -11,7 +11,7 @@ differential! {
     // ROOT CAUSE: borrow of a local inside an awaited call's arguments (`step("g", g.name().len())`, `g` the `for`
     // binding, live after the await): `tmp = g.name()` is bound before `g` is moved into the state.
     // error[E0505]: cannot move out of `g` because it is borrowed (+ E0521 borrowed data escapes outside of closure)
-    // (still a raw rustc error at e9b7e51: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
     for_vec_of_guards {
         async fn f() -> usize {
             let gs = vec![Guard::new("a"), Guard::new("b"), Guard::new("c")];

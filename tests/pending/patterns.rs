@@ -54,7 +54,7 @@ differential! {
     // ROOT CAUSE: borrow of a local inside an awaited call's arguments (`step("use", g.name().len())`):
     // the temporary `tmp = g.name()` is bound BEFORE `g` is moved into the state, then stored next to it.
     // error[E0505]: cannot move out of `g` because it is borrowed (+ E0521 borrowed data escapes outside of closure)
-    // (still a raw rustc error at e9b7e51: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
     if_let_guard_scrutinee_temporary {
         async fn f(b: bool) -> usize {
             let out = if let Some(g) = step("opt", if b { Some(Guard::new("inner")) } else { None }).await {
@@ -73,7 +73,7 @@ differential! {
     // ROOT CAUSE: same as if_let_guard_scrutinee_temporary: `step("long", g.name().len()).await` where `g`
     // is a match binding that lives across the await.
     // error[E0505]: cannot move out of `g` because it is borrowed (+ E0521)
-    // (still a raw rustc error at e9b7e51: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
     match_scrutinee_guard_temporary {
         fn make(name: &str) -> Guard { Guard::new(name) }
         async fn f() -> usize {
@@ -116,7 +116,7 @@ differential! {
 
     // ROOT CAUSE: a match scrutinee that borrows a local (`match v.get_mut(1)`, `match &mut v[..]`) held across an await.
     // error[E0505]: cannot move out of `v` because it is borrowed; error[E0499]: cannot borrow `v` as mutable more than once
-    // (still a raw rustc error at e9b7e51: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
     match_ref_binding_mutation {
         async fn f() -> Vec<u32> {
             let mut v = vec![1u32, 2, 3];

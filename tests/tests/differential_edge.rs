@@ -409,4 +409,60 @@ differential! {
             async { S { base: 10, items: vec![1, 2] }.total().await }
         }
     }
+
+    send_non_send_local_scoped_before_await {
+        async fn f() -> u32 {
+            let n = {
+                let rc = std::rc::Rc::new(5u32);
+                *rc + 1
+            };
+            log(format!("{}", std::rc::Rc::new(n)));
+            step("s", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    send_non_send_local_dropped_explicitly {
+        async fn f() -> u32 {
+            let rc = std::rc::Rc::new(5u32);
+            let n = *rc;
+            drop(rc);
+            step("s", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    send_non_send_local_alive_to_scope_end {
+        async fn f() -> u32 {
+            let rc = std::rc::Rc::new(5u32);
+            let n = *rc;
+            step("s", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    send_mutex_guard_scoped_before_await {
+        static M: std::sync::Mutex<u32> = std::sync::Mutex::new(0);
+        async fn f() -> u32 {
+            let v = {
+                let mut g = M.lock().unwrap();
+                *g += 1;
+                *g
+            };
+            step("s", v).await;
+            let w = *M.lock().unwrap();
+            w - v
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    send_cell_reference_across_await {
+        async fn f(c: &core::cell::Cell<u32>) -> u32 {
+            c.set(c.get() + step("s", 1u32).await);
+            c.get()
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { let c = core::cell::Cell::new(1); f(&c).await }
+        }
+    }
 }

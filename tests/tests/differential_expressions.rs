@@ -355,4 +355,58 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    awaits_in_misc_positions {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn b(x: bool) -> bool { step("b", x).await }
+        pub struct W(pub u32);
+        impl W { pub fn get(&self) -> u32 { self.0 } }
+        async fn w(n: u32) -> W { step("w", W(n)).await }
+        async fn f() -> (u32, u32, u32, Vec<u32>, u32) {
+            let a = (v(1).await, v(2).await).1;
+            let mut c = 0;
+            if b(true).await { c += 1; }
+            if !b(false).await { c += 10; }
+            let d = (w(7).await).get();
+            let mut e = Vec::new();
+            for i in 0..v(3).await { e.push(i); }
+            let g = if let Some(x) = Some(v(5).await) { x } else { 0 };
+            (a, c, d, e, g)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32, Vec<u32>, u32)> { f() }
+    }
+
+    generic_inference_through_await {
+        async fn v<T>(x: T) -> T { step("v", x).await }
+        async fn f() -> (Vec<u8>, u64, Option<String>) {
+            let a = Vec::from([v(1).await, v(2).await]);
+            let b: u64 = v(3u32).await.into();
+            let c = v(None).await.or(Some(String::from("dflt")));
+            (a, b, c)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Vec<u8>, u64, Option<String>)> { f() }
+    }
+
+    await_in_lazy_boolean_chains {
+        async fn t(name: &'static str, v: bool) -> bool { step(name, v).await }
+        async fn f(x: bool, y: bool) -> (bool, bool) {
+            let _g = Guard::new("g");
+            let a = (t("a", x).await || t("b", y).await) && !t("c", x && y).await;
+            let b = t("d", x).await == t("e", y).await;
+            (a, b)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<(bool, bool)>> {
+            async { vec![f(true, true).await, f(true, false).await, f(false, false).await] }
+        }
+    }
+
+    await_in_closure_argument_to_iterator_method {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> Vec<u32> {
+            let k = v(3).await;
+            let out: Vec<u32> = (0..v(4).await).map(|i| i * k).filter(|x| x % 2 == 0).collect();
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
 }
