@@ -278,4 +278,55 @@ differential! {
             async { (f(1).await, f(0).await) }
         }
     }
+
+    question_generic_error_type {
+        async fn io(n: u32) -> Result<u32, IoFail> { step("io", if n > 0 { Ok(n) } else { Err(IoFail(n)) }).await }
+        async fn f<E: From<IoFail>>(a: u32, b: u32) -> Result<u32, E> {
+            let x = io(a).await?;
+            let y = io(b).await?;
+            Ok(x + y)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f::<AppError>(1, 2).await, f::<AppError>(1, 0).await) }
+        }
+    }
+
+    question_in_while_condition {
+        async fn more(i: u32) -> Result<bool, IoFail> { step("more", if i == 9 { Err(IoFail(i)) } else { Ok(i < 3) }).await }
+        async fn f(start: u32) -> Result<u32, AppError> {
+            let mut i = start;
+            while more(i).await? {
+                i += 1;
+            }
+            Ok(i)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f(0).await, f(9).await) }
+        }
+    }
+
+    err_question_converts {
+        async fn f(fail: bool) -> Result<u32, AppError> {
+            let _g = Guard::new("g");
+            let v = step("v", 5u32).await;
+            if fail {
+                Err(IoFail(v))?;
+            }
+            Ok(v)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, AppError>, Result<u32, AppError>)> {
+            async { (f(false).await, f(true).await) }
+        }
+    }
+
+    result_of_option_with_let_else {
+        async fn find(k: u32) -> Result<Option<u32>, IoFail> { step("find", if k == 0 { Err(IoFail(0)) } else if k < 5 { Ok(Some(k * 2)) } else { Ok(None) }).await }
+        async fn f(k: u32) -> Result<Option<u32>, AppError> {
+            let Some(v) = find(k).await? else { return Ok(None) };
+            Ok(Some(v + step("add", 1u32).await))
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<Result<Option<u32>, AppError>>> {
+            async { vec![f(1).await, f(7).await, f(0).await] }
+        }
+    }
 }

@@ -309,4 +309,49 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { f() }
     }
+
+    for_over_btreemap_by_value {
+        async fn f() -> Vec<String> {
+            let mut m = std::collections::BTreeMap::new();
+            m.insert("b", Guard::new("gb"));
+            m.insert("a", Guard::new("ga"));
+            m.insert("c", Guard::new("gc"));
+            let mut out = Vec::new();
+            for (k, g) in m {
+                let n = step("kv", g.0.len()).await;
+                out.push(format!("{k}{n}"));
+                if k == "b" { break; }
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> { f() }
+    }
+
+    owned_iterator_advanced_manually {
+        async fn f() -> Vec<(u32, u32)> {
+            let mut it = vec![1u32, 2, 3, 4, 5].into_iter();
+            let mut out = Vec::new();
+            while let Some(a) = it.next() {
+                let b = match it.next() { Some(b) => b, None => step("odd", 0u32).await };
+                out.push((a, step("pair", b).await));
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<(u32, u32)>> { f() }
+    }
+
+    for_over_owned_chunks {
+        async fn f() -> Vec<u32> {
+            let data = vec![1u32, 2, 3, 4, 5];
+            let chunks: Vec<Vec<u32>> = data.chunks(2).map(|c| c.to_vec()).collect();
+            let mut sums = Vec::new();
+            for c in chunks {
+                let mut s = 0;
+                for x in c { s += step("x", x).await; }
+                sums.push(s);
+            }
+            sums
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
 }

@@ -363,4 +363,60 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    pinned_self_receiver {
+        pub struct Ticker { pub n: u32 }
+        impl Ticker {
+            pub async fn tick(mut self: core::pin::Pin<&mut Self>) -> u32 {
+                let by = step("tick", 2u32).await;
+                self.n += by;
+                self.n
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async {
+                let mut t = Ticker { n: 1 };
+                let a = core::pin::Pin::new(&mut t).tick().await;
+                let b = core::pin::Pin::new(&mut t).tick().await;
+                (a, b)
+            }
+        }
+    }
+
+    generic_closure_parameter_method {
+        pub struct Data { pub items: Vec<u32> }
+        impl Data {
+            pub async fn map_all<F: Fn(u32) -> u32>(&self, f: F) -> Vec<u32> {
+                let mut out = Vec::new();
+                for i in 0..self.items.len() {
+                    out.push(f(step("item", self.items[i]).await));
+                }
+                out
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async { let k = 3; Data { items: vec![1, 2, 3] }.map_all(move |x| x * k).await }
+        }
+    }
+
+    associated_consts_and_types {
+        pub trait Limits { const MAX: u32; type Unit; }
+        pub struct Meter;
+        impl Limits for Meter { const MAX: u32 = 5; type Unit = u64; }
+        pub struct Gauge<L: Limits> { pub v: u32, pub _l: core::marker::PhantomData<L> }
+        impl<L: Limits> Gauge<L> where L::Unit: From<u32> + core::fmt::Debug {
+            pub async fn bump(&mut self) -> (bool, String) {
+                let add = step("bump", 3u32).await;
+                self.v = (self.v + add).min(L::MAX);
+                let u: L::Unit = self.v.into();
+                (self.v == L::MAX, format!("{u:?}"))
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = ((bool, String), (bool, String))> {
+            async {
+                let mut g = Gauge::<Meter> { v: 0, _l: core::marker::PhantomData };
+                (g.bump().await, g.bump().await)
+            }
+        }
+    }
 }

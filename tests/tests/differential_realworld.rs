@@ -451,4 +451,59 @@ differential! {
             async { let mut b = Breaker { failures: 0, open: false }; run(&mut b, 6).await }
         }
     }
+
+    connection_pool_checkout {
+        pub struct Conn { pub id: u32, pub uses: u32 }
+        pub struct Pool { pub idle: Vec<Conn> }
+        impl Pool {
+            pub async fn checkout(&mut self) -> Option<Conn> { step("checkout", ()).await; self.idle.pop() }
+            pub fn checkin(&mut self, c: Conn) { log(format!("checkin {}", c.id)); self.idle.push(c); }
+        }
+        async fn query(c: &mut Conn, q: &str) -> String {
+            let _span = Guard::new(format!("query {q}"));
+            c.uses += 1;
+            let r = step("query", q.len()).await;
+            format!("{}:{q}:{r}", c.id)
+        }
+        async fn run(pool: &mut Pool, qs: Vec<&'static str>) -> Vec<String> {
+            let mut out = Vec::new();
+            for q in qs {
+                let Some(mut c) = pool.checkout().await else { out.push(format!("no conn for {q}")); continue; };
+                out.push(query(&mut c, q).await);
+                if c.uses < 2 { pool.checkin(c); } else { log(format!("retire {}", c.id)); }
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> {
+            async {
+                let mut pool = Pool { idle: vec![Conn { id: 1, uses: 0 }] };
+                run(&mut pool, vec!["a", "bb", "ccc"]).await
+            }
+        }
+    }
+
+    backoff_with_seeded_jitter {
+        pub struct Lcg(pub u64);
+        impl Lcg { pub fn next(&mut self) -> u64 { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1); self.0 >> 33 } }
+        async fn attempt(i: u32) -> Result<&'static str, u32> { step("attempt", if i < 3 { Err(i) } else { Ok("done") }).await }
+        async fn run() -> (Vec<u64>, &'static str) {
+            let mut rng = Lcg(42);
+            let mut delays = Vec::new();
+            let mut i = 0;
+            let res = loop {
+                match attempt(i).await {
+                    Ok(v) => break v,
+                    Err(_) if i >= 5 => break "gave up",
+                    Err(_) => {
+                        let d = (1u64 << i) * 10 + rng.next() % 7;
+                        delays.push(d);
+                        step("sleep", ()).await;
+                        i += 1;
+                    }
+                }
+            };
+            (delays, res)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Vec<u64>, &'static str)> { run() }
+    }
 }
