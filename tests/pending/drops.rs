@@ -174,4 +174,30 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+
+    // ROOT CAUSE: the part of a tuple scrutinee that an arm does not bind (`(a, _)` in `match (g1, g2) { (a, _) if first => {
+    // step.await; .. } .. }`) stays in the scrutinee temporary until the end of the `match` in rustc; the machine drops it
+    // before the arm's first await (same family as partial moves and match-scrutinee temporaries).
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     make t2                        | make t2
+    //   ! pending first                  | drop t2
+    //   ! poll #2                        | pending first
+    //   ! ready first                    | poll #2
+    //   ! drop t1                        | ready first
+    //   ! drop t2                        | drop t1
+    //     after match                    | after match
+    match_moves_part_of_tuple_scrutinee {
+        async fn f(first: bool) -> String {
+            let g1 = Guard::new("t1");
+            let g2 = Guard::new("t2");
+            let s = match (g1, g2) {
+                (a, _) if first => { step("first", ()).await; a.name().to_string() }
+                (_, b) => { step("second", ()).await; b.name().to_string() }
+            };
+            log("after match");
+            step("end", ()).await;
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> { async { (f(true).await, f(false).await) } }
+    }
 }

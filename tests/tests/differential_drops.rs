@@ -395,4 +395,104 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    loop_carried_guard_reassignment {
+        async fn f() -> String {
+            let mut prev = Guard::new("g0");
+            for i in 1..4u32 {
+                let next = Guard::new(format!("g{i}"));
+                step("s", ()).await;
+                prev = next;
+                log(format!("now {}", prev.name()));
+            }
+            prev.name().to_string()
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    interleaved_declarations_reverse_drop {
+        async fn f() -> u32 {
+            let _a = Guard::new("a");
+            let x = step("s1", 1u32).await;
+            let _b = Guard::new("b");
+            let y = step("s2", 2u32).await;
+            let _c = Guard::new("c");
+            let z = step("s3", 3u32).await;
+            let _d = Guard::new("d");
+            x + y + z
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    swap_guards_across_awaits {
+        async fn f() -> (String, String) {
+            let mut a = Guard::new("A");
+            let mut b = Guard::new("B");
+            step("s1", ()).await;
+            core::mem::swap(&mut a, &mut b);
+            step("s2", ()).await;
+            drop(a);
+            step("s3", ()).await;
+            (b.name().to_string(), String::from("done"))
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> { f() }
+    }
+
+    option_guard_reassigned_in_loop {
+        async fn f() -> Option<String> {
+            let mut slot: Option<Guard> = None;
+            for i in 0..3u32 {
+                let v = step("v", i).await;
+                if v % 2 == 0 { slot = Some(Guard::new(format!("slot{v}"))); }
+            }
+            slot.map(|g| g.name().to_string())
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<String>> { f() }
+    }
+
+    closure_capturing_guard_called_after_await {
+        async fn f() -> usize {
+            let g = Guard::new("captured");
+            let describe = move || g.name().len();
+            let n = step("s", 1usize).await;
+            let m = describe();
+            log("called");
+            step("t", ()).await;
+            drop(describe);
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    if_without_else_with_guard {
+        async fn f(c: bool) -> u32 {
+            let mut n = 0;
+            if c {
+                let _g = Guard::new("in if");
+                n += step("if", 1u32).await;
+            }
+            let _h = Guard::new("after if");
+            n + step("end", 2u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { f(true).await + f(false).await } }
+    }
+
+    return_from_loop_in_match_drops_all {
+        async fn f(k: u32) -> u32 {
+            let _a = Guard::new("a");
+            match k {
+                0 => 0,
+                _ => {
+                    let _b = Guard::new("b");
+                    let mut i = 0;
+                    loop {
+                        let _c = Guard::new(format!("c{i}"));
+                        i += step("i", 1u32).await;
+                        if i == k { return i * 100; }
+                    }
+                }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(0).await, f(2).await) } }
+    }
 }
