@@ -282,4 +282,52 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { async { f(Some(1)).await + f(None).await } }
     }
 
+    shadow_guard_inside_loop_body {
+        async fn f() -> Vec<String> {
+            let mut out = Vec::new();
+            for i in 0..2u32 {
+                let g = Guard::new(format!("first{i}"));
+                let g = Guard::new(format!("second of {}", g.name()));
+                step("s", ()).await;
+                out.push(g.name().to_string());
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> { f() }
+    }
+
+    shadow_parameter_guard {
+        async fn f(g: Guard, n: u32) -> u32 {
+            let g = Guard::new(format!("shadow of {}", g.name()));
+            let n = n + step("s", 1u32).await;
+            log(g.name().to_string());
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(Guard::new("param"), 1) }
+    }
+
+    shadow_in_match_arm {
+        async fn f(k: Option<u32>) -> u32 {
+            let k = match k {
+                Some(k) => { let k = k * 2; step("some", k).await }
+                None => { let k = 7u32; let k = k + step("none", 1u32).await; k }
+            };
+            k + 1
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(Some(2)).await, f(None).await) } }
+    }
+
+    shadow_moves_old_into_new {
+        async fn f() -> String {
+            let v = vec![Guard::new("v0")];
+            step("s1", ()).await;
+            let mut v = v;
+            v.push(Guard::new("v1"));
+            step("s2", ()).await;
+            let v: Vec<String> = v.into_iter().map(|g| g.name().to_string()).collect();
+            step("s3", ()).await;
+            v.join(",")
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }
