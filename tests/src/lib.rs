@@ -318,8 +318,41 @@ impl Drop for QuietPanics {
     }
 }
 
-/// `Send`-ness of a value's type, on stable, through autoref specialisation.
+/// `Send`/`Sync`/`Unpin`-ness of a value's type, on stable, through autoref specialisation.
 pub struct Probe<'a, T>(pub &'a T);
+
+pub trait IsSync {
+    fn is_sync(&self) -> bool;
+}
+impl<T: Sync> IsSync for &Probe<'_, T> {
+    fn is_sync(&self) -> bool {
+        true
+    }
+}
+pub trait NotSync {
+    fn is_sync(&self) -> bool;
+}
+impl<T> NotSync for Probe<'_, T> {
+    fn is_sync(&self) -> bool {
+        false
+    }
+}
+pub trait IsUnpin {
+    fn is_unpin(&self) -> bool;
+}
+impl<T: Unpin> IsUnpin for &Probe<'_, T> {
+    fn is_unpin(&self) -> bool {
+        true
+    }
+}
+pub trait NotUnpin {
+    fn is_unpin(&self) -> bool;
+}
+impl<T> NotUnpin for Probe<'_, T> {
+    fn is_unpin(&self) -> bool {
+        false
+    }
+}
 
 pub trait IsSend {
     fn is_send(&self) -> bool;
@@ -366,13 +399,19 @@ macro_rules! differential {
                 }
 
                 #[test]
-                fn same_send() {
-                    use $crate::{IsSend, NotSend};
+                fn same_auto_traits() {
+                    use $crate::{IsSend, NotSend, IsSync, NotSync, IsUnpin, NotUnpin};
                     let (a, b) = (native::entry(), machine::entry());
                     let native_send = (&$crate::Probe(&a)).is_send();
                     let machine_send = (&$crate::Probe(&b)).is_send();
+                    let native_sync = (&$crate::Probe(&a)).is_sync();
+                    let machine_sync = (&$crate::Probe(&b)).is_sync();
+                    let native_unpin = (&$crate::Probe(&a)).is_unpin();
+                    let machine_unpin = (&$crate::Probe(&b)).is_unpin();
                     drop((a, b));
                     assert_eq!(native_send, machine_send, "Send-ness differs");
+                    assert_eq!(native_sync, machine_sync, "Sync-ness differs");
+                    assert_eq!(native_unpin, machine_unpin, "Unpin-ness differs");
                 }
 
                 /// (name, rustc's size, ours)
