@@ -465,4 +465,112 @@ differential! {
             async { let c = core::cell::Cell::new(1); f(&c).await }
         }
     }
+
+    same_name_different_types_in_arms {
+        pub enum Msg { Num(u32), Text(String) }
+        async fn f(m: Msg) -> String {
+            match m {
+                Msg::Num(v) => { let r = step("num", v).await; format!("{} {}", v, r) }
+                Msg::Text(v) => { let r = step("text", v.len()).await; format!("{} {}", v, r) }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(Msg::Num(3)).await, f(Msg::Text("hey".into())).await) }
+        }
+    }
+
+    same_name_different_types_in_sibling_blocks {
+        async fn f() -> String {
+            let mut out = String::new();
+            {
+                let t = 41u32;
+                step("a", ()).await;
+                out += &format!("{}", t + 1);
+            }
+            {
+                let t = "str";
+                step("b", ()).await;
+                out += t;
+            }
+            for t in [Guard::new("g1")] {
+                step("c", ()).await;
+                out += t.name();
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    locals_named_like_transform_internals {
+        async fn f() -> u32 {
+            let state = step("state", 1u32).await;
+            let fut = step("fut", 2u32).await;
+            let cx = step("cx", 3u32).await;
+            let awaited = state + fut;
+            let tmp = step("tmp", cx).await;
+            let out = awaited + tmp;
+            let poll = out * 2;
+            let running = poll + step("running", 1u32).await;
+            let value = running;
+            let iter = value + step("iter", 1u32).await;
+            iter + state
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    user_types_named_state_and_running {
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum State { Idle, Busy(u32) }
+        pub struct Running(pub u32);
+        fn poll_slot(x: u32) -> u32 { x + 1000 }
+        async fn f() -> String {
+            let s = State::Busy(step("s", 1u32).await);
+            let r = Running(step("r", 2u32).await);
+            let t = match s { State::Idle => 0, State::Busy(n) => n };
+            format!("{:?} {} {}", s, r.0 + t, poll_slot(step("p", 0u32).await))
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    deeply_nested_control_flow {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> Vec<u32> {
+            let mut out = Vec::new();
+            let mut i = 0;
+            'outer: loop {
+                i += 1;
+                if i > 3 { break; }
+                match v(i).await % 3 {
+                    0 => {
+                        for j in 0..2 {
+                            if v(j).await == 1 { continue 'outer; }
+                            out.push(100 + j);
+                        }
+                    }
+                    r => {
+                        let mut k = r;
+                        while k > 0 {
+                            if let Some(x) = Some(v(k).await) { out.push(x); }
+                            k -= 1;
+                        }
+                    }
+                }
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    long_straight_line_of_awaits {
+        async fn f() -> u32 {
+            let mut s = 0;
+            s += step("a1", 1u32).await; s += step("a2", 2u32).await; s += step("a3", 3u32).await;
+            s += step("a4", 4u32).await; s += step("a5", 5u32).await; s += step("a6", 6u32).await;
+            let _g = Guard::new("mid");
+            s += step("a7", 7u32).await; s += step("a8", 8u32).await; s += step("a9", 9u32).await;
+            s += step("a10", 10u32).await; s += step("a11", 11u32).await; s += step("a12", 12u32).await;
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }
