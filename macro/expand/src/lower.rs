@@ -305,11 +305,18 @@ impl<'a> Gen<'a> {
                 .collect();
             // The arguments come out of the state inside the body's own block, so they are dropped
             // with the body's locals, as in rustc.
-            let take_apart = quote! {
-                let #state_enum::Start { #(#binds,)* .. } =
-                    ::core::mem::replace(#state, #state_enum::Panicked)
-                else { ::core::unreachable!() };
-            };
+            let start_fields: Vec<(Ident, TokenStream)> = body
+                .params
+                .iter()
+                .map(|&id| {
+                    let l = &body.locals[id];
+                    let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
+                    (l.field.clone(), quote!(#m #i))
+                })
+                .collect();
+            let _ = binds;
+            let take_apart =
+                self.take_apart(&Ident::new("Start", Span::call_site()), &start_fields);
             let (code, diverges) = self.block_fwd(&body.root, &|_| take_apart.clone());
             if !diverges {
                 self.edge("Done");
@@ -782,24 +789,23 @@ impl<'a> Gen<'a> {
             // after the block's locals).
             let (state_enum, state, v) = (&self.n.state_enum, &self.n.state, &site.variant);
             let via_lets = self.root_via_lets(k);
-            let binds: Vec<TokenStream> = site
+            let fields: Vec<(Ident, TokenStream)> = site
                 .stored
                 .iter()
                 .map(|&id| {
                     let l = &self.body.locals[id];
-                    if l.block == 0 && !via_lets {
-                        field_pat(l, &l.ident, l.mutable)
+                    let pat = if l.block == 0 && !via_lets {
+                        let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
+                        quote!(#m #i)
                     } else {
-                        let (f, s) = (&l.field, &self.saved[id]);
-                        quote!(#f: #s)
-                    }
+                        let s = &self.saved[id];
+                        quote!(#s)
+                    };
+                    (l.field.clone(), pat)
                 })
                 .collect();
-            out.extend(quote! {
-                let #state_enum::#v { #(#binds,)* .. } =
-                    ::core::mem::replace(#state, #state_enum::Panicked)
-                else { ::core::unreachable!() };
-            });
+            let _ = (state_enum, state);
+            out.extend(self.take_apart(v, &fields));
             if !via_lets {
                 out.extend(self.declarations(k, block));
                 return out;
@@ -831,6 +837,43 @@ impl<'a> Gen<'a> {
             }
         }
         out
+    }
+
+    /// Moves the given fields out of the current state (variant `v`) and leaves `Panicked` behind.
+    ///
+    /// Only the fields are copied, not the whole enum (which is as large as its largest variant,
+    /// sub-futures included): each field is read once, then the state is overwritten without
+    /// being dropped. The sub-future slot is already empty when this runs.
+    fn take_apart(&self, v: &Ident, fields: &[(Ident, TokenStream)]) -> TokenStream {
+        let (state_enum, state) = (&self.n.state_enum, &self.n.state);
+        if fields.is_empty() {
+            return quote!(*#state = #state_enum::Panicked;);
+        }
+        let refs: Vec<Ident> = fields
+            .iter()
+            .map(|(f, _)| Ident::new(&f.to_string(), Span::mixed_site()))
+            .collect();
+        let names: Vec<&Ident> = fields.iter().map(|(f, _)| f).collect();
+        let pats: Vec<&TokenStream> = fields.iter().map(|(_, p)| p).collect();
+        let safety = "// SAFETY: each field is moved out exactly once, and the state is then \
+                      overwritten without being dropped, so nothing is dropped twice.";
+        let (pat, reads) = if fields.len() == 1 {
+            let (p, r) = (pats[0], &refs[0]);
+            (quote!(#p), quote!(::core::ptr::read(#r)))
+        } else {
+            (
+                quote!((#(#pats),*)),
+                quote!((#(::core::ptr::read(#refs)),*)),
+            )
+        };
+        quote! {
+            let #state_enum::#v { #(#names: #refs,)* .. } = &mut *#state else {
+                ::core::unreachable!()
+            };
+            #[doc = #safety]
+            let #pat = unsafe { #reads };
+            unsafe { ::core::ptr::write(#state, #state_enum::Panicked) };
+        }
     }
 
     /// Root-level locals are bound straight from the state's fields, unless two of them share a
