@@ -100,4 +100,60 @@ differential! {
             async { S { base: 10, items: vec![1, 2] }.total().await }
         }
     }
+
+    // ROOT CAUSE: raw identifiers (`r#type` parameter, `let r#match`, `let r#loop`) are re-emitted without the `r#` prefix
+    // (or used to build new identifiers), giving keywords where identifiers are expected.
+    // error: expected identifier, found keyword `type` (also `match`, `loop`)
+    raw_and_unicode_identifiers {
+        async fn f(r#type: u32) -> u32 {
+            let r#match = step("raw", r#type).await;
+            let größe = step("uni", 3u32).await;
+            let r#loop = Guard::new("raw guard");
+            let n = step("n", 1u32).await;
+            log(r#loop.name().to_string());
+            r#match + größe + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
+    }
+
+    // ROOT CAUSE: a return type with an elided lifetime (`-> Box<dyn Fn(u32) -> u32 + '_>`) is copied into the generated poll
+    // closure's return annotation (`-> Poll<..>`), where `'_` is a fresh closure lifetime, so `Box<closure>` no longer coerces to it.
+    // (The same fn without `+ '_` passes: see return_needs_unsized_coercion.)
+    // error[E0271]: expected `{closure@lib.rs:356:17}` to return `Poll<Box<dyn Fn(u32) -> u32>>`, but it returns
+    // `Poll<Box<{closure@differential_edge.rs:..}>>`
+    return_type_with_elided_lifetime {
+        async fn adder(base: &u32) -> Box<dyn Fn(u32) -> u32 + '_> {
+            let k = step("k", 2u32).await;
+            Box::new(move |x| x * k + *base)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { let b = 5; let f = adder(&b).await; f(10) }
+        }
+    }
+
+    // ROOT CAUSE: `#[cfg(..)]` on a statement that contains an await is not honoured: the `.await` of a cfg-disabled
+    // `#[cfg(any())] let b = step("never", 100u32).await;` is hoisted into a state and still polled (the binding itself is
+    // dropped, so the output is the same).
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     ready b                        | ready b
+    //   ! future dropped                 | pending never
+    //   ! -                              | poll #4
+    //   ! -                              | pending never
+    //   ! -                              | poll #5
+    //   ! -                              | ready never
+    //   ! -                              | future dropped
+    cfg_and_attributes_on_statements {
+        async fn f() -> u32 {
+            #[allow(unused_mut)]
+            let mut a = step("a", 1u32).await;
+            #[cfg(any())]
+            log(format!("{}", not_defined_anywhere));
+            #[cfg(all())]
+            let b = step("b", 2u32).await;
+            #[cfg(any())]
+            let b = step("never", 100u32).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

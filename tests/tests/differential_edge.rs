@@ -573,4 +573,76 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    user_labels_named_like_generated_ones {
+        async fn f() -> u32 {
+            let mut n = 0;
+            'loop0: for i in 0..3u32 {
+                'loop1: loop {
+                    n += step("s", i).await;
+                    if n > 2 { break 'loop0; }
+                    break 'loop1;
+                }
+            }
+            'poll: loop { n += step("p", 1u32).await; break 'poll; }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    method_with_local_named_this {
+        pub struct S { pub v: u32 }
+        impl S {
+            pub async fn get(&self) -> u32 {
+                let this = step("this", 10u32).await;
+                let this_ = step("this_", 1u32).await;
+                self.v + this + this_
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { S { v: 5 }.get().await } }
+    }
+
+    empty_and_unit_fns {
+        async fn empty() {}
+        async fn unit() -> () { step("u", ()).await }
+        async fn early(stop: bool) {
+            if stop { log("early"); return; }
+            step("late", ()).await;
+        }
+        pub fn entry() -> impl core::future::Future<Output = ()> {
+            async { empty().await; unit().await; early(true).await; early(false).await; }
+        }
+    }
+
+    unicode_identifiers {
+        async fn f(größe: u32) -> u32 {
+            let maß = step("uni", größe).await;
+            let schlüssel = Guard::new("schlüssel");
+            let n = step("n", 1u32).await;
+            log(schlüssel.name().to_string());
+            maß + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
+    }
+
+    return_needs_unsized_coercion {
+        async fn make() -> Box<dyn Fn(u32) -> u32> {
+            let k = step("k", 2u32).await;
+            Box::new(move |x| x * k)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { make().await(10) } }
+    }
+
+    attributes_on_statements_without_cfg {
+        async fn f() -> u32 {
+            #[allow(unused_mut)]
+            let mut a = step("a", 1u32).await;
+            #[cfg(any())]
+            log(format!("{}", not_defined_anywhere));
+            #[allow(clippy::let_and_return)]
+            let b = step("b", 2u32).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }
