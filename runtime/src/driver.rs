@@ -4,30 +4,47 @@
 //! scheduler has no task ─► Driver::park(handle)
 //!   └─ turn(timeout)
 //!        ├─ time:  how long until the next timer? (TimerWheel::next_expiration)
-//!        ├─ I/O:   wait for events at most that long
-//!        │         (today a condvar: `ParkThread`; the I/O issue puts
-//!        │          mio's `Poll::poll` → token → `ScheduledIo::wake` here)
+//!        ├─ I/O:   wait for events at most that long: IoStack::park
+//!        │           enabled:  io::driver::Driver::park → epoll_wait → token
+//!        │                     → ScheduledIo::wake → wake list   (src/io/driver.rs)
+//!        │           disabled: a condvar (`ParkThread`)
 //!        └─ time:  process_at_time(now) → entry.fire() → wake list → wake()
 //! ```
 //!
 //! Every `wake()` that lands in a queue while the scheduler sleeps calls
-//! `Handle::unpark`, which interrupts the wait.
+//! `Handle::unpark`, which interrupts the wait (the condvar, or epoll via a
+//! `mio::Waker`).
 
+use std::io;
 use std::time::Duration;
 
 use crate::park::{ParkThread, UnparkThread};
-use crate::time;
+use crate::{io as cw_io, time};
 
 pub(crate) struct Driver {
-    /// Where the thread actually sleeps. The I/O driver replaces this.
-    park: ParkThread,
+    /// Where the thread actually sleeps.
+    io: IoStack,
 }
 
-/// Shared with every thread that may need to wake the driver or register a
-/// timer.
+/// The bottom of the stack: epoll if I/O is enabled, else a condvar.
+pub(crate) enum IoStack {
+    Enabled(cw_io::driver::Driver),
+    Disabled(ParkThread),
+}
+
+/// Wakes whatever `IoStack` the driver sleeps in.
+#[derive(Clone)]
+pub(crate) enum Unpark {
+    Io(cw_io::driver::Handle),
+    Thread(UnparkThread),
+}
+
+/// Shared with every thread that may need to wake the driver, register a
+/// timer or register a socket.
 pub(crate) struct Handle {
-    unpark: UnparkThread,
+    unpark: Unpark,
     pub(crate) time: Option<time::driver::Handle>,
+    pub(crate) io: Option<cw_io::driver::Handle>,
 }
 
 pub(crate) struct Config {
@@ -37,16 +54,23 @@ pub(crate) struct Config {
 }
 
 impl Driver {
-    pub(crate) fn new(config: &Config) -> (Driver, Handle) {
-        // `enable_io` is accepted but there is no I/O driver yet: the
-        // `ParkThread` below is where it will go.
-        let _ = config.enable_io;
-        let park = ParkThread::new();
-        let unpark = park.unpark();
+    pub(crate) fn new(config: &Config) -> io::Result<(Driver, Handle)> {
+        let (stack, unpark, io) = if config.enable_io {
+            let (driver, handle) = cw_io::driver::Driver::new()?;
+            (
+                IoStack::Enabled(driver),
+                Unpark::Io(handle.clone()),
+                Some(handle),
+            )
+        } else {
+            let park = ParkThread::new();
+            let unpark = Unpark::Thread(park.unpark());
+            (IoStack::Disabled(park), unpark, None)
+        };
         let time = config
             .enable_time
             .then(|| time::driver::Handle::new(unpark.clone(), config.start_paused));
-        (Driver { park }, Handle { unpark, time })
+        Ok((Driver { io: stack }, Handle { unpark, time, io }))
     }
 
     /// Sleep until woken, or until the next timer is due; then fire timers.
@@ -61,18 +85,41 @@ impl Driver {
 
     fn turn(&mut self, handle: &Handle, timeout: Option<Duration>) {
         match &handle.time {
-            Some(time) => time.park_internal(&self.park, timeout),
+            Some(time) => time.park_internal(&mut self.io, timeout),
             None => {
-                self.park.park(timeout);
+                self.io.park(timeout);
             }
         }
     }
 
     /// Runtime shutdown: drop every registered timer's waker (so no task is
-    /// kept alive by the wheel).
+    /// kept alive by the wheel), and fail every pending socket operation.
     pub(crate) fn shutdown(&mut self, handle: &Handle) {
         if let Some(time) = &handle.time {
             time.shutdown();
+        }
+        if let IoStack::Enabled(io) = &mut self.io {
+            io.shutdown();
+        }
+    }
+}
+
+impl IoStack {
+    /// Block until unparked, an I/O event, or `timeout`. Returns `false`
+    /// on a plain timeout.
+    pub(crate) fn park(&mut self, timeout: Option<Duration>) -> bool {
+        match self {
+            IoStack::Enabled(io) => io.park(timeout),
+            IoStack::Disabled(park) => park.park(timeout),
+        }
+    }
+}
+
+impl Unpark {
+    pub(crate) fn unpark(&self) {
+        match self {
+            Unpark::Io(io) => io.unpark(),
+            Unpark::Thread(thread) => thread.unpark(),
         }
     }
 }

@@ -11,7 +11,7 @@
 //! | `Core::poll` pins and polls the future, panics caught | `task/core.rs`, `task/harness.rs` |
 //! | `wake_by_val` → `schedule()` | `task/harness.rs` → the scheduler's `Schedule` impl |
 //! | timer wheel `process_at_time` → `entry.fire()` → wake list | `wheel.rs`, `driver.rs` |
-//! | I/O driver `turn()` | not yet: the hook is `driver.rs` |
+//! | I/O driver `turn()`: epoll → token → `ScheduledIo::wake` → wake list | `io/driver.rs`, `io/scheduled_io.rs` |
 //!
 //! ```
 //! use std::time::Duration;
@@ -33,7 +33,9 @@ mod blocking;
 mod context;
 mod coop;
 mod driver;
+pub mod io;
 mod loom;
+pub mod net;
 mod park;
 mod runtime;
 mod scheduler;

@@ -23,7 +23,7 @@ use crate::scheduler::current_thread::CurrentThread;
 use crate::scheduler::multi_thread::{self, MultiThread};
 use crate::task::{self, JoinHandle};
 
-/// An async runtime: a scheduler, a driver (time; I/O later) and a pool of
+/// An async runtime: a scheduler, a driver (time, I/O) and a pool of
 /// threads for blocking work. Dropping it cancels every task still alive
 /// (each future is dropped) and waits for the worker threads.
 pub struct Runtime {
@@ -239,8 +239,7 @@ impl Builder {
         self
     }
 
-    /// Reserve the I/O driver. There is no I/O driver yet: this is accepted
-    /// so code can be written against the final API.
+    /// Turn on the I/O driver (epoll via mio), needed by [`crate::net`].
     pub fn enable_io(&mut self) -> &mut Self {
         self.enable_io = true;
         self
@@ -272,7 +271,7 @@ impl Builder {
             !(self.start_paused && self.kind == Kind::MultiThread),
             "start_paused requires the current-thread runtime"
         );
-        let (driver, driver_handle) = Driver::new(&driver_config);
+        let (driver, driver_handle) = Driver::new(&driver_config)?;
         let blocking_pool = BlockingPool::new(
             self.max_blocking_threads,
             format!("{}-blocking", self.thread_name),

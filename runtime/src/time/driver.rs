@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use super::clock::{Clock, Instant};
 use super::wheel::{TimerKey, TimerWheel};
-use crate::park::{ParkThread, UnparkThread};
+use crate::driver::{IoStack, Unpark};
 
 #[derive(Clone)]
 pub(crate) struct Handle {
@@ -35,7 +35,7 @@ struct Inner {
     clock: Clock,
     /// Tick 0.
     start: Instant,
-    unpark: UnparkThread,
+    unpark: Unpark,
     is_shutdown: AtomicBool,
 }
 
@@ -47,7 +47,7 @@ struct State {
 }
 
 impl Handle {
-    pub(crate) fn new(unpark: UnparkThread, start_paused: bool) -> Handle {
+    pub(crate) fn new(unpark: Unpark, start_paused: bool) -> Handle {
         let clock = Clock::new(start_paused);
         let start = clock.now();
         Handle {
@@ -100,9 +100,9 @@ impl Handle {
         state.wheel.remove(key);
     }
 
-    /// The driver's turn: wait (on `park`, the I/O layer) until the next
+    /// The driver's turn: wait (on `park`: epoll, or a condvar) until the next
     /// timer or until woken, then fire what is due.
-    pub(crate) fn park_internal(&self, park: &ParkThread, limit: Option<Duration>) {
+    pub(crate) fn park_internal(&self, park: &mut IoStack, limit: Option<Duration>) {
         let next = {
             let mut state = self.inner.state.lock().unwrap();
             let next = state.wheel.next_expiration_time();

@@ -1,0 +1,54 @@
+//! TCP and UDP sockets on the I/O driver.
+//!
+//! Each socket is a mio socket inside a `PollEvented` (src/io/registration.rs):
+//! its `Registration` holds the token and the `ScheduledIo` the driver
+//! wakes. Every operation has the same shape:
+//!
+//! ```text
+//! stream.read(buf).await
+//!   ─► AsyncRead::poll_read ─► PollEvented::poll_read
+//!        ScheduledIo readiness has READABLE? no ─► store waker, Pending
+//!        ... epoll: token ─► ScheduledIo::wake ─► task scheduled ...
+//!        read(2) ─► Ok(n): done   WouldBlock: clear_readiness(tick), wait again
+//! ```
+//!
+//! * [`TcpListener`]: `bind`, `accept`, `local_addr`.
+//! * [`TcpStream`]: `connect`; [`AsyncRead`](crate::io::AsyncRead) /
+//!   [`AsyncWrite`](crate::io::AsyncWrite) (so `read`, `read_exact`, `write`,
+//!   `write_all`, `flush`, `shutdown` through the `*Ext` traits);
+//!   `split` / `into_split`; `readable`, `writable`, `try_read`, `try_write`.
+//! * [`UdpSocket`]: `bind`, `connect`, `send` / `recv`, `send_to` / `recv_from`.
+//!
+//! Addresses are resolved with std's `ToSocketAddrs` on the calling thread
+//! (instant for IP literals; a host name may block on DNS).
+
+mod split;
+mod tcp;
+mod udp;
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+pub use self::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
+pub use self::tcp::{TcpListener, TcpStream};
+pub use self::udp::UdpSocket;
+
+/// Try `f` on each resolved address; the last error if all fail.
+fn each_addr<A: ToSocketAddrs, T>(
+    addr: A,
+    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
+) -> io::Result<T> {
+    let mut last_err = None;
+    for addr in addr.to_socket_addrs()? {
+        match f(addr) {
+            Ok(v) => return Ok(v),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "could not resolve to any address",
+        )
+    }))
+}

@@ -1,0 +1,624 @@
+//! Loopback networking tests for the I/O driver (127.0.0.1 only).
+//!
+//! Sizes are kept small for CI. The full-size concurrency run:
+//!
+//! ```sh
+//! ulimit -n 65536
+//! CLOCKWORK_NET_CONNS=10000 cargo test -p clockwork --release --test net many_concurrent
+//! ```
+//!
+//! epoll cannot run under Miri: every test here is skipped there.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use clockwork::io::{AsyncReadExt, AsyncWriteExt, Interest};
+use clockwork::net::{TcpListener, TcpStream, UdpSocket};
+use clockwork::{Builder, Runtime};
+
+fn current() -> Runtime {
+    Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn multi(n: usize) -> Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(n)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Both flavors, so every test covers both schedulers.
+fn runtimes() -> [(&'static str, Runtime); 2] {
+    [("current_thread", current()), ("multi_thread", multi(2))]
+}
+
+/// Fail instead of hanging.
+async fn within<F: Future>(secs: u64, f: F) -> F::Output {
+    clockwork::time::timeout(Duration::from_secs(secs), f)
+        .await
+        .expect("test timed out")
+}
+
+/// An echo server on 127.0.0.1:0; returns its address.
+async fn echo_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    clockwork::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            clockwork::spawn(async move {
+                let mut buf = vec![0; 4096];
+                loop {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => {
+                            if socket.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// The fd-counting tests read the process-wide `/proc/self/fd`: tests
+/// take this lock so none opens sockets while another counts.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn echo_round_trip() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let addr = echo_server().await;
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            assert!(stream.nodelay().unwrap());
+            assert_eq!(stream.peer_addr().unwrap(), addr);
+            for i in 0..100u32 {
+                let msg = format!("hello {i}");
+                stream.write_all(msg.as_bytes()).await.unwrap();
+                let mut back = vec![0; msg.len()];
+                stream.read_exact(&mut back).await.unwrap();
+                assert_eq!(back, msg.as_bytes(), "{name}");
+            }
+            // A large payload exercises partial writes / WouldBlock on both
+            // sides: write and read concurrently through `split`.
+            let big: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+            let (mut r, mut w) = stream.split();
+            let write = async {
+                w.write_all(&big).await.unwrap();
+            };
+            let read = async {
+                let mut back = vec![0; big.len()];
+                r.read_exact(&mut back).await.unwrap();
+                back
+            };
+            let ((), back) = join(write, read).await;
+            assert!(back == big, "{name}: big payload corrupted");
+        }));
+    }
+}
+
+/// Poll two futures concurrently in one task.
+async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    use std::pin::pin;
+    use std::task::Poll;
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if ra.is_some() && rb.is_some() {
+            Poll::Ready((ra.take().unwrap(), rb.take().unwrap()))
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn many_concurrent_connections() {
+    let _serial = serial();
+    let conns: usize = std::env::var("CLOCKWORK_NET_CONNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    for (name, rt) in runtimes() {
+        let done = Arc::new(AtomicUsize::new(0));
+        rt.block_on(within(60, async {
+            let addr = echo_server().await;
+            let mut clients = Vec::new();
+            for c in 0..conns {
+                let done = done.clone();
+                clients.push(clockwork::spawn(async move {
+                    let mut stream = TcpStream::connect(addr).await?;
+                    for round in 0..5u32 {
+                        let msg = format!("client {c} round {round}");
+                        stream.write_all(msg.as_bytes()).await?;
+                        let mut back = vec![0; msg.len()];
+                        stream.read_exact(&mut back).await?;
+                        assert_eq!(back, msg.as_bytes());
+                    }
+                    done.fetch_add(1, Ordering::SeqCst);
+                    io::Result::Ok(())
+                }));
+            }
+            for client in clients {
+                client.await.unwrap().unwrap();
+            }
+        }));
+        assert_eq!(done.load(Ordering::SeqCst), conns, "{name}");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn client_disconnects_mid_write() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = clockwork::spawn(async move {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let chunk = vec![7u8; 64 * 1024];
+                let mut written = 0usize;
+                // The client reads a little then hangs up: the server must
+                // see an error (EPIPE / ECONNRESET), not hang or panic.
+                loop {
+                    match socket.write(&chunk).await {
+                        Ok(n) => written += n,
+                        Err(e) => return (written, e.kind()),
+                    }
+                }
+            });
+            let mut client = TcpStream::connect(addr).await.unwrap();
+            let mut buf = [0u8; 1000];
+            client.read_exact(&mut buf).await.unwrap();
+            assert!(buf.iter().all(|&b| b == 7));
+            drop(client); // unread data: the kernel sends RST
+            let (written, kind) = server.await.unwrap();
+            assert!(written >= 1000, "{name}");
+            assert!(
+                matches!(
+                    kind,
+                    io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+                ),
+                "{name}: unexpected error kind {kind:?}"
+            );
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn half_close() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = clockwork::spawn(async move {
+                let (mut socket, peer) = listener.accept().await.unwrap();
+                // Read until the client's FIN, then answer on the still-open
+                // direction.
+                let mut got = Vec::new();
+                let mut buf = [0u8; 16];
+                loop {
+                    let n = socket.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                }
+                // EOF is sticky: reading again still says 0.
+                assert_eq!(socket.read(&mut buf).await.unwrap(), 0);
+                socket
+                    .write_all(format!("got {} bytes", got.len()).as_bytes())
+                    .await
+                    .unwrap();
+                socket.shutdown().await.unwrap();
+                (got, peer)
+            });
+            let mut client = TcpStream::connect(addr).await.unwrap();
+            client.write_all(b"request body").await.unwrap();
+            client.shutdown().await.unwrap(); // FIN: write side closed
+            let mut answer = Vec::new();
+            let mut buf = [0u8; 8];
+            loop {
+                let n = client.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                answer.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(answer, b"got 12 bytes", "{name}");
+            let (got, peer) = server.await.unwrap();
+            assert_eq!(got, b"request body");
+            assert_eq!(peer, client.local_addr().unwrap());
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn resource_dropped_while_task_waits() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let before = open_fds();
+            let accept = clockwork::spawn(async move {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut buf = [0u8; 8];
+                // Waits forever: the client never writes.
+                let _ = socket.read(&mut buf).await;
+                unreachable!("the read must not complete");
+            });
+            let mut client = TcpStream::connect(addr).await.unwrap();
+            clockwork::time::sleep(Duration::from_millis(20)).await;
+            // The task is parked on `read`, its waker in the ScheduledIo.
+            // Aborting drops the future and with it the stream: the slab
+            // entry is released and the fd closed while a waker is stored.
+            accept.abort();
+            assert!(accept.await.unwrap_err().is_cancelled());
+            // The peer sees EOF.
+            let mut buf = [0u8; 8];
+            assert_eq!(client.read(&mut buf).await.unwrap(), 0, "{name}");
+            drop(client);
+            assert!(open_fds() <= before, "{name}: fds leaked");
+
+            // A read future dropped mid-wait (timeout), then the stream
+            // used again: the stale waker is harmless.
+            let addr = echo_server().await;
+            let mut s = TcpStream::connect(addr).await.unwrap();
+            let mut buf = [0u8; 4];
+            let r = clockwork::time::timeout(Duration::from_millis(20), s.read(&mut buf)).await;
+            assert!(r.is_err(), "nothing was sent: the read must time out");
+            s.write_all(b"ping").await.unwrap();
+            s.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"ping");
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn runtime_shutdown_with_io_pending() {
+    let _serial = serial();
+    // Tasks waiting on sockets are dropped with the runtime; a socket that
+    // outlives the runtime reports an error instead of hanging.
+    let rt = multi(2);
+    let (listener, stream) = rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        clockwork::spawn(async {
+            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let _ = l.accept().await; // never completes
+        });
+        (listener, stream)
+    });
+    drop(rt);
+    let rt2 = current();
+    let mut stream = stream;
+    let err = rt2.block_on(async {
+        let mut buf = [0u8; 1];
+        stream.read(&mut buf).await.unwrap_err()
+    });
+    assert!(err.to_string().contains("shut down"), "{err}");
+    drop(listener);
+    drop(stream);
+    // Outside any runtime: a clear error.
+    let err = std::thread::spawn(|| {
+        let rt = Builder::new_current_thread().enable_time().build().unwrap();
+        rt.block_on(async { TcpListener::bind("127.0.0.1:0").await.unwrap_err() })
+    })
+    .join()
+    .unwrap();
+    assert!(err.to_string().contains("enable_io"), "{err}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn socket_moved_between_tasks() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let addr = echo_server().await;
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.write_all(b"one").await.unwrap();
+            // Hand the stream to a new task, which hands it to another.
+            let stream = clockwork::spawn(async move {
+                let mut buf = [0u8; 3];
+                stream.read_exact(&mut buf).await.unwrap();
+                assert_eq!(&buf, b"one");
+                stream.write_all(b"two").await.unwrap();
+                stream
+            })
+            .await
+            .unwrap();
+            let mut stream = clockwork::spawn(async move {
+                let mut stream = stream;
+                let mut buf = [0u8; 3];
+                stream.read_exact(&mut buf).await.unwrap();
+                assert_eq!(&buf, b"two");
+                stream
+            })
+            .await
+            .unwrap();
+            stream.write_all(b"three").await.unwrap();
+            let mut buf = [0u8; 5];
+            stream.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"three", "{name}");
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn two_tasks_on_read_and_write_halves() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let addr = echo_server().await;
+            let stream = TcpStream::connect(addr).await.unwrap();
+            let (mut r, mut w) = stream.into_split();
+            const N: usize = 2000;
+            // The reader starts first and waits on an empty socket, in the
+            // reader slot; the writer must not steal its wakeups.
+            let reader = clockwork::spawn(async move {
+                let mut buf = vec![0u8; N * 8];
+                r.read_exact(&mut buf).await.unwrap();
+                (r, buf)
+            });
+            let writer = clockwork::spawn(async move {
+                for i in 0..N as u64 {
+                    w.write_all(&i.to_le_bytes()).await.unwrap();
+                    if i % 100 == 0 {
+                        clockwork::yield_now().await;
+                    }
+                }
+                w
+            });
+            let w = writer.await.unwrap();
+            let (r, buf) = reader.await.unwrap();
+            for (i, chunk) in buf.chunks(8).enumerate() {
+                assert_eq!(u64::from_le_bytes(chunk.try_into().unwrap()), i as u64);
+            }
+            let stream = r.reunite(w).expect("same stream");
+            assert_eq!(stream.peer_addr().unwrap(), addr, "{name}");
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn owned_write_half_drop_sends_fin() {
+    let _serial = serial();
+    let rt = current();
+    rt.block_on(within(10, async {
+        let addr = echo_server().await;
+        let (mut r, mut w) = TcpStream::connect(addr).await.unwrap().into_split();
+        w.write_all(b"bye").await.unwrap();
+        drop(w);
+        let mut all = Vec::new();
+        let mut buf = [0u8; 16];
+        loop {
+            let n = r.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(all, b"bye");
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn no_fd_growth_after_many_short_connections() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(30, async {
+            let addr = echo_server().await;
+            // Warm up (the runtime's own fds, lazily created ones).
+            for _ in 0..10 {
+                let mut s = TcpStream::connect(addr).await.unwrap();
+                s.write_all(b"x").await.unwrap();
+                let mut b = [0u8; 1];
+                s.read_exact(&mut b).await.unwrap();
+            }
+            clockwork::time::sleep(Duration::from_millis(50)).await;
+            let before = open_fds();
+            for _ in 0..500 {
+                let mut s = TcpStream::connect(addr).await.unwrap();
+                s.write_all(b"x").await.unwrap();
+                let mut b = [0u8; 1];
+                s.read_exact(&mut b).await.unwrap();
+            }
+            // Server-side tasks see EOF and drop their sockets shortly.
+            let mut after = open_fds();
+            for _ in 0..100 {
+                if after <= before {
+                    break;
+                }
+                clockwork::time::sleep(Duration::from_millis(10)).await;
+                after = open_fds();
+            }
+            assert!(after <= before, "{name}: fds grew from {before} to {after}");
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn readiness_try_read_try_write() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let mut client = TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 16];
+            // Nothing sent yet.
+            assert_eq!(
+                server.try_read(&mut buf).unwrap_err().kind(),
+                io::ErrorKind::WouldBlock
+            );
+            client.writable().await.unwrap();
+            assert_eq!(client.try_write(b"abc").unwrap(), 3);
+            loop {
+                server.readable().await.unwrap();
+                match server.try_read(&mut buf) {
+                    Ok(n) => {
+                        assert_eq!(&buf[..n], b"abc", "{name}");
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            let ready = server
+                .ready(Interest::READABLE | Interest::WRITABLE)
+                .await
+                .unwrap();
+            assert!(ready.is_writable());
+            // Peer closes: readable with READ_CLOSED, read returns 0.
+            client.shutdown().await.unwrap();
+            let ready = server.ready(Interest::READABLE).await.unwrap();
+            assert!(ready.is_readable());
+            assert_eq!(server.try_read(&mut buf).unwrap(), 0);
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn udp_send_recv() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let (a_addr, b_addr) = (a.local_addr().unwrap(), b.local_addr().unwrap());
+            // Unconnected: send_to / recv_from.
+            assert_eq!(a.send_to(b"ping", b_addr).await.unwrap(), 4);
+            let mut buf = [0u8; 64];
+            let (n, from) = b.recv_from(&mut buf).await.unwrap();
+            assert_eq!((&buf[..n], from), (&b"ping"[..], a_addr), "{name}");
+            // Connected: send / recv.
+            a.connect(b_addr).await.unwrap();
+            b.connect(a_addr).await.unwrap();
+            assert_eq!(a.peer_addr().unwrap(), b_addr);
+            b.send(b"pong").await.unwrap();
+            let n = a.recv(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"pong");
+            assert_eq!(
+                a.try_recv(&mut buf).unwrap_err().kind(),
+                io::ErrorKind::WouldBlock
+            );
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn udp_shared_by_many_waiting_tasks() {
+    let _serial = serial();
+    // More waiters than the reader slot: the rest go to the overflow list,
+    // and every datagram reaches some task.
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let server = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+            let addr = server.local_addr().unwrap();
+            let got = Arc::new(AtomicUsize::new(0));
+            let mut tasks = Vec::new();
+            for _ in 0..8 {
+                let server = server.clone();
+                let got = got.clone();
+                tasks.push(clockwork::spawn(async move {
+                    let mut buf = [0u8; 8];
+                    let (n, _) = server.recv_from(&mut buf).await.unwrap();
+                    assert_eq!(n, 1);
+                    got.fetch_add(1, Ordering::SeqCst);
+                }));
+            }
+            clockwork::time::sleep(Duration::from_millis(20)).await;
+            let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            for i in 0..8u8 {
+                client.send_to(&[i], addr).await.unwrap();
+            }
+            for t in tasks {
+                t.await.unwrap();
+            }
+            assert_eq!(got.load(Ordering::SeqCst), 8, "{name}");
+        }));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn connect_refused_is_an_error() {
+    let _serial = serial();
+    let rt = current();
+    rt.block_on(within(10, async {
+        // Bind then drop: nothing listens on that port any more.
+        let addr = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap()
+        };
+        let err = TcpStream::connect(addr).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn timers_and_io_share_the_driver() {
+    let _serial = serial();
+    // With I/O enabled, the timer wheel's deadline is the epoll timeout:
+    // a sleep must still fire on time while sockets are registered.
+    let rt = current();
+    rt.block_on(async {
+        let _l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let start = std::time::Instant::now();
+        clockwork::time::sleep(Duration::from_millis(30)).await;
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(30) && took < Duration::from_millis(500));
+    });
+}
