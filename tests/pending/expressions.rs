@@ -144,4 +144,48 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    // ROOT CAUSE: `.await` in the message arguments of `assert!`/`assert_eq!` (evaluated only on failure) is rejected with the
+    // "unknown macro" wording although `assert!` is a known macro (mentions.rs: "the rest of assert! is only evaluated on failure").
+    // error: `.await` inside `assert!` is not supported: #[state_machine] only sees the tokens of an unknown macro; bind the
+    // awaited value to a local first
+    assert_message_awaited_only_on_failure {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f(x: u32) -> u32 {
+            assert!(x < 10, "x too big: {}", v(100).await);
+            assert_eq!(x % 2, 0, "odd: {} {}", x, v(200).await);
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { f(4).await + f(3).await } }
+    }
+
+    // ROOT CAUSE: the repeat form `vec![v(7).await; 3]` / `vec![0u32; v(n).await as usize]` is not parsed (only the comma list is),
+    // and the error says "unknown macro" for the known `vec!`.
+    // error: `.await` inside `vec!` is not supported: #[state_machine] only sees the tokens of an unknown macro; bind the
+    // awaited value to a local first
+    vec_repeat_form_with_await {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> Vec<u32> {
+            let n = 2;
+            let mut a = vec![v(7).await; 3];
+            a.extend(vec![0u32; v(n).await as usize]);
+            a
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    // ROOT CAUSE: an implicitly captured width argument in a format spec (`format!("[{:>w$}]", v(3).await)`, `w` a local) is
+    // not seen as a mention of `w`, so `w` is not carried to the arm after the await.
+    // error[E0425]: cannot find value `w` in this scope
+    format_positional_reuse_and_width {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> String {
+            let w = 6;
+            let a = format!("{0}-{0}-{1}", v(1).await, v(2).await);
+            let b = format!("[{:>w$}]", v(3).await);
+            let c = format!("[{:>1$}]", v(4).await, v(5).await as usize);
+            format!("{a} {b} {c} {}", { let t = v(6).await; t * 2 })
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }

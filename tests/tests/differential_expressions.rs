@@ -409,4 +409,29 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
     }
+
+    write_to_borrowed_string_param {
+        use std::fmt::Write as _;
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn render(out: &mut String, items: Vec<u32>) -> usize {
+            for it in items {
+                write!(out, "<{}>", v(it).await).unwrap();
+            }
+            writeln!(out).unwrap();
+            out.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, String)> {
+            async { let mut s = String::new(); let n = render(&mut s, vec![1, 2]).await; (n, s) }
+        }
+    }
+
+    format_positional_reuse_and_block_args {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> String {
+            let a = format!("{0}-{0}-{1}", v(1).await, v(2).await);
+            let c = format!("[{:>1$}]", v(4).await, v(5).await as usize);
+            format!("{a} {c} {}", { let t = v(6).await; t * 2 })
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }
