@@ -188,4 +188,17 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+
+    // ROOT CAUSE: same as format_positional_reuse_and_width: an implicitly captured precision (`{v:.prec$}`) is not seen as a
+    // mention of `prec`, so `prec` is not kept across the await (here the await is before the format!, not inside it).
+    // error[E0425]: cannot find value `prec` in this scope
+    format_precision_capture_after_await {
+        async fn f() -> String {
+            let prec = 2usize;
+            let v = 3.14159f64;
+            step("s", ()).await;
+            format!("{v:.prec$} {:.*}", 1, v)
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }

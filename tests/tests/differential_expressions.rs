@@ -434,4 +434,20 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+
+    inline_format_captures_after_await {
+        async fn f() -> String {
+            let x = 5u32;
+            let name = "nm";
+            let pair = (1, 2);
+            step("s", ()).await;
+            println!("{x} {name}");
+            assert!(x > 0, "{name} must be positive");
+            let a = format!("{name:?}|{x:>4}|{pair:?}|{x:#x}");
+            step("t", ()).await;
+            a
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
 }
