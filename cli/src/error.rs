@@ -194,6 +194,9 @@ pub fn render(err: &CliError, color: bool) -> String {
     out
 }
 
+/// Longest part of a source line shown under an error, in chars.
+const MAX_SHOWN: usize = 100;
+
 fn render_diagnostic(out: &mut String, d: &Diagnostic, st: &Style) {
     if d.line == 0 {
         let _ = writeln!(out, "{}: {}: {}", d.file, st.error(), d.message);
@@ -212,12 +215,33 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, st: &Style) {
     let num = d.line.to_string();
     let pad = " ".repeat(num.len());
     // Tabs are shown as 4 spaces, as rustc does, so the caret stays under the right char.
-    let shown: String = text.replace('\t', "    ");
-    let before: String = text.chars().take(d.column.saturating_sub(1)).collect();
-    let caret_col = before
+    let chars: Vec<char> = text
         .chars()
+        .flat_map(|c| if c == '\t' { vec![' '; 4] } else { vec![c] })
+        .collect();
+    let mut caret_col: usize = text
+        .chars()
+        .take(d.column.saturating_sub(1))
         .map(|c| if c == '\t' { 4 } else { 1 })
-        .sum::<usize>();
+        .sum();
+    let mut width = d.width;
+    // A long line is cut to a window around the caret, `...` marking what is left out.
+    let (mut from, mut to) = (0, chars.len());
+    if chars.len() > MAX_SHOWN {
+        from = caret_col
+            .saturating_sub(MAX_SHOWN / 2)
+            .min(chars.len().saturating_sub(MAX_SHOWN));
+        to = (from + MAX_SHOWN).min(chars.len());
+    }
+    let mut shown: String = chars[from..to].iter().collect();
+    if to < chars.len() {
+        shown.push_str("...");
+    }
+    if from > 0 {
+        shown.insert_str(0, "...");
+        caret_col = caret_col - from + 3;
+    }
+    width = width.min((to + 3).saturating_sub(caret_col).max(1));
     let _ = writeln!(out, "{pad} {}", st.gutter("|"));
     let _ = writeln!(out, "{} {shown}", st.gutter(&format!("{num} |")));
     let _ = writeln!(
@@ -225,6 +249,50 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, st: &Style) {
         "{pad} {} {}{}",
         st.gutter("|"),
         " ".repeat(caret_col),
-        st.paint("1;31", &"^".repeat(d.width))
+        st.paint("1;31", &"^".repeat(width))
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag(line_text: &str, column: usize, width: usize) -> String {
+        let d = Diagnostic {
+            file: "f.rs".into(),
+            line_text: Some(line_text.into()),
+            line: 7,
+            column,
+            width,
+            message: "m".into(),
+        };
+        render(&CliError::Parse(d), false)
+    }
+
+    #[test]
+    fn caret_under_the_column() {
+        let r = diag("\tlet x = (;", 11, 1);
+        let lines: Vec<&str> = r.lines().collect();
+        assert_eq!(lines[0], "f.rs:7:11: error: m");
+        assert_eq!(lines[2], "7 |     let x = (;");
+        assert_eq!(lines[3].find('^'), lines[2].find(';'));
+    }
+
+    #[test]
+    fn long_lines_are_windowed() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let r = diag(&line, 501, 3);
+        let lines: Vec<&str> = r.lines().collect();
+        assert!(
+            lines[2].len() < 120 && lines[2].starts_with("7 | ...") && lines[2].ends_with("...")
+        );
+        assert_eq!(lines[3].find('^'), lines[2].find('X'));
+        assert!(lines[3].ends_with("^^^"));
+        // Near the start and the end too.
+        for col in [1, 1001] {
+            let r = diag(&line, col, 1);
+            let l: Vec<&str> = r.lines().collect();
+            assert!(l[2].chars().count() <= 110 && l[3].contains('^'), "{r}");
+        }
+    }
 }

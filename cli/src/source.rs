@@ -52,6 +52,21 @@ impl Source {
 
     /// Parses the text as a Rust file; a syntax error becomes a diagnostic at its span.
     pub fn parse(&self) -> Result<syn::File, CliError> {
+        if let Some((line, column)) = crate::limits::too_deep(&self.text, crate::limits::MAX_DEPTH)
+        {
+            let line_text = self.text.lines().nth(line - 1).map(str::to_string);
+            return Err(CliError::Parse(crate::error::Diagnostic {
+                file: self.name.clone(),
+                line_text,
+                line,
+                column,
+                width: 1,
+                message: format!(
+                    "delimiters nested more than {} deep: clockwork does not take files this deep",
+                    crate::limits::MAX_DEPTH
+                ),
+            }));
+        }
         syn::parse_file(&self.text)
             .map_err(|e| CliError::Parse(crate::error::Diagnostic::from_syn(self, &e)))
     }

@@ -100,18 +100,13 @@ fn example() -> impl ::core::future::Future<Output = i32> {
                     'poll: loop {
                         match &mut *state {
                             State::Start { .. } => {
-                                let State::Start { .. } = ::core::mem::replace(
-                                    state,
-                                    State::Panicked,
-                                ) else { ::core::unreachable!() };
-                                {
-                                    *state = State::AwaitAsyncOperation {
-                                        fut: ::core::option::Option::Some(
-                                            ::core::future::IntoFuture::into_future(async_operation()),
-                                        ),
-                                    };
-                                    continue 'poll;
-                                }
+                                *state = State::Panicked;
+                                *state = State::AwaitAsyncOperation {
+                                    fut: ::core::option::Option::Some(
+                                        ::core::future::IntoFuture::into_future(async_operation()),
+                                    ),
+                                };
+                                continue 'poll;
                             }
                             State::AwaitAsyncOperation { fut, .. } => {
                                 // SAFETY: `state` lives inside the `poll_fn` future, which is pinned, and is never moved out while it holds a future: `fut` stays where it was first polled.
@@ -120,11 +115,8 @@ fn example() -> impl ::core::future::Future<Output = i32> {
                                 }) else {
                                     return ::core::task::Poll::Pending;
                                 };
-                                let State::AwaitAsyncOperation { .. } = ::core::mem::replace(
-                                    state,
-                                    State::Panicked,
-                                ) else { ::core::unreachable!() };
                                 {
+                                    *state = State::Panicked;
                                     let x = out;
                                     *state = State::AwaitAnotherOperation {
                                         fut: ::core::option::Option::Some(
@@ -142,11 +134,12 @@ fn example() -> impl ::core::future::Future<Output = i32> {
                                 }) else {
                                     return ::core::task::Poll::Pending;
                                 };
-                                let State::AwaitAnotherOperation { x, .. } = ::core::mem::replace(
-                                    state,
-                                    State::Panicked,
-                                ) else { ::core::unreachable!() };
                                 return ::core::task::Poll::Ready({
+                                    let State::AwaitAnotherOperation { x: x, .. } = &mut *state
+                                    else { ::core::unreachable!() };
+                                    // SAFETY: each field is moved out exactly once, and the state is then overwritten without being dropped, so nothing is dropped twice.
+                                    let x = unsafe { ::core::ptr::read(x) };
+                                    unsafe { ::core::ptr::write(state, State::Panicked) };
                                     let y = out;
                                     x + y
                                 });
@@ -251,32 +244,32 @@ fn sum_lines(
                     'poll: loop {
                         match &mut *state {
                             State::Start { .. } => {
-                                let State::Start { mut lines, .. } = ::core::mem::replace(
-                                    state,
-                                    State::Panicked,
-                                ) else { ::core::unreachable!() };
-                                {
-                                    let mut total = 0;
-                                    'loop0: loop {
-                                        let value = {
-                                            *state = State::AwaitNextLine {
-                                                fut: ::core::option::Option::None,
-                                                total,
-                                                lines,
-                                            };
-                                            let State::AwaitNextLine { fut: slot, lines, .. } = &mut *state
-                                            else { ::core::unreachable!() };
-                                            // SAFETY: `lines` now lives in the pinned state, unmoved, until this future has been dropped; meanwhile the future is the only user.
-                                            let lines = unsafe { &mut *::core::ptr::from_mut(lines) };
-                                            *slot = ::core::option::Option::Some(
-                                                ::core::future::IntoFuture::into_future(
-                                                    next_line(&mut (*lines)),
-                                                ),
-                                            );
-                                            continue 'poll;
+                                let State::Start { lines: lines, .. } = &mut *state else {
+                                    ::core::unreachable!()
+                                };
+                                // SAFETY: each field is moved out exactly once, and the state is then overwritten without being dropped, so nothing is dropped twice.
+                                let mut lines = unsafe { ::core::ptr::read(lines) };
+                                unsafe { ::core::ptr::write(state, State::Panicked) };
+                                let mut total = 0;
+                                'loop0: loop {
+                                    {
+                                        *state = State::AwaitNextLine {
+                                            fut: ::core::option::Option::None,
+                                            total,
+                                            lines,
                                         };
+                                        let State::AwaitNextLine { fut: slot, lines, .. } = &mut *state
+                                        else { ::core::unreachable!() };
+                                        // SAFETY: `lines` now lives in the pinned state, unmoved, until this future has been dropped; meanwhile the future is the only user.
+                                        let lines = unsafe { &mut *::core::ptr::from_mut(lines) };
+                                        *slot = ::core::option::Option::Some(
+                                            ::core::future::IntoFuture::into_future(
+                                                next_line(&mut (*lines)),
+                                            ),
+                                        );
+                                        continue 'poll;
                                     };
-                                }
+                                };
                             }
                             State::AwaitNextLine { fut, .. } => {
                                 // SAFETY: `state` lives inside the `poll_fn` future, which is pinned, and is never moved out while it holds a future: `fut` stays where it was first polled.
@@ -285,11 +278,17 @@ fn sum_lines(
                                 }) else {
                                     return ::core::task::Poll::Pending;
                                 };
-                                let State::AwaitNextLine { mut lines, mut total, .. } = ::core::mem::replace(
-                                    state,
-                                    State::Panicked,
-                                ) else { ::core::unreachable!() };
                                 return ::core::task::Poll::Ready({
+                                    let State::AwaitNextLine {
+                                        lines: lines,
+                                        total: total,
+                                        ..
+                                    } = &mut *state else { ::core::unreachable!() };
+                                    // SAFETY: each field is moved out exactly once, and the state is then overwritten without being dropped, so nothing is dropped twice.
+                                    let (mut lines, mut total) = unsafe {
+                                        (::core::ptr::read(lines), ::core::ptr::read(total))
+                                    };
+                                    unsafe { ::core::ptr::write(state, State::Panicked) };
                                     'loop0_done: {
                                         'loop0_iter: {
                                             let value = {
@@ -309,7 +308,7 @@ fn sum_lines(
                                             total += n;
                                         }
                                         'loop0: loop {
-                                            let value = {
+                                            {
                                                 *state = State::AwaitNextLine {
                                                     fut: ::core::option::Option::None,
                                                     total,
@@ -430,11 +429,14 @@ impl Counter {
                         'poll: loop {
                             match &mut *state {
                                 State::Start { .. } => {
-                                    let State::Start { this, by, .. } = ::core::mem::replace(
-                                        state,
-                                        State::Panicked,
-                                    ) else { ::core::unreachable!() };
                                     return ::core::task::Poll::Ready({
+                                        let State::Start { this: this, by: by, .. } = &mut *state
+                                        else { ::core::unreachable!() };
+                                        // SAFETY: each field is moved out exactly once, and the state is then overwritten without being dropped, so nothing is dropped twice.
+                                        let (this, by) = unsafe {
+                                            (::core::ptr::read(this), ::core::ptr::read(by))
+                                        };
+                                        unsafe { ::core::ptr::write(state, State::Panicked) };
                                         {
                                             let mut iter = ::core::iter::IntoIterator::into_iter(0..by);
                                             'loop0: loop {
@@ -450,7 +452,7 @@ impl Counter {
                                                         continue 'poll;
                                                     }
                                                     ::core::option::Option::None => break 'loop0,
-                                                }
+                                                };
                                             }
                                         };
                                         this.count
@@ -463,11 +465,14 @@ impl Counter {
                                     }) else {
                                         return ::core::task::Poll::Pending;
                                     };
-                                    let State::AwaitYieldOnce { this, iter: iter_saved, .. } = ::core::mem::replace(
-                                        state,
-                                        State::Panicked,
-                                    ) else { ::core::unreachable!() };
                                     return ::core::task::Poll::Ready({
+                                        let State::AwaitYieldOnce { this: this, iter: iter, .. } = &mut *state
+                                        else { ::core::unreachable!() };
+                                        // SAFETY: each field is moved out exactly once, and the state is then overwritten without being dropped, so nothing is dropped twice.
+                                        let (this, iter_saved) = unsafe {
+                                            (::core::ptr::read(this), ::core::ptr::read(iter))
+                                        };
+                                        unsafe { ::core::ptr::write(state, State::Panicked) };
                                         {
                                             let mut iter = iter_saved;
                                             'loop0_done: {
@@ -490,7 +495,7 @@ impl Counter {
                                                             continue 'poll;
                                                         }
                                                         ::core::option::Option::None => break 'loop0,
-                                                    }
+                                                    };
                                                 }
                                             }
                                         };
