@@ -62,7 +62,7 @@ impl Source {
                 column,
                 width: 1,
                 message: format!(
-                    "delimiters nested more than {} deep: clockwork does not take files this deep",
+                    "nested more than {} deep (or too long a run of prefix operators): clockwork does not take files this deep",
                     crate::limits::MAX_DEPTH
                 ),
             }));
