@@ -56,11 +56,57 @@ pub fn expand_one(src: &Source, f: &FnRef<'_>) -> Result<syn::File, CliError> {
     Ok(file)
 }
 
-/// The states of one async fn.
+/// The states of one async fn, with the receiver called `self` as the user wrote it (the
+/// transform keeps it in a fresh local, `this`).
 pub fn describe(src: &Source, f: &FnRef<'_>) -> Result<Vec<StateInfo>, CliError> {
-    match guard::call_library(|| clockwork_expand::describe(f.as_async_fn())) {
-        Ok(Ok(states)) => Ok(states),
-        Ok(Err(e)) => Err(transform_errors(src, &[e])),
-        Err(panic) => Err(internal(src, panic)),
+    let parts = f.as_async_fn();
+    let has_receiver = parts.sig.receiver().is_some();
+    let mut states = match guard::call_library(|| clockwork_expand::describe(parts)) {
+        Ok(Ok(states)) => states,
+        Ok(Err(e)) => return Err(transform_errors(src, &[e])),
+        Err(panic) => return Err(internal(src, panic)),
+    };
+    // The receiver is the first argument, so the first local `Start` holds.
+    let receiver = has_receiver
+        .then(|| states.first().and_then(|s| s.holds.first()).cloned())
+        .flatten();
+    if let Some(this) = receiver.filter(|r| r != "self") {
+        for s in &mut states {
+            for h in &mut s.holds {
+                if *h == this {
+                    *h = "self".to_string();
+                }
+            }
+            s.awaits = replace_ident(&s.awaits, &this, "self");
+        }
+    }
+    Ok(states)
+}
+
+/// `text` with every whole identifier `from` replaced by `to`.
+fn replace_ident(text: &str, from: &str, to: &str) -> String {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(p) = rest.find(from) {
+        let before_ok = !rest[..p].chars().next_back().is_some_and(is_ident);
+        let after_ok = !rest[p + from.len()..].chars().next().is_some_and(is_ident);
+        out.push_str(&rest[..p]);
+        out.push_str(if before_ok && after_ok { to } else { from });
+        rest = &rest[p + from.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_whole_identifiers_only() {
+        assert_eq!(
+            super::replace_ident("this.a(thisx, x_this, this)", "this", "self"),
+            "self.a(thisx, x_this, self)"
+        );
+        assert_eq!(super::replace_ident("", "this", "self"), "");
     }
 }
