@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): drop order of locals, arguments, temporaries and sub-futures, on completion
 //!
-//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at d65802d (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_drops.rs (the top-level types below are the same).
@@ -95,9 +95,15 @@ differential! {
     }
 
     // ROOT CAUSE: a temporary created in an operand before an await in the same statement
-    // (`let n = make("t1").name().len() + step("s", 1usize).await;`) must live until the end of the statement, i.e. across the
-    // await; the machine stores the temporary and a borrow of it together.
-    // error[E0505]: cannot move out of value because it is borrowed (spanned on the whole macro input, no line; `state` lifetime)
+    // (`let n = make("t1").name().len() + step("s", 1usize).await;`) must live until the end of the statement, i.e. across
+    // the await; the machine drops it before suspending. (Compiles since 54eca98; at e9b7e51: E0505.)
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     make t1                        | make t1
+    //   ! pending s                      | drop t1
+    //   ! poll #2                        | pending s
+    //   ! ready s                        | poll #2
+    //   ! drop t1                        | ready s
+    //     next statement                 | next statement
     operand_temporary_lives_across_await {
         fn make(name: &str) -> Guard { Guard::new(name) }
         async fn f() -> usize {

@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): signatures (generics, where-clauses, lifetimes, `impl Trait`, `unsafe`,
 //!
-//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at d65802d (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_edge.rs (the top-level types below are the same).
@@ -58,46 +58,6 @@ differential! {
                 let t = Tree::Node(Box::new(Tree::Leaf(1)), Box::new(Tree::Node(Box::new(Tree::Leaf(2)), Box::new(Tree::Leaf(3)))));
                 total(&t).await
             }
-        }
-    }
-
-    // ROOT CAUSE: items declared inside the body (`const K`, `fn helper`, `struct Local` + `impl`, `macro_rules! twice`,
-    // `use core::cmp::max`) are only emitted in the arm that runs before the first await; code in the resume arms cannot see them.
-    // error: cannot find macro `twice` in this scope; E0422 cannot find struct `Local`; E0425 cannot find function `max`,
-    // value `K`, function `helper`
-    items_declared_inside_body {
-        async fn f() -> u32 {
-            const K: u32 = 3;
-            fn helper(x: u32) -> u32 { x * K }
-            struct Local { v: u32 }
-            impl Local { fn get(&self) -> u32 { self.v } }
-            macro_rules! twice { ($e:expr) => { $e * 2 } }
-            use core::cmp::max;
-            let a = helper(step("a", 1u32).await);
-            let l = Local { v: step("b", 2u32).await };
-            max(twice!(a), l.get()) + K
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
-    // ROOT CAUSE: spurious "stays borrowed" error. The tail `v.iter().sum::<u32>() + step("base", self.base).await` consumes
-    // the iterator before the await (no borrow of `v` is held across it), and there is no `for` loop at all.
-    // error: `v` stays borrowed by the iterator of this `for` loop across an `.await`: #[state_machine] moves locals between
-    // states and cannot keep a borrowed local in place yet; clone it, iterate by index, or end the borrow before the `.await`
-    self_in_closures_and_macros {
-        pub struct S { pub base: u32, pub items: Vec<u32> }
-        impl S {
-            pub async fn total(&self) -> u32 {
-                let v: Vec<u32> = self.items.iter().map(|x| x + self.base).collect();
-                let n = step("n", v.len()).await;
-                assert!(self.base < 100, "base {} too big", self.base);
-                let s = format!("{}-{}", self.base, n);
-                log(s);
-                v.iter().sum::<u32>() + step("base", self.base).await
-            }
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> {
-            async { S { base: 10, items: vec![1, 2] }.total().await }
         }
     }
 

@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): `.await` in every expression position, in Rust's evaluation order.
 //!
-//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at d65802d (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_expressions.rs (the top-level types below are the same).
@@ -55,7 +55,7 @@ differential! {
     // ROOT CAUSE: the `&mut` autoref of a named receiver (`acc.add(3, v(4).await)`, `add(&mut self) -> &mut Self`) is
     // bound before the await and stored in the state next to `acc` (a self-borrow that moves `acc`).
     // error[E0505]: cannot move out of value because it is borrowed (binding `acc`) + E0521 borrowed data escapes outside of closure
-    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // (still a raw rustc error at d65802d: the "stays borrowed" check of 216f9d4 does not catch this shape)
     method_arguments {
         pub struct Acc { pub total: u32 }
         impl Acc {
@@ -111,22 +111,6 @@ differential! {
             (*m, n, k)
         }
         pub fn entry() -> impl core::future::Future<Output = (u32, usize, u32)> { f() }
-    }
-
-    // ROOT CAUSE: `&mut FUT.await` as a call argument (`bump(&mut v(9).await)`): the awaited value is bound to a local
-    // that is not `mut`, then borrowed mutably.
-    // error[E0596]: cannot borrow value as mutable, as it is not declared as mutable (spanned on the whole macro input)
-    borrow_of_awaited_in_call_args {
-        async fn v(n: u32) -> u32 { step("v", n).await }
-        async fn text() -> String { step("text", String::from("hello")).await }
-        fn len(s: &String) -> usize { s.len() }
-        fn bump(x: &mut u32) -> u32 { *x += 1; *x }
-        async fn f() -> (usize, u32) {
-            let n = len(&text().await);
-            let k = bump(&mut v(9).await);
-            (n, k)
-        }
-        pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
     }
 
     // ROOT CAUSE: spurious "stays borrowed" error. `let s: &str = &text().await;` is last used (`s.len()`) before the next

@@ -1,29 +1,12 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): loops (`loop`/`while`/`while let`/`for`), labels, `break value`, early return.
 //!
-//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at d65802d (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_loops.rs (the top-level types below are the same).
 use clockwork_tests::differential;
 
 differential! {
-
-    // ROOT CAUSE: borrow of a local inside an awaited call's arguments (`step("g", g.name().len())`, `g` the `for`
-    // binding, live after the await): `tmp = g.name()` is bound before `g` is moved into the state.
-    // error[E0505]: cannot move out of `g` because it is borrowed (+ E0521 borrowed data escapes outside of closure)
-    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
-    for_vec_of_guards {
-        async fn f() -> usize {
-            let gs = vec![Guard::new("a"), Guard::new("b"), Guard::new("c")];
-            let mut n = 0;
-            for g in gs {
-                n += step("g", g.name().len()).await;
-                if g.name() == "b" { log("b seen"); }
-            }
-            n
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
 
     // LIMITATION (explicit error since 216f9d4): a loop iterator that borrows a local (`for x in v.iter()`) across an await.
     // error: `v` stays borrowed by the iterator of this `for` loop across an `.await`: #[state_machine] moves locals between
@@ -40,9 +23,10 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: a local moved into an awaited by-value method call and re-assigned from its result inside a loop
-    // (`loop { if let Phase::End(n) = p { break n; } p = p.into_next().await; }`): the machine keeps `p` in the state and builds
-    // the sub-future by moving out of it through `&mut`. (At e9b7e51: E0425 cannot find value `p`.)
+    // ROOT CAUSE: a local moved into an awaited by-value `into_*` method call and re-assigned from its result inside a loop
+    // (`loop { if let Phase::End(n) = p { break n; } p = p.into_next().await; }`): the machine builds the sub-future by moving
+    // `p` out of the state through `&mut`. Since 54eca98 the same loop with an ordinary method name (`p.advance()`, see
+    // loop_state_enum_driver_plain_name in differential_loops.rs) passes; the `into_` receiver heuristic path still fails.
     // error[E0507]: cannot move out of `*p` which is behind a mutable reference
     loop_state_enum_driver_into {
         #[derive(Debug)]
@@ -63,24 +47,4 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: same as loop_state_enum_driver_into, with a by-value method that has an ordinary name (`p = p.advance().await;`).
-    // error[E0507]: cannot move out of `*p` which is behind a mutable reference
-    loop_state_enum_driver_plain_name {
-        #[derive(Debug)]
-        pub enum Phase { Start(u32), Middle(u32), End(u32) }
-        impl Phase {
-            pub async fn advance(self) -> Phase {
-                step("advance", ()).await;
-                match self { Phase::Start(n) => Phase::Middle(n + 1), Phase::Middle(n) if n < 3 => Phase::Middle(n + 1), Phase::Middle(n) => Phase::End(n * 10), Phase::End(n) => Phase::End(n) }
-            }
-        }
-        async fn f() -> u32 {
-            let mut p = Phase::Start(0);
-            loop {
-                if let Phase::End(n) = p { break n; }
-                p = p.advance().await;
-            }
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
 }

@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): async methods (`&self`, `&mut self`, `self`, `mut self`), generic impls,
 //!
-//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at d65802d (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_methods.rs (the top-level types below are the same).

@@ -1,6 +1,6 @@
 //! PENDING differential cases (not compiled; bug reports for the transform): `let` patterns, `let-else`, shadowing, `if`/`if let`/`match` with awaits.
 //!
-//! Not compiled by cargo. Each case fails against the transform at 85f48ea (compile error in the `machine`
+//! Not compiled by cargo. Each case fails against the transform at d65802d (compile error in the `machine`
 //! expansion, or a runtime difference); the comment above it gives the error or the harness diff.
 //! The native version of every case compiles and passes on its own. To retry one, paste it into the
 //! `differential!` block of tests/tests/differential_patterns.rs (the top-level types below are the same).
@@ -21,24 +21,10 @@ pub enum Shape {
 
 differential! {
 
-    // ROOT CAUSE: suspending `let PAT = <..>.await` keeps PAT with a diverging `{ *state = ..; continue }` initializer;
-    // a tuple pattern with `..` cannot be typed against `!`.
-    // error[E0282]: type annotations needed
-    //   --> differential_patterns.rs: `let (e, ..) = (step("rest", 5u32).await, 6u32, 7u32);` cannot infer type
-    let_tuple_pattern {
-        async fn f() -> u32 {
-            let (a, b) = step("pair", (1u32, 2u32)).await;
-            let ((c, _), mut d) = step("nested", ((3u32, 99u32), 4u32)).await;
-            d += a;
-            let (e, ..) = (step("rest", 5u32).await, 6u32, 7u32);
-            a + b * 10 + c * 100 + d * 1000 + e * 10000
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
-    // ROOT CAUSE: same as let_tuple_pattern (pattern kept on a diverging initializer); `ref` bindings against `!`.
-    // error[E0308]: mismatched types: `let (ref a, ref mut b) = (step("a", 1u32).await, 2u32);`
-    //   expected `!`, found `(_, _)`
+    // ROOT CAUSE: `ref`/`ref mut` bindings of an awaited tuple (`let (ref a, ref mut b) = (step("a", 1u32).await, 2u32);`,
+    // then `*b += step("b", *a).await`): the bindings borrow the tuple, which must stay in place across the next await.
+    // (At e9b7e51: E0308 "expected `!`, found `(_, _)`".)
+    // error[E0521]: borrowed data escapes outside of closure (no line)
     let_ref_patterns {
         static NUMS: [u32; 3] = [10, 20, 30];
         async fn f() -> u32 {
@@ -51,29 +37,15 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: borrow of a local inside an awaited call's arguments (`step("use", g.name().len())`):
-    // the temporary `tmp = g.name()` is bound BEFORE `g` is moved into the state, then stored next to it.
-    // error[E0505]: cannot move out of `g` because it is borrowed (+ E0521 borrowed data escapes outside of closure)
-    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
-    if_let_guard_scrutinee_temporary {
-        async fn f(b: bool) -> usize {
-            let out = if let Some(g) = step("opt", if b { Some(Guard::new("inner")) } else { None }).await {
-                log("got");
-                step("use", g.name().len()).await
-            } else {
-                log("none");
-                0
-            };
-            log("after if");
-            out
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { async { f(true).await + f(false).await } }
-    }
-
-    // ROOT CAUSE: same as if_let_guard_scrutinee_temporary: `step("long", g.name().len()).await` where `g`
-    // is a match binding that lives across the await.
-    // error[E0505]: cannot move out of `g` because it is borrowed (+ E0521)
-    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // ROOT CAUSE: temporaries of a `match` scrutinee (`match make("scrut").name().len() { 5 => { step(..).await } .. }`) must
+    // live to the end of the `match`; the machine drops them before the arm's await (compiles since 54eca98; at e9b7e51:
+    // E0505 for the second match). Same as match_scrutinee_temporary_lives_through_arm in pending/drops.rs.
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     five                           | five
+    //   ! pending five                   | drop scrut
+    //   ! poll #2                        | pending five
+    //   ! ready five                     | poll #2
+    //   ! drop scrut                     | ready five
     match_scrutinee_guard_temporary {
         fn make(name: &str) -> Guard { Guard::new(name) }
         async fn f() -> usize {
@@ -116,7 +88,7 @@ differential! {
 
     // ROOT CAUSE: a match scrutinee that borrows a local (`match v.get_mut(1)`, `match &mut v[..]`) held across an await.
     // error[E0505]: cannot move out of `v` because it is borrowed; error[E0499]: cannot borrow `v` as mutable more than once
-    // (still a raw rustc error at 85f48ea: the "stays borrowed" check of 216f9d4 does not catch this shape)
+    // (still a raw rustc error at d65802d: the "stays borrowed" check of 216f9d4 does not catch this shape)
     match_ref_binding_mutation {
         async fn f() -> Vec<u32> {
             let mut v = vec![1u32, 2, 3];
@@ -168,8 +140,9 @@ differential! {
     }
 
     // ROOT CAUSE: deferred initialisation (`let x; let s: String;` declared without a value, assigned in branches that
-    // await, then used after). The declared-but-uninitialised locals are not carried into the resume arms.
-    // error[E0425]: cannot find value `x` in this scope (also `s`, `y`; at the assignments `x = ..`, `s = ..`, `y = ..`)
+    // await, then used after): the transform does not see the assignments in both branches as initialising `s`.
+    // (At e9b7e51: E0425 cannot find value `x`.)
+    // error[E0381]: used binding `s` isn't initialized (at `let s: String;`)
     deferred_initialization {
         async fn f(c: bool) -> (u32, String) {
             let x;

@@ -645,4 +645,36 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    items_declared_inside_body {
+        async fn f() -> u32 {
+            const K: u32 = 3;
+            fn helper(x: u32) -> u32 { x * K }
+            struct Local { v: u32 }
+            impl Local { fn get(&self) -> u32 { self.v } }
+            macro_rules! twice { ($e:expr) => { $e * 2 } }
+            use core::cmp::max;
+            let a = helper(step("a", 1u32).await);
+            let l = Local { v: step("b", 2u32).await };
+            max(twice!(a), l.get()) + K
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    self_in_closures_and_macros {
+        pub struct S { pub base: u32, pub items: Vec<u32> }
+        impl S {
+            pub async fn total(&self) -> u32 {
+                let v: Vec<u32> = self.items.iter().map(|x| x + self.base).collect();
+                let n = step("n", v.len()).await;
+                assert!(self.base < 100, "base {} too big", self.base);
+                let s = format!("{}-{}", self.base, n);
+                log(s);
+                v.iter().sum::<u32>() + step("base", self.base).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { S { base: 10, items: vec![1, 2] }.total().await }
+        }
+    }
 }

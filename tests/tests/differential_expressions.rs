@@ -450,4 +450,16 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
 
+    borrow_of_awaited_in_call_args {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn text() -> String { step("text", String::from("hello")).await }
+        fn len(s: &String) -> usize { s.len() }
+        fn bump(x: &mut u32) -> u32 { *x += 1; *x }
+        async fn f() -> (usize, u32) {
+            let n = len(&text().await);
+            let k = bump(&mut v(9).await);
+            (n, k)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
+    }
 }

@@ -354,4 +354,36 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
     }
+
+    for_vec_of_guards {
+        async fn f() -> usize {
+            let gs = vec![Guard::new("a"), Guard::new("b"), Guard::new("c")];
+            let mut n = 0;
+            for g in gs {
+                n += step("g", g.name().len()).await;
+                if g.name() == "b" { log("b seen"); }
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    loop_state_enum_driver_plain_name {
+        #[derive(Debug)]
+        pub enum Phase { Start(u32), Middle(u32), End(u32) }
+        impl Phase {
+            pub async fn advance(self) -> Phase {
+                step("advance", ()).await;
+                match self { Phase::Start(n) => Phase::Middle(n + 1), Phase::Middle(n) if n < 3 => Phase::Middle(n + 1), Phase::Middle(n) => Phase::End(n * 10), Phase::End(n) => Phase::End(n) }
+            }
+        }
+        async fn f() -> u32 {
+            let mut p = Phase::Start(0);
+            loop {
+                if let Phase::End(n) = p { break n; }
+                p = p.advance().await;
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

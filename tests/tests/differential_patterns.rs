@@ -330,4 +330,30 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+
+    let_tuple_pattern {
+        async fn f() -> u32 {
+            let (a, b) = step("pair", (1u32, 2u32)).await;
+            let ((c, _), mut d) = step("nested", ((3u32, 99u32), 4u32)).await;
+            d += a;
+            let (e, ..) = (step("rest", 5u32).await, 6u32, 7u32);
+            a + b * 10 + c * 100 + d * 1000 + e * 10000
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    if_let_guard_scrutinee_temporary {
+        async fn f(b: bool) -> usize {
+            let out = if let Some(g) = step("opt", if b { Some(Guard::new("inner")) } else { None }).await {
+                log("got");
+                step("use", g.name().len()).await
+            } else {
+                log("none");
+                0
+            };
+            log("after if");
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { async { f(true).await + f(false).await } }
+    }
 }
