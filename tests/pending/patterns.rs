@@ -164,8 +164,9 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: a labelled block with awaits used as a `let` initialiser (`let r = 'blk: { .. break 'blk 100; .. };`)
-    // then `r + 1`: `r` gets type `!` in a suspend arm (same never-type fallback family as deref_of_awaited_box).
+    // ROOT CAUSE: a labelled block with awaits used as a `let` initialiser (`let r = 'blk: { .. break 'blk 100; .. };`) then
+    // `r + 1`: in the suspend arm `r` is bound from a diverging block and its type falls back to `!` (edition 2024 never-type
+    // fallback), so `r + 1` does not type-check.
     // error[E0277]: cannot add `i32` to `!` (at `r + 1`)
     labelled_block_break_value {
         async fn t(v: u32) -> u32 { step("t", v).await }
