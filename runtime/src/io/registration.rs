@@ -12,8 +12,9 @@
 //! `PollEvented` (below) owns the mio socket next to its `Registration`
 //! and deregisters it before closing it.
 
-use std::future::poll_fn;
+use std::future::Future;
 use std::io::{self, Read, Write};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
@@ -102,16 +103,29 @@ impl Registration {
         res
     }
 
-    pub(crate) async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
-        poll_fn(|cx| self.poll_ready(cx, interest)).await
+    /// Wait for `interest` as an entry of the waiter list: any number of
+    /// tasks can wait on one socket at once.
+    pub(crate) fn readiness(&self, interest: Interest) -> Readiness<'_> {
+        Readiness {
+            registration: self,
+            interest,
+            id: None,
+        }
     }
 
+    /// `f` once readiness allows; on `WouldBlock` clear and wait again.
     pub(crate) async fn async_io<R>(
         &self,
         interest: Interest,
         mut f: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
-        poll_fn(|cx| self.poll_io(cx, interest, &mut f)).await
+        loop {
+            let event = self.readiness(interest).await?;
+            match f() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                res => return res,
+            }
+        }
     }
 
     fn deregister(&self, source: &mut impl mio::event::Source) -> io::Result<()> {
@@ -122,6 +136,36 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.handle.release(self.token);
+    }
+}
+
+/// Future of [`Registration::readiness`]. Owns one entry of the
+/// `ScheduledIo` waiter list while pending; dropping it removes the entry.
+pub(crate) struct Readiness<'a> {
+    registration: &'a Registration,
+    interest: Interest,
+    id: Option<u64>,
+}
+
+impl Future for Readiness<'_> {
+    type Output = io::Result<ReadyEvent>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let me = self.get_mut();
+        let restore = ready!(coop::poll_proceed(cx));
+        let shared = &me.registration.shared;
+        let event = ready!(shared.poll_ready_waiter(cx, me.interest, &mut me.id));
+        if event.is_shutdown {
+            return Poll::Ready(Err(shutdown_error()));
+        }
+        restore.made_progress();
+        Poll::Ready(Ok(event))
+    }
+}
+
+impl Drop for Readiness<'_> {
+    fn drop(&mut self) {
+        self.registration.shared.remove_waiter(&mut self.id);
     }
 }
 

@@ -19,9 +19,16 @@
 //! fails if the driver has meanwhile stored readiness from tick 6: the
 //! newer event is not lost (tokio's `Tick::Clear`).
 //!
-//! Waiters: one reader slot and one writer slot (the common case: one task
-//! reads, one writes, e.g. the two halves of a stream), plus an overflow
-//! list for extra tasks waiting on a shared socket (`Arc<UdpSocket>`).
+//! Waiters, two kinds (as in tokio):
+//!
+//! * `poll_ready`: one reader slot and one writer slot, for the `poll_*`
+//!   methods (`AsyncRead::poll_read`, ...). Last poller wins, as tokio
+//!   documents for its `poll_read_ready`: one task reads, one writes (e.g.
+//!   the two halves of a stream).
+//! * `poll_ready_waiter`: a list of waiters keyed by an id the future owns
+//!   (`Readiness` in registration.rs), for the `async fn`s (`accept`,
+//!   `recv_from`, `readable`, ...). Any number of tasks can wait on one
+//!   socket (`Arc<UdpSocket>`); a future removes its entry when dropped.
 
 use std::sync::Mutex;
 use std::sync::atomic::AtomicUsize;
@@ -48,8 +55,15 @@ pub(crate) struct ScheduledIo {
 struct Waiters {
     reader: Option<Waker>,
     writer: Option<Waker>,
-    /// Further tasks waiting at the same time as the slot holders.
-    others: Vec<(Interest, Waker)>,
+    /// Waiting `Readiness` futures; an entry leaves when woken or dropped.
+    list: Vec<Waiter>,
+    next_id: u64,
+}
+
+struct Waiter {
+    id: u64,
+    interest: Interest,
+    waker: Waker,
 }
 
 /// What `poll_ready` saw: the ready bits, and the turn that set them.
@@ -151,22 +165,89 @@ impl ScheduledIo {
         }
     }
 
-    /// Task side: ready now, or register `cx`'s waker for `interest`.
+    /// Task side, slot form: ready now, or `cx`'s waker goes in the reader
+    /// (or writer) slot, replacing what was there.
     pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, interest: Interest) -> Poll<ReadyEvent> {
         let event = self.readiness(interest);
         if !event.ready.is_empty() || event.is_shutdown {
             return Poll::Ready(event);
         }
         let mut waiters = self.waiters.lock().unwrap();
-        waiters.register(cx.waker(), interest);
+        let slot = if interest.is_readable() {
+            &mut waiters.reader
+        } else {
+            &mut waiters.writer
+        };
+        let replaced = match slot {
+            Some(w) if w.will_wake(cx.waker()) => None,
+            _ => slot.replace(cx.waker().clone()),
+        };
         // Re-check under the lock: the driver stores readiness *before*
         // taking this lock to collect wakers, so either we see its bits now
         // or it sees our waker.
         let event = self.readiness(interest);
+        drop(waiters);
+        // A replaced waker may hold the last reference to a task: dropped
+        // with no lock held.
+        drop(replaced);
         if !event.ready.is_empty() || event.is_shutdown {
             return Poll::Ready(event);
         }
         Poll::Pending
+    }
+
+    /// Task side, list form: like `poll_ready`, but the waiter is an entry
+    /// of its own, found again through `*id` (set on the first `Pending`).
+    pub(crate) fn poll_ready_waiter(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+        id: &mut Option<u64>,
+    ) -> Poll<ReadyEvent> {
+        let event = self.readiness(interest);
+        if !event.ready.is_empty() || event.is_shutdown {
+            self.remove_waiter(id);
+            return Poll::Ready(event);
+        }
+        let mut waiters = self.waiters.lock().unwrap();
+        let mut replaced = None;
+        let existing = id.and_then(|id| waiters.list.iter_mut().find(|w| w.id == id));
+        match existing {
+            Some(w) if w.waker.will_wake(cx.waker()) => {}
+            Some(w) => replaced = Some(std::mem::replace(&mut w.waker, cx.waker().clone())),
+            // First poll, or woken (entry removed) but not ready after all.
+            None => {
+                let new_id = waiters.next_id;
+                waiters.next_id += 1;
+                waiters.list.push(Waiter {
+                    id: new_id,
+                    interest,
+                    waker: cx.waker().clone(),
+                });
+                *id = Some(new_id);
+            }
+        }
+        let event = self.readiness(interest);
+        drop(waiters);
+        drop(replaced);
+        if !event.ready.is_empty() || event.is_shutdown {
+            self.remove_waiter(id);
+            return Poll::Ready(event);
+        }
+        Poll::Pending
+    }
+
+    /// A `Readiness` future is done or dropped: forget its entry.
+    pub(crate) fn remove_waiter(&self, id: &mut Option<u64>) {
+        let Some(id) = id.take() else { return };
+        let mut waiters = self.waiters.lock().unwrap();
+        let removed = waiters
+            .list
+            .iter()
+            .position(|w| w.id == id)
+            .map(|i| waiters.list.swap_remove(i));
+        drop(waiters);
+        drop(removed);
     }
 
     /// Driver side: move the wakers interested in `ready` into `list`.
@@ -189,12 +270,12 @@ impl ScheduledIo {
             list.push(w);
         }
         let mut i = 0;
-        while i < waiters.others.len() {
+        while i < waiters.list.len() {
             if !list.can_push() {
                 return false;
             }
-            if ready.intersects(waiters.others[i].0.mask()) {
-                list.push(waiters.others.swap_remove(i).1);
+            if ready.intersects(waiters.list[i].interest.mask()) {
+                list.push(waiters.list.swap_remove(i).waker);
             } else {
                 i += 1;
             }
@@ -212,37 +293,7 @@ impl ScheduledIo {
     #[cfg(test)]
     fn num_waiters(&self) -> usize {
         let w = self.waiters.lock().unwrap();
-        usize::from(w.reader.is_some()) + usize::from(w.writer.is_some()) + w.others.len()
-    }
-}
-
-impl Waiters {
-    /// Store `waker` for `interest`. Nothing is ever replaced (so no waker
-    /// is dropped under the lock): a slot held by another waker sends this
-    /// one to the overflow list.
-    fn register(&mut self, waker: &Waker, interest: Interest) {
-        let slot = match (interest.is_readable(), interest.is_writable()) {
-            (true, false) => Some(&mut self.reader),
-            (false, true) => Some(&mut self.writer),
-            _ => None, // both: overflow list
-        };
-        if let Some(slot) = slot {
-            match slot {
-                Some(w) if w.will_wake(waker) => return,
-                None => {
-                    *slot = Some(waker.clone());
-                    return;
-                }
-                Some(_) => {} // another task holds the slot
-            }
-        }
-        for (i, w) in &mut self.others {
-            if w.will_wake(waker) {
-                *i = i.with(interest);
-                return;
-            }
-        }
-        self.others.push((interest, waker.clone()));
+        usize::from(w.reader.is_some()) + usize::from(w.writer.is_some()) + w.list.len()
     }
 }
 
@@ -341,27 +392,79 @@ mod tests {
     }
 
     #[test]
-    fn second_waiter_goes_to_overflow_and_is_woken() {
+    fn slot_keeps_only_the_last_poller() {
+        let io = ScheduledIo::new();
+        let (c1, w1) = waker();
+        let (c2, w2) = waker();
+        for _ in 0..3 {
+            assert!(
+                io.poll_ready(&mut Context::from_waker(&w1), Interest::READABLE)
+                    .is_pending()
+            );
+        }
+        assert!(
+            io.poll_ready(&mut Context::from_waker(&w2), Interest::READABLE)
+                .is_pending()
+        );
+        assert_eq!(io.num_waiters(), 1, "the slot is bounded");
+        io.set_readiness(1, |r| r | Ready::READABLE);
+        let mut list = WakeList::new();
+        assert!(io.wake(Ready::READABLE, &mut list));
+        list.wake_all();
+        assert_eq!(c1.0.load(Ordering::SeqCst), 0);
+        assert_eq!(c2.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn many_list_waiters_woken_in_batches() {
         let io = ScheduledIo::new();
         let counts: Vec<_> = (0..40).map(|_| waker()).collect();
-        for (_, w) in &counts {
+        let mut ids = vec![None; counts.len()];
+        for ((_, w), id) in counts.iter().zip(&mut ids) {
             let mut cx = Context::from_waker(w);
-            assert!(io.poll_ready(&mut cx, Interest::READABLE).is_pending());
-            // Polling again with the same waker does not add an entry.
-            assert!(io.poll_ready(&mut cx, Interest::READABLE).is_pending());
+            assert!(
+                io.poll_ready_waiter(&mut cx, Interest::READABLE, id)
+                    .is_pending()
+            );
+            // Polling again finds the same entry (by id, not by waker).
+            let before = *id;
+            assert!(
+                io.poll_ready_waiter(&mut cx, Interest::READABLE, id)
+                    .is_pending()
+            );
+            assert_eq!(before, *id);
         }
         assert_eq!(io.num_waiters(), 40);
+        // A dropped future's entry leaves at once.
+        io.remove_waiter(&mut ids[39]);
+        assert_eq!(io.num_waiters(), 39);
+        // A writer-only waiter is not woken by READABLE.
+        let (wc, ww) = waker();
+        let mut wid = None;
+        assert!(
+            io.poll_ready_waiter(&mut Context::from_waker(&ww), Interest::WRITABLE, &mut wid)
+                .is_pending()
+        );
         io.set_readiness(3, |r| r | Ready::READABLE);
         let mut list = WakeList::new();
-        // 40 waiters, batches of 32: the first call fills the list.
+        // 39 readers, batches of 32: the first call fills the list.
         assert!(!io.wake(Ready::READABLE, &mut list));
         assert_eq!(list.len(), WAKE_BATCH);
         list.wake_all();
         assert!(io.wake(Ready::READABLE, &mut list));
         list.wake_all();
-        for (c, _) in &counts {
+        for (c, _) in &counts[..39] {
             assert_eq!(c.0.load(Ordering::SeqCst), 1);
         }
-        assert_eq!(io.num_waiters(), 0);
+        assert_eq!(counts[39].0.0.load(Ordering::SeqCst), 0);
+        assert_eq!(wc.0.load(Ordering::SeqCst), 0);
+        assert_eq!(io.num_waiters(), 1);
+        // Ready now: the poll completes and forgets its entry.
+        let mut cx = Context::from_waker(&counts[0].1);
+        assert!(
+            io.poll_ready_waiter(&mut cx, Interest::READABLE, &mut ids[0])
+                .is_ready()
+        );
+        assert_eq!(ids[0], None);
     }
 }
