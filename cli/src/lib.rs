@@ -1,6 +1,8 @@
 //! The `clockwork` CLI as a library: `main.rs` and `cargo-clockwork` only parse arguments
 //! and print what [`app::run`] returns. Tests and benches call the same functions in-process.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod cli;
 pub mod error;

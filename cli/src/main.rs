@@ -1,4 +1,5 @@
 //! `clockwork`: print what async fns become under `#[state_machine]`.
+#![forbid(unsafe_code)]
 use clap::Parser;
 
 fn main() {

@@ -1,4 +1,5 @@
 //! `cargo clockwork`: the `clockwork` commands on the current package (cargo runs this binary
+#![forbid(unsafe_code)]
 //! as `cargo-clockwork clockwork ARGS..`).
 use clap::Parser;
 
