@@ -419,4 +419,55 @@ differential! {
             }
         }
     }
+
+    trait_default_method_calls_async_impl {
+        pub trait Fetch {
+            fn fetch(&self, k: u32) -> impl core::future::Future<Output = u32>;
+            fn fetch_two(&self, a: u32, b: u32) -> impl core::future::Future<Output = u32> {
+                async move { self.fetch(a).await + self.fetch(b).await }
+            }
+        }
+        pub struct Times(pub u32);
+        impl Fetch for Times {
+            async fn fetch(&self, k: u32) -> u32 { step("fetch", k * self.0).await }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { Times(3).fetch_two(1, 2).await } }
+    }
+
+    trait_static_async_constructor {
+        pub trait Create: Sized { fn create(n: u32) -> impl core::future::Future<Output = Self>; }
+        #[derive(Debug)]
+        pub struct Thing { pub n: u32, pub _g: Guard }
+        impl Create for Thing {
+            async fn create(n: u32) -> Self {
+                let v = step("create", n).await;
+                Thing { n: v, _g: Guard::new(format!("thing{v}")) }
+            }
+        }
+        async fn make_both<T: Create>() -> (T, T) { (T::create(1).await, T::create(2).await) }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { let (a, b): (Thing, Thing) = make_both().await; a.n * 10 + b.n }
+        }
+    }
+
+    operator_overloads_on_awaited_values {
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct Money(pub i64);
+        impl core::ops::Add for Money { type Output = Money; fn add(self, o: Money) -> Money { Money(self.0 + o.0) } }
+        impl core::ops::Neg for Money { type Output = Money; fn neg(self) -> Money { Money(-self.0) } }
+        pub struct Grid(pub Vec<Vec<u32>>);
+        impl core::ops::Index<(usize, usize)> for Grid { type Output = u32; fn index(&self, (r, c): (usize, usize)) -> &u32 { &self.0[r][c] } }
+        pub struct Wrapper(pub Vec<u32>);
+        impl core::ops::Deref for Wrapper { type Target = Vec<u32>; fn deref(&self) -> &Vec<u32> { &self.0 } }
+        async fn m(n: i64) -> Money { step("m", Money(n)).await }
+        async fn grid() -> Grid { step("grid", Grid(vec![vec![1, 2], vec![3, 4]])).await }
+        async fn wrapper() -> Wrapper { step("wrap", Wrapper(vec![5, 6, 7])).await }
+        async fn f() -> (i64, u32, usize) {
+            let a = m(5).await + -m(2).await;
+            let b = grid().await[(1, 0)];
+            let c = wrapper().await.len();
+            (a.0, b, c)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (i64, u32, usize)> { f() }
+    }
 }

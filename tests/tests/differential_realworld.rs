@@ -506,4 +506,44 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (Vec<u64>, &'static str)> { run() }
     }
+
+    stack_vm_with_async_io {
+        #[derive(Clone, Copy)]
+        pub enum Op { Push(i64), Add, Mul, Read, Write, JumpIfZero(usize), Halt }
+        pub struct Io { pub input: Vec<i64>, pub output: Vec<i64> }
+        impl Io {
+            pub async fn read(&mut self) -> i64 { step("read", ()).await; if self.input.is_empty() { 0 } else { self.input.remove(0) } }
+            pub async fn write(&mut self, v: i64) { step("write", ()).await; self.output.push(v); }
+        }
+        async fn run(prog: Vec<Op>, io: &mut Io) -> Result<usize, String> {
+            let mut stack: Vec<i64> = Vec::new();
+            let mut pc = 0;
+            let mut steps = 0;
+            loop {
+                steps += 1;
+                if steps > 50 { return Err("too many steps".into()); }
+                let op = *prog.get(pc).ok_or(format!("pc {pc} out of range"))?;
+                pc += 1;
+                match op {
+                    Op::Push(v) => stack.push(v),
+                    Op::Add => { let b = stack.pop().ok_or("underflow")?; let a = stack.pop().ok_or("underflow")?; stack.push(a + b); }
+                    Op::Mul => { let b = stack.pop().ok_or("underflow")?; let a = stack.pop().ok_or("underflow")?; stack.push(a * b); }
+                    Op::Read => stack.push(io.read().await),
+                    Op::Write => { let v = stack.pop().ok_or("underflow")?; io.write(v).await; }
+                    Op::JumpIfZero(t) => { if stack.pop().ok_or("underflow")? == 0 { pc = t; } }
+                    Op::Halt => return Ok(steps),
+                }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<usize, String>, Vec<i64>, Result<usize, String>)> {
+            async {
+                let mut io = Io { input: vec![6, 7], output: vec![] };
+                let prog = vec![Op::Read, Op::Read, Op::Mul, Op::Write, Op::Push(0), Op::JumpIfZero(7), Op::Push(99), Op::Halt];
+                let a = run(prog, &mut io).await;
+                let b = run(vec![Op::Add], &mut io).await;
+                (a, io.output, b)
+            }
+        }
+    }
+
 }
