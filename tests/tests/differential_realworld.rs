@@ -546,4 +546,35 @@ differential! {
         }
     }
 
+    chat_room_broadcast_by_index {
+        pub struct Member { pub name: &'static str, pub inbox: Vec<String>, pub online: bool }
+        impl Member {
+            pub async fn deliver(&mut self, msg: &str) -> bool {
+                step("deliver", ()).await;
+                if self.online { self.inbox.push(msg.to_string()); }
+                self.online
+            }
+        }
+        async fn broadcast(room: &mut Vec<Member>, from: &str, msg: &str) -> usize {
+            let mut delivered = 0;
+            for i in 0..room.len() {
+                if room[i].name == from { continue; }
+                let _span = Guard::new(format!("to {}", room[i].name));
+                if room[i].deliver(&format!("{from}: {msg}")).await { delivered += 1; }
+            }
+            delivered
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, Vec<Vec<String>>)> {
+            async {
+                let mut room = vec![
+                    Member { name: "a", inbox: vec![], online: true },
+                    Member { name: "b", inbox: vec![], online: false },
+                    Member { name: "c", inbox: vec![], online: true },
+                ];
+                let x = broadcast(&mut room, "a", "hi").await;
+                let y = broadcast(&mut room, "c", "yo").await;
+                (x, y, room.into_iter().map(|m| m.inbox).collect())
+            }
+        }
+    }
 }
