@@ -48,7 +48,7 @@ pub(crate) struct Driver {
     poll: mio::Poll,
     events: mio::Events,
     /// Incremented every turn; stored next to readiness (see `ScheduledIo`).
-    tick: u8,
+    tick: u16,
     handle: Handle,
 }
 

@@ -13,7 +13,7 @@
 //!                               is still the one the task saw
 //! ```
 //!
-//! The readiness word packs `[shutdown:1][tick:8][ready:8]`. The tick is
+//! The readiness word packs `[shutdown:1][tick:16][ready:8]`. The tick is
 //! the driver turn that last set readiness. A task that observed readiness
 //! at tick 5, then got `WouldBlock`, clears it with a compare-and-swap that
 //! fails if the driver has meanwhile stored readiness from tick 6: the
@@ -39,8 +39,8 @@ use super::ready::{Interest, Ready};
 
 const READY_MASK: usize = 0xff;
 const TICK_SHIFT: usize = 8;
-const TICK_MASK: usize = 0xff << TICK_SHIFT;
-const SHUTDOWN: usize = 1 << 16;
+const TICK_MASK: usize = 0xffff << TICK_SHIFT;
+const SHUTDOWN: usize = 1 << 24;
 
 /// How many wakers the driver gathers before waking them (with no lock
 /// held) and continuing.
@@ -69,7 +69,7 @@ struct Waiter {
 /// What `poll_ready` saw: the ready bits, and the turn that set them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ReadyEvent {
-    pub(crate) tick: u8,
+    pub(crate) tick: u16,
     pub(crate) ready: Ready,
     pub(crate) is_shutdown: bool,
 }
@@ -116,7 +116,7 @@ impl ScheduledIo {
     }
 
     /// Driver side: store readiness observed at turn `tick`.
-    pub(crate) fn set_readiness(&self, tick: u8, f: impl Fn(Ready) -> Ready) {
+    pub(crate) fn set_readiness(&self, tick: u16, f: impl Fn(Ready) -> Ready) {
         let mut current = self.readiness.load(Acquire);
         loop {
             let ready = f(Ready::from_usize(current & READY_MASK));
@@ -140,7 +140,7 @@ impl ScheduledIo {
         let clear = event.ready - Ready::READ_CLOSED - Ready::WRITE_CLOSED;
         let mut current = self.readiness.load(Acquire);
         loop {
-            let tick = ((current & TICK_MASK) >> TICK_SHIFT) as u8;
+            let tick = ((current & TICK_MASK) >> TICK_SHIFT) as u16;
             if tick != event.tick {
                 return; // newer readiness: keep it
             }
@@ -159,7 +159,7 @@ impl ScheduledIo {
     pub(crate) fn readiness(&self, interest: Interest) -> ReadyEvent {
         let current = self.readiness.load(Acquire);
         ReadyEvent {
-            tick: ((current & TICK_MASK) >> TICK_SHIFT) as u8,
+            tick: ((current & TICK_MASK) >> TICK_SHIFT) as u16,
             ready: Ready::from_usize(current & READY_MASK) & interest.mask(),
             is_shutdown: current & SHUTDOWN != 0,
         }
@@ -349,9 +349,9 @@ mod tests {
     #[test]
     fn tick_wraps_and_closed_bits_are_sticky() {
         let io = ScheduledIo::new();
-        io.set_readiness(255, |r| r | Ready::READABLE | Ready::READ_CLOSED);
+        io.set_readiness(u16::MAX, |r| r | Ready::READABLE | Ready::READ_CLOSED);
         let ev = io.readiness(Interest::READABLE);
-        assert_eq!(ev.tick, 255);
+        assert_eq!(ev.tick, u16::MAX);
         io.clear_readiness(ev);
         assert_eq!(io.readiness(Interest::READABLE).ready, Ready::READ_CLOSED);
         io.set_readiness(0, |r| r | Ready::WRITABLE);
