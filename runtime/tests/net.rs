@@ -1,6 +1,8 @@
 //! Loopback networking tests for the I/O driver (127.0.0.1 only).
 //!
-//! Sizes are kept small for CI. The full-size concurrency run:
+//! Sizes are kept small for CI (1,000 connections). The full-size run
+//! (10,000 connections; both ends live in this process, so it needs an fd
+//! limit above 20,100):
 //!
 //! ```sh
 //! ulimit -n 65536
