@@ -133,6 +133,7 @@ impl Driver {
         let tick = self.tick;
         let mut dispatched = 0;
         let mut wake_list = WakeList::new();
+        let mut retired = Vec::new();
         let mut slab = self.handle.inner.registrations.lock().unwrap();
         for event in self.events.iter() {
             let token = event.token();
@@ -147,10 +148,20 @@ impl Driver {
             dispatched += 1;
             // Collect this entry's wakers. When the batch is full, release
             // the lock to wake them, then carry on.
+            let mut relocked = false;
             while !io.wake(ready, &mut wake_list) {
                 drop(slab);
                 wake_list.wake_all();
                 slab = self.handle.inner.registrations.lock().unwrap();
+                relocked = true;
+            }
+            if relocked {
+                // The entry may have been released while the lock was
+                // free: ours could be the last reference, and its drop
+                // (wakers, so maybe tasks) must not run under the lock.
+                retired.push(io);
+            } else {
+                drop(io); // the slab still holds a reference
             }
             if !wake_list.can_push() {
                 drop(slab);
@@ -159,6 +170,7 @@ impl Driver {
             }
         }
         drop(slab);
+        drop(retired);
         wake_list.wake_all();
         dispatched
     }
