@@ -127,4 +127,18 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// Named format arguments holding an `.await`, and a named argument next to a borrowed local.
+    named_format_arguments {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> String {
+            use std::fmt::Write;
+            let mut s = String::new();
+            let x = Guard::new("x");
+            writeln!(s, "{a} + {b} = {sum}", a = v(1).await, b = v(2).await, sum = v(3).await).unwrap();
+            let line = format!("{name}/{n}", name = x.name().len(), n = v(4).await);
+            format!("{s}{line}")
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }

@@ -278,11 +278,19 @@ fn returns_option(ty: &Type) -> bool {
 
 fn mentions_impl_trait_or_infer(ty: &Type) -> bool {
     fn scan(ts: TokenStream) -> bool {
-        ts.into_iter().any(|tt| match tt {
-            TokenTree::Ident(i) => i == "impl" || i == "_",
+        // `impl Trait`, `_`, and `'_` (a closure's return type cannot name the function's
+        // anonymous lifetime): leave the type to inference. A plain elided `&T` is fine there
+        // and is kept, so that returns still coerce (`&String` to `&str`).
+        let tokens: Vec<TokenTree> = ts.into_iter().collect();
+        tokens.iter().enumerate().any(|(k, tt)| match tt {
+            TokenTree::Ident(i) => {
+                i == "impl"
+                    || (i == "_"
+                        && matches!(k.checked_sub(1).map(|j| &tokens[j]), Some(TokenTree::Punct(p)) if p.as_char() == '\''))
+            }
             TokenTree::Group(g) => scan(g.stream()),
             _ => false,
-        })
+        }) || tokens.iter().any(|tt| matches!(tt, TokenTree::Ident(i) if i == "_"))
     }
     scan(ty.to_token_stream())
 }

@@ -166,9 +166,10 @@ impl VisitMut for FileExpander {
                         sig: &f.sig,
                         block: &f.block,
                     }) {
-                        Ok(e) => {
-                            *item = syn::parse2(e.tokens).expect("expansion parses as an item")
-                        }
+                        Ok(e) => match syn::parse2(e.tokens) {
+                            Ok(parsed) => *item = parsed,
+                            Err(err) => self.errors.push(err.into()),
+                        },
                         Err(e) => self.errors.push(e),
                     }
                 }
@@ -190,10 +191,10 @@ impl VisitMut for FileExpander {
                             sig: &f.sig,
                             block: &f.block,
                         }) {
-                            Ok(e) => {
-                                *it =
-                                    syn::parse2(e.tokens).expect("expansion parses as an impl item")
-                            }
+                            Ok(e) => match syn::parse2(e.tokens) {
+                                Ok(parsed) => *it = parsed,
+                                Err(err) => self.errors.push(err.into()),
+                            },
                             Err(e) => self.errors.push(e),
                         }
                     }

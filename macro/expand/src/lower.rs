@@ -114,7 +114,13 @@ impl<'a> Gen<'a> {
         for l in &mut body.locals {
             let base = l.ident.to_string();
             let base = base.trim_start_matches("r#");
-            let f = fields.fresh(base);
+            // A raw identifier (`r#type`) names a keyword: its field is `type_`.
+            let base = if syn::parse_str::<Ident>(base).is_err() {
+                format!("{base}_")
+            } else {
+                base.to_string()
+            };
+            let f = fields.fresh(&base);
             l.field = Ident::new(&f, Span::call_site());
             let t = camel_case(&f);
             let t = if t.is_empty() { "L".to_string() } else { t };
@@ -742,7 +748,10 @@ impl<'a> Gen<'a> {
                 }
                 Via::Plain => {
                     // A labelled block also completes through `break 'label`.
-                    hole_diverges = diverges && b.label.is_none();
+                    hole_diverges = diverges
+                        && b.label
+                            .as_ref()
+                            .is_none_or(|l| !breaks_to(block_code.clone(), l));
                     block_code
                 }
                 Via::Loop(label, body) => {
@@ -953,7 +962,14 @@ fn always_suspends(c: &Construct) -> bool {
             }
     }
     match c {
-        Construct::Block(b) => b.label.is_none() && block(b),
+        Construct::Block(b) => match &b.label {
+            None => block(b),
+            // A labelled block also completes through `break 'label` before its suspension.
+            Some(label) => {
+                let (breaks, suspends) = break_before_suspend(&b.stmts, label);
+                suspends && !breaks
+            }
+        },
         Construct::If(i) => if_ir(i),
         Construct::Match { arms, .. } => {
             !arms.is_empty()
@@ -1225,25 +1241,11 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
             syn::visit_mut::visit_field_value_mut(self, f);
         }
         fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-            if let Some((fmt, exprs)) = crate::mentions::parse_macro_exprs(m) {
-                let is_write = matches!(
-                    crate::mentions::macro_kind(m),
-                    Some(crate::mentions::MacroArgs::Format {
-                        skip_first_expr: true
-                    })
-                );
-                let mut exprs = exprs;
-                for e in &mut exprs {
+            if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
+                for e in parts.exprs_mut() {
                     self.visit_expr_mut(e);
                 }
-                m.tokens = match fmt {
-                    Some(fmt) if is_write => {
-                        let (d, rest) = exprs.split_first().expect("write! has a destination");
-                        quote!(#d, #fmt #(, #rest)*)
-                    }
-                    Some(fmt) => quote!(#fmt #(, #exprs)*),
-                    None => quote!(#(#exprs),*),
-                };
+                m.tokens = parts.to_tokens();
             }
         }
         fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}

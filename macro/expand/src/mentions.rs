@@ -173,16 +173,27 @@ pub fn macro_kind(mac: &Macro) -> Option<MacroArgs> {
     })
 }
 
-/// Parses the arguments of a known expression macro: `(format string, expressions)`.
-pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)> {
-    let kind = macro_kind(mac)?;
-    let args: Punctuated<Expr, Token![,]> =
-        mac.parse_body_with(Punctuated::parse_terminated).ok()?;
-    let mut exprs: Vec<Expr> = args.into_iter().collect();
-    let mut fmt = None;
-    match kind {
-        MacroArgs::Format { skip_first_expr } => {
+/// The arguments of a known expression macro, taken apart so they can be rewritten and put
+/// back: `write!(dest, "fmt", a, name = b)`.
+pub struct MacroParts {
+    pub fmt: Option<syn::LitStr>,
+    /// `write!`/`writeln!`: the first argument is the destination, before the format string.
+    pub dest_first: bool,
+    /// Arguments in order, with their name for `name = value` format arguments.
+    pub args: Vec<(Option<syn::Ident>, Expr)>,
+}
+
+impl MacroParts {
+    pub fn parse(mac: &Macro) -> Option<MacroParts> {
+        let kind = macro_kind(mac)?;
+        let parsed: Punctuated<Expr, Token![,]> =
+            mac.parse_body_with(Punctuated::parse_terminated).ok()?;
+        let mut exprs: Vec<Expr> = parsed.into_iter().collect();
+        let mut fmt = None;
+        let mut dest_first = false;
+        if let MacroArgs::Format { skip_first_expr } = kind {
             let at = usize::from(skip_first_expr);
+            dest_first = skip_first_expr;
             if exprs.len() > at
                 && let Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(s),
@@ -193,17 +204,60 @@ pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)
                 exprs.remove(at);
             }
         }
-        MacroArgs::Exprs => {}
-    }
-    // `name = value` format arguments: the value is what is evaluated.
-    let exprs = exprs
-        .into_iter()
-        .map(|e| match e {
-            Expr::Assign(a) if matches!(&*a.left, Expr::Path(_)) => *a.right,
-            e => e,
+        let args = exprs
+            .into_iter()
+            .map(|e| match e {
+                Expr::Assign(a) if fmt.is_some() => match *a.left {
+                    Expr::Path(p) if p.path.get_ident().is_some() => {
+                        (p.path.get_ident().cloned(), *a.right)
+                    }
+                    left => (
+                        None,
+                        Expr::Assign(syn::ExprAssign {
+                            left: Box::new(left),
+                            ..a
+                        }),
+                    ),
+                },
+                e => (None, e),
+            })
+            .collect();
+        Some(MacroParts {
+            fmt,
+            dest_first,
+            args,
         })
-        .collect();
-    Some((fmt, exprs))
+    }
+
+    pub fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        self.args.iter_mut().map(|(_, e)| e)
+    }
+
+    /// The macro's tokens again.
+    pub fn to_tokens(&self) -> TokenStream {
+        let args: Vec<TokenStream> = self
+            .args
+            .iter()
+            .map(|(name, e)| match name {
+                Some(n) => quote::quote!(#n = #e),
+                None => quote::quote!(#e),
+            })
+            .collect();
+        match &self.fmt {
+            Some(fmt) if self.dest_first && !args.is_empty() => {
+                let (d, rest) = args.split_first().expect("not empty");
+                quote::quote!(#d, #fmt #(, #rest)*)
+            }
+            Some(fmt) => quote::quote!(#fmt #(, #args)*),
+            None => quote::quote!(#(#args),*),
+        }
+    }
+}
+
+/// Parses the arguments of a known expression macro: `(format string, expressions)`.
+pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)> {
+    let parts = MacroParts::parse(mac)?;
+    Some((parts.fmt, parts.args.into_iter().map(|(_, e)| e).collect()))
 }
 
 /// `{name}` and `{name:?}` in a format string.

@@ -20,10 +20,10 @@
 //! temporaries.
 
 use crate::error::{Error, Result};
-use crate::mentions::{MacroArgs, macro_kind, parse_macro_exprs};
+use crate::mentions::macro_kind;
 use crate::names::Names;
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Ident, Lifetime, Stmt, parse_quote};
@@ -910,10 +910,10 @@ impl<'a> Normalizer<'a> {
                 ),
             )
         };
-        let Some(kind) = macro_kind(&m.mac) else {
+        if macro_kind(&m.mac).is_none() {
             return Err(unsupported());
-        };
-        let Some((fmt, exprs)) = parse_macro_exprs(&m.mac) else {
+        }
+        let Some(mut parts) = crate::mentions::MacroParts::parse(&m.mac) else {
             return Err(unsupported());
         };
         let name = path
@@ -923,40 +923,24 @@ impl<'a> Normalizer<'a> {
             .unwrap_or_default();
         if name.contains("assert") && !name.ends_with("_eq") && !name.ends_with("_ne") {
             // `assert!(cond, msg..)`: the message is only evaluated on failure.
-            if exprs.iter().skip(1).any(has_await) {
+            if parts.args.iter().skip(1).any(|(_, e)| has_await(e)) {
                 return Err(unsupported());
             }
         }
-        if matches!(kind, MacroArgs::Format { .. }) && original_has_named_args(&m.mac) {
-            return Err(unsupported());
+        let ops = parts
+            .args
+            .iter()
+            .map(|(_, e)| (e.clone(), Ctx::Place))
+            .collect();
+        let flat = self.operands(ops, out)?;
+        for (slot, e) in parts.exprs_mut().zip(flat) {
+            *slot = e;
         }
-        let ops = exprs.into_iter().map(|e| (e, Ctx::Place)).collect();
-        let args = self.operands(ops, out)?;
-        let tokens = match (kind, fmt) {
-            (
-                MacroArgs::Format {
-                    skip_first_expr: true,
-                },
-                Some(fmt),
-            ) => {
-                let (dest, rest) = args.split_first().expect("write! has a destination");
-                quote!(#dest, #fmt #(, #rest)*)
-            }
-            (_, Some(fmt)) => quote!(#fmt #(, #args)*),
-            (_, None) => quote!(#(#args),*),
-        };
+        let tokens = parts.to_tokens();
         let mut m = m;
         m.mac.tokens = tokens;
         Ok(Expr::Macro(m))
     }
-}
-
-fn original_has_named_args(mac: &syn::Macro) -> bool {
-    use syn::punctuated::Punctuated;
-    let Ok(args) = mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated) else {
-        return true;
-    };
-    args.iter().any(|a| matches!(a, Expr::Assign(_)))
 }
 
 fn contains_let(a: &Expr, b: &Expr) -> bool {

@@ -8,7 +8,6 @@
 //! (`"{g}"`), and as plain identifiers in other macros' tokens.
 
 use proc_macro2::{Ident, TokenStream, TokenTree};
-use quote::quote;
 use std::collections::HashMap;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Pat};
@@ -102,11 +101,11 @@ impl VisitMut for Renamer {
         if self.map.is_empty() {
             return;
         }
-        if let Some((fmt, mut exprs)) = crate::mentions::parse_macro_exprs(m) {
-            for e in &mut exprs {
+        if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
+            for e in parts.exprs_mut() {
                 self.visit_expr_mut(e);
             }
-            let fmt = fmt.map(|f| {
+            parts.fmt = parts.fmt.take().map(|f| {
                 let mut s = f.value();
                 for (old, new) in &self.map {
                     s = s.replace(&format!("{{{old}}}"), &format!("{{{new}}}"));
@@ -114,20 +113,7 @@ impl VisitMut for Renamer {
                 }
                 syn::LitStr::new(&s, f.span())
             });
-            let is_write = matches!(
-                crate::mentions::macro_kind(m),
-                Some(crate::mentions::MacroArgs::Format {
-                    skip_first_expr: true
-                })
-            );
-            m.tokens = match fmt {
-                Some(fmt) if is_write => {
-                    let (d, rest) = exprs.split_first().expect("write! has a destination");
-                    quote!(#d, #fmt #(, #rest)*)
-                }
-                Some(fmt) => quote!(#fmt #(, #exprs)*),
-                None => quote!(#(#exprs),*),
-            };
+            m.tokens = parts.to_tokens();
         } else {
             m.tokens = rename_tokens(m.tokens.clone(), &self.map);
         }
