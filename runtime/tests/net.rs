@@ -624,3 +624,100 @@ fn timers_and_io_share_the_driver() {
         assert!(took >= Duration::from_millis(30) && took < Duration::from_millis(500));
     });
 }
+
+/// Differential: clockwork clients against a tokio echo server, and tokio
+/// clients against a clockwork echo server, with payloads from 1 B to
+/// 256 KiB (so both sides see partial reads and writes).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn interop_with_tokio() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let _serial = serial();
+    let sizes: Vec<usize> = (0..40)
+        .map(|i| 1 + (i * 7919 * 37) % (256 * 1024))
+        .collect();
+
+    // tokio server, clockwork clients.
+    let tk = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let addr = tk.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let (mut r, mut w) = s.split();
+                    let _ = tokio::io::copy(&mut r, &mut w).await;
+                });
+            }
+        });
+        addr
+    });
+    let sizes2 = sizes.clone();
+    multi(2).block_on(within(30, async move {
+        let mut tasks = Vec::new();
+        for (i, size) in sizes2.into_iter().enumerate() {
+            tasks.push(clockwork::spawn(async move {
+                let s = TcpStream::connect(addr).await.unwrap();
+                let (mut r, mut w) = s.into_split();
+                let data: Vec<u8> = (0..size).map(|j| (i + j) as u8).collect();
+                let expect = data.clone();
+                let writer = clockwork::spawn(async move {
+                    w.write_all(&data).await.unwrap();
+                    w.shutdown().await.unwrap();
+                });
+                let mut back = Vec::new();
+                let mut buf = vec![0u8; 8192];
+                loop {
+                    let n = r.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    back.extend_from_slice(&buf[..n]);
+                }
+                writer.await.unwrap();
+                assert!(back == expect, "payload {i} of {size} B differs");
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+    }));
+    drop(tk);
+
+    // clockwork server, tokio clients.
+    let cw = multi(2);
+    let addr = cw.block_on(echo_server());
+    let tk = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    tk.block_on(async move {
+        let mut tasks = Vec::new();
+        for (i, size) in sizes.into_iter().enumerate() {
+            tasks.push(tokio::spawn(async move {
+                let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let (mut r, mut w) = s.split();
+                let data: Vec<u8> = (0..size).map(|j| (i * 3 + j) as u8).collect();
+                let write = async {
+                    w.write_all(&data).await.unwrap();
+                };
+                let read = async {
+                    let mut back = vec![0u8; size];
+                    r.read_exact(&mut back).await.unwrap();
+                    back
+                };
+                let ((), back) = join(write, read).await;
+                assert!(back == data, "payload {i} of {size} B differs");
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    drop(cw);
+}
