@@ -21,6 +21,31 @@
 //!
 //! Addresses are resolved with std's `ToSocketAddrs` on the calling thread
 //! (instant for IP literals; a host name may block on DNS).
+//!
+//! ```
+//! use clockwork::io::{AsyncReadExt, AsyncWriteExt};
+//! use clockwork::net::{TcpListener, TcpStream};
+//!
+//! let rt = clockwork::Builder::new_current_thread().enable_io().build().unwrap();
+//! rt.block_on(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let addr = listener.local_addr()?;
+//!     let server = clockwork::spawn(async move {
+//!         let (mut socket, _) = listener.accept().await?;
+//!         let mut buf = [0; 5];
+//!         socket.read_exact(&mut buf).await?;
+//!         socket.write_all(&buf).await?; // echo it back
+//!         std::io::Result::Ok(())
+//!     });
+//!     let mut client = TcpStream::connect(addr).await?;
+//!     client.write_all(b"hello").await?;
+//!     let mut back = [0; 5];
+//!     client.read_exact(&mut back).await?;
+//!     assert_eq!(&back, b"hello");
+//!     server.await.unwrap()
+//! })
+//! .unwrap();
+//! ```
 
 mod split;
 mod tcp;

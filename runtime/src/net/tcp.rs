@@ -1,4 +1,12 @@
 //! `TcpListener` and `TcpStream`.
+//!
+//! ```text
+//! accept:  readiness(READABLE) (waiter list) ─► accept(2) ─► WouldBlock? clear, wait
+//!          ─► TcpStream::from_mio: register the new fd (READABLE | WRITABLE)
+//! connect: connect(2) = EINPROGRESS ─► register ─► readiness(WRITABLE)
+//!          ─► take_error(): the handshake's result
+//! read / write: PollEvented::poll_read / poll_write (reader / writer slot)
+//! ```
 
 use std::fmt;
 use std::io;
