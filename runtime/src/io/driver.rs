@@ -337,6 +337,82 @@ impl Slab {
 mod tests {
     use super::*;
 
+    // These run under Miri too (it emulates epoll and eventfd).
+
+    #[test]
+    fn unpark_before_park_is_remembered() {
+        let (mut driver, handle) = Driver::new().unwrap();
+        handle.unpark();
+        handle.unpark(); // coalesced
+        // Returns at once (timeout None would otherwise block forever).
+        assert!(driver.park(None));
+        assert_eq!(handle.inner.state.load(SeqCst), EMPTY);
+        // Nothing pending any more: a short park times out.
+        assert!(!driver.park(Some(Duration::from_millis(5))));
+    }
+
+    #[test]
+    fn unpark_from_another_thread_interrupts_epoll() {
+        let (mut driver, handle) = Driver::new().unwrap();
+        let remote = handle.clone();
+        let t = std::thread::spawn(move || {
+            // Wait until the driver is inside epoll_wait, then wake it.
+            while remote.inner.state.load(SeqCst) != PARKED {
+                std::thread::yield_now();
+            }
+            remote.unpark();
+        });
+        assert!(driver.park(None));
+        t.join().unwrap();
+        assert_eq!(handle.inner.state.load(SeqCst), EMPTY);
+    }
+
+    /// A source that registers nowhere: exercises the table without an fd.
+    struct NoFd;
+    impl mio::event::Source for NoFd {
+        fn register(&mut self, _: &mio::Registry, _: Token, _: mio::Interest) -> io::Result<()> {
+            Ok(())
+        }
+        fn reregister(&mut self, _: &mio::Registry, _: Token, _: mio::Interest) -> io::Result<()> {
+            Ok(())
+        }
+        fn deregister(&mut self, _: &mio::Registry) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn shutdown_refuses_new_registrations_and_wakes_waiters() {
+        use std::sync::atomic::AtomicUsize;
+        use std::task::{Context, Wake, Waker};
+        struct Count(AtomicUsize);
+        impl Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, SeqCst);
+            }
+        }
+        let (mut driver, handle) = Driver::new().unwrap();
+        let (token, io) = handle.add_source(&mut NoFd, Interest::READABLE).unwrap();
+        let (t2, _io2) = handle.add_source(&mut NoFd, Interest::WRITABLE).unwrap();
+        assert_ne!(token, t2);
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let mut cx = Context::from_waker(&waker);
+        assert!(io.poll_ready(&mut cx, Interest::READABLE).is_pending());
+
+        driver.shutdown();
+        assert_eq!(count.0.load(SeqCst), 1, "the waiter is woken");
+        assert!(io.readiness(Interest::READABLE).is_shutdown);
+        let Err(err) = handle.add_source(&mut NoFd, Interest::READABLE) else {
+            panic!("registered after shutdown");
+        };
+        assert!(err.to_string().contains("shut down"));
+        handle.release(token);
+        handle.release(t2);
+        handle.release(t2); // twice: no-op
+        assert_eq!(handle.inner.registrations.lock().unwrap().len, 0);
+    }
+
     #[test]
     fn stale_token_never_resolves_to_reused_entry() {
         let mut slab = Slab::new();
