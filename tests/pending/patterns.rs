@@ -164,28 +164,6 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: a labelled block with awaits used as a `let` initialiser (`let r = 'blk: { .. break 'blk 100; .. };`) then
-    // `r + 1`: in the suspend arm `r` is bound from a diverging block and its type falls back to `!` (edition 2024 never-type
-    // fallback), so `r + 1` does not type-check.
-    // error[E0277]: cannot add `i32` to `!` (at `r + 1`)
-    labelled_block_break_value {
-        async fn t(v: u32) -> u32 { step("t", v).await }
-        async fn f(a: u32) -> u32 {
-            let _g = Guard::new("g");
-            let r = 'blk: {
-                let _inner = Guard::new("inner");
-                if t(a).await > 5 { break 'blk 100; }
-                let b = t(a * 2).await;
-                if b > 5 { break 'blk b; }
-                0
-            };
-            r + 1
-        }
-        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
-            async { vec![f(9).await, f(3).await, f(1).await] }
-        }
-    }
-
     // ROOT CAUSE: a `ref` binding into a local (`match p { Pair { ref name, n } if n > 2 => { step(..).await; name.len() } }`)
     // held across an await; `p` is then moved into the state. Not caught by the "stays borrowed" check.
     // error[E0505]: cannot move out of `p` because it is borrowed (+ E0521 borrowed data escapes outside of closure)

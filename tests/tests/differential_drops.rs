@@ -495,4 +495,16 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(0).await, f(2).await) } }
     }
+
+    guard_moved_then_reinitialized {
+        async fn consume(g: Guard) { step("consume", ()).await; drop(g); }
+        async fn f() -> String {
+            let mut g = Guard::new("first");
+            consume(g).await;
+            g = Guard::new("second");
+            step("s", ()).await;
+            g.name().to_string()
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }

@@ -677,4 +677,16 @@ differential! {
             async { S { base: 10, items: vec![1, 2] }.total().await }
         }
     }
+
+    raw_and_unicode_identifiers {
+        async fn f(r#type: u32) -> u32 {
+            let r#match = step("raw", r#type).await;
+            let größe = step("uni", 3u32).await;
+            let r#loop = Guard::new("raw guard");
+            let n = step("n", 1u32).await;
+            log(r#loop.name().to_string());
+            r#match + größe + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
+    }
 }

@@ -462,4 +462,21 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
     }
+
+    format_macros_with_awaits {
+        use std::fmt::Write as _;
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> String {
+            let mut s = String::new();
+            write!(s, "{}+{}", v(1).await, v(2).await).unwrap();
+            writeln!(s, " = {sum}", sum = v(3).await).unwrap();
+            let x = 5;
+            let t = format!("{x}-{}-{x:?}", v(4).await);
+            print!("{}", v(6).await);
+            assert!(v(7).await == 7, "seven");
+            assert_ne!(v(8).await, 9);
+            format!("{s}{t}")
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }

@@ -386,4 +386,23 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    loop_state_enum_driver_into {
+        #[derive(Debug)]
+        pub enum Phase { Start(u32), Middle(u32), End(u32) }
+        impl Phase {
+            pub async fn into_next(self) -> Phase {
+                step("advance", ()).await;
+                match self { Phase::Start(n) => Phase::Middle(n + 1), Phase::Middle(n) if n < 3 => Phase::Middle(n + 1), Phase::Middle(n) => Phase::End(n * 10), Phase::End(n) => Phase::End(n) }
+            }
+        }
+        async fn f() -> u32 {
+            let mut p = Phase::Start(0);
+            loop {
+                if let Phase::End(n) = p { break n; }
+                p = p.into_next().await;
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -356,4 +356,22 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { async { f(true).await + f(false).await } }
     }
+
+    labelled_block_break_value {
+        async fn t(v: u32) -> u32 { step("t", v).await }
+        async fn f(a: u32) -> u32 {
+            let _g = Guard::new("g");
+            let r = 'blk: {
+                let _inner = Guard::new("inner");
+                if t(a).await > 5 { break 'blk 100; }
+                let b = t(a * 2).await;
+                if b > 5 { break 'blk b; }
+                0
+            };
+            r + 1
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async { vec![f(9).await, f(3).await, f(1).await] }
+        }
+    }
 }

@@ -712,8 +712,12 @@ impl Body {
                     .iter()
                     .filter(|&&(q, _)| q > p)
                     .min_by_key(|&&(q, _)| q);
-                let replaced =
-                    site.receivers.contains(&id) && matches!(next, Some(&(_, Use::Assign)));
+                let moved_by_fut = site
+                    .fut_mentions
+                    .iter()
+                    .any(|&(m, kind)| m == id && kind == Use::Move);
+                let replaced = (site.receivers.contains(&id) || moved_by_fut)
+                    && matches!(next, Some(&(_, Use::Assign)));
                 if replaced {
                     consumed_before = true;
                 }
