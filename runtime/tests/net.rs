@@ -721,3 +721,46 @@ fn interop_with_tokio() {
     });
     drop(cw);
 }
+
+/// The `futures-io` impls drive the same sockets (hand-rolled `poll_fn`s,
+/// since `futures-util` is not a dependency).
+#[cfg(feature = "futures-io")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn futures_io_traits() {
+    use std::future::poll_fn;
+    use std::pin::Pin;
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let addr = echo_server().await;
+            let mut s = TcpStream::connect(addr).await.unwrap();
+            let mut sent = 0;
+            while sent < 5 {
+                sent += poll_fn(|cx| {
+                    futures_io::AsyncWrite::poll_write(Pin::new(&mut s), cx, &b"hello"[sent..])
+                })
+                .await
+                .unwrap();
+            }
+            let mut back = [0u8; 5];
+            let mut got = 0;
+            while got < 5 {
+                got += poll_fn(|cx| {
+                    futures_io::AsyncRead::poll_read(Pin::new(&mut s), cx, &mut back[got..])
+                })
+                .await
+                .unwrap();
+            }
+            assert_eq!(&back, b"hello", "{name}");
+            poll_fn(|cx| futures_io::AsyncWrite::poll_close(Pin::new(&mut s), cx))
+                .await
+                .unwrap();
+            // The echo server sees EOF and closes: we read EOF too.
+            let n = poll_fn(|cx| futures_io::AsyncRead::poll_read(Pin::new(&mut s), cx, &mut back))
+                .await
+                .unwrap();
+            assert_eq!(n, 0);
+        }));
+    }
+}

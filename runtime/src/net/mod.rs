@@ -18,6 +18,8 @@
 //!   `write_all`, `flush`, `shutdown` through the `*Ext` traits);
 //!   `split` / `into_split`; `readable`, `writable`, `try_read`, `try_write`.
 //! * [`UdpSocket`]: `bind`, `connect`, `send` / `recv`, `send_to` / `recv_from`.
+//! * With the cargo feature `futures-io`: `futures_io::{AsyncRead, AsyncWrite}`
+//!   for the TCP types.
 //!
 //! Addresses are resolved with std's `ToSocketAddrs` on the calling thread
 //! (instant for IP literals; a host name may block on DNS).
@@ -47,6 +49,8 @@
 //! .unwrap();
 //! ```
 
+#[cfg(feature = "futures-io")]
+mod futures_io;
 mod split;
 mod tcp;
 mod udp;
