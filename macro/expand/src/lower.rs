@@ -624,7 +624,12 @@ impl<'a> Gen<'a> {
              been dropped; meanwhile the future is the only user."
         );
         let relets = names.iter().enumerate().map(|(k, i)| {
-            let doc = (k == 0).then(|| quote!(#[doc = #safety]));
+            let doc = if k == 0 {
+                quote!(#[doc = #safety])
+            } else {
+                let again = format!("// SAFETY: as above, for `{i}`.");
+                quote!(#[doc = #again])
+            };
             quote!(#doc let #i = unsafe { &mut *::core::ptr::from_mut(#i) };)
         });
         quote! {
@@ -866,6 +871,8 @@ impl<'a> Gen<'a> {
         let pats: Vec<&TokenStream> = fields.iter().map(|(_, p)| p).collect();
         let safety = "// SAFETY: each field is moved out exactly once, and the state is then \
                       overwritten without being dropped, so nothing is dropped twice.";
+        let overwrite = "// SAFETY: the fields were moved out above and the sub-future slot is \
+                         empty, so overwriting without dropping leaks nothing.";
         let (pat, reads) = if fields.len() == 1 {
             let (p, r) = (pats[0], &refs[0]);
             (quote!(#p), quote!(::core::ptr::read(#r)))
@@ -881,7 +888,8 @@ impl<'a> Gen<'a> {
             };
             #[doc = #safety]
             let #pat = unsafe { #reads };
-            unsafe { ::core::ptr::write(#state, #state_enum::Panicked) };
+            #[doc = #overwrite]
+            let () = unsafe { ::core::ptr::write(#state, #state_enum::Panicked) };
         }
     }
 
