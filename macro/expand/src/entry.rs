@@ -104,7 +104,7 @@ pub fn expand_entry(attr: TokenStream, item: TokenStream, entry: Entry) -> Token
 fn expand(attr: TokenStream, item: TokenStream, entry: Entry) -> Result<TokenStream> {
     let o = options(attr, entry)?;
     let mut f: ItemFn = syn::parse2(item)?;
-    let Some(async_token) = f.sig.asyncness.take() else {
+    if f.sig.asyncness.take().is_none() {
         return Err(Error::new(
             f.sig.fn_token.span,
             "the function must be `async`",
@@ -125,7 +125,6 @@ fn expand(attr: TokenStream, item: TokenStream, entry: Entry) -> Result<TokenStr
     let attrs = &f.attrs;
     let vis = &f.vis;
     let sig = &f.sig;
-    let _ = async_token;
     Ok(quote! {
         #test_attr
         #(#attrs)*

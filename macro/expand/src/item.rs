@@ -338,8 +338,3 @@ fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
     }
     out.into_iter().collect()
 }
-
-#[allow(dead_code)]
-fn call_site() -> Span {
-    Span::call_site()
-}

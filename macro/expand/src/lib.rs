@@ -148,6 +148,13 @@ struct FileExpander {
 }
 
 impl FileExpander {
+    /// Expands one fn and parses the result back into an item of the kind it replaces; errors
+    /// are collected rather than returned, so every fn of the file is tried.
+    fn expand_to<T: syn::parse::Parse>(&mut self, f: AsyncFn<'_>) -> Option<T> {
+        let parsed = item::expand(f).and_then(|e| Ok(syn::parse2(e.tokens)?));
+        parsed.map_err(|e| self.errors.push(e)).ok()
+    }
+
     fn take_attr(&self, attrs: &mut Vec<syn::Attribute>) -> bool {
         let before = attrs.len();
         attrs.retain(|a| !is_state_machine_attr(a));
@@ -160,17 +167,14 @@ impl VisitMut for FileExpander {
         match item {
             Item::Fn(f) if f.sig.asyncness.is_some() => {
                 if self.take_attr(&mut f.attrs) {
-                    match item::expand(AsyncFn {
+                    let f = AsyncFn {
                         attrs: &f.attrs,
                         vis: &f.vis,
                         sig: &f.sig,
                         block: &f.block,
-                    }) {
-                        Ok(e) => match syn::parse2(e.tokens) {
-                            Ok(parsed) => *item = parsed,
-                            Err(err) => self.errors.push(err.into()),
-                        },
-                        Err(e) => self.errors.push(e),
+                    };
+                    if let Some(parsed) = self.expand_to(f) {
+                        *item = parsed;
                     }
                 }
             }
@@ -185,17 +189,14 @@ impl VisitMut for FileExpander {
                         && f.sig.asyncness.is_some()
                         && (self.take_attr(&mut f.attrs) || whole)
                     {
-                        match item::expand(AsyncFn {
+                        let f = AsyncFn {
                             attrs: &f.attrs,
                             vis: &f.vis,
                             sig: &f.sig,
                             block: &f.block,
-                        }) {
-                            Ok(e) => match syn::parse2(e.tokens) {
-                                Ok(parsed) => *it = parsed,
-                                Err(err) => self.errors.push(err.into()),
-                            },
-                            Err(e) => self.errors.push(e),
+                        };
+                        if let Some(parsed) = self.expand_to(f) {
+                            *it = parsed;
                         }
                     }
                 }

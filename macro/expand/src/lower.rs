@@ -170,7 +170,6 @@ impl<'a> Gen<'a> {
         let running = &n.running;
 
         // --- the enum ---
-        let mut all_tys: Vec<Ident> = Vec::new();
         let mut variants = Vec::new();
         let mut states = Vec::new();
 
@@ -183,9 +182,6 @@ impl<'a> Gen<'a> {
                 quote!(#f: #t)
             })
             .collect();
-        for &id in &body.params {
-            all_tys.push(body.locals[id].ty.clone());
-        }
         let start_doc = " Not polled yet: holds the arguments.";
         variants.push(quote! {
             #[doc = #start_doc]
@@ -194,14 +190,10 @@ impl<'a> Gen<'a> {
         for site in &body.sites {
             let v = &site.variant;
             let ft = &site.fut_ty;
-            all_tys.push(ft.clone());
             let mut fields = vec![quote!(#fut: ::core::option::Option<#ft>)];
             for &id in site.stored.iter().rev() {
                 let l = &body.locals[id];
                 let (f, t) = (&l.field, &l.ty);
-                if !all_tys.contains(t) {
-                    all_tys.push(t.clone());
-                }
                 fields.push(quote!(#f: #t));
             }
             let (line, col) = line_col(site.await_span);
@@ -301,14 +293,6 @@ impl<'a> Gen<'a> {
         let mut arms = Vec::new();
         {
             self.edges.borrow_mut().clear();
-            let binds: Vec<TokenStream> = body
-                .params
-                .iter()
-                .map(|&id| {
-                    let l = &body.locals[id];
-                    field_pat(l, &l.ident, l.mutable)
-                })
-                .collect();
             // The arguments come out of the state inside the body's own block, so they are dropped
             // with the body's locals, as in rustc.
             let start_fields: Vec<(Ident, TokenStream)> = body
@@ -316,11 +300,9 @@ impl<'a> Gen<'a> {
                 .iter()
                 .map(|&id| {
                     let l = &body.locals[id];
-                    let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
-                    (l.field.clone(), quote!(#m #i))
+                    (l.field.clone(), binding(l))
                 })
                 .collect();
-            let _ = binds;
             let take_apart =
                 self.take_apart(&Ident::new("Start", Span::call_site()), &start_fields);
             let (code, diverges) = self.block_fwd(&body.root, &|_| take_apart.clone());
@@ -444,7 +426,6 @@ impl<'a> Gen<'a> {
                 poll
             })
         };
-        let _ = all_tys;
         Generated {
             enum_def,
             start,
@@ -801,7 +782,7 @@ impl<'a> Gen<'a> {
             // Take the state apart first thing in the body's own block, so that the locals are
             // dropped with the body's scope (edition 2021 drops a tail expression's temporaries
             // after the block's locals).
-            let (state_enum, state, v) = (&self.n.state_enum, &self.n.state, &site.variant);
+            let v = &site.variant;
             let via_lets = self.root_via_lets(k);
             let fields: Vec<(Ident, TokenStream)> = site
                 .stored
@@ -809,8 +790,7 @@ impl<'a> Gen<'a> {
                 .map(|&id| {
                     let l = &self.body.locals[id];
                     let pat = if l.block == 0 && !via_lets {
-                        let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
-                        quote!(#m #i)
+                        binding(l)
                     } else {
                         let s = &self.saved[id];
                         quote!(#s)
@@ -818,7 +798,6 @@ impl<'a> Gen<'a> {
                     (l.field.clone(), pat)
                 })
                 .collect();
-            let _ = (state_enum, state);
             out.extend(self.take_apart(v, &fields));
             if !via_lets {
                 out.extend(self.declarations(k, block));
@@ -940,15 +919,10 @@ fn field_init(l: &crate::ir::Local) -> TokenStream {
     if f == i { quote!(#i) } else { quote!(#f: #i) }
 }
 
-/// `mut x` / `x_2: mut x` in a pattern taking a state apart.
-fn field_pat(l: &crate::ir::Local, binding: &Ident, mutable: bool) -> TokenStream {
-    let f = &l.field;
-    let m = mutable.then(|| quote!(mut));
-    if f == binding {
-        quote!(#m #binding)
-    } else {
-        quote!(#f: #m #binding)
-    }
+/// `mut x` or `x`: the local's binding when it comes back out of the state.
+fn binding(l: &crate::ir::Local) -> TokenStream {
+    let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
+    quote!(#m #i)
 }
 
 /// Does every path through this construct reach a suspension (so code after it never runs in the
@@ -1061,47 +1035,6 @@ fn construct_break_before_suspend(c: &Construct, label: &Lifetime) -> (bool, boo
     }
 }
 
-/// The user-written (plain) parts of a construct, for token scans.
-#[allow(dead_code)]
-fn plain_tokens(c: &Construct, out: &mut TokenStream) {
-    fn block(b: &BlockIr, out: &mut TokenStream) {
-        for s in &b.stmts {
-            match s {
-                StmtIr::Plain(p) => out.extend(p.to_token_stream()),
-                StmtIr::Await { .. } => {}
-                StmtIr::Construct { construct, .. } => plain_tokens(construct, out),
-            }
-        }
-    }
-    match c {
-        Construct::Block(b) => block(b, out),
-        Construct::Loop { body, .. } => block(body, out),
-        Construct::If(i) => {
-            let mut i: &IfIr = i;
-            loop {
-                out.extend(i.cond.to_token_stream());
-                block(&i.then, out);
-                match &i.else_ {
-                    Some(Else::Block(b)) => break block(b, out),
-                    Some(Else::If(inner)) => i = inner,
-                    None => break,
-                }
-            }
-        }
-        Construct::Match {
-            scrutinee, arms, ..
-        } => {
-            out.extend(scrutinee.to_token_stream());
-            for a in arms {
-                match &a.body {
-                    ArmBody::Plain(e) => out.extend(e.to_token_stream()),
-                    ArmBody::Block(b) => block(b, out),
-                }
-            }
-        }
-    }
-}
-
 /// A plain expression that never completes (`return`, `break`, `continue`, `panic!(..)`).
 fn diverges(e: &Expr) -> bool {
     match e {
@@ -1114,23 +1047,15 @@ fn diverges(e: &Expr) -> bool {
         }),
         Expr::Block(b) => match b.block.stmts.last() {
             Some(syn::Stmt::Expr(e, _)) => diverges(e),
-            Some(syn::Stmt::Macro(m)) => Expr::Macro(syn::ExprMacro {
+            Some(syn::Stmt::Macro(m)) => diverges(&Expr::Macro(syn::ExprMacro {
                 attrs: vec![],
                 mac: m.mac.clone(),
-            })
-            .pipe(|e| diverges(&e)),
+            })),
             _ => false,
         },
         _ => false,
     }
 }
-
-trait Pipe: Sized {
-    fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 /// Does `ts` contain `break 'label`?
 fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
@@ -1189,10 +1114,7 @@ impl VisitMut for ReturnRewriter {
                     .map(|v| v.into_token_stream())
                     .unwrap_or_else(|| quote!(()));
                 let span = r.return_token.span;
-                *e = parse_quote_spanned(
-                    span,
-                    quote_spanned!(span=> return ::core::task::Poll::Ready(#value)),
-                );
+                *e = syn::parse_quote_spanned!(span=> return ::core::task::Poll::Ready(#value));
             }
             Expr::Try(t) => {
                 self.visit_expr_mut(&mut t.expr);
@@ -1200,17 +1122,14 @@ impl VisitMut for ReturnRewriter {
                 if self.option_return {
                     let inner = &t.expr;
                     let span = t.question_token.span;
-                    *e = parse_quote_spanned(
-                        span,
-                        quote_spanned! {span=>
-                            match #inner {
-                                ::core::option::Option::Some(v) => v,
-                                ::core::option::Option::None => {
-                                    return ::core::task::Poll::Ready(::core::option::Option::None)
-                                }
+                    *e = syn::parse_quote_spanned! {span=>
+                        match #inner {
+                            ::core::option::Option::Some(v) => v,
+                            ::core::option::Option::None => {
+                                return ::core::task::Poll::Ready(::core::option::Option::None)
                             }
-                        },
-                    );
+                        }
+                    };
                 }
             }
             Expr::Closure(_) | Expr::Async(_) => {}
@@ -1218,10 +1137,6 @@ impl VisitMut for ReturnRewriter {
         }
     }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-}
-
-fn parse_quote_spanned(_span: Span, ts: TokenStream) -> Expr {
-    syn::parse2(ts).expect("generated expression parses")
 }
 
 /// Inside the awaited expression, the borrowed locals are references into the state: `x` → `(*x)`.

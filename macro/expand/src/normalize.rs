@@ -46,11 +46,9 @@ pub fn has_await(e: &Expr) -> bool {
             self.0 = true;
         }
         fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
-        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-            // An `.await` in a non-async closure is an error reported by `check_closures`;
-            // an async closure owns its awaits.
-            let _ = c;
-        }
+        // An `.await` in a non-async closure is an error reported by `check_closures`; an
+        // async closure owns its awaits.
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
             if tokens_have_await(m.tokens.clone()) {
@@ -278,7 +276,6 @@ impl<'a> Normalizer<'a> {
                              use a `match` instead",
                     ));
                 }
-                let pat = local.pat.clone();
                 let expr = *init.expr;
                 let new_init = match expr {
                     Expr::Await(a) if !has_await(&a.base) && init.diverge.is_none() => {
@@ -332,7 +329,6 @@ impl<'a> Normalizer<'a> {
                     expr: Box::new(new_init),
                     diverge: init.diverge,
                 });
-                let _ = pat;
                 out.push(Stmt::Local(local));
             }
             Stmt::Expr(e, semi) => {
@@ -837,7 +833,6 @@ impl<'a> Normalizer<'a> {
             }
             Expr::Struct(mut s) => {
                 let mut ops: Vec<(Expr, Ctx)> = Vec::new();
-                let n = s.fields.len();
                 for f in s.fields.iter_mut() {
                     ops.push((
                         std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())),
@@ -853,7 +848,6 @@ impl<'a> Normalizer<'a> {
                     // `S { x }` shorthand must become `S { x: value }`.
                     f.colon_token.get_or_insert_with(Default::default);
                 }
-                let _ = n;
                 if let Some(r) = res.next() {
                     s.rest = Some(Box::new(r));
                 }
@@ -987,10 +981,8 @@ fn label_breaks(body: &mut Block, label: &Lifetime) {
         fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
         fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-        fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-            // `break` inside macro input is rare; leave macro tokens alone.
-            let _ = m;
-        }
+        // `break` inside macro input is rare; leave macro tokens alone.
+        fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
     }
     Labeler(label).visit_block_mut(body);
 }

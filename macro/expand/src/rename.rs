@@ -184,11 +184,9 @@ fn rename_bindings_in(pat: &mut Pat, new: &[Option<Ident>], k: &mut usize) {
         Pat::Struct(p) => p.fields.iter_mut().for_each(|f| {
             if f.colon_token.is_none() {
                 // `S { g }` binds `g`: spell it out before renaming.
-                if let syn::Member::Named(m) = &f.member
-                    && matches!(new.get(*k), Some(Some(_)))
+                if matches!(f.member, syn::Member::Named(_)) && matches!(new.get(*k), Some(Some(_)))
                 {
                     f.colon_token = Some(Default::default());
-                    let _ = m;
                 }
             }
             rename_bindings_in(&mut f.pat, new, k)
