@@ -73,6 +73,19 @@ fn usage(msg: &str) -> ! {
     std::process::exit(2)
 }
 
+/// How long the accept loop waits after a failed `accept` (e.g. `EMFILE`,
+/// out of file descriptors) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// An accept error is not fatal: log it and keep serving. `EMFILE` /
+/// `ENFILE` pass once connections close and free descriptors; the
+/// connection that could not be accepted waits in the listen backlog and
+/// is picked up by a later `accept` (its readiness is kept: only
+/// `WouldBlock` clears it).
+fn accept_error(e: &std::io::Error) {
+    eprintln!("accept error: {e} (retrying in {ACCEPT_BACKOFF:?})");
+}
+
 /// One copy of the server and client per runtime crate: `$krate::net`,
 /// `$krate::io::{AsyncReadExt, AsyncWriteExt}` and `$krate::spawn` have the
 /// same shape in clockwork and tokio.
@@ -107,7 +120,14 @@ macro_rules! echo_impl {
                     listener.local_addr()?
                 );
                 loop {
-                    let (mut socket, _) = listener.accept().await?;
+                    let (mut socket, _) = match listener.accept().await {
+                        Ok(conn) => conn,
+                        Err(e) => {
+                            accept_error(&e);
+                            $krate::time::sleep(ACCEPT_BACKOFF).await;
+                            continue;
+                        }
+                    };
                     $krate::spawn(async move {
                         let _ = socket.set_nodelay(true);
                         let mut buf = vec![0u8; 16 * 1024];

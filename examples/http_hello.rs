@@ -16,6 +16,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 const BODY: &str = "Hello, world!\n";
 
@@ -157,6 +158,17 @@ fn respond(req: &Request, out: &mut Vec<u8>) {
     );
 }
 
+/// How long the accept loop waits after a failed `accept` (e.g. `EMFILE`,
+/// out of file descriptors) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// An accept error is not fatal: log it and keep serving. `EMFILE` /
+/// `ENFILE` pass once connections close; the connection that could not be
+/// accepted waits in the listen backlog for a later `accept`.
+fn accept_error(e: &std::io::Error) {
+    eprintln!("accept error: {e} (retrying in {ACCEPT_BACKOFF:?})");
+}
+
 const BAD_REQUEST: &[u8] =
     b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
@@ -189,7 +201,14 @@ macro_rules! http_impl {
                 );
                 let served = Arc::new(AtomicU64::new(0));
                 loop {
-                    let (socket, _) = listener.accept().await?;
+                    let (socket, _) = match listener.accept().await {
+                        Ok(conn) => conn,
+                        Err(e) => {
+                            accept_error(&e);
+                            $krate::time::sleep(ACCEPT_BACKOFF).await;
+                            continue;
+                        }
+                    };
                     let conn = {
                         let served = served.clone();
                         $krate::spawn(async move {

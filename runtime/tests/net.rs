@@ -764,3 +764,214 @@ fn futures_io_traits() {
         }));
     }
 }
+
+// ---------------------------------------------------------------------------
+// Accept errors: out of file descriptors (EMFILE) is logged and survived.
+
+/// Set in the child process of `accept_error_is_logged_and_survived`.
+const EMFILE_CHILD: &str = "CLOCKWORK_TEST_EMFILE_CHILD";
+/// The child's `RLIMIT_NOFILE` (soft and hard).
+const CHILD_FD_LIMIT: usize = 32;
+
+/// A server whose process runs out of fds keeps running: `accept` fails
+/// with `EMFILE`, the accept loop logs it, backs off and tries again;
+/// existing connections are still served; once a connection closes, the
+/// connection that waited in the backlog is accepted (its readiness was
+/// not lost: only `WouldBlock` clears it) and so is a new one.
+///
+/// The server runs in a child process (this test binary again, filtered
+/// to this test, with `CLOCKWORK_TEST_EMFILE_CHILD` set) started by
+/// `sh -c 'ulimit -n 32; exec ...'`, so the limit is the child's alone. It
+/// reports each accept and accept error as a line on stdout; the parent
+/// drives it with blocking std sockets.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn accept_error_is_logged_and_survived() {
+    if std::env::var_os(EMFILE_CHILD).is_some() {
+        emfile_child();
+        return;
+    }
+    use std::io::{Read, Write};
+    use std::net::TcpStream as StdStream;
+    use std::process::{Command, Stdio};
+
+    let _serial = serial();
+    let exe = std::env::current_exe().unwrap();
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -n {CHILD_FD_LIMIT} && exec \"$0\" \"$@\""))
+        .arg(exe)
+        .args([
+            "accept_error_is_logged_and_survived",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(EMFILE_CHILD, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the child server");
+    let mut child = KillOnDrop(child);
+    // The child's stdout, line by line, through a thread (so a silent child
+    // fails the test instead of hanging it).
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = child.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            // (libtest's "test name ... " may precede the first report on
+            // its line.)
+            if let Some((_, report)) = line.split_once("child: ") {
+                let _ = lines_tx.send(report.to_owned());
+            }
+        }
+    });
+    let next = || {
+        lines
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the child server stopped reporting")
+    };
+    let limit = next();
+    assert_eq!(limit, format!("fd limit {CHILD_FD_LIMIT}"));
+    let addr: SocketAddr = next()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .parse()
+        .unwrap();
+
+    let round_trip = |s: &mut StdStream, msg: &[u8]| {
+        s.write_all(msg).unwrap();
+        let mut back = vec![0u8; msg.len()];
+        s.read_exact(&mut back).unwrap();
+        assert_eq!(back, msg);
+    };
+    let connect = || {
+        let s = StdStream::connect(addr).unwrap();
+        // A failure guard only: every read below has its answer coming.
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s
+    };
+
+    // Connect until the child's fd table is full. Each connection is
+    // either accepted (and then echoes) or the child reports EMFILE; the
+    // connection then waits in the listen backlog.
+    let mut served = Vec::new();
+    let mut pending = loop {
+        assert!(served.len() < CHILD_FD_LIMIT, "accept never failed");
+        let mut s = connect();
+        let report = next();
+        if report == "accepted" {
+            round_trip(&mut s, b"hello");
+            served.push(s);
+        } else {
+            assert!(
+                report.starts_with("accept error") && report.contains("os error 24"),
+                "expected EMFILE, got {report:?}"
+            );
+            break s;
+        }
+    };
+    assert!(served.len() >= 2, "only {} connections fit", served.len());
+    // The accept loop is alive: it keeps retrying (and failing) after its
+    // back-off, and the connections already accepted are still served.
+    for _ in 0..2 {
+        let report = next();
+        assert!(report.starts_with("accept error"), "{report:?}");
+    }
+    round_trip(&mut served[0], b"still here");
+
+    // Free one fd: close a connection; the child's echo task sees EOF and
+    // drops its socket. The next retry accepts the backlogged connection.
+    let skip_errors = |what: &str| loop {
+        let report = next();
+        if report == what {
+            return;
+        }
+        assert!(report.starts_with("accept error"), "{report:?}");
+    };
+    drop(served.pop());
+    skip_errors("accepted");
+    round_trip(&mut pending, b"was pending");
+    // And once more for a brand-new connection.
+    drop(served.pop());
+    let mut fresh = connect();
+    skip_errors("accepted");
+    round_trip(&mut fresh, b"new");
+    for s in &mut served {
+        round_trip(s, b"bye");
+    }
+
+    // Stop the child: closing its stdin makes it exit.
+    drop(child.0.stdin.take());
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "child exited with {status}");
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("accept error: Too many open files"),
+        "the error is logged on stderr: {stderr}"
+    );
+}
+
+/// Kills (and reaps) the child if the test fails before stopping it.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// The child's side: an echo server with the accept loop a server should
+/// have (log, back off, continue), on the current-thread runtime.
+fn emfile_child() {
+    // The parent closes our stdin to stop us (or dies, which closes it too).
+    std::thread::spawn(|| {
+        use std::io::Read;
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        std::process::exit(0);
+    });
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let soft = limits
+        .lines()
+        .find_map(|l| l.strip_prefix("Max open files"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap();
+    println!("child: fd limit {soft}");
+    current().block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("child: listening on {}", listener.local_addr().unwrap());
+        loop {
+            match listener.accept().await {
+                Ok((mut socket, _)) => {
+                    println!("child: accepted");
+                    clockwork::spawn(async move {
+                        let mut buf = [0u8; 64];
+                        while let Ok(n @ 1..) = socket.read(&mut buf).await {
+                            if socket.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+                Err(e) => {
+                    eprintln!("accept error: {e}");
+                    println!("child: accept error: {e}");
+                    clockwork::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        }
+    });
+}
