@@ -256,6 +256,27 @@ impl Handle {
     }
 }
 
+/// Counters of a driver's token table; see [`crate::io::driver_stats`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DriverStats {
+    /// Sources registered now (sockets alive).
+    pub registered: usize,
+    /// Slots in the token table. It never shrinks (freed slots are reused),
+    /// so this is the peak number of registrations at any one time.
+    pub slots: usize,
+}
+
+impl Handle {
+    pub(crate) fn stats(&self) -> DriverStats {
+        let slab = self.inner.registrations.lock().unwrap();
+        DriverStats {
+            registered: slab.len,
+            slots: slab.entries.len(),
+        }
+    }
+}
+
 pub(crate) fn shutdown_error() -> io::Error {
     io::Error::other("the clockwork runtime's I/O driver has shut down")
 }

@@ -35,7 +35,18 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+#[doc(hidden)]
+pub use self::driver::DriverStats;
 pub use self::ready::{Interest, Ready};
+
+/// The current runtime's I/O driver counters (registered sources, token
+/// table slots), for leak tests; `None` outside a runtime with I/O.
+#[doc(hidden)]
+pub fn driver_stats() -> Option<DriverStats> {
+    registration::current_io_handle()
+        .ok()
+        .map(|handle| handle.stats())
+}
 
 /// Read bytes asynchronously.
 pub trait AsyncRead {

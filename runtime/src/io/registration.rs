@@ -169,7 +169,7 @@ impl Drop for Readiness<'_> {
     }
 }
 
-fn current_io_handle() -> io::Result<driver::Handle> {
+pub(crate) fn current_io_handle() -> io::Result<driver::Handle> {
     let handle = context::current_handle().ok_or_else(|| {
         io::Error::other("no clockwork runtime: create I/O resources inside `block_on` or a task")
     })?;
