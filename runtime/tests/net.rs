@@ -449,6 +449,222 @@ fn owned_write_half_drop_sends_fin() {
     }));
 }
 
+/// Poll `fut` and send on `tx` once its first poll is done: the receiver
+/// then knows the future is parked (its waker stored) or finished.
+async fn signal_after_first_poll<F: Future>(
+    fut: F,
+    tx: clockwork::sync::oneshot::Sender<()>,
+) -> F::Output {
+    use std::pin::pin;
+    let mut fut = pin!(fut);
+    let mut tx = Some(tx);
+    std::future::poll_fn(|cx| {
+        let res = fut.as_mut().poll(cx);
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(());
+        }
+        res
+    })
+    .await
+}
+
+/// The server is blocked reading a request when the client goes away: by
+/// FIN after half a request (`UnexpectedEof` from `read_exact`), or by RST
+/// (closed with unread data: `ConnectionReset`). The server handles both
+/// as errors of that connection and serves the next one.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn client_disconnects_mid_request() {
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            // One connection at a time: greeting "hi", then a request of a
+            // 4-byte length and that many bytes, answered "ok".
+            let server = clockwork::spawn(async move {
+                let mut outcomes = Vec::new();
+                for _ in 0..3 {
+                    let (mut s, _) = listener.accept().await.unwrap();
+                    let outcome = async {
+                        s.write_all(b"hi").await?;
+                        let mut len = [0u8; 4];
+                        s.read_exact(&mut len).await?;
+                        let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
+                        s.read_exact(&mut body).await?;
+                        s.write_all(b"ok").await?;
+                        io::Result::Ok(body.len())
+                    }
+                    .await;
+                    outcomes.push(outcome.map_err(|e| e.kind()));
+                }
+                outcomes
+            });
+            let mut greeting = [0u8; 2];
+            // 1: half the body, then FIN.
+            let mut c = TcpStream::connect(addr).await.unwrap();
+            c.read_exact(&mut greeting).await.unwrap();
+            c.write_all(&100u32.to_le_bytes()).await.unwrap();
+            c.write_all(&[0; 50]).await.unwrap();
+            c.shutdown().await.unwrap();
+            // 2: half the header, then close with the greeting unread: RST.
+            let c2 = TcpStream::connect(addr).await.unwrap();
+            c2.readable().await.unwrap(); // the greeting is here, unread
+            assert_eq!(c2.try_write(&[7, 0]).unwrap(), 2);
+            drop(c2);
+            // 3: a whole request.
+            let mut c3 = TcpStream::connect(addr).await.unwrap();
+            c3.read_exact(&mut greeting).await.unwrap();
+            c3.write_all(&10u32.to_le_bytes()).await.unwrap();
+            c3.write_all(&[1; 10]).await.unwrap();
+            let mut ok = [0u8; 2];
+            c3.read_exact(&mut ok).await.unwrap();
+            assert_eq!(&ok, b"ok");
+            let outcomes = server.await.unwrap();
+            assert_eq!(
+                outcomes,
+                [
+                    Err(io::ErrorKind::UnexpectedEof),
+                    Err(io::ErrorKind::ConnectionReset),
+                    Ok(10)
+                ],
+                "{name}"
+            );
+            drop(c);
+        }));
+    }
+}
+
+/// Two tasks race for the same direction of one socket through
+/// `readable()` + `try_read()` (and `writable()` + `try_write()`): both
+/// wait in the waiter list, both are woken, one wins the bytes, the other
+/// gets `WouldBlock`, clears readiness and waits again. Nothing is lost,
+/// nothing is read twice, nobody hangs.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn two_tasks_race_on_one_socket() {
+    let _serial = serial();
+    const PER_WRITER: usize = 1 << 20;
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let client = Arc::new(
+                TcpStream::connect(listener.local_addr().unwrap())
+                    .await
+                    .unwrap(),
+            );
+            let server = Arc::new(listener.accept().await.unwrap().0);
+            // Two readers on the server socket count the bytes they get.
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let server = server.clone();
+                    clockwork::spawn(async move {
+                        let mut counts = [0usize; 3];
+                        let mut buf = vec![0u8; 4096];
+                        loop {
+                            server.readable().await.unwrap();
+                            match server.try_read(&mut buf) {
+                                Ok(0) => return counts, // EOF (sticky: both see it)
+                                Ok(n) => buf[..n].iter().for_each(|&b| counts[b as usize] += 1),
+                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                                Err(e) => panic!("{e}"),
+                            }
+                        }
+                    })
+                })
+                .collect();
+            // Two writers on the client socket: one sends 1s, one 2s, 1 MiB
+            // each, so the send buffer fills and both wait on `writable`.
+            let writers: Vec<_> = [1u8, 2]
+                .into_iter()
+                .map(|byte| {
+                    let client = client.clone();
+                    clockwork::spawn(async move {
+                        let chunk = vec![byte; 8192];
+                        let mut left = PER_WRITER;
+                        while left > 0 {
+                            client.writable().await.unwrap();
+                            match client.try_write(&chunk[..left.min(chunk.len())]) {
+                                Ok(n) => left -= n,
+                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                                Err(e) => panic!("{e}"),
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for w in writers {
+                w.await.unwrap();
+            }
+            let mut client = Arc::try_unwrap(client).expect("writers are done");
+            client.shutdown().await.unwrap();
+            let mut total = [0usize; 3];
+            for r in readers {
+                let counts = r.await.unwrap();
+                for (t, c) in total.iter_mut().zip(counts) {
+                    *t += c;
+                }
+            }
+            assert_eq!(total, [0, PER_WRITER, PER_WRITER], "{name}");
+        }));
+    }
+}
+
+/// A read parks (its task's waker goes in the reader slot), the future is
+/// dropped and its task ends; the socket moves to a task that may run on
+/// another worker and reads there. The data that arrives later wakes the
+/// new owner: the stale waker left in the slot is replaced, not obeyed.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn socket_moved_after_a_parked_read() {
+    use std::pin::Pin;
+    use std::task::Poll;
+    let _serial = serial();
+    for (name, rt) in runtimes() {
+        rt.block_on(within(10, async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let mut client = TcpStream::connect(listener.local_addr().unwrap())
+                .await
+                .unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            // Task A: one poll of a read (nothing to read: Pending, waker
+            // stored), then give the socket back.
+            let mut server = clockwork::spawn(async move {
+                let mut server = server;
+                let mut buf = [0u8; 4];
+                std::future::poll_fn(|cx| {
+                    assert!(
+                        clockwork::io::AsyncRead::poll_read(Pin::new(&mut server), cx, &mut buf)
+                            .is_pending()
+                    );
+                    Poll::Ready(())
+                })
+                .await;
+                server
+            })
+            .await
+            .unwrap();
+            for round in 0..3u8 {
+                // Task B (a new one each round): read, parked before the
+                // client writes.
+                let (parked_tx, parked) = clockwork::sync::oneshot::channel();
+                let reader = clockwork::spawn(async move {
+                    let mut buf = [0u8; 4];
+                    signal_after_first_poll(server.read_exact(&mut buf), parked_tx)
+                        .await
+                        .unwrap();
+                    (server, buf)
+                });
+                parked.await.unwrap();
+                client.write_all(&[round; 4]).await.unwrap();
+                let (s, buf) = reader.await.unwrap();
+                assert_eq!(buf, [round; 4], "{name}");
+                server = s;
+            }
+        }));
+    }
+}
+
 /// `CLOCKWORK_SHORT_CONNS` short connections (default 500), one after
 /// the other: connect, write, read the echo, close. Afterwards the process
 /// has no more fds than before, the I/O driver has as many sources
