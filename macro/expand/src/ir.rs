@@ -27,6 +27,11 @@ pub struct Local {
     pub field: Ident,
     /// Type parameter of the state enum for this local.
     pub ty: Ident,
+    /// Declared by a plain `let x = ..;` / `let x: T = ..;` or an argument, so it can be given a
+    /// fixed home (see `anchor.rs`).
+    pub anchorable: bool,
+    /// Lives in a fixed home: something that lives across an `.await` borrows it.
+    pub anchored: bool,
 }
 
 /// A suspension point: one `.await`.
@@ -145,11 +150,17 @@ pub struct Body {
     pub params: Vec<LocalId>,
     /// Shadowing locals that must be renamed so the local they shadow can still be kept.
     pub needs_rename: Vec<LocalId>,
+    /// Locals borrowed by something kept across an `.await`: they need a fixed home.
+    pub anchor_requests: Vec<LocalId>,
+    /// The arguments' names in the signature (an anchored argument's local is renamed).
+    pub param_names: Vec<Ident>,
 }
 
 pub struct Builder {
     /// Shadowing locals to rename (see `rename.rs`), by id.
     renames: std::collections::HashMap<LocalId, Ident>,
+    /// Locals to give a fixed home, by id.
+    anchors: Vec<LocalId>,
     /// Renamings in force: (old name, new name or `None` once shadowed again, scope depth).
     active: Vec<(String, Option<Ident>, usize)>,
     borrows: Vec<Borrow>,
@@ -169,9 +180,12 @@ impl Builder {
         body: syn::Block,
         synthetic: Vec<String>,
         renames: std::collections::HashMap<LocalId, Ident>,
+        anchors: Vec<LocalId>,
     ) -> Body {
+        let param_names = params.iter().map(|(i, _)| i.clone()).collect();
         let mut b = Builder {
             renames,
+            anchors,
             active: Vec::new(),
             borrows: Vec::new(),
             synthetic,
@@ -185,7 +199,9 @@ impl Builder {
         };
         let mut param_ids = Vec::new();
         for (ident, mutable) in params {
-            param_ids.push(b.declare(ident, mutable, 0, true));
+            let id = b.declare(ident, mutable, 0, true);
+            b.locals[id].anchorable = true;
+            param_ids.push(id);
         }
         let stmts = b.stmts(body.stmts, 0);
         let root = BlockIr {
@@ -202,6 +218,8 @@ impl Builder {
             sites: b.sites,
             params: param_ids,
             needs_rename: Vec::new(),
+            anchor_requests: Vec::new(),
+            param_names,
         }
     }
 
@@ -264,7 +282,10 @@ impl Builder {
         };
         let pos = self.tick();
         let synthetic = self.synthetic.contains(&ident.to_string());
+        let anchored = self.anchors.contains(&id);
         self.locals.push(Local {
+            anchorable: false,
+            anchored,
             trivial_drop: false,
             synthetic,
             field: ident.clone(),
@@ -366,6 +387,15 @@ impl Builder {
         Some((self.resolve(&name.to_string())?, at))
     }
 
+    /// `let x = ..;` or `let x: T = ..;`: a local that can live in a fixed home.
+    fn mark_anchorable(&mut self, pat: &Pat, ids: &[LocalId]) {
+        if let [id] = ids
+            && crate::anchor::simple_binding(pat).is_some()
+        {
+            self.locals[*id].anchorable = true;
+        }
+    }
+
     fn declare_pat(&mut self, pat: &Pat, block: BlockId, has_init: bool) -> Vec<LocalId> {
         mentions::pat_bindings(pat)
             .into_iter()
@@ -434,6 +464,9 @@ impl Builder {
                 let has_init = l.init.is_some();
                 let borrowed = l.init.as_ref().and_then(|i| self.sure_borrow(&i.expr));
                 let ids = self.declare_pat(&l.pat, block, has_init);
+                if has_init && l.init.as_ref().is_some_and(|i| i.diverge.is_none()) {
+                    self.mark_anchorable(&l.pat, &ids);
+                }
                 self.rename_pat(&mut l.pat, &ids);
                 let trivial = matches!(&l.pat, Pat::Ident(_))
                     && l.init.as_ref().is_some_and(|i| {
@@ -462,6 +495,7 @@ impl Builder {
                 let expr = *init.expr;
                 let ((), ir) = self.expr_in_stmt(expr);
                 let locals = self.declare_pat(&l.pat, block, true);
+                self.mark_anchorable(&l.pat, &locals);
                 self.rename_pat(&mut l.pat, &locals);
                 let bind = Bind::Let {
                     attrs: l.attrs,
@@ -721,6 +755,10 @@ impl Body {
                 if replaced {
                     consumed_before = true;
                 }
+                // A fixed home's handle has a drop flag: keep it whatever moved before.
+                if l.anchored {
+                    consumed_before = false;
+                }
                 let used_after = used_after && !replaced;
                 let initialised = l.has_init
                     || l.mentions
@@ -743,12 +781,22 @@ impl Body {
                 .fut_mentions
                 .iter()
                 .map(|&(id, _)| id)
-                .filter(|id| stored.contains(id))
+                .filter(|id| stored.contains(id) && !self.locals[*id].anchored)
                 .collect();
             borrowed.sort();
             borrowed.dedup();
             for b in &self.borrows {
                 if stored.contains(&b.borrower) && stored.contains(&b.borrowed) {
+                    let v = &self.locals[b.borrowed];
+                    if v.anchored {
+                        continue;
+                    }
+                    if v.anchorable {
+                        if !self.anchor_requests.contains(&b.borrowed) {
+                            self.anchor_requests.push(b.borrowed);
+                        }
+                        continue;
+                    }
                     let (r, v) = (&self.locals[b.borrower], &self.locals[b.borrowed]);
                     let by = if r.synthetic && r.ident.to_string().starts_with("iter") {
                         "the iterator of this `for` loop".to_string()
@@ -765,9 +813,10 @@ impl Body {
                     return Err(crate::error::Error::new(
                         b.span,
                         format!(
-                            "{} stays borrowed by {} across an `.await`: #[state_machine] moves \
-                             locals between states and cannot keep a borrowed local in place yet; \
-                             clone it, iterate by index, or end the borrow before the `.await`",
+                            "{} stays borrowed by {} across an `.await`: #[state_machine] keeps \
+                             such a local in a fixed home only when it is bound on its own \
+                             (`let x = ..;` or an argument), not by a pattern; bind it on its own, \
+                             clone it, or end the borrow before the `.await`",
                             what, by
                         ),
                     ));

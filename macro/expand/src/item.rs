@@ -100,31 +100,52 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     };
     new_sig.output = parse_quote!(-> impl ::core::future::Future<Output = #ret_ty>);
 
+    let as_written = block.clone();
     let gen_names = GenNames::new(&mut names);
     let mut normalizer = Normalizer::new(&mut names, option_return);
     let normalized = normalizer.block(block)?;
     let synthetic = std::mem::take(&mut normalizer.synthetic);
+    // Build, then build again while the analysis asks for renamed shadowing locals or for fixed
+    // homes (an anchored local is renamed `<name>_home`, with every mention: a unique name that
+    // the rewrite of its mentions can rely on).
+    let mut renames = std::collections::HashMap::new();
+    let mut anchors: Vec<usize> = Vec::new();
     let mut body = Builder::build(
         params.clone(),
         normalized.clone(),
         synthetic.clone(),
-        Default::default(),
+        renames.clone(),
+        anchors.clone(),
     );
     body.analyse()?;
-    if !body.needs_rename.is_empty() {
-        // A shadowed local must still be kept: rename the shadowing locals and build again.
-        let renames = body
-            .needs_rename
-            .iter()
-            .map(|&id| {
+    for _ in 0..4 {
+        let mut again = false;
+        for &id in &body.needs_rename {
+            if let std::collections::hash_map::Entry::Vacant(e) = renames.entry(id) {
                 let old = &body.locals[id].ident;
-                (
-                    id,
-                    Ident::new(&names.fresh(&format!("{old}_2")), old.span()),
-                )
-            })
-            .collect();
-        body = Builder::build(params, normalized, synthetic, renames);
+                e.insert(Ident::new(&names.fresh(&format!("{old}_2")), old.span()));
+                again = true;
+            }
+        }
+        for &id in &body.anchor_requests {
+            if !anchors.contains(&id) {
+                let old = &body.locals[id].ident;
+                let new = Ident::new(&names.fresh(&format!("{old}_home")), old.span());
+                renames.insert(id, new);
+                anchors.push(id);
+                again = true;
+            }
+        }
+        if !again {
+            break;
+        }
+        body = Builder::build(
+            params.clone(),
+            normalized.clone(),
+            synthetic.clone(),
+            renames.clone(),
+            anchors.clone(),
+        );
         body.analyse()?;
     }
     let generator = Gen::new(
@@ -132,9 +153,12 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         &gen_names,
         &mut names,
         option_return,
-        closure_ret,
+        closure_ret.clone(),
     )?;
     let generated = generator.generate();
+    if let Some(e) = generator.error.take() {
+        return Err(e);
+    }
 
     let state = &gen_names.state;
     let enum_def = &generated.enum_def;
@@ -145,6 +169,31 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         let self_ = Ident::new("self", span);
         quote!(let #this = #self_;)
     });
+    // With fixed homes, borrows go through pointers the borrow checker cannot follow from one
+    // state to the next: let it check the body as written instead (never run).
+    let borrow_check = (!anchors.is_empty()).then(|| {
+        let rebind = params
+            .iter()
+            .filter(|(_, m)| *m)
+            .map(|(p, _)| quote!(let mut #p = #p;));
+        let doc = "// The body as written, never run: rustc borrow-checks it, since locals in fixed \
+                   homes are reached through pointers it cannot follow across states.";
+        let check = match &closure_ret {
+            Some(t) => quote! {
+                let _: &dyn ::core::future::Future<Output = #t> = &async move #as_written;
+            },
+            None => quote!(let _ = async move #as_written;),
+        };
+        quote! {
+            #[doc = #doc]
+            #[allow(unreachable_code, unused, clippy::all)]
+            if false {
+                #(#rebind)*
+                #check
+                ::core::unreachable!();
+            }
+        }
+    });
     let attrs = f.attrs;
     let vis = f.vis;
     let brace = f.block.brace_token;
@@ -154,6 +203,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             #(#items)*
             #enum_def
             #take_self
+            #borrow_check
             let mut #state = #start;
             #[allow(
                 unreachable_code,

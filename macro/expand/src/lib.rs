@@ -14,6 +14,7 @@
 //! * [`item`]: the signature (`async fn f() -> T` → `fn f() -> impl Future<Output = T>`).
 //! * [`error`]: errors as values with spans, rendered once as `compile_error!`.
 
+pub mod anchor;
 pub mod entry;
 pub mod error;
 pub mod ir;

@@ -41,6 +41,9 @@ pub struct GenNames {
     pub pinned: Ident,
     pub running_ty: Ident,
     pub running: Ident,
+    pub home_ty: Ident,
+    pub homes: Ident,
+    pub slots: Ident,
 }
 
 impl GenNames {
@@ -56,6 +59,9 @@ impl GenNames {
             pinned: Ident::new("pinned", Span::call_site()),
             running_ty: Ident::new(&names.fresh("Running"), Span::call_site()),
             running: names.ident("running"),
+            home_ty: Ident::new(&names.fresh("Home"), Span::call_site()),
+            homes: names.ident("homes"),
+            slots: names.ident("slots"),
         }
     }
 }
@@ -90,6 +96,10 @@ pub struct Gen<'a> {
     saved: Vec<Ident>,
     edges: RefCell<Vec<String>>,
     names: RefCell<&'a mut Names>,
+    /// Locals with a fixed home (`anchor.rs`), by name, in slot order.
+    anchored: Vec<String>,
+    /// The first error found while writing the code.
+    pub error: RefCell<Option<crate::error::Error>>,
 }
 
 fn line_col(span: Span) -> (usize, usize) {
@@ -111,7 +121,13 @@ impl<'a> Gen<'a> {
         fields.fresh("pinned");
         let mut tys = Names::from_tokens(TokenStream::new());
         let mut saved = Vec::new();
+        let mut anchored = Vec::new();
         for l in &mut body.locals {
+            if l.anchored {
+                // The handle is moved, assigned and dereferenced mutably.
+                l.mutable = true;
+                anchored.push(l.ident.to_string());
+            }
             let base = l.ident.to_string();
             let base = base.trim_start_matches("r#");
             // A raw identifier (`r#type`) names a keyword: its field is `type_`.
@@ -152,6 +168,8 @@ impl<'a> Gen<'a> {
             saved,
             edges: RefCell::new(Vec::new()),
             names: RefCell::new(names),
+            anchored,
+            error: RefCell::new(None),
         })
     }
 
@@ -194,7 +212,12 @@ impl<'a> Gen<'a> {
             for &id in site.stored.iter().rev() {
                 let l = &body.locals[id];
                 let (f, t) = (&l.field, &l.ty);
-                fields.push(quote!(#f: #t));
+                if l.anchored {
+                    let home = &n.home_ty;
+                    fields.push(quote!(#f: #home<#t>));
+                } else {
+                    fields.push(quote!(#f: #t));
+                }
             }
             let (line, col) = line_col(site.await_span);
             let text = expr_text(&site.fut);
@@ -263,6 +286,11 @@ impl<'a> Gen<'a> {
         } else {
             TokenStream::new()
         };
+        let home_def = if self.anchored.is_empty() {
+            TokenStream::new()
+        } else {
+            crate::anchor::home_def(&n.home_ty)
+        };
         let enum_def = quote! {
             #[doc = #fn_doc]
             #[allow(dead_code)]
@@ -274,15 +302,22 @@ impl<'a> Gen<'a> {
                 #[doc = " A poll panicked; polling again panics."]
                 Panicked,
             }
+            #home_def
         };
 
         // --- the start value ---
         let param_inits: Vec<TokenStream> = body
             .params
             .iter()
-            .map(|&id| {
+            .zip(&body.param_names)
+            .map(|(&id, name)| {
                 let l = &body.locals[id];
-                field_init(l)
+                let f = &l.field;
+                if f == name {
+                    quote!(#name)
+                } else {
+                    quote!(#f: #name)
+                }
             })
             .collect();
         let start = quote! {
@@ -303,8 +338,11 @@ impl<'a> Gen<'a> {
                     (l.field.clone(), binding(l))
                 })
                 .collect();
-            let take_apart =
+            let mut take_apart =
                 self.take_apart(&Ident::new("Start", Span::call_site()), &start_fields);
+            for &id in &body.params {
+                take_apart.extend(self.move_home(&body.locals[id].ident));
+            }
             let (code, diverges) = self.block_fwd(&body.root, &|_| take_apart.clone());
             if !diverges {
                 self.edge("Done");
@@ -367,6 +405,25 @@ impl<'a> Gen<'a> {
                            dropping what it held, as rustc does; `Running` does that when it is dropped still armed.";
         let run_doc = "// Run until the next `.await` that is not ready, or to the end. A body that returns \
                        (also through `?`) leaves `Done` behind; one that panics leaves `Panicked`.";
+        let (homes_decl, slots_decl) = if self.anchored.is_empty() {
+            (TokenStream::new(), TokenStream::new())
+        } else {
+            let (homes, slots) = (&n.homes, &n.slots);
+            let uninit = self
+                .anchored
+                .iter()
+                .map(|_| quote!(::core::mem::MaybeUninit::uninit()));
+            let ptrs = (0..self.anchored.len()).map(|k| {
+                let k = syn::Index::from(k);
+                quote!(&raw mut #homes.#k)
+            });
+            let homes_doc =
+                "// Fixed homes of the locals that stay borrowed across an `.await` (see `Home`).";
+            (
+                quote!(#[doc = #homes_doc] let mut #homes = (#(#uninit,)*);),
+                quote!(let #slots = (#(#ptrs,)*);),
+            )
+        };
         let driver = quote! {
             #[doc = #slot_doc]
             #[doc = ""]
@@ -404,7 +461,9 @@ impl<'a> Gen<'a> {
                 }
             }
 
+            #homes_decl
             ::core::future::poll_fn(move |#cx: &mut ::core::task::Context<'_>| {
+                #slots_decl
                 let mut #running = #running_ty { state: &mut #state, panicked: || #state_enum::Panicked, armed: true };
                 #[doc = #run_doc]
                 let poll = {
@@ -494,7 +553,7 @@ impl<'a> Gen<'a> {
                         // confuse inference): the rest belongs to the states it leads to.
                         return (out, true);
                     }
-                    out.extend(render_bind(bind, c));
+                    out.extend(self.render_bind(bind, c));
                 }
             }
         }
@@ -701,7 +760,8 @@ impl<'a> Gen<'a> {
         let mut hole = match bind {
             Bind::Let { attrs, pat, .. } => {
                 if is_simple_binding(pat) {
-                    quote!(#(#attrs)* let #pat = #out;)
+                    let home = self.pat_into_home(pat);
+                    quote!(#(#attrs)* let #pat = #out; #home)
                 } else {
                     // A block moves the whole value, so parts the pattern ignores are dropped at
                     // the end of this statement, like the temporary rustc would have.
@@ -768,7 +828,7 @@ impl<'a> Gen<'a> {
             let StmtIr::Construct { bind, .. } = &parent.block.stmts[parent.idx] else {
                 unreachable!("constructs hold the blocks on a path")
             };
-            hole = render_bind(bind, value);
+            hole = self.render_bind(bind, value);
         }
         unreachable!("the root level returns")
     }
@@ -896,7 +956,12 @@ impl<'a> Gen<'a> {
         if r.returned {
             self.edge("Done");
         }
-        s.into_token_stream()
+        self.anchor_uses(|a| a.visit_stmt_mut(&mut s));
+        let home = match &s {
+            syn::Stmt::Local(l) if l.init.is_some() => self.pat_into_home(&l.pat),
+            _ => TokenStream::new(),
+        };
+        quote!(#s #home)
     }
 
     fn plain_expr(&self, e: &Expr) -> TokenStream {
@@ -909,7 +974,49 @@ impl<'a> Gen<'a> {
         if r.returned {
             self.edge("Done");
         }
+        self.anchor_uses(|a| a.visit_expr_mut(&mut e));
         e.into_token_stream()
+    }
+
+    /// Runs the rewrite of anchored locals' mentions, keeping its first error.
+    fn anchor_uses(&self, f: impl FnOnce(&mut crate::anchor::AnchorUses)) {
+        if self.anchored.is_empty() {
+            return;
+        }
+        let mut a = crate::anchor::AnchorUses {
+            names: &self.anchored,
+            error: None,
+        };
+        f(&mut a);
+        if let Some(e) = a.error {
+            self.error.borrow_mut().get_or_insert(e);
+        }
+    }
+
+    /// After `let v_home = ..;` of an anchored local: move the value into its home.
+    fn move_home(&self, name: &Ident) -> TokenStream {
+        match self.anchored.iter().position(|n| name == n.as_str()) {
+            Some(slot) => crate::anchor::into_home(&self.n.home_ty, &self.n.slots, slot, name),
+            None => TokenStream::new(),
+        }
+    }
+
+    fn pat_into_home(&self, pat: &Pat) -> TokenStream {
+        match crate::anchor::simple_binding(pat) {
+            Some((name, _)) => self.move_home(name),
+            None => TokenStream::new(),
+        }
+    }
+
+    fn render_bind(&self, bind: &Bind, value: TokenStream) -> TokenStream {
+        match bind {
+            Bind::Let { attrs, pat, .. } => {
+                let home = self.pat_into_home(pat);
+                quote!(#(#attrs)* let #pat = #value; #home)
+            }
+            Bind::Expr { semi: true } => quote!(#value;),
+            Bind::Expr { semi: false } => value,
+        }
     }
 }
 
@@ -1068,14 +1175,6 @@ fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
         TokenTree::Group(g) => breaks_to(g.stream(), label),
         _ => false,
     })
-}
-
-fn render_bind(bind: &Bind, value: TokenStream) -> TokenStream {
-    match bind {
-        Bind::Let { attrs, pat, .. } => quote!(#(#attrs)* let #pat = #value;),
-        Bind::Expr { semi: true } => quote!(#value;),
-        Bind::Expr { semi: false } => value,
-    }
 }
 
 fn is_simple_binding(pat: &Pat) -> bool {

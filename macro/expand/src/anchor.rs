@@ -1,0 +1,425 @@
+//! Fixed homes: locals that stay borrowed across an `.await`.
+//!
+//! The lowering moves the locals that live across an `.await` into the state's variant and back
+//! out when the state resumes. That is fine for a local nobody borrows; but in
+//!
+//! ```text
+//! let v = vec![1, 2, 3];
+//! for x in &v { step(x).await; }     // the loop's iterator borrows `v` across the `.await`
+//! ```
+//!
+//! moving `v` would leave the iterator pointing at its old place. Such a local gets a **fixed
+//! home**: a slot of its own in the pinned future (`homes`), outside the enum, where its value
+//! stays from its `let` to the end of its scope. The local itself becomes a small handle,
+//! `Home<V>` (a pointer and a drop flag), which moves between states like any other local and
+//! drops the value where rustc would drop the local.
+//!
+//! Every mention of the local is rewritten to go through the handle, by what the mention does:
+//!
+//! | the body says | becomes | why |
+//! |---|---|---|
+//! | `&v`, `&v.f`, `&mut v[i]` | `&(*v.shared()).f`, `&mut (*v.exclusive())[i]` | a borrow that may be kept across states, so not tied to the handle |
+//! | `v.iter()`, `v.iter_mut()` | the same, through `shared` / `exclusive` | known borrowing methods |
+//! | `v.len()`, `v.f`, `v[i]`, `v == w`, `match v`, macro arguments | `(*v)` | a place, through `Deref`/`DerefMut` |
+//! | `f(v)`, `let w = v;`, `v + 1`, `S { f: v }` | `v.take()` | a move (or a copy): the handle will not drop it |
+//! | `v = e` | `v.set(e)` | drops the old value unless it was moved out |
+//!
+//! A mention the table does not know is treated as a place: if it really was a move of a value
+//! that is not `Copy`, rustc says "cannot move out of dereference", never anything unsound.
+//!
+//! The references the handle gives out are not tied to it, so the borrow checker can no longer see
+//! a conflicting use in a later state. The expansion therefore also contains the body exactly as it
+//! was written, inside `if false { .. }`: rustc borrow-checks that copy and rejects what it would
+//! have rejected in the `async fn`. That copy is never run.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Pat, Type, parse_quote};
+
+/// `x`, `mut x`, `x: T`: the name and the type, if any.
+pub fn simple_binding(pat: &Pat) -> Option<(&Ident, Option<&Type>)> {
+    match pat {
+        Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => Some((&p.ident, None)),
+        Pat::Type(t) => match &*t.pat {
+            Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => {
+                Some((&p.ident, Some(&*t.ty)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The `Home<V>` handle, written once per fn that needs it.
+pub fn home_def(home: &Ident) -> TokenStream {
+    let doc = " The fixed home of a local that stays borrowed across an `.await`: the value lives in a \
+               slot of the pinned future and never moves; the state holds this handle, which drops \
+               the value (unless it was moved out) where the local would have been dropped. The \
+               references it hands out outlive the handle: the unchanged body, borrow-checked in \
+               `if false { .. }` below, is what proves they are used as rustc allows.";
+    let new_safety = "// SAFETY: the caller guarantees that `slot` is valid, pinned and empty.";
+    let shared_safety = "// SAFETY: `ptr` points into the pinned future, which outlives every state \
+                         that can hold the reference, and holds a value while the local is in \
+                         scope; the body as written passed the borrow checker, so no conflicting \
+                         use overlaps this borrow.";
+    let exclusive_safety =
+        "// SAFETY: as in `shared`; the borrow checker saw this `&mut` in the body as written.";
+    let take_safety = "// SAFETY: the value is moved out once; clearing `live` keeps the handle from dropping it.";
+    let set_safety = "// SAFETY: the slot holds a value when `live`, and nothing after a move out.";
+    let deref_safety = "// SAFETY: as in `shared`, with the handle's own lifetime.";
+    let drop_safety =
+        "// SAFETY: `live` says the slot still holds the value; it is dropped once, in place.";
+    let send_safety = "// SAFETY: the handle owns the value in its home, like a `Box<V>`.";
+    quote! {
+        #[doc = #doc]
+        #[allow(dead_code, clippy::all)]
+        struct #home<V> {
+            ptr: *mut V,
+            live: bool,
+        }
+        #[allow(dead_code, clippy::all)]
+        impl<V> #home<V> {
+            /// Moves `value` into its home.
+            ///
+            /// # Safety
+            /// `slot` points into the pinned future and holds no value.
+            #[inline(always)]
+            unsafe fn new(slot: *mut ::core::mem::MaybeUninit<V>, value: V) -> Self {
+                let ptr = slot.cast::<V>();
+                #[doc = #new_safety]
+                unsafe { ptr.write(value) };
+                #home { ptr, live: true }
+            }
+            /// `&v`, for as long as the home holds the value.
+            #[inline(always)]
+            fn shared<'b>(&self) -> &'b V {
+                #[doc = #shared_safety]
+                unsafe { &*self.ptr }
+            }
+            /// `&mut v`, for as long as the home holds the value.
+            #[inline(always)]
+            fn exclusive<'b>(&self) -> &'b mut V {
+                #[doc = #exclusive_safety]
+                unsafe { &mut *self.ptr }
+            }
+            /// A move out of the local (or a copy).
+            #[inline(always)]
+            fn take(&mut self) -> V {
+                self.live = false;
+                #[doc = #take_safety]
+                unsafe { self.ptr.read() }
+            }
+            /// `v = value`.
+            #[inline(always)]
+            fn set(&mut self, value: V) {
+                if self.live {
+                    #[doc = #set_safety]
+                    unsafe { *self.ptr = value };
+                } else {
+                    #[doc = #set_safety]
+                    unsafe { self.ptr.write(value) };
+                    self.live = true;
+                }
+            }
+        }
+        impl<V> ::core::ops::Deref for #home<V> {
+            type Target = V;
+            #[inline(always)]
+            fn deref(&self) -> &V {
+                #[doc = #deref_safety]
+                unsafe { &*self.ptr }
+            }
+        }
+        impl<V> ::core::ops::DerefMut for #home<V> {
+            #[inline(always)]
+            fn deref_mut(&mut self) -> &mut V {
+                #[doc = #deref_safety]
+                unsafe { &mut *self.ptr }
+            }
+        }
+        impl<V> ::core::ops::Drop for #home<V> {
+            #[inline(always)]
+            fn drop(&mut self) {
+                if self.live {
+                    #[doc = #drop_safety]
+                    unsafe { ::core::ptr::drop_in_place(self.ptr) }
+                }
+            }
+        }
+        impl<V: ::core::fmt::Debug> ::core::fmt::Debug for #home<V> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Debug::fmt(&**self, f)
+            }
+        }
+        impl<V: ::core::fmt::Display> ::core::fmt::Display for #home<V> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(&**self, f)
+            }
+        }
+        #[doc = #send_safety]
+        unsafe impl<V: ::core::marker::Send> ::core::marker::Send for #home<V> {}
+        #[doc = #send_safety]
+        unsafe impl<V: ::core::marker::Sync> ::core::marker::Sync for #home<V> {}
+    }
+}
+
+/// Methods that return a borrow of their receiver, by the borrow they take.
+const SHARED: &[&str] = &[
+    "iter",
+    "as_slice",
+    "as_str",
+    "as_bytes",
+    "as_ref",
+    "chars",
+    "char_indices",
+    "lines",
+    "bytes",
+    "keys",
+    "values",
+    "split_whitespace",
+    "split",
+    "windows",
+    "chunks",
+    "first",
+    "last",
+    "get",
+    "borrow",
+];
+const EXCLUSIVE: &[&str] = &[
+    "iter_mut",
+    "as_mut_slice",
+    "as_mut",
+    "values_mut",
+    "drain",
+    "chunks_mut",
+    "first_mut",
+    "last_mut",
+    "get_mut",
+    "borrow_mut",
+];
+
+/// Rewrites the mentions of anchored locals (their names are unique in the fn: they were renamed
+/// to `<name>_home` with every mention) to go through their handles.
+pub struct AnchorUses<'a> {
+    pub names: &'a [String],
+    /// The first `move` closure or `async move` block that takes an anchored local.
+    pub error: Option<crate::error::Error>,
+}
+
+impl AnchorUses<'_> {
+    fn anchored(&self, e: &Expr) -> Option<Ident> {
+        match e {
+            Expr::Path(p)
+                if p.qself.is_none()
+                    && p.path.leading_colon.is_none()
+                    && p.path.segments.len() == 1
+                    && p.path.segments[0].arguments.is_none() =>
+            {
+                let id = &p.path.segments[0].ident;
+                self.names
+                    .iter()
+                    .any(|n| id == n.as_str())
+                    .then(|| id.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The anchored local at the root of a place `v`, `v.f`, `v[i].g`, `(v)`.
+    fn root(&self, e: &Expr) -> Option<Ident> {
+        match e {
+            Expr::Field(f) => self.root(&f.base),
+            Expr::Index(i) => self.root(&i.expr),
+            Expr::Paren(p) => self.root(&p.expr),
+            e => self.anchored(e),
+        }
+    }
+
+    /// Replaces the root of a place with `with(root)`, visiting the index operands on the way.
+    fn replace_root(&mut self, e: &mut Expr, with: &dyn Fn(&Ident) -> Expr) {
+        match e {
+            Expr::Field(f) => self.replace_root(&mut f.base, with),
+            Expr::Index(i) => {
+                self.visit_expr_mut(&mut i.index);
+                self.replace_root(&mut i.expr, with)
+            }
+            Expr::Paren(p) => self.replace_root(&mut p.expr, with),
+            e => {
+                if let Some(v) = self.anchored(e) {
+                    *e = with(&v);
+                }
+            }
+        }
+    }
+
+    /// A mention as a place: through `Deref`/`DerefMut` when it is the local itself.
+    fn place(&mut self, e: &mut Expr) {
+        if self.root(e).is_some() {
+            self.replace_root(e, &|v| parse_quote!((*#v)));
+        } else {
+            self.visit_expr_mut(e);
+        }
+    }
+
+    fn mentions_anchored(&self, tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => self.names.iter().any(|n| i == n.as_str()),
+            proc_macro2::TokenTree::Group(g) => self.mentions_anchored(g.stream()),
+            _ => false,
+        })
+    }
+
+    fn macro_args(&mut self, m: &mut syn::Macro) {
+        if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
+            for e in parts.exprs_mut() {
+                self.place(e);
+            }
+            m.tokens = parts.to_tokens();
+        }
+    }
+}
+
+fn is_comparison(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(op, Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_))
+}
+
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+impl VisitMut for AnchorUses<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        use quote::ToTokens;
+        if let Some(v) = self.anchored(e) {
+            // Any position not matched below takes the value: a move, or a copy.
+            *e = parse_quote!(#v.take());
+            return;
+        }
+        match e {
+            Expr::Reference(r) if self.root(&r.expr).is_some() => {
+                if r.mutability.is_some() {
+                    self.replace_root(&mut r.expr, &|v| parse_quote!((*#v.exclusive())));
+                } else {
+                    self.replace_root(&mut r.expr, &|v| parse_quote!((*#v.shared())));
+                }
+            }
+            Expr::RawAddr(r) if self.root(&r.expr).is_some() => {
+                self.replace_root(&mut r.expr, &|v| parse_quote!((*#v.exclusive())));
+            }
+            Expr::MethodCall(m) if self.root(&m.receiver).is_some() => {
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+                let name = m.method.to_string();
+                if let Some(v) = self.anchored(&m.receiver) {
+                    *m.receiver = if SHARED.contains(&name.as_str()) {
+                        parse_quote!((*#v.shared()))
+                    } else if EXCLUSIVE.contains(&name.as_str()) {
+                        parse_quote!((*#v.exclusive()))
+                    } else if crate::mentions::receiver_consumes(&name)
+                        == crate::mentions::Consumes::Yes
+                    {
+                        parse_quote!(#v.take())
+                    } else {
+                        parse_quote!((*#v))
+                    };
+                } else {
+                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v)));
+                }
+            }
+            Expr::Field(_) | Expr::Index(_) if self.root(e).is_some() => self.place(e),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.place(&mut u.expr),
+            Expr::Binary(b) if is_comparison(&b.op) => {
+                self.place(&mut b.left);
+                self.place(&mut b.right);
+            }
+            Expr::Binary(b) if is_compound_assign(&b.op) => {
+                self.place(&mut b.left);
+                self.visit_expr_mut(&mut b.right);
+            }
+            Expr::Assign(a) => {
+                self.visit_expr_mut(&mut a.right);
+                if let Some(v) = self.anchored(&a.left) {
+                    let right = &a.right;
+                    *e = parse_quote!(#v.set(#right));
+                } else {
+                    self.place(&mut a.left);
+                }
+            }
+            Expr::Match(m) => {
+                self.place(&mut m.expr);
+                for arm in &mut m.arms {
+                    self.visit_arm_mut(arm);
+                }
+            }
+            Expr::Let(l) => self.place(&mut l.expr),
+            Expr::Macro(m) => self.macro_args(&mut m.mac),
+            Expr::Closure(c)
+                if c.capture.is_some() && self.mentions_anchored(c.body.to_token_stream()) =>
+            {
+                self.error.get_or_insert_with(|| {
+                    crate::error::Error::new(
+                        c.capture
+                            .map_or_else(proc_macro2::Span::call_site, |m| m.span),
+                        "this `move` closure takes a local that stays borrowed across an `.await`: \
+                     #[state_machine] keeps such a local in a fixed home and cannot move it into a \
+                     closure yet; move a clone, or end the borrow before the `.await`",
+                    )
+                });
+            }
+            Expr::Async(a)
+                if a.capture.is_some() && self.mentions_anchored(a.block.to_token_stream()) =>
+            {
+                self.error.get_or_insert_with(|| crate::error::Error::new(
+                    a.capture.map_or_else(proc_macro2::Span::call_site, |m| m.span),
+                    "this `async move` block takes a local that stays borrowed across an `.await`: \
+                     #[state_machine] keeps such a local in a fixed home and cannot move it into a \
+                     block yet; move a clone, or end the borrow before the `.await`",
+                ));
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        // `let _ = v;` binds nothing and moves nothing.
+        if let (Pat::Wild(_), Some(init)) = (&l.pat, &mut l.init)
+            && init.diverge.is_none()
+        {
+            self.place(&mut init.expr);
+            return;
+        }
+        syn::visit_mut::visit_local_mut(self, l);
+    }
+
+    fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
+        self.macro_args(&mut m.mac);
+    }
+}
+
+/// `let v_home = init;` → the value, then its handle:
+/// `let v_home = init; let mut v_home = unsafe { Home::new(slots.0, v_home) };`.
+pub fn into_home(home: &Ident, slots: &Ident, slot: usize, name: &Ident) -> TokenStream {
+    let index = syn::Index::from(slot);
+    let safety = "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
+                  pass (a loop iteration) was dropped or moved out with its handle.";
+    quote! {
+        #[doc = #safety]
+        let mut #name = unsafe { #home::new(#slots.#index, #name) };
+    }
+}

@@ -1,0 +1,206 @@
+//! Differential cases: locals that stay borrowed across an `.await` (fixed homes, `anchor.rs`):
+//! `for x in &v`, `let r = &v;`, borrows of arguments and of awaited values, moves and
+//! assignments after the borrow ends, homes reused by loop iterations, drop order on cancel.
+use clockwork_tests::differential;
+
+#[derive(Debug, PartialEq, Clone)]
+pub enum Shape {
+    Circle(u32),
+    Rect { w: u32, h: u32 },
+    Empty,
+}
+
+differential! {
+    for_by_reference {
+        async fn f() -> u32 {
+            let v = vec![3u32, 4, 5];
+            let mut sum = 0;
+            for x in v.iter() {
+                sum += step("ref", *x).await;
+            }
+            sum + v.len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    for_over_reference_of_guards {
+        async fn f() -> usize {
+            let gs = vec![Guard::new("a"), Guard::new("b"), Guard::new("c")];
+            let mut n = 0;
+            for g in &gs {
+                n += step("len", g.name().len()).await;
+            }
+            let _tail = Guard::new("tail");
+            step("after", ()).await;
+            n + gs.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    for_over_mutable_reference {
+        async fn f() -> Vec<u32> {
+            let mut v = vec![1u32, 2, 3];
+            for x in &mut v {
+                *x += step("add", 10u32).await;
+            }
+            v.push(step("push", 99u32).await);
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    borrow_local_across_awaits {
+        async fn f() -> usize {
+            let s = String::from("hello");
+            let r = &s;
+            step("s1", ()).await;
+            let n = r.len();
+            let t = &s[1..];
+            step("s2", ()).await;
+            n + t.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    match_enum_struct_variants {
+        async fn area(s: &Shape) -> u32 {
+            match s {
+                Shape::Circle(r) if *r > 10 => step("bigc", 999u32).await,
+                Shape::Circle(r) => step("circle", 3 * r * r).await,
+                Shape::Rect { w, h } if w == h => step("square", w * w).await,
+                Shape::Rect { w, h } => { let a = step("w", *w).await; a * step("h", *h).await }
+                Shape::Empty => 0,
+            }
+        }
+        async fn f() -> Vec<u32> {
+            let shapes = vec![Shape::Circle(2), Shape::Rect { w: 3, h: 3 }, Shape::Rect { w: 2, h: 5 }, Shape::Empty, Shape::Circle(11)];
+            let mut out = Vec::new();
+            for s in &shapes {
+                out.push(area(s).await);
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    argument_borrowed_across_awaits {
+        async fn f(names: Vec<String>, g: Guard) -> String {
+            let mut out = String::new();
+            for n in names.iter() {
+                out.push_str(&step("name", n.clone()).await);
+            }
+            let first = &names[0];
+            step("mid", ()).await;
+            out.push_str(first);
+            out.push_str(g.name());
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            f(vec!["x".to_string(), "y".to_string()], Guard::new("arg"))
+        }
+    }
+
+    moved_after_the_borrow_ends {
+        fn consume(v: Vec<Guard>) -> usize { v.len() }
+        async fn f() -> usize {
+            let v = vec![Guard::new("m1"), Guard::new("m2")];
+            let mut k = 0;
+            for g in &v {
+                k += step("k", g.name().len()).await;
+            }
+            let n = consume(v);
+            step("after move", ()).await;
+            k + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    moved_conditionally {
+        async fn f(give: bool) -> usize {
+            let v = vec![Guard::new("c1")];
+            let r = &v;
+            step("hold", ()).await;
+            let l = r.len();
+            if give {
+                let w = v;
+                step("moved", ()).await;
+                return w.len() + l;
+            }
+            step("kept", ()).await;
+            l
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    assigned_after_the_borrow_ends {
+        async fn f() -> String {
+            let mut g = Guard::new("first");
+            let r = &g;
+            step("hold", ()).await;
+            let a = r.name().to_string();
+            g = Guard::new("second");
+            step("after assign", ()).await;
+            a + g.name()
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    copy_value_read_twice {
+        async fn f() -> u64 {
+            let n = 7u64;
+            let r = &n;
+            step("hold", ()).await;
+            let a = n + 1;
+            let b = n;
+            let c = *r;
+            step("again", ()).await;
+            a + b + c + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u64> { f() }
+    }
+
+    home_reused_by_loop_iterations {
+        async fn f() -> usize {
+            let mut total = 0;
+            for i in 0..3 {
+                let v = vec![Guard::new(format!("it{i}")), Guard::new(format!("extra{i}"))];
+                for g in &v {
+                    total += step("g", g.name().len()).await;
+                }
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    reference_to_awaited_value_kept {
+        async fn text() -> String { step("text", String::from("hello")).await }
+        async fn f() -> usize {
+            let t = text().await;
+            let s: &str = &t;
+            step("mid", ()).await;
+            s.len() + t.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    borrowed_struct_fields_and_methods {
+        pub struct Conn { name: String, buf: Vec<u8> }
+        impl Conn { fn describe(&self) -> String { format!("{}:{}", self.name, self.buf.len()) } }
+        async fn f() -> String {
+            let mut c = Conn { name: "c".into(), buf: Vec::new() };
+            let name = &c.name;
+            step("hold", ()).await;
+            let d = format!("{name}/{}", name.len());
+            c.buf.extend_from_slice(b"abc");
+            c.buf.push(step("byte", b'd').await);
+            let e = c.describe();
+            assert_eq!(c.buf.len(), 4, "{:?}", c.buf);
+            println!("{} {}", d, c.name);
+            d + &e
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+}
