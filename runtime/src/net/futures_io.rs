@@ -1,12 +1,14 @@
-//! `futures_io::{AsyncRead, AsyncWrite}` for the TCP types (cargo feature
-//! `futures-io`), so they plug into the `futures` ecosystem. Each impl
-//! forwards to the crate's own poll methods; `poll_close` is
+//! `futures_io::{AsyncRead, AsyncWrite}` for the TCP and Unix stream types
+//! (cargo feature `futures-io`), so they plug into the `futures` ecosystem.
+//! Each impl forwards to the crate's own poll methods; `poll_close` is
 //! `shutdown(Write)`.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+#[cfg(unix)]
+use super::UnixStream;
 use super::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
 use crate::io::{AsyncRead, AsyncWrite};
 
@@ -53,4 +55,13 @@ futures_io_impls! {
     OwnedReadHalf => read: yes, write: no;
     WriteHalf<'_> => read: no, write: yes;
     OwnedWriteHalf => read: no, write: yes;
+}
+
+#[cfg(unix)]
+futures_io_impls! {
+    UnixStream => read: yes, write: yes;
+    ReadHalf<'_, UnixStream> => read: yes, write: no;
+    OwnedReadHalf<UnixStream> => read: yes, write: no;
+    WriteHalf<'_, UnixStream> => read: no, write: yes;
+    OwnedWriteHalf<UnixStream> => read: no, write: yes;
 }

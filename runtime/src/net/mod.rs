@@ -18,6 +18,8 @@
 //!   `write_all`, `flush`, `shutdown` through the `*Ext` traits);
 //!   `split` / `into_split`; `readable`, `writable`, `try_read`, `try_write`.
 //! * [`UdpSocket`]: `bind`, `connect`, `send` / `recv`, `send_to` / `recv_from`.
+//! * Unix domain sockets ([`unix`]): [`UnixListener`], [`UnixStream`] (the
+//!   same API as `TcpStream`, paths for addresses), [`UnixDatagram`].
 //! * With the cargo feature `futures-io`: `futures_io::{AsyncRead, AsyncWrite}`
 //!   for the TCP types.
 //!
@@ -54,13 +56,19 @@ mod futures_io;
 mod split;
 mod tcp;
 mod udp;
+#[cfg(unix)]
+pub mod unix;
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-pub use self::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
+pub use self::split::{
+    OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, SplitStream, WriteHalf,
+};
 pub use self::tcp::{TcpListener, TcpStream};
 pub use self::udp::UdpSocket;
+#[cfg(unix)]
+pub use self::unix::{UnixDatagram, UnixListener, UnixStream};
 
 /// Try `f` on each resolved address; the last error if all fail.
 fn each_addr<A: ToSocketAddrs, T>(

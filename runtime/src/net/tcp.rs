@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use super::each_addr;
-use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, SplitStream, WriteHalf};
 use crate::io::registration::PollEvented;
 use crate::io::{AsyncRead, AsyncWrite, Interest, Ready};
 
@@ -213,29 +213,43 @@ impl TcpStream {
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         split::into_split(self)
     }
+}
 
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
+impl split::sealed::Sealed for TcpStream {}
+
+/// What the split halves use.
+impl SplitStream for TcpStream {
+    type Addr = SocketAddr;
+    fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         self.io.poll_read(cx, buf)
     }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         self.io.poll_write(cx, buf)
     }
-
-    pub(crate) fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
+    fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         match self.io.get_ref().shutdown(how) {
             // Already closed by the peer: nothing left to shut down.
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
             res => res,
         }
+    }
+    fn readable_priv(&self) -> impl Future<Output = io::Result<()>> + Send + '_ {
+        self.readable()
+    }
+    fn writable_priv(&self) -> impl Future<Output = io::Result<()>> + Send + '_ {
+        self.writable()
+    }
+    fn try_read_priv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.try_read(buf)
+    }
+    fn try_write_priv(&self, buf: &[u8]) -> io::Result<usize> {
+        self.try_write(buf)
+    }
+    fn peer_addr_priv(&self) -> io::Result<SocketAddr> {
+        self.peer_addr()
+    }
+    fn local_addr_priv(&self) -> io::Result<SocketAddr> {
+        self.local_addr()
     }
 }
 
