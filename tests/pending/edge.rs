@@ -9,22 +9,6 @@ use clockwork_tests::differential;
 
 differential! {
 
-    // LIMITATION (explicit error since 216f9d4): a reference to a local held across an await (`let r = &s; step.await; r.len()`).
-    // error: `s` stays borrowed by `r` across an `.await`: #[state_machine] moves locals between states and cannot keep a
-    // borrowed local in place yet; clone it, iterate by index, or end the borrow before the `.await`
-    borrow_local_across_awaits {
-        async fn f() -> usize {
-            let s = String::from("hello");
-            let r = &s;
-            step("s1", ()).await;
-            let n = r.len();
-            let t = &s[1..];
-            step("s2", ()).await;
-            n + t.len()
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
     // LIMITATION (explicit error since a86be15): recursion through `Box::pin(f(n - 1)).await` (the state would contain a
     // future of its own opaque type). The type-erased form passes: see recursion_dyn_boxed in differential_edge.rs.
     // error: `sum_to` awaits a call to itself: the state machine would contain a future of its own type, which an `impl Future`

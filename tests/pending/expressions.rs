@@ -73,42 +73,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (u32, String, u32)> { f() }
     }
 
-    // LIMITATION (explicit error at 85f48ea): `let r = &FUT.await;` with `r` used after a later await (temporary lifetime
-    // extension of an awaited value held across an await).
-    // error: the awaited value stays borrowed by `r` across an `.await`: #[state_machine] moves locals between states and
-    // cannot keep a borrowed local in place yet; ...
-    references_of_awaited {
-        async fn v(n: u32) -> u32 { step("v", n).await }
-        async fn text() -> String { step("text", String::from("hello")).await }
-        fn len(s: &String) -> usize { s.len() }
-        fn bump(x: &mut u32) -> u32 { *x += 1; *x }
-        async fn f() -> (u32, usize, u32) {
-            let r = &v(5).await;
-            let m = &mut v(6).await;
-            *m += *r;
-            let n = len(&text().await);
-            let k = bump(&mut v(9).await);
-            (*m, n, k)
-        }
-        pub fn entry() -> impl core::future::Future<Output = (u32, usize, u32)> { f() }
-    }
-
-    // ROOT CAUSE: spurious "stays borrowed" error. `let s: &str = &text().await;` is last used (`s.len()`) before the next
-    // await; rustc accepts it (the extended temporary lives to the end of the scope, but nothing borrows it across the await).
-    // error: the awaited value stays borrowed by `s` across an `.await`: #[state_machine] moves locals between states and
-    // cannot keep a borrowed local in place yet; clone it, iterate by index, or end the borrow before the `.await`
-    reference_to_awaited_used_before_next_await {
-        async fn text() -> String { step("text", String::from("hello")).await }
-        async fn f() -> usize {
-            let s: &str = &text().await;
-            let n = s.len();
-            let d: &dyn core::fmt::Display = &step("d", 42u32).await;
-            let m = d.to_string().len();
-            n + m
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
     // ROOT CAUSE: `.await` in the message arguments of `assert!`/`assert_eq!` (evaluated only on failure) is rejected with the
     // "unknown macro" wording although `assert!` is a known macro (mentions.rs: "the rest of assert! is only evaluated on failure").
     // error: `.await` inside `assert!` is not supported: #[state_machine] only sees the tokens of an unknown macro; bind the

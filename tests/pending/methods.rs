@@ -29,18 +29,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: a `ref` binding in a parameter pattern (`async fn f(.., ref r: String, ..)`) becomes `let ref r = arg1;` in
-    // the prologue, a borrow of the argument local that is held across the awaits while `arg1` is moved into the state.
-    // error[E0521]: borrowed data escapes outside of closure (reference to `arg1` escapes the closure body)
-    mut_and_ref_parameter_patterns {
-        async fn f(mut v: Vec<u32>, ref r: String, mut n: u32) -> (Vec<u32>, usize, u32) {
-            v.push(step("push", 4u32).await);
-            n += step("n", 1u32).await;
-            (v, r.len(), n)
-        }
-        pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, usize, u32)> { f(vec![1], String::from("abc"), 10) }
-    }
-
     // ROOT CAUSE: a sub-future that borrows a stored local of a generic type (`for src in sources { s += src.read().await; }`,
     // `src: S`, `read(&self)`): the generated code needs `S: 'static` (the borrow of the stored local gets an unbounded
     // lifetime). rustc accepts the fn as written. (With a concrete type, e.g. self_fields_across_awaits, this shape passes.)

@@ -85,38 +85,4 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = String> { select2() }
     }
 
-    // ROOT CAUSE: spurious "stays borrowed" error. `room` is a `&mut Vec<Member>` parameter: `for m in room.iter_mut()`
-    // reborrows data that lives outside the future, so nothing in the state is borrowed across the await.
-    // error: `room` stays borrowed by the iterator of this `for` loop across an `.await`: #[state_machine] moves locals between
-    // states and cannot keep a borrowed local in place yet; clone it, iterate by index, or end the borrow before the `.await`
-    chat_room_broadcast {
-        pub struct Member { pub name: &'static str, pub inbox: Vec<String>, pub online: bool }
-        impl Member {
-            pub async fn deliver(&mut self, msg: &str) -> bool {
-                step("deliver", ()).await;
-                if self.online { self.inbox.push(msg.to_string()); }
-                self.online
-            }
-        }
-        async fn broadcast(room: &mut Vec<Member>, from: &str, msg: &str) -> usize {
-            let mut delivered = 0;
-            for m in room.iter_mut() {
-                if m.name == from { continue; }
-                if m.deliver(&format!("{from}: {msg}")).await { delivered += 1; }
-            }
-            delivered
-        }
-        pub fn entry() -> impl core::future::Future<Output = (usize, usize, Vec<Vec<String>>)> {
-            async {
-                let mut room = vec![
-                    Member { name: "a", inbox: vec![], online: true },
-                    Member { name: "b", inbox: vec![], online: false },
-                    Member { name: "c", inbox: vec![], online: true },
-                ];
-                let x = broadcast(&mut room, "a", "hi").await;
-                let y = broadcast(&mut room, "c", "yo").await;
-                (x, y, room.into_iter().map(|m| m.inbox).collect())
-            }
-        }
-    }
 }

@@ -203,4 +203,155 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+
+    chat_room_broadcast {
+        pub struct Member { pub name: &'static str, pub inbox: Vec<String>, pub online: bool }
+        impl Member {
+            pub async fn deliver(&mut self, msg: &str) -> bool {
+                step("deliver", ()).await;
+                if self.online { self.inbox.push(msg.to_string()); }
+                self.online
+            }
+        }
+        async fn broadcast(room: &mut Vec<Member>, from: &str, msg: &str) -> usize {
+            let mut delivered = 0;
+            for m in room.iter_mut() {
+                if m.name == from { continue; }
+                if m.deliver(&format!("{from}: {msg}")).await { delivered += 1; }
+            }
+            delivered
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, Vec<Vec<String>>)> {
+            async {
+                let mut room = vec![
+                    Member { name: "a", inbox: vec![], online: true },
+                    Member { name: "b", inbox: vec![], online: false },
+                    Member { name: "c", inbox: vec![], online: true },
+                ];
+                let x = broadcast(&mut room, "a", "hi").await;
+                let y = broadcast(&mut room, "c", "yo").await;
+                (x, y, room.into_iter().map(|m| m.inbox).collect())
+            }
+        }
+    }
+    reference_to_awaited_used_before_next_await {
+        async fn text() -> String { step("text", String::from("hello")).await }
+        async fn f() -> usize {
+            let s: &str = &text().await;
+            let n = s.len();
+            let d: &dyn core::fmt::Display = &step("d", 42u32).await;
+            let m = d.to_string().len();
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+    references_of_awaited {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn text() -> String { step("text", String::from("hello")).await }
+        fn len(s: &String) -> usize { s.len() }
+        fn bump(x: &mut u32) -> u32 { *x += 1; *x }
+        async fn f() -> (u32, usize, u32) {
+            let r = &v(5).await;
+            let m = &mut v(6).await;
+            *m += *r;
+            let n = len(&text().await);
+            let k = bump(&mut v(9).await);
+            (*m, n, k)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, usize, u32)> { f() }
+    }
+
+    match_ref_binding_mutation {
+        async fn f() -> Vec<u32> {
+            let mut v = vec![1u32, 2, 3];
+            match v.get_mut(1) {
+                Some(x) => { *x += step("add", 10u32).await; }
+                None => {}
+            }
+            match &mut v[..] {
+                [first, .., last] => { core::mem::swap(first, last); step("swap", ()).await; }
+                _ => {}
+            }
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    match_ref_bindings_on_awaited {
+        pub struct Pair { pub name: String, pub n: u32 }
+        async fn f() -> (usize, u32) {
+            let p = step("pair", Pair { name: "abc".into(), n: 3 }).await;
+            let r = match p {
+                Pair { ref name, n } if n > 2 => { let k = step("k", n).await; (name.len(), k) }
+                Pair { ref name, .. } => (name.len(), 0),
+            };
+            log(p.name.clone());
+            r
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
+    }
+
+    let_ref_of_a_local {
+        async fn f() -> usize {
+            let v = vec![Guard::new("r1"), Guard::new("r2")];
+            let ref r = v;
+            step("hold", ()).await;
+            r.len() + v.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    copy_counter_updated_and_passed {
+        fn twice(n: u32) -> u32 { n * 2 }
+        async fn f() -> u32 {
+            let mut n = 1u32;
+            let r = &n;
+            let first = *r;
+            step("hold", ()).await;
+            let seen = *r + first;
+            n += 2;
+            n = twice(n) + seen;
+            step("after", ()).await;
+            twice(n) + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    by_value_self_iterated_across_awaits {
+        pub struct Bag { pub items: Vec<u32>, pub _g: Guard }
+        impl Bag {
+            pub async fn sum(self) -> u32 {
+                let mut s = 0;
+                for x in self.items.iter() {
+                    s += step("item", *x).await;
+                }
+                s + self.items.len() as u32
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            Bag { items: vec![1, 2, 3], _g: Guard::new("bag") }.sum()
+        }
+    }
+
+    panic_while_a_home_is_borrowed {
+        async fn f() -> usize {
+            let v = vec![Guard::new("p1")];
+            let _tail = Guard::new("p2");
+            for g in &v {
+                step("before boom", g.name().len()).await;
+                Boom("boom").await;
+            }
+            v.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    mut_and_ref_parameter_patterns {
+        async fn f(mut v: Vec<u32>, ref r: String, mut n: u32) -> (Vec<u32>, usize, u32) {
+            v.push(step("push", 4u32).await);
+            n += step("n", 1u32).await;
+            (v, r.len(), n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, usize, u32)> { f(vec![1], String::from("abc"), 10) }
+    }
 }

@@ -19,13 +19,15 @@
 //! | the body says | becomes | why |
 //! |---|---|---|
 //! | `&v`, `&v.f`, `&mut v[i]` | `&(*v.shared()).f`, `&mut (*v.exclusive())[i]` | a borrow that may be kept across states, so not tied to the handle |
-//! | `v.iter()`, `v.iter_mut()` | the same, through `shared` / `exclusive` | known borrowing methods |
-//! | `v.len()`, `v.f`, `v[i]`, `v == w`, `match v`, macro arguments | `(*v)` | a place, through `Deref`/`DerefMut` |
-//! | `f(v)`, `let w = v;`, `v + 1`, `S { f: v }` | `v.take()` | a move (or a copy): the handle will not drop it |
-//! | `v = e` | `v.set(e)` | drops the old value unless it was moved out |
+//! | `v.iter()`, `v.iter_mut()`, `match v { ref x => .. }` | the same, through `shared` / `exclusive` | known borrowing methods, `ref` bindings |
+//! | `v.len()`, `v.f`, `v[i]`, `v == w`, `v()`, `match v`, macro arguments | `(*v)` | a place, through `Deref`/`DerefMut` |
+//! | `f(v)`, `let w = v;`, `v + 1`, `S { f: v }`, `return v` | `v.take()` | a value: a move (or a copy), so the handle will not drop it |
+//! | `v = e` | `match e { value => v.set(value) }` | drops the old value unless it was moved out |
 //!
-//! A mention the table does not know is treated as a place: if it really was a move of a value
-//! that is not `Copy`, rustc says "cannot move out of dereference", never anything unsound.
+//! `take()` is written only where the syntax says "value"; a wrong `take()` would drop the value
+//! while the home is still in use. Everything else is a place: a method that really takes `self`
+//! by value (`v.into_iter()`) then gets rustc's "cannot move out of dereference", a compile
+//! error, never anything unsound.
 //!
 //! The references the handle gives out are not tied to it, so the borrow checker can no longer see
 //! a conflicting use in a later state. The expansion therefore also contains the body exactly as it
@@ -49,6 +51,28 @@ pub fn simple_binding(pat: &Pat) -> Option<(&Ident, Option<&Type>)> {
         },
         _ => None,
     }
+}
+
+/// Does the pattern bind anything by reference (`ref x`, `ref mut x`)? `Some(true)` for `ref mut`.
+fn ref_bindings(pat: &Pat) -> Option<bool> {
+    struct Refs(Option<bool>);
+    impl<'ast> syn::visit::Visit<'ast> for Refs {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if p.by_ref.is_some() {
+                let m = p.mutability.is_some();
+                self.0 = Some(self.0.unwrap_or(false) || m);
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut r = Refs(None);
+    syn::visit::Visit::visit_pat(&mut r, pat);
+    r.0
+}
+
+/// `ref x` / `ref mut x` somewhere in the pattern.
+pub fn binds_by_ref(pat: &Pat) -> bool {
+    ref_bindings(pat).is_some()
 }
 
 /// The `Home<V>` handle, written once per fn that needs it.
@@ -197,6 +221,7 @@ const EXCLUSIVE: &[&str] = &[
     "last_mut",
     "get_mut",
     "borrow_mut",
+    "split_at_mut",
 ];
 
 /// Rewrites the mentions of anchored locals (their names are unique in the fn: they were renamed
@@ -259,6 +284,24 @@ impl AnchorUses<'_> {
             self.replace_root(e, &|v| parse_quote!((*#v)));
         } else {
             self.visit_expr_mut(e);
+        }
+    }
+
+    /// A `match` or `if let` scrutinee: a place. When the patterns bind by reference, the
+    /// bindings may be kept across an `.await`, so they borrow the home, not the handle.
+    pub fn scrutinee<'p>(&mut self, e: &mut Expr, pats: impl IntoIterator<Item = &'p Pat>) {
+        let refs = pats
+            .into_iter()
+            .filter_map(ref_bindings)
+            .reduce(|a, b| a || b);
+        match refs {
+            Some(true) if self.root(e).is_some() => {
+                self.replace_root(e, &|v| parse_quote!((*#v.exclusive())))
+            }
+            Some(false) if self.root(e).is_some() => {
+                self.replace_root(e, &|v| parse_quote!((*#v.shared())))
+            }
+            _ => self.place(e),
         }
     }
 
@@ -325,19 +368,17 @@ impl VisitMut for AnchorUses<'_> {
                 for a in &mut m.args {
                     self.visit_expr_mut(a);
                 }
+                // Known borrowing methods (`v.iter()`, `self.items.iter_mut()`) give a borrow
+                // that may be kept across an `.await`: take it from the home itself. Any other
+                // method goes through `Deref`/`DerefMut` (even `v.into_iter()`: whether a method
+                // takes `self` by value is a guess, and a wrong `take()` would drop the value
+                // while the home is still used; a real move gets rustc's "cannot move out of
+                // dereference" instead).
                 let name = m.method.to_string();
-                if let Some(v) = self.anchored(&m.receiver) {
-                    *m.receiver = if SHARED.contains(&name.as_str()) {
-                        parse_quote!((*#v.shared()))
-                    } else if EXCLUSIVE.contains(&name.as_str()) {
-                        parse_quote!((*#v.exclusive()))
-                    } else if crate::mentions::receiver_consumes(&name)
-                        == crate::mentions::Consumes::Yes
-                    {
-                        parse_quote!(#v.take())
-                    } else {
-                        parse_quote!((*#v))
-                    };
+                if SHARED.contains(&name.as_str()) {
+                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
+                } else if EXCLUSIVE.contains(&name.as_str()) {
+                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.exclusive())));
                 } else {
                     self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v)));
                 }
@@ -352,22 +393,33 @@ impl VisitMut for AnchorUses<'_> {
                 self.place(&mut b.left);
                 self.visit_expr_mut(&mut b.right);
             }
+            Expr::Call(c) if self.anchored(&c.func).is_some() => {
+                self.place(&mut c.func);
+                for a in &mut c.args {
+                    self.visit_expr_mut(a);
+                }
+            }
+            // `_ = v;` moves nothing.
+            Expr::Assign(a) if matches!(&*a.left, Expr::Infer(_)) => self.place(&mut a.right),
             Expr::Assign(a) => {
                 self.visit_expr_mut(&mut a.right);
                 if let Some(v) = self.anchored(&a.left) {
+                    // The value first (it may read `v`), its temporaries alive until the old
+                    // value is dropped, as in `v = rhs;`.
                     let right = &a.right;
-                    *e = parse_quote!(#v.set(#right));
+                    let value = Ident::new("value", proc_macro2::Span::mixed_site());
+                    *e = parse_quote!(match #right { #value => #v.set(#value) });
                 } else {
                     self.place(&mut a.left);
                 }
             }
             Expr::Match(m) => {
-                self.place(&mut m.expr);
+                self.scrutinee(&mut m.expr, m.arms.iter().map(|a| &a.pat));
                 for arm in &mut m.arms {
                     self.visit_arm_mut(arm);
                 }
             }
-            Expr::Let(l) => self.place(&mut l.expr),
+            Expr::Let(l) => self.scrutinee(&mut l.expr, [&*l.pat]),
             Expr::Macro(m) => self.macro_args(&mut m.mac),
             Expr::Closure(c)
                 if c.capture.is_some() && self.mentions_anchored(c.body.to_token_stream()) =>
@@ -402,6 +454,14 @@ impl VisitMut for AnchorUses<'_> {
             && init.diverge.is_none()
         {
             self.place(&mut init.expr);
+            return;
+        }
+        // `let ref r = v;`, `let (ref a, _) = v;`: a borrow of the place.
+        if let Some(init) = &mut l.init
+            && init.diverge.is_none()
+            && binds_by_ref(&l.pat)
+        {
+            self.scrutinee(&mut init.expr, [&l.pat]);
             return;
         }
         syn::visit_mut::visit_local_mut(self, l);

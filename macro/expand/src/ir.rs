@@ -365,6 +365,16 @@ impl Builder {
             "chunks",
             "drain",
             "peekable_iter",
+            "get",
+            "get_mut",
+            "first",
+            "first_mut",
+            "last",
+            "last_mut",
+            "as_ref",
+            "as_mut",
+            "split_at_mut",
+            "chunks_mut",
         ];
         fn direct(e: &Expr) -> Option<&Ident> {
             match e {
@@ -385,6 +395,34 @@ impl Builder {
             e => (direct(e)?, e.span()),
         };
         Some((self.resolve(&name.to_string())?, at))
+    }
+
+    /// The local at the root of a place (`p`, `p.f`, `p[i]`).
+    fn place_root(&self, e: &Expr) -> Option<(LocalId, Span)> {
+        use syn::spanned::Spanned;
+        match e {
+            Expr::Field(f) => self.place_root(&f.base),
+            Expr::Index(i) => self.place_root(&i.expr),
+            Expr::Paren(p) => self.place_root(&p.expr),
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => Some((
+                self.resolve(&p.path.segments[0].ident.to_string())?,
+                e.span(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Records that the locals `by` borrow what `borrow` names.
+    fn borrowed_by(&mut self, borrow: Option<(LocalId, Span)>, by: &[LocalId]) {
+        if let Some((borrowed, span)) = borrow {
+            for &borrower in by {
+                self.borrows.push(Borrow {
+                    borrower,
+                    borrowed,
+                    span,
+                });
+            }
+        }
     }
 
     /// `let x = ..;` or `let x: T = ..;`: a local that can live in a fixed home.
@@ -461,8 +499,27 @@ impl Builder {
             }
             self.record(mentions::stmt_mentions(&s));
             if let Stmt::Local(l) = &mut s {
+                // `let ref r = v;` borrows `v`; it does not move it.
+                if let Some(init) = &l.init
+                    && crate::anchor::binds_by_ref(&l.pat)
+                    && let Some((id, _)) = self.place_root(&init.expr)
+                {
+                    let pos = self.pos;
+                    for m in &mut self.locals[id].mentions {
+                        if m.0 == pos && m.1 == Use::Move {
+                            m.1 = Use::Other;
+                        }
+                    }
+                }
                 let has_init = l.init.is_some();
-                let borrowed = l.init.as_ref().and_then(|i| self.sure_borrow(&i.expr));
+                let borrowed = l.init.as_ref().and_then(|i| {
+                    self.sure_borrow(&i.expr).or_else(|| {
+                        // `let ref r = v;`
+                        crate::anchor::binds_by_ref(&l.pat)
+                            .then(|| self.place_root(&i.expr))
+                            .flatten()
+                    })
+                });
                 let ids = self.declare_pat(&l.pat, block, has_init);
                 if has_init && l.init.as_ref().is_some_and(|i| i.diverge.is_none()) {
                     self.mark_anchorable(&l.pat, &ids);
@@ -583,6 +640,9 @@ impl Builder {
             Expr::Match(mut m) => {
                 self.rename_expr(&mut m.expr);
                 self.record(mentions::expr_mentions(&m.expr));
+                // `match v.get_mut(1) { Some(x) => .. }`: the arm's bindings borrow `v`.
+                let scrutinee_borrow = self.sure_borrow(&m.expr);
+                let scrutinee = (*m.expr).clone();
                 let mut arms = Vec::new();
                 for (j, arm) in m.arms.into_iter().enumerate() {
                     let body = match *arm.body {
@@ -593,7 +653,14 @@ impl Builder {
                                     if let Pat::Guard(g) = &pat {
                                         s.record(mentions::place_mentions(&g.guard));
                                     }
-                                    s.declare_pat(&pat, id, true);
+                                    let ids = s.declare_pat(&pat, id, true);
+                                    // `match p { Pair { ref name, .. } => .. }` borrows `p`.
+                                    let borrow = scrutinee_borrow.or_else(|| {
+                                        crate::anchor::binds_by_ref(&pat)
+                                            .then(|| s.place_root(&scrutinee))
+                                            .flatten()
+                                    });
+                                    s.borrowed_by(borrow, &ids);
                                 })
                             }))
                         }
@@ -660,11 +727,18 @@ impl Builder {
         self.record(mentions::expr_mentions(&i.cond));
         let cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
+        // `if let Some(x) = v.get_mut(0) { .. }`: the bindings borrow `v`.
+        let cond_borrow = match &cond {
+            Expr::Let(l) => self.sure_borrow(&l.expr),
+            _ => None,
+        };
         let then = self.child(child, |s| {
             s.new_block_with(i.then_branch, None, false, |s, id| {
-                for (ident, m) in bindings {
-                    s.declare(ident, m, id, true);
-                }
+                let ids: Vec<LocalId> = bindings
+                    .into_iter()
+                    .map(|(ident, m)| s.declare(ident, m, id, true))
+                    .collect();
+                s.borrowed_by(cond_borrow, &ids);
             })
         });
         let else_ = i.else_branch.map(|(_, e)| match *e {

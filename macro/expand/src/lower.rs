@@ -569,7 +569,7 @@ impl<'a> Gen<'a> {
                 scrutinee,
                 arms,
             } => {
-                let scrutinee = self.plain_expr(scrutinee);
+                let scrutinee = self.plain_scrutinee(scrutinee, arms.iter().map(|a| &a.pat));
                 let arms = arms.iter().map(|a| {
                     let attrs = &a.attrs;
                     let pat = &a.pat;
@@ -975,6 +975,25 @@ impl<'a> Gen<'a> {
             self.edge("Done");
         }
         self.anchor_uses(|a| a.visit_expr_mut(&mut e));
+        e.into_token_stream()
+    }
+
+    /// A `match` scrutinee: a place, not a value (see `AnchorUses::scrutinee`).
+    fn plain_scrutinee<'p>(
+        &self,
+        e: &Expr,
+        pats: impl IntoIterator<Item = &'p Pat>,
+    ) -> TokenStream {
+        let mut e = e.clone();
+        let mut r = ReturnRewriter {
+            option_return: self.option_return,
+            returned: false,
+        };
+        r.visit_expr_mut(&mut e);
+        if r.returned {
+            self.edge("Done");
+        }
+        self.anchor_uses(|a| a.scrutinee(&mut e, pats));
         e.into_token_stream()
     }
 
