@@ -75,11 +75,12 @@ pub fn binds_by_ref(pat: &Pat) -> bool {
     ref_bindings(pat).is_some()
 }
 
-/// The `Home<V>` handle, written once per fn that needs it.
+/// The `Home<V, N>` handle, written once per fn that needs it.
 pub fn home_def(home: &Ident) -> TokenStream {
     let doc = " The fixed home of a local that stays borrowed across an `.await`: the value lives in a \
                slot of the pinned future and never moves; the state holds this handle, which drops \
-               the value (unless it was moved out) where the local would have been dropped. The \
+               the value where the local would have been dropped. `N` is 1 when the body may move \
+               the local out (then `live` says whether it still holds the value), else 0. The \
                references it hands out outlive the handle: the unchanged body, borrow-checked in \
                `if false { .. }` below, is what proves they are used as rustc allows.";
     let new_safety = "// SAFETY: the caller guarantees that `slot` is valid, pinned and empty.";
@@ -98,12 +99,12 @@ pub fn home_def(home: &Ident) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[allow(dead_code, clippy::all)]
-        struct #home<V> {
+        struct #home<V, const N: usize> {
             ptr: *mut V,
-            live: bool,
+            live: [bool; N],
         }
         #[allow(dead_code, clippy::all)]
-        impl<V> #home<V> {
+        impl<V, const N: usize> #home<V, N> {
             /// Moves `value` into its home.
             ///
             /// # Safety
@@ -113,7 +114,7 @@ pub fn home_def(home: &Ident) -> TokenStream {
                 let ptr = slot.cast::<V>();
                 #[doc = #new_safety]
                 unsafe { ptr.write(value) };
-                #home { ptr, live: true }
+                #home { ptr, live: [true; N] }
             }
             /// `&v`, for as long as the home holds the value.
             #[inline(always)]
@@ -127,27 +128,30 @@ pub fn home_def(home: &Ident) -> TokenStream {
                 #[doc = #exclusive_safety]
                 unsafe { &mut *self.ptr }
             }
-            /// A move out of the local (or a copy).
-            #[inline(always)]
-            fn take(&mut self) -> V {
-                self.live = false;
-                #[doc = #take_safety]
-                unsafe { self.ptr.read() }
-            }
             /// `v = value`.
             #[inline(always)]
             fn set(&mut self, value: V) {
-                if self.live {
+                if self.live == [true; N] {
                     #[doc = #set_safety]
                     unsafe { *self.ptr = value };
                 } else {
                     #[doc = #set_safety]
                     unsafe { self.ptr.write(value) };
-                    self.live = true;
+                    self.live = [true; N];
                 }
             }
         }
-        impl<V> ::core::ops::Deref for #home<V> {
+        #[allow(dead_code, clippy::all)]
+        impl<V> #home<V, 1> {
+            /// A move out of the local (or a copy).
+            #[inline(always)]
+            fn take(&mut self) -> V {
+                self.live = [false];
+                #[doc = #take_safety]
+                unsafe { self.ptr.read() }
+            }
+        }
+        impl<V, const N: usize> ::core::ops::Deref for #home<V, N> {
             type Target = V;
             #[inline(always)]
             fn deref(&self) -> &V {
@@ -155,36 +159,36 @@ pub fn home_def(home: &Ident) -> TokenStream {
                 unsafe { &*self.ptr }
             }
         }
-        impl<V> ::core::ops::DerefMut for #home<V> {
+        impl<V, const N: usize> ::core::ops::DerefMut for #home<V, N> {
             #[inline(always)]
             fn deref_mut(&mut self) -> &mut V {
                 #[doc = #deref_safety]
                 unsafe { &mut *self.ptr }
             }
         }
-        impl<V> ::core::ops::Drop for #home<V> {
+        impl<V, const N: usize> ::core::ops::Drop for #home<V, N> {
             #[inline(always)]
             fn drop(&mut self) {
-                if self.live {
+                if self.live == [true; N] {
                     #[doc = #drop_safety]
                     unsafe { ::core::ptr::drop_in_place(self.ptr) }
                 }
             }
         }
-        impl<V: ::core::fmt::Debug> ::core::fmt::Debug for #home<V> {
+        impl<V: ::core::fmt::Debug, const N: usize> ::core::fmt::Debug for #home<V, N> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Debug::fmt(&**self, f)
             }
         }
-        impl<V: ::core::fmt::Display> ::core::fmt::Display for #home<V> {
+        impl<V: ::core::fmt::Display, const N: usize> ::core::fmt::Display for #home<V, N> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Display::fmt(&**self, f)
             }
         }
         #[doc = #send_safety]
-        unsafe impl<V: ::core::marker::Send> ::core::marker::Send for #home<V> {}
+        unsafe impl<V: ::core::marker::Send, const N: usize> ::core::marker::Send for #home<V, N> {}
         #[doc = #send_safety]
-        unsafe impl<V: ::core::marker::Sync> ::core::marker::Sync for #home<V> {}
+        unsafe impl<V: ::core::marker::Sync, const N: usize> ::core::marker::Sync for #home<V, N> {}
     }
 }
 
@@ -230,6 +234,8 @@ pub struct AnchorUses<'a> {
     pub names: &'a [String],
     /// The first `move` closure or `async move` block that takes an anchored local.
     pub error: Option<crate::error::Error>,
+    /// The locals a `take()` was written for: their handles need a drop flag.
+    pub took: Vec<String>,
 }
 
 impl AnchorUses<'_> {
@@ -351,6 +357,10 @@ impl VisitMut for AnchorUses<'_> {
         if let Some(v) = self.anchored(e) {
             // Any position not matched below takes the value: a move, or a copy.
             *e = parse_quote!(#v.take());
+            let name = v.to_string();
+            if !self.took.contains(&name) {
+                self.took.push(name);
+            }
             return;
         }
         match e {
@@ -473,13 +483,20 @@ impl VisitMut for AnchorUses<'_> {
 }
 
 /// `let v_home = init;` → the value, then its handle:
-/// `let v_home = init; let mut v_home = unsafe { Home::new(slots.0, v_home) };`.
-pub fn into_home(home: &Ident, slots: &Ident, slot: usize, name: &Ident) -> TokenStream {
+/// `let v_home = init; let mut v_home = unsafe { Home::<_, 0>::new(slots.0, v_home) };`.
+pub fn into_home(
+    home: &Ident,
+    slots: &Ident,
+    slot: usize,
+    name: &Ident,
+    flagged: bool,
+) -> TokenStream {
     let index = syn::Index::from(slot);
+    let n = syn::Index::from(usize::from(flagged));
     let safety = "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
                   pass (a loop iteration) was dropped or moved out with its handle.";
     quote! {
         #[doc = #safety]
-        let mut #name = unsafe { #home::new(#slots.#index, #name) };
+        let mut #name = unsafe { #home::<_, #n>::new(#slots.#index, #name) };
     }
 }

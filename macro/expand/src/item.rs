@@ -148,13 +148,29 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         );
         body.analyse()?;
     }
-    let generator = Gen::new(
+    // A fixed home's handle carries a drop flag only when the body may move the local out,
+    // which the rewrite of its mentions finds out: with fixed homes, write the code twice.
+    let mut flagged = Vec::new();
+    if !anchors.is_empty() {
+        let mut names = names.clone();
+        let generator = Gen::new(
+            &mut body,
+            &gen_names,
+            &mut names,
+            option_return,
+            closure_ret.clone(),
+        )?;
+        generator.generate();
+        flagged = generator.took.take();
+    }
+    let mut generator = Gen::new(
         &mut body,
         &gen_names,
         &mut names,
         option_return,
         closure_ret.clone(),
     )?;
+    generator.flagged = flagged;
     let generated = generator.generate();
     if let Some(e) = generator.error.take() {
         return Err(e);

@@ -100,6 +100,10 @@ pub struct Gen<'a> {
     anchored: Vec<String>,
     /// The first error found while writing the code.
     pub error: RefCell<Option<crate::error::Error>>,
+    /// Anchored locals the body may move out of (their handles carry a drop flag).
+    pub flagged: Vec<String>,
+    /// Anchored locals a `take()` was written for, in this run.
+    pub took: RefCell<Vec<String>>,
 }
 
 fn line_col(span: Span) -> (usize, usize) {
@@ -170,6 +174,8 @@ impl<'a> Gen<'a> {
             names: RefCell::new(names),
             anchored,
             error: RefCell::new(None),
+            flagged: Vec::new(),
+            took: RefCell::new(Vec::new()),
         })
     }
 
@@ -214,7 +220,9 @@ impl<'a> Gen<'a> {
                 let (f, t) = (&l.field, &l.ty);
                 if l.anchored {
                     let home = &n.home_ty;
-                    fields.push(quote!(#f: #home<#t>));
+                    let flag =
+                        syn::Index::from(usize::from(self.flagged.contains(&l.ident.to_string())));
+                    fields.push(quote!(#f: #home<#t, #flag>));
                 } else {
                     fields.push(quote!(#f: #t));
                 }
@@ -1005,17 +1013,30 @@ impl<'a> Gen<'a> {
         let mut a = crate::anchor::AnchorUses {
             names: &self.anchored,
             error: None,
+            took: Vec::new(),
         };
         f(&mut a);
         if let Some(e) = a.error {
             self.error.borrow_mut().get_or_insert(e);
+        }
+        let mut took = self.took.borrow_mut();
+        for t in a.took {
+            if !took.contains(&t) {
+                took.push(t);
+            }
         }
     }
 
     /// After `let v_home = ..;` of an anchored local: move the value into its home.
     fn move_home(&self, name: &Ident) -> TokenStream {
         match self.anchored.iter().position(|n| name == n.as_str()) {
-            Some(slot) => crate::anchor::into_home(&self.n.home_ty, &self.n.slots, slot, name),
+            Some(slot) => crate::anchor::into_home(
+                &self.n.home_ty,
+                &self.n.slots,
+                slot,
+                name,
+                self.flagged.iter().any(|f| name == f.as_str()),
+            ),
             None => TokenStream::new(),
         }
     }

@@ -8,6 +8,7 @@
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use std::collections::HashSet;
 
+#[derive(Clone)]
 pub struct Names {
     taken: HashSet<String>,
 }
