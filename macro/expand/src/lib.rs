@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! source ──syn──▶ AST ──normalize──▶ awaits at statement level ──ir──▶ numbered locals and
-//! suspension points, liveness ──lower──▶ enum State + poll_fn driver (TokenStream)
+//! suspension points, liveness ──lower──▶ enum State + PollWith driver (TokenStream)
 //! ```
 //!
 //! The proc-macro crate (`clockwork-macros`) and the CLI (`clockwork expand`) both call this

@@ -42,6 +42,7 @@ pub struct GenNames {
     pub running_ty: Ident,
     pub running: Ident,
     pub home_ty: Ident,
+    pub poll_with: Ident,
     pub homes: Ident,
     pub slots: Ident,
 }
@@ -60,6 +61,7 @@ impl GenNames {
             running_ty: Ident::new(&names.fresh("Running"), Span::call_site()),
             running: names.ident("running"),
             home_ty: Ident::new(&names.fresh("Home"), Span::call_site()),
+            poll_with: Ident::new(&names.fresh("PollWith"), Span::call_site()),
             homes: names.ident("homes"),
             slots: names.ident("slots"),
         }
@@ -192,6 +194,7 @@ impl<'a> Gen<'a> {
         let poll_slot = &n.poll_slot;
         let running_ty = &n.running_ty;
         let running = &n.running;
+        let poll_with = &n.poll_with;
 
         // --- the enum ---
         let mut variants = Vec::new();
@@ -383,7 +386,7 @@ impl<'a> Gen<'a> {
             self.edges.borrow_mut().clear();
             let v = &site.variant;
             let code = self.resume(k);
-            let safety = "// SAFETY: `state` lives inside the `poll_fn` future, which is pinned, and is never \
+            let safety = "// SAFETY: `state` lives inside the `PollWith` future, which is pinned, and is never \
                           moved out while it holds a future: `fut` stays where it was first polled.";
             arms.push(quote! {
                 #state_enum::#v { #fut, .. } => {
@@ -432,6 +435,12 @@ impl<'a> Gen<'a> {
                 quote!(let #slots = (#(#ptrs,)*);),
             )
         };
+        let done_safety = "// SAFETY: a body that returned left `Panicked` behind (every arm takes the \
+                           state apart before it runs on), which owns nothing to drop.";
+        let poll_with_doc = " `core::future::poll_fn`, with an `#[inline]` hint: without it LLVM rarely inlines \
+                             a state machine into its caller, and rustc's own `async fn`s are inlined.";
+        let poll_with_safety = "// SAFETY: the closure (and the state it owns) is pinned with this \
+                                future: it is only ever called in place, never moved out.";
         let driver = quote! {
             #[doc = #slot_doc]
             #[doc = ""]
@@ -470,7 +479,23 @@ impl<'a> Gen<'a> {
             }
 
             #homes_decl
-            ::core::future::poll_fn(move |#cx: &mut ::core::task::Context<'_>| {
+            #[doc = #poll_with_doc]
+            struct #poll_with<F>(F);
+            impl<T, F> ::core::future::Future for #poll_with<F>
+            where
+                F: FnMut(&mut ::core::task::Context<'_>) -> ::core::task::Poll<T>,
+            {
+                type Output = T;
+                #[inline]
+                fn poll(
+                    self: ::core::pin::Pin<&mut Self>,
+                    cx: &mut ::core::task::Context<'_>,
+                ) -> ::core::task::Poll<T> {
+                    #[doc = #poll_with_safety]
+                    (unsafe { &mut self.get_unchecked_mut().0 })(cx)
+                }
+            }
+            #poll_with(move |#cx: &mut ::core::task::Context<'_>| {
                 #slots_decl
                 let mut #running = #running_ty { state: &mut #state, panicked: || #state_enum::Panicked, armed: true };
                 #[doc = #run_doc]
@@ -488,7 +513,8 @@ impl<'a> Gen<'a> {
                 };
                 #running.armed = false;
                 if poll.is_ready() {
-                    *#running.state = #state_enum::Done;
+                    #[doc = #done_safety]
+                    let () = unsafe { ::core::ptr::write(#running.state, #state_enum::Done) };
                 }
                 poll
             })
@@ -908,7 +934,12 @@ impl<'a> Gen<'a> {
     fn take_apart(&self, v: &Ident, fields: &[(Ident, TokenStream)]) -> TokenStream {
         let (state_enum, state) = (&self.n.state_enum, &self.n.state);
         if fields.is_empty() {
-            return quote!(*#state = #state_enum::Panicked;);
+            let safety = "// SAFETY: nothing is left to drop in this state (its sub-future slot is \
+                          empty), so it is overwritten without being dropped.";
+            return quote! {
+                #[doc = #safety]
+                let () = unsafe { ::core::ptr::write(#state, #state_enum::Panicked) };
+            };
         }
         let refs: Vec<Ident> = fields
             .iter()
