@@ -129,43 +129,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
 
-    // ROOT CAUSE: `let _ = g;` does not move `g` (a wildcard pattern binds nothing); the machine treats it as a move/last use
-    // and drops `g` at that point instead of at the end of the scope.
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     make g                         | make g
-    //   ! pending s                      | drop g
-    //   ...
-    //   ! after await                    | after await
-    //   ! drop g                         | future dropped
-    let_underscore_of_local_does_not_move {
-        async fn f() -> u32 {
-            let g = Guard::new("g");
-            let _ = g;
-            let n = step("s", 1u32).await;
-            log("after await");
-            n
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
-    // ROOT CAUSE: same as let_underscore_of_local_does_not_move: `match g { _ => .. }` does not move `g`; the machine
-    // drops `g` before the next await instead of at the end of the scope.
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     matched                        | matched
-    //   ! pending s                      | drop g
-    //   ...
-    //   ! drop g                         | future dropped
-    match_wildcard_on_local_does_not_move {
-        async fn f() -> u32 {
-            let g = Guard::new("g");
-            match g { _ => log("matched") }
-            let n = step("s", 1u32).await;
-            log("after await");
-            n
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
     // ROOT CAUSE: the part of a tuple scrutinee that an arm does not bind (`(a, _)` in `match (g1, g2) { (a, _) if first => {
     // step.await; .. } .. }`) stays in the scrutinee temporary until the end of the `match` in rustc; the machine drops it
     // before the arm's first await (same family as partial moves and match-scrutinee temporaries).

@@ -507,4 +507,26 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+
+    let_underscore_of_local_does_not_move {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            let _ = g;
+            let n = step("s", 1u32).await;
+            log("after await");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    match_wildcard_on_local_does_not_move {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            match g { _ => log("matched") }
+            let n = step("s", 1u32).await;
+            log("after await");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

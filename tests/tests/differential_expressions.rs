@@ -479,4 +479,47 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+
+    format_positional_reuse_and_width {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> String {
+            let w = 6;
+            let a = format!("{0}-{0}-{1}", v(1).await, v(2).await);
+            let b = format!("[{:>w$}]", v(3).await);
+            let c = format!("[{:>1$}]", v(4).await, v(5).await as usize);
+            format!("{a} {b} {c} {}", { let t = v(6).await; t * 2 })
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    format_precision_capture_after_await {
+        async fn f() -> String {
+            let prec = 2usize;
+            let v = 3.14159f64;
+            step("s", ()).await;
+            format!("{v:.prec$} {:.*}", 1, v)
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    assert_message_awaited_only_on_failure {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f(x: u32) -> u32 {
+            assert!(x < 10, "x too big: {}", v(100).await);
+            assert_eq!(x % 2, 0, "odd: {} {}", x, v(200).await);
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { async { f(4).await + f(3).await } }
+    }
+
+    vec_repeat_form_with_await {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> Vec<u32> {
+            let n = 2;
+            let mut a = vec![v(7).await; 3];
+            a.extend(vec![0u32; v(n).await as usize]);
+            a
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
 }

@@ -851,6 +851,18 @@ impl Body {
                     declared_only.push(id);
                 }
             }
+            // A local that a kept local borrows must be kept too, even when it has nothing to
+            // drop and no later use of its own (`let n = 0; let r = &n;`).
+            for b in &self.borrows {
+                if stored.contains(&b.borrower)
+                    && !stored.contains(&b.borrowed)
+                    && site.in_scope.contains(&b.borrowed)
+                    && self.locals[b.borrowed].has_init
+                {
+                    stored.push(b.borrowed);
+                }
+            }
+            stored.sort_by_key(|id| site.in_scope.iter().position(|x| x == id));
             let mut borrowed: Vec<LocalId> = site
                 .fut_mentions
                 .iter()

@@ -116,6 +116,26 @@ pub fn pat_bindings(pat: &Pat) -> Vec<(syn::Ident, bool)> {
     out
 }
 
+/// Does the pattern bind something by value (so matching on a local moves it, or part of it)?
+pub fn binds_by_value(pat: &Pat) -> bool {
+    struct ByValue(bool);
+    impl<'ast> syn::visit::Visit<'ast> for ByValue {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            let name = p.ident.to_string();
+            let binding = p.mutability.is_some()
+                || p.subpat.is_some()
+                || !name.starts_with(|c: char| c.is_uppercase());
+            if p.by_ref.is_none() && binding {
+                self.0 = true;
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut v = ByValue(false);
+    syn::visit::Visit::visit_pat(&mut v, pat);
+    v.0
+}
+
 fn collect_bindings(pat: &Pat, out: &mut Vec<(syn::Ident, bool)>) {
     match pat {
         Pat::Ident(p) => {
@@ -260,8 +280,14 @@ pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)
     Some((parts.fmt, parts.args.into_iter().map(|(_, e)| e).collect()))
 }
 
-/// `{name}` and `{name:?}` in a format string.
+/// `{name}`, `{name:?}`, and the `width$` / `prec$` of `{:>width$.prec$}` in a format string:
+/// the locals a format string names by itself.
 pub fn inline_format_args(fmt: &syn::LitStr) -> Vec<String> {
+    fn is_name(name: &str) -> bool {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+    }
     let s = fmt.value();
     let mut out = Vec::new();
     let mut rest = s.as_str();
@@ -271,14 +297,28 @@ pub fn inline_format_args(fmt: &syn::LitStr) -> Vec<String> {
             rest = &rest[1..];
             continue;
         }
-        let end = rest.find(['}', ':']).unwrap_or(rest.len());
-        let name = &rest[..end];
-        if !name.is_empty()
-            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-            && !name.starts_with(|c: char| c.is_ascii_digit())
-        {
-            out.push(name.to_string());
+        let end = rest.find('}').unwrap_or(rest.len());
+        let (arg, spec) = match rest[..end].split_once(':') {
+            Some((a, sp)) => (a, sp),
+            None => (&rest[..end], ""),
+        };
+        if is_name(arg) {
+            out.push(arg.to_string());
         }
+        // `name$` in the spec: a width or precision taken from a local.
+        let mut spec = spec;
+        while let Some(d) = spec.find('$') {
+            let before = &spec[..d];
+            let start = before
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |k| k + 1);
+            let name = &before[start..];
+            if is_name(name) {
+                out.push(name.to_string());
+            }
+            spec = &spec[d + 1..];
+        }
+        rest = &rest[end..];
     }
     out
 }
@@ -309,7 +349,7 @@ impl Walker {
         match s {
             Stmt::Local(l) => {
                 if let Some(init) = &l.init {
-                    self.scrutinee(&init.expr);
+                    self.scrutinee(&init.expr, [&l.pat]);
                     if let Some((_, e)) = &init.diverge {
                         self.expr(e, Ctx::Value);
                     }
@@ -322,9 +362,15 @@ impl Walker {
         }
     }
 
-    /// `match x {..}`, `if let P = x`, `let P = x`: a bare local is (maybe partly) moved.
-    fn scrutinee(&mut self, e: &Expr) {
-        self.expr(e, Ctx::Value)
+    /// `match x {..}`, `if let P = x`, `let P = x`: a bare local is (maybe partly) moved when a
+    /// pattern binds by value; `let _ = x;`, `match x { _ => .. }`, `ref` bindings move nothing.
+    fn scrutinee<'p>(&mut self, e: &Expr, pats: impl IntoIterator<Item = &'p Pat>) {
+        let ctx = if pats.into_iter().any(binds_by_value) {
+            Ctx::Value
+        } else {
+            Ctx::Place
+        };
+        self.expr(e, ctx)
     }
 
     fn kind(ctx: Ctx) -> Use {
@@ -420,7 +466,8 @@ impl Walker {
             Expr::Group(g) => self.expr(&g.expr, ctx),
             Expr::Try(t) => self.expr(&t.expr, inner(Ctx::Value)),
             Expr::Await(a) => self.expr(&a.base, inner(Ctx::Value)),
-            Expr::Let(l) => self.expr(&l.expr, inner(Ctx::Value)),
+            Expr::Let(l) if ctx != Ctx::Captured => self.scrutinee(&l.expr, [&*l.pat]),
+            Expr::Let(l) => self.expr(&l.expr, Ctx::Captured),
             Expr::If(i) => {
                 let depth = self.bound.len();
                 self.expr(&i.cond, inner(Ctx::Value));
@@ -432,7 +479,11 @@ impl Walker {
                 }
             }
             Expr::Match(m) => {
-                self.expr(&m.expr, inner(Ctx::Value));
+                if ctx == Ctx::Captured {
+                    self.expr(&m.expr, Ctx::Captured);
+                } else {
+                    self.scrutinee(&m.expr, m.arms.iter().map(|a| &a.pat));
+                }
                 for arm in &m.arms {
                     let depth = self.bound.len();
                     self.bind_pat(&arm.pat);

@@ -26,7 +26,7 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{Block, Expr, Ident, Lifetime, Stmt, parse_quote};
+use syn::{Block, Expr, Ident, Lifetime, Stmt, parse_quote, parse_quote_spanned};
 
 pub struct Normalizer<'a> {
     names: &'a mut Names,
@@ -907,6 +907,21 @@ impl<'a> Normalizer<'a> {
         if macro_kind(&m.mac).is_none() {
             return Err(unsupported());
         }
+        // `vec![elem; n]`: two operands, in order.
+        if let Some(true) = path.segments.last().map(|s| s.ident == "vec")
+            && let Ok((elem, n)) = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
+                let elem: Expr = input.parse()?;
+                input.parse::<syn::Token![;]>()?;
+                let n: Expr = input.parse()?;
+                Ok((elem, n))
+            })
+        {
+            let flat = self.operands(vec![(elem, Ctx::Value), (n, Ctx::Value)], out)?;
+            let (elem, n) = (&flat[0], &flat[1]);
+            let mut m = m;
+            m.mac.tokens = quote::quote!(#elem; #n);
+            return Ok(Expr::Macro(m));
+        }
         let Some(mut parts) = crate::mentions::MacroParts::parse(&m.mac) else {
             return Err(unsupported());
         };
@@ -915,10 +930,19 @@ impl<'a> Normalizer<'a> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
-        if name.contains("assert") && !name.ends_with("_eq") && !name.ends_with("_ne") {
-            // `assert!(cond, msg..)`: the message is only evaluated on failure.
-            if parts.args.iter().skip(1).any(|(_, e)| has_await(e)) {
-                return Err(unsupported());
+        if name.contains("assert") {
+            // `assert!(cond, msg..)`: the message is only evaluated on failure, so an `.await`
+            // in it is spelled out as the `if` the macro stands for.
+            let operands = if name.ends_with("_eq") || name.ends_with("_ne") {
+                2
+            } else {
+                1
+            };
+            if parts.fmt.is_none() && parts.args.iter().skip(operands).any(|(_, e)| has_await(e)) {
+                let spelled = spell_out_assert(&name, &m.mac, parts).ok_or_else(unsupported)?;
+                let c = self.construct(spelled)?;
+                out.push(Stmt::Expr(c, Some(Default::default())));
+                return Ok(parse_quote!(()));
             }
         }
         let ops = parts
@@ -935,6 +959,67 @@ impl<'a> Normalizer<'a> {
         m.mac.tokens = tokens;
         Ok(Expr::Macro(m))
     }
+}
+
+/// `assert!(c, "msg {}", x.await)` → `if !(c) { panic!("msg {}", x.await) }`, and
+/// `assert_eq!(a, b, "msg {}", x.await)` → the comparison and the message `core` would print,
+/// with the operands bound first (`let left = &a;`), as the macro borrows them.
+fn spell_out_assert(
+    name: &str,
+    mac: &syn::Macro,
+    parts: crate::mentions::MacroParts,
+) -> Option<Expr> {
+    let span = mac.path.span();
+    let debug_only = name.starts_with("debug_");
+    let mut args = parts.args.into_iter().map(|(_, e)| e);
+    let guard = |e: Expr| -> Expr {
+        if debug_only {
+            parse_quote_spanned!(span=> if ::core::cfg!(debug_assertions) { #e })
+        } else {
+            e
+        }
+    };
+    let comparison = if name.ends_with("_eq") {
+        Some("==")
+    } else if name.ends_with("_ne") {
+        Some("!=")
+    } else {
+        None
+    };
+    let Some(op) = comparison else {
+        let cond = args.next()?;
+        let msg: Vec<Expr> = args.collect();
+        let fail: Expr = parse_quote_spanned!(span=> if !(#cond) { ::core::panic!(#(#msg),*) });
+        return Some(guard(fail));
+    };
+    let (a, b) = (args.next()?, args.next()?);
+    let msg: Vec<Expr> = args.collect();
+    let left = Ident::new("left", Span::mixed_site());
+    let right = Ident::new("right", Span::mixed_site());
+    // A place is borrowed where it is; any other operand is a temporary of the statement.
+    let bind = |name: &Ident, e: Expr| -> Vec<Stmt> {
+        if is_place(&e) {
+            vec![parse_quote!(let #name = &#e;)]
+        } else {
+            let val = Ident::new(&format!("{name}_val"), Span::mixed_site());
+            vec![
+                parse_quote!(let #val = #e;),
+                parse_quote!(let #name = &#val;),
+            ]
+        }
+    };
+    let mut stmts = bind(&left, a);
+    stmts.extend(bind(&right, b));
+    let test: Expr = if op == "==" {
+        parse_quote!(*#left == *#right)
+    } else {
+        parse_quote!(*#left != *#right)
+    };
+    let text = format!("assertion `left {op} right` failed: {{}}\n  left: {{:?}}\n right: {{:?}}");
+    let fail: Expr = parse_quote_spanned!(span=> if !(#test) {
+        ::core::panic!(#text, ::core::format_args!(#(#msg),*), #left, #right)
+    });
+    Some(guard(parse_quote!({ #(#stmts)* #fail })))
 }
 
 fn contains_let(a: &Expr, b: &Expr) -> bool {
