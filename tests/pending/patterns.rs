@@ -37,31 +37,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: temporaries of a `match` scrutinee (`match make("scrut").name().len() { 5 => { step(..).await } .. }`) must
-    // live to the end of the `match`; the machine drops them before the arm's await (compiles since 54eca98; at e9b7e51:
-    // E0505 for the second match). Same as match_scrutinee_temporary_lives_through_arm in pending/drops.rs.
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     five                           | five
-    //   ! pending five                   | drop scrut
-    //   ! poll #2                        | pending five
-    //   ! ready five                     | poll #2
-    //   ! drop scrut                     | ready five
-    match_scrutinee_guard_temporary {
-        fn make(name: &str) -> Guard { Guard::new(name) }
-        async fn f() -> usize {
-            let n = match make("scrut").name().len() {
-                5 => { log("five"); step("five", 5usize).await }
-                n => n,
-            };
-            let m = match step("g", Guard::new("bound")).await {
-                g if g.name().len() > 3 => { log("long"); step("long", g.name().len()).await }
-                g => g.name().len(),
-            };
-            n + m
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
     // LIMITATION (explicit error): `.await` inside an `if let` chain (`if let Some(x) = get(a).await && x > 1`).
     // error: `.await` inside an `if let` chain is not supported yet; bind the awaited value before the `if`
     let_chain_await_in_condition {

@@ -529,4 +529,56 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    match_scrutinee_temporary_lives_through_arm {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let n = match make("scrut").name().len() {
+                5 => { log("five"); step("five", 5usize).await }
+                n => n,
+            };
+            log("after match");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    operand_temporary_lives_across_await {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let n = make("t1").name().len() + step("s", 1usize).await;
+            log("next statement");
+            let m = step("s2", 2usize).await * make("t2").name().len();
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    if_let_scrutinee_temporary_edition_2024 {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f(k: usize) -> usize {
+            if let Some(n) = make("cond").name().len().checked_sub(k) {
+                log("then");
+                step("then", n).await
+            } else {
+                log("else");
+                step("else", 0usize).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { async { f(1).await + f(10).await } }
+    }
+
+    mutex_guard_temporary_held_across_await {
+        async fn f(m: &std::sync::Mutex<Vec<u32>>) -> usize {
+            // rustc keeps the guard (a temporary of the statement) across the await: the future
+            // is not Send, and the lock is released only after the statement.
+            m.lock().unwrap().len() + step("len", 1usize).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async {
+                let m = std::sync::Mutex::new(vec![1, 2, 3]);
+                f(&m).await
+            }
+        }
+    }
 }

@@ -374,4 +374,20 @@ differential! {
             async { vec![f(9).await, f(3).await, f(1).await] }
         }
     }
+
+    match_scrutinee_guard_temporary {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f() -> usize {
+            let n = match make("scrut").name().len() {
+                5 => { log("five"); step("five", 5usize).await }
+                n => n,
+            };
+            let m = match step("g", Guard::new("bound")).await {
+                g if g.name().len() > 3 => { log("long"); step("long", g.name().len()).await }
+                g => g.name().len(),
+            };
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

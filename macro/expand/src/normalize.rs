@@ -424,6 +424,34 @@ impl<'a> Normalizer<'a> {
                     return Ok(parse_quote!({ #(#prelude)* #rest }));
                 }
                 let mut i = i;
+                // `if let P = make().name() { ..await.. }`: the scrutinee's temporaries live
+                // through the then-block, across its suspensions, and (edition 2024) are dropped
+                // before the else-block runs.
+                let mut prelude = Vec::new();
+                if block_has_await(&i.then_branch)
+                    && let Expr::Let(l) = &mut *i.cond
+                {
+                    let e = std::mem::replace(&mut *l.expr, Expr::Verbatim(TokenStream::new()));
+                    *l.expr = self.extract_temps(e, &mut prelude);
+                    let drops = prelude.iter().rev().filter_map(|s| match s {
+                        Stmt::Local(syn::Local {
+                            pat: syn::Pat::Ident(p),
+                            ..
+                        }) => {
+                            let t = &p.ident;
+                            Some(quote::quote!(::core::mem::drop(#t);))
+                        }
+                        _ => None,
+                    });
+                    let drops: Vec<TokenStream> = drops.collect();
+                    if !drops.is_empty() {
+                        let els: Expr = match i.else_branch.take() {
+                            Some((_, e)) => parse_quote!({ #(#drops)* #e }),
+                            None => parse_quote!({ #(#drops)* }),
+                        };
+                        i.else_branch = Some((Default::default(), Box::new(els)));
+                    }
+                }
                 i.then_branch = self.block(i.then_branch)?;
                 if let Some((els, e)) = i.else_branch.take() {
                     let e = if has_await(&e) {
@@ -433,13 +461,22 @@ impl<'a> Normalizer<'a> {
                     };
                     i.else_branch = Some((els, Box::new(e)));
                 }
-                Expr::If(i)
+                if prelude.is_empty() {
+                    Expr::If(i)
+                } else {
+                    parse_quote!({ #(#prelude)* #i })
+                }
             }
             Expr::Match(m) => {
                 let mut m = m;
                 let mut prelude = Vec::new();
                 if has_await(&m.expr) {
                     let s = self.flatten(*m.expr, &mut prelude)?;
+                    m.expr = Box::new(s);
+                } else if m.arms.iter().any(|a| has_await(&a.body)) {
+                    // The scrutinee's temporaries live to the end of the `match`, across the
+                    // arms' suspensions (`match make().name().len() { .. }`).
+                    let s = self.extract_temps(*m.expr, &mut prelude);
                     m.expr = Box::new(s);
                 }
                 for arm in &mut m.arms {
@@ -566,13 +603,19 @@ impl<'a> Normalizer<'a> {
                 // A receiver is bound to a named temporary (so a future that borrows it can keep
                 // it alive across the suspension), unless the method usually takes `self` by
                 // value (a builder's `.send()`): then the whole receiver chain stays inline.
-                if crate::mentions::receiver_consumes(&m.method.to_string())
-                    == crate::mentions::Consumes::No
-                    && !returns_owned(&m.method.to_string())
-                {
-                    let recv = self.extract_temps(*m.receiver, out);
-                    m.receiver = Box::new(self.place_temp(recv, out));
-                }
+                // Either way the temporaries inside the receiver (`make()` in
+                // `make().name().len()`) live to the end of the statement, as in rustc.
+                let name = m.method.to_string();
+                let recv = self.extract_temps(*m.receiver, out);
+                m.receiver = Box::new(
+                    if crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::No
+                        && !returns_owned(&name)
+                    {
+                        self.place_temp(recv, out)
+                    } else {
+                        recv
+                    },
+                );
                 m.args = m
                     .args
                     .into_iter()
