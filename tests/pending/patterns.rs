@@ -60,17 +60,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (&'static str, &'static str)> { async { (f(3).await, f(1).await) } }
     }
 
-    // LIMITATION (explicit error): `.await` in the `else` block of `let-else` (`else { return fallback().await; }`).
-    // error: `.await` in the `else` block of `let ... else` is not supported yet; use a `match` instead
-    let_else_await_in_else_block {
-        async fn fallback() -> u32 { step("fallback", 9u32).await }
-        async fn f(v: Option<u32>) -> u32 {
-            let Some(x) = v else { return fallback().await; };
-            x
-        }
-        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(Some(2)).await, f(None).await) } }
-    }
-
     // ROOT CAUSE: deferred initialisation (`let x; let s: String;` declared without a value, assigned in branches that
     // await, then used after): the transform does not see the assignments in both branches as initialising `s`.
     // (At e9b7e51: E0425 cannot find value `x`.)

@@ -390,4 +390,41 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    let_else_await_in_else_block {
+        async fn fallback() -> u32 { step("fallback", 9u32).await }
+        async fn f(v: Option<u32>) -> u32 {
+            let Some(x) = v else { return fallback().await; };
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(Some(2)).await, f(None).await) } }
+    }
+
+    let_else_await_in_else_with_bindings_and_temporaries {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        async fn f(v: Vec<Option<(u32, u32)>>, k: usize) -> u32 {
+            let mut total = 0;
+            for item in v {
+                let Some((mut a, b)) = item else {
+                    total += step("skip", 100u32).await;
+                    continue;
+                };
+                a += b;
+                let Some(n) = make("tmp").name().len().checked_sub(k) else {
+                    log("too short");
+                    return total + step("short", 1000u32).await;
+                };
+                total += step("add", a + n as u32).await;
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async {
+                (
+                    f(vec![Some((1, 2)), None, Some((3, 4))], 1).await,
+                    f(vec![Some((5, 6))], 9).await,
+                )
+            }
+        }
+    }
 }

@@ -572,7 +572,14 @@ impl<'a> Gen<'a> {
         let mut out = TokenStream::new();
         for s in stmts {
             match s {
-                StmtIr::Plain(stmt) => out.extend(self.plain_stmt(stmt)),
+                StmtIr::Plain(stmt) => {
+                    out.extend(self.plain_stmt(stmt));
+                    // `return ..;`, `continue;`, `panic!(..)`: what follows never runs (and a
+                    // binding it would read may have no type here, as after `let x = { return };`).
+                    if stmt_diverges(stmt) {
+                        return (out, true);
+                    }
+                }
                 StmtIr::Await { site, .. } => {
                     out.extend(self.suspend(*site));
                     return (out, true);
@@ -862,7 +869,13 @@ impl<'a> Gen<'a> {
             let StmtIr::Construct { bind, .. } = &parent.block.stmts[parent.idx] else {
                 unreachable!("constructs hold the blocks on a path")
             };
-            hole = self.render_bind(bind, value);
+            // A value that never comes (every path returns, breaks or suspends) is not bound:
+            // a pattern against `!` leaves its bindings without a type.
+            hole = if hole_diverges {
+                quote!(#value;)
+            } else {
+                self.render_bind(bind, value)
+            };
         }
         unreachable!("the root level returns")
     }
@@ -1101,6 +1114,27 @@ fn field_init(l: &crate::ir::Local) -> TokenStream {
 fn binding(l: &crate::ir::Local) -> TokenStream {
     let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
     quote!(#m #i)
+}
+
+/// A statement after which nothing runs: `return`, `break`, `continue`, `panic!`-like macros.
+fn stmt_diverges(s: &syn::Stmt) -> bool {
+    fn macro_diverges(m: &syn::Macro) -> bool {
+        m.path.segments.last().is_some_and(|s| {
+            matches!(
+                s.ident.to_string().as_str(),
+                "panic" | "unreachable" | "todo" | "unimplemented"
+            )
+        })
+    }
+    match s {
+        syn::Stmt::Expr(e, _) => match e {
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+            Expr::Macro(m) => macro_diverges(&m.mac),
+            _ => false,
+        },
+        syn::Stmt::Macro(m) => macro_diverges(&m.mac),
+        _ => false,
+    }
 }
 
 /// Does every path through this construct reach a suspension (so code after it never runs in the

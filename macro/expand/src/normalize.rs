@@ -270,11 +270,14 @@ impl<'a> Normalizer<'a> {
                 if let Some((_, diverge)) = &init.diverge
                     && has_await(diverge)
                 {
-                    return Err(Error::new(
-                        diverge.span(),
-                        "`.await` in the `else` block of `let ... else` is not supported yet; \
-                             use a `match` instead",
-                    ));
+                    if matches!(local.pat, syn::Pat::Type(_)) {
+                        return Err(Error::new(
+                            diverge.span(),
+                            "`.await` in the `else` block of a `let PAT: TYPE = .. else` is not \
+                             supported yet; write the type elsewhere (`let PAT = expr as T`)",
+                        ));
+                    }
+                    return self.let_else(local, init, is_tail, out);
                 }
                 let expr = *init.expr;
                 let new_init = match expr {
@@ -357,6 +360,53 @@ impl<'a> Normalizer<'a> {
             Stmt::Item(i) => out.push(Stmt::Item(i)),
         }
         Ok(())
+    }
+
+    /// `let PAT = e else { ..await.. };`, as two statements that keep let-else's drop order (the
+    /// initialiser's temporaries are dropped before the `else` block runs):
+    ///
+    /// ```text
+    /// let matched = match e { PAT => Some((a, b)), _ => None };
+    /// let (a, b) = match matched { Some(bound) => bound, None => { ..await.. } };
+    /// ```
+    fn let_else(
+        &mut self,
+        local: syn::Local,
+        init: syn::LocalInit,
+        is_tail: bool,
+        out: &mut Vec<Stmt>,
+    ) -> Result<()> {
+        let (_, diverge) = init.diverge.expect("a let-else");
+        let bindings = crate::mentions::pat_bindings(&local.pat);
+        let mut inner = local.pat.clone();
+        strip_binding_mut(&mut inner);
+        let names: Vec<&Ident> = bindings.iter().map(|(i, _)| i).collect();
+        let outer: Vec<TokenStream> = bindings
+            .iter()
+            .map(|(i, m)| {
+                let m = m.then(|| quote::quote!(mut));
+                quote::quote!(#m #i)
+            })
+            .collect();
+        let matched = self.synth("matched");
+        let bound = Ident::new("bound", Span::mixed_site());
+        let e = &init.expr;
+        let first: Stmt = parse_quote! {
+            let #matched = match #e {
+                #inner => ::core::option::Option::Some((#(#names,)*)),
+                _ => ::core::option::Option::None,
+            };
+        };
+        let attrs = &local.attrs;
+        let second: Stmt = parse_quote! {
+            #(#attrs)*
+            let (#(#outer,)*) = match #matched {
+                ::core::option::Option::Some(#bound) => #bound,
+                ::core::option::Option::None => #diverge,
+            };
+        };
+        self.stmt(first, false, out)?;
+        self.stmt(second, is_tail, out)
     }
 
     /// `FUT.await` with an await-free `FUT`: bind the temporaries `FUT` borrows so that they live
@@ -1063,6 +1113,20 @@ fn spell_out_assert(
         ::core::panic!(#text, ::core::format_args!(#(#msg),*), #left, #right)
     });
     Some(guard(parse_quote!({ #(#stmts)* #fail })))
+}
+
+/// `mut x` → `x` in a pattern (the outer `let` declares the mutability).
+fn strip_binding_mut(pat: &mut syn::Pat) {
+    struct Strip;
+    impl VisitMut for Strip {
+        fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+            if p.by_ref.is_none() {
+                p.mutability = None;
+            }
+            syn::visit_mut::visit_pat_ident_mut(self, p);
+        }
+    }
+    Strip.visit_pat_mut(pat);
 }
 
 fn contains_let(a: &Expr, b: &Expr) -> bool {
