@@ -68,4 +68,33 @@ differential! {
             async { (f("21").await, f("x").await) }
         }
     }
+
+    borrowed_arguments_and_self {
+        pub struct Counter { pub n: u32 }
+        impl Counter {
+            pub async fn add(&mut self, by: &u32) -> u32 {
+                self.n += step("add", *by).await;
+                self.n
+            }
+        }
+        async fn first_word(s: &str) -> &str {
+            step("scan", ()).await;
+            s.split(' ').next().unwrap_or("")
+        }
+        async fn pick<'a, T: Clone>(xs: &'a [T], i: &usize) -> Option<T> {
+            step("pick", ()).await;
+            xs.get(*i).cloned()
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, String, Option<u32>)> {
+            async {
+                let mut c = Counter { n: 1 };
+                let by = 2;
+                let a = c.add(&by).await;
+                let text = String::from("hello world");
+                let w = first_word(&text).await.to_string();
+                let p = pick(&[7u32, 8, 9], &1).await;
+                (a, w, p)
+            }
+        }
+    }
 }
