@@ -50,20 +50,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
 
-    // ROOT CAUSE: same as operand_temporary_lives_across_await: a temporary borrowed by an argument evaluated before the
-    // await (`combine(make("temp").name(), Boom("mid").await)`); the borrow must be held across the await.
-    // error[E0505]: cannot move out of value because it is borrowed (no line)
-    panic_with_statement_temporary_alive {
-        fn make(name: &str) -> Guard { Guard::new(name) }
-        fn combine(a: &str, b: u32) -> usize { a.len() + b as usize }
-        async fn f() -> usize {
-            let _l = Guard::new("local");
-            let x = step("s", 1usize).await;
-            x + combine(make("temp").name(), Boom("mid").await)
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
     // ROOT CAUSE: the part of a tuple scrutinee that an arm does not bind (`(a, _)` in `match (g1, g2) { (a, _) if first => {
     // step.await; .. } .. }`) stays in the scrutinee temporary until the end of the `match` in rustc; the machine drops it
     // before the arm's first await (same family as partial moves and match-scrutinee temporaries).

@@ -581,4 +581,15 @@ differential! {
             }
         }
     }
+
+    panic_with_statement_temporary_alive {
+        fn make(name: &str) -> Guard { Guard::new(name) }
+        fn combine(a: &str, b: u32) -> usize { a.len() + b as usize }
+        async fn f() -> usize {
+            let _l = Guard::new("local");
+            let x = step("s", 1usize).await;
+            x + combine(make("temp").name(), Boom("mid").await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

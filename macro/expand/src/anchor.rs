@@ -232,6 +232,9 @@ const EXCLUSIVE: &[&str] = &[
 /// to `<name>_home` with every mention) to go through their handles.
 pub struct AnchorUses<'a> {
     pub names: &'a [String],
+    /// Anchored locals not declared `mut`: any method borrows them shared, so a method's result
+    /// may borrow the home itself (`let t = tmp.name();` kept across an `.await`).
+    pub shared_only: &'a [String],
     /// The first `move` closure or `async move` block that takes an anchored local.
     pub error: Option<crate::error::Error>,
     /// The locals a `take()` was written for: their handles need a drop flag.
@@ -389,6 +392,11 @@ impl VisitMut for AnchorUses<'_> {
                     self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
                 } else if EXCLUSIVE.contains(&name.as_str()) {
                     self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.exclusive())));
+                } else if self
+                    .root(&m.receiver)
+                    .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
+                {
+                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
                 } else {
                     self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v)));
                 }

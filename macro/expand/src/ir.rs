@@ -32,6 +32,8 @@ pub struct Local {
     pub anchorable: bool,
     /// Lives in a fixed home: something that lives across an `.await` borrows it.
     pub anchored: bool,
+    /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
+    pub declared_mut: bool,
 }
 
 /// A suspension point: one `.await`.
@@ -286,6 +288,7 @@ impl Builder {
         self.locals.push(Local {
             anchorable: false,
             anchored,
+            declared_mut: mutable,
             trivial_drop: false,
             synthetic,
             field: ident.clone(),
@@ -395,6 +398,21 @@ impl Builder {
             e => (direct(e)?, e.span()),
         };
         Some((self.resolve(&name.to_string())?, at))
+    }
+
+    /// `recv.method(..)` on a local, where the method borrows its receiver and may return a
+    /// borrow of it (`name()`, `add()` returning `&mut Self`), unlike `len()` or `into_iter()`.
+    fn method_borrow(&self, e: &Expr) -> Option<(LocalId, Span)> {
+        let Expr::MethodCall(m) = e else {
+            return None;
+        };
+        let name = m.method.to_string();
+        if mentions::receiver_consumes(&name) != Consumes::No
+            || crate::normalize::returns_owned(&name)
+        {
+            return None;
+        }
+        self.place_root(&m.receiver)
     }
 
     /// The local at the root of a place (`p`, `p.f`, `p[i]`).
@@ -512,13 +530,20 @@ impl Builder {
                     }
                 }
                 let has_init = l.init.is_some();
+                let synthetic = matches!(&l.pat, Pat::Ident(p) if self.synthetic.contains(&p.ident.to_string()));
                 let borrowed = l.init.as_ref().and_then(|i| {
-                    self.sure_borrow(&i.expr).or_else(|| {
-                        // `let ref r = v;`
-                        crate::anchor::binds_by_ref(&l.pat)
-                            .then(|| self.place_root(&i.expr))
-                            .flatten()
-                    })
+                    self.sure_borrow(&i.expr)
+                        .or_else(|| {
+                            // `let ref r = v;`
+                            crate::anchor::binds_by_ref(&l.pat)
+                                .then(|| self.place_root(&i.expr))
+                                .flatten()
+                        })
+                        .or_else(|| {
+                            // A temporary the normaliser bound: `let tmp1 = tmp0.name();` keeps
+                            // whatever the method returns, which may borrow `tmp0`.
+                            synthetic.then(|| self.method_borrow(&i.expr)).flatten()
+                        })
                 });
                 let ids = self.declare_pat(&l.pat, block, has_init);
                 if has_init && l.init.as_ref().is_some_and(|i| i.diverge.is_none()) {

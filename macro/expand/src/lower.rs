@@ -100,6 +100,8 @@ pub struct Gen<'a> {
     names: RefCell<&'a mut Names>,
     /// Locals with a fixed home (`anchor.rs`), by name, in slot order.
     anchored: Vec<String>,
+    /// Those of them the user did not declare `mut`: only ever borrowed shared.
+    anchored_shared: Vec<String>,
     /// The first error found while writing the code.
     pub error: RefCell<Option<crate::error::Error>>,
     /// Anchored locals the body may move out of (their handles carry a drop flag).
@@ -128,7 +130,11 @@ impl<'a> Gen<'a> {
         let mut tys = Names::from_tokens(TokenStream::new());
         let mut saved = Vec::new();
         let mut anchored = Vec::new();
+        let mut anchored_shared = Vec::new();
         for l in &mut body.locals {
+            if l.anchored && !l.declared_mut {
+                anchored_shared.push(l.ident.to_string());
+            }
             if l.anchored {
                 // The handle is moved, assigned and dereferenced mutably.
                 l.mutable = true;
@@ -175,6 +181,7 @@ impl<'a> Gen<'a> {
             edges: RefCell::new(Vec::new()),
             names: RefCell::new(names),
             anchored,
+            anchored_shared,
             error: RefCell::new(None),
             flagged: Vec::new(),
             took: RefCell::new(Vec::new()),
@@ -1056,6 +1063,7 @@ impl<'a> Gen<'a> {
         }
         let mut a = crate::anchor::AnchorUses {
             names: &self.anchored,
+            shared_only: &self.anchored_shared,
             error: None,
             took: Vec::new(),
         };

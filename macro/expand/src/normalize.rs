@@ -174,7 +174,7 @@ fn is_place(e: &Expr) -> bool {
 
 /// Methods whose result owns its data (`g.name().len()`): their receiver is only borrowed for the
 /// call, so a temporary receiver need not outlive the statement's suspension.
-fn returns_owned(method: &str) -> bool {
+pub(crate) fn returns_owned(method: &str) -> bool {
     const OWNED: &[&str] = &[
         "len",
         "is_empty",
