@@ -21,22 +21,6 @@ pub enum Shape {
 
 differential! {
 
-    // ROOT CAUSE: `ref`/`ref mut` bindings of an awaited tuple (`let (ref a, ref mut b) = (step("a", 1u32).await, 2u32);`,
-    // then `*b += step("b", *a).await`): the bindings borrow the tuple, which must stay in place across the next await.
-    // (At e9b7e51: E0308 "expected `!`, found `(_, _)`".)
-    // error[E0521]: borrowed data escapes outside of closure (no line)
-    let_ref_patterns {
-        static NUMS: [u32; 3] = [10, 20, 30];
-        async fn f() -> u32 {
-            let &n = step("ref", &NUMS[1]).await;
-            let (ref a, ref mut b) = (step("a", 1u32).await, 2u32);
-            *b += step("b", *a).await;
-            let [first, .., last] = step("slice", &NUMS).await;
-            n + *a + *b + first + last
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
     // LIMITATION (explicit error): `.await` inside an `if let` chain (`if let Some(x) = get(a).await && x > 1`).
     // error: `.await` inside an `if let` chain is not supported yet; bind the awaited value before the `if`
     let_chain_await_in_condition {

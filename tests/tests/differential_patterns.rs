@@ -427,4 +427,16 @@ differential! {
             }
         }
     }
+
+    let_ref_patterns {
+        static NUMS: [u32; 3] = [10, 20, 30];
+        async fn f() -> u32 {
+            let &n = step("ref", &NUMS[1]).await;
+            let (ref a, ref mut b) = (step("a", 1u32).await, 2u32);
+            *b += step("b", *a).await;
+            let [first, .., last] = step("slice", &NUMS).await;
+            n + *a + *b + first + last
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -251,6 +251,28 @@ impl<'a> Normalizer<'a> {
         let n = b.stmts.len();
         for (i, s) in b.stmts.into_iter().enumerate() {
             let is_tail = i + 1 == n && matches!(s, Stmt::Expr(_, None));
+            // `let (ref a, ref mut b) = (x.await, 2);`: the bindings borrow a temporary that
+            // lives to the end of the block; name it, so it can be kept (and have a fixed home).
+            let s = match s {
+                Stmt::Local(mut l)
+                    if crate::anchor::binds_by_ref(&l.pat)
+                        && l.init.as_ref().is_some_and(|i| {
+                            i.diverge.is_none() && !is_place(&i.expr) && !is_promotable(&i.expr)
+                        }) =>
+                {
+                    let init = l.init.as_mut().expect("checked above");
+                    let t = self.synth("value");
+                    let e = std::mem::replace(&mut *init.expr, parse_quote!(#t));
+                    let bind: Stmt = parse_quote!(let #t = #e;);
+                    if stmt_has_await(&bind) {
+                        self.stmt(bind, false, &mut stmts)?;
+                    } else {
+                        stmts.push(bind);
+                    }
+                    Stmt::Local(l)
+                }
+                s => s,
+            };
             if stmt_has_await(&s) {
                 self.stmt(s, is_tail, &mut stmts)?;
             } else {
