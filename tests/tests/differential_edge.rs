@@ -689,4 +689,14 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
     }
+
+    return_type_with_elided_lifetime {
+        async fn adder(base: &u32) -> Box<dyn Fn(u32) -> u32 + '_> {
+            let k = step("k", 2u32).await;
+            Box::new(move |x| x * k + *base)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { let b = 5; let f = adder(&b).await; f(10) }
+        }
+    }
 }

@@ -94,7 +94,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         ReturnType::Type(_, ty) => (ty.to_token_stream(), returns_option(ty)),
     };
     let closure_ret = match &sig.output {
-        ReturnType::Type(_, ty) if !mentions_impl_trait_or_infer(ty) => Some(ty.to_token_stream()),
+        ReturnType::Type(_, ty) if !mentions_impl_trait(ty) => Some(ty.to_token_stream()),
         ReturnType::Default => Some(quote!(())),
         _ => None,
     };
@@ -342,21 +342,16 @@ fn returns_option(ty: &Type) -> bool {
     }
 }
 
-fn mentions_impl_trait_or_infer(ty: &Type) -> bool {
+fn mentions_impl_trait(ty: &Type) -> bool {
     fn scan(ts: TokenStream) -> bool {
-        // `impl Trait`, `_`, and `'_` (a closure's return type cannot name the function's
-        // anonymous lifetime): leave the type to inference. A plain elided `&T` is fine there
-        // and is kept, so that returns still coerce (`&String` to `&str`).
-        let tokens: Vec<TokenTree> = ts.into_iter().collect();
-        tokens.iter().enumerate().any(|(k, tt)| match tt {
-            TokenTree::Ident(i) => {
-                i == "impl"
-                    || (i == "_"
-                        && matches!(k.checked_sub(1).map(|j| &tokens[j]), Some(TokenTree::Punct(p)) if p.as_char() == '\''))
-            }
+        // `impl Trait` cannot be written where the poll closure's return type is named; `'_`
+        // can (it is inferred there), and a plain elided `&T` too, so that returns still coerce
+        // (`&String` to `&str`, `Box<closure>` to `Box<dyn Fn + '_>`).
+        ts.into_iter().any(|tt| match tt {
+            TokenTree::Ident(i) => i == "impl",
             TokenTree::Group(g) => scan(g.stream()),
             _ => false,
-        }) || tokens.iter().any(|tt| matches!(tt, TokenTree::Ident(i) if i == "_"))
+        })
     }
     scan(ty.to_token_stream())
 }

@@ -43,6 +43,7 @@ pub struct GenNames {
     pub running: Ident,
     pub home_ty: Ident,
     pub poll_with: Ident,
+    pub run_body: Ident,
     pub homes: Ident,
     pub slots: Ident,
 }
@@ -62,6 +63,7 @@ impl GenNames {
             running: names.ident("running"),
             home_ty: Ident::new(&names.fresh("Home"), Span::call_site()),
             poll_with: Ident::new(&names.fresh("PollWith"), Span::call_site()),
+            run_body: Ident::new(&names.fresh("run_body"), Span::call_site()),
             homes: names.ident("homes"),
             slots: names.ident("slots"),
         }
@@ -410,9 +412,43 @@ impl<'a> Gen<'a> {
             states[k + 1].next = next;
         }
 
+        // The body's `return`s need an expected type to coerce to (`&String` to `&str`). A
+        // closure's return type cannot name the fn's anonymous lifetime `'_`; the type argument
+        // of a call can (there `'_` is inferred), so such a body runs through `run_body`.
+        let anonymous_lifetime = self.ret_ty.as_ref().is_some_and(|t| {
+            fn scan(ts: TokenStream) -> bool {
+                let tokens: Vec<TokenTree> = ts.into_iter().collect();
+                tokens.windows(2).any(|w| {
+                    matches!((&w[0], &w[1]), (TokenTree::Punct(p), TokenTree::Ident(i)) if p.as_char() == '\'' && i == "_")
+                }) || tokens.iter().any(|t| matches!(t, TokenTree::Group(g) if scan(g.stream())))
+            }
+            scan(t.clone())
+        });
         let ret = match &self.ret_ty {
-            Some(t) => quote!(-> ::core::task::Poll<#t>),
-            None => TokenStream::new(),
+            Some(t) if !anonymous_lifetime => quote!(-> ::core::task::Poll<#t>),
+            _ => TokenStream::new(),
+        };
+        let run_body = &n.run_body;
+        let (run_def, run_call) = match &self.ret_ty {
+            Some(t) if anonymous_lifetime => {
+                let doc = " Runs the body with `T` as the type its `return`s coerce to.";
+                (
+                    quote! {
+                        #[doc = #doc]
+                        #[inline(always)]
+                        fn #run_body<T, F: FnOnce() -> ::core::task::Poll<T>>(body: F) -> ::core::task::Poll<T> {
+                            body()
+                        }
+                    },
+                    quote!(#run_body::<#t, _>),
+                )
+            }
+            _ => (TokenStream::new(), TokenStream::new()),
+        };
+        let call_now = if run_call.is_empty() {
+            quote!(())
+        } else {
+            TokenStream::new()
         };
         let panicked = "`async fn` resumed after panicking";
         let completed = "`async fn` resumed after completion";
@@ -449,6 +485,7 @@ impl<'a> Gen<'a> {
         let poll_with_safety = "// SAFETY: the closure (and the state it owns) is pinned with this \
                                 future: it is only ever called in place, never moved out.";
         let driver = quote! {
+            #run_def
             #[doc = #slot_doc]
             #[doc = ""]
             #[doc = " # Safety"]
@@ -508,7 +545,7 @@ impl<'a> Gen<'a> {
                 #[doc = #run_doc]
                 let poll = {
                     let #state = &mut *#running.state;
-                    (|| #ret {
+                    #run_call(|| #ret {
                         #poll_label: loop {
                             match &mut *#state {
                                 #(#arms)*
@@ -516,7 +553,7 @@ impl<'a> Gen<'a> {
                                 #state_enum::Panicked => ::core::panic!(#panicked),
                             }
                         }
-                    })()
+                    })#call_now
                 };
                 #running.armed = false;
                 if poll.is_ready() {
