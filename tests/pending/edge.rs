@@ -45,17 +45,9 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: `#[cfg(..)]` on a statement that contains an await is not honoured: the `.await` of a cfg-disabled
-    // `#[cfg(any())] let b = step("never", 100u32).await;` is hoisted into a state and still polled (the binding itself is
-    // dropped, so the output is the same).
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     ready b                        | ready b
-    //   ! future dropped                 | pending never
-    //   ! -                              | poll #4
-    //   ! -                              | pending never
-    //   ! -                              | poll #5
-    //   ! -                              | ready never
-    //   ! -                              | future dropped
+    // LIMITATION (explicit error): `#[cfg]` on a statement that awaits (the macro cannot evaluate the condition).
+    // error: `#[cfg]` on a statement that awaits is not supported: ... gate an `async fn` (or an `async` block bound
+    // to a local) with `#[cfg]` and await that instead (tests/ui/await_in_cfg_statement.rs)
     cfg_and_attributes_on_statements {
         async fn f() -> u32 {
             #[allow(unused_mut)]

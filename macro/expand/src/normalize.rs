@@ -286,6 +286,15 @@ impl<'a> Normalizer<'a> {
     }
 
     fn stmt(&mut self, s: Stmt, is_tail: bool, out: &mut Vec<Stmt>) -> Result<()> {
+        if let Some(span) = cfg_attribute(&s) {
+            return Err(Error::new(
+                span,
+                "`#[cfg]` on a statement that awaits is not supported: #[state_machine] cannot \
+                 evaluate the condition, and the `.await` would become a state either way; gate \
+                 an `async fn` (or an `async` block bound to a local) with `#[cfg]` and await \
+                 that instead",
+            ));
+        }
         match s {
             Stmt::Local(mut local) => {
                 let init = local.init.take().expect("has_await implies an initialiser");
@@ -1135,6 +1144,25 @@ fn spell_out_assert(
         ::core::panic!(#text, ::core::format_args!(#(#msg),*), #left, #right)
     });
     Some(guard(parse_quote!({ #(#stmts)* #fail })))
+}
+
+/// The span of a `#[cfg(..)]` or `#[cfg_attr(..)]` written on the statement itself.
+fn cfg_attribute(s: &Stmt) -> Option<Span> {
+    let mut tokens = s.to_token_stream().into_iter();
+    while let Some(TokenTree::Punct(p)) = tokens.next() {
+        if p.as_char() != '#' {
+            return None;
+        }
+        let Some(TokenTree::Group(g)) = tokens.next() else {
+            return None;
+        };
+        if let Some(TokenTree::Ident(i)) = g.stream().into_iter().next()
+            && (i == "cfg" || i == "cfg_attr")
+        {
+            return Some(p.span());
+        }
+    }
+    None
 }
 
 /// `mut x` → `x` in a pattern (the outer `let` declares the mutability).
