@@ -44,29 +44,4 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (&'static str, &'static str)> { async { (f(3).await, f(1).await) } }
     }
 
-    // ROOT CAUSE: deferred initialisation (`let x; let s: String;` declared without a value, assigned in branches that
-    // await, then used after): the transform does not see the assignments in both branches as initialising `s`.
-    // (At e9b7e51: E0425 cannot find value `x`.)
-    // error[E0381]: used binding `s` isn't initialized (at `let s: String;`)
-    deferred_initialization {
-        async fn f(c: bool) -> (u32, String) {
-            let x;
-            let s: String;
-            if c {
-                x = step("then", 1u32).await;
-                s = format!("then {x}");
-            } else {
-                let _g = Guard::new("else");
-                x = 2;
-                s = step("else", String::from("else")).await;
-            }
-            let y: u32;
-            y = x + step("y", 10u32).await;
-            (y, s)
-        }
-        pub fn entry() -> impl core::future::Future<Output = ((u32, String), (u32, String))> {
-            async { (f(true).await, f(false).await) }
-        }
-    }
-
 }

@@ -439,4 +439,25 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    deferred_initialization {
+        async fn f(c: bool) -> (u32, String) {
+            let x;
+            let s: String;
+            if c {
+                x = step("then", 1u32).await;
+                s = format!("then {x}");
+            } else {
+                let _g = Guard::new("else");
+                x = 2;
+                s = step("else", String::from("else")).await;
+            }
+            let y: u32;
+            y = x + step("y", 10u32).await;
+            (y, s)
+        }
+        pub fn entry() -> impl core::future::Future<Output = ((u32, String), (u32, String))> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
 }

@@ -34,6 +34,9 @@ pub struct Local {
     pub anchored: bool,
     /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
     pub declared_mut: bool,
+    /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
+    /// without a value (`let s;`), which is initialised only where an assignment reaches.
+    pub assignments: Vec<(usize, Vec<Step>)>,
 }
 
 /// A suspension point: one `.await`.
@@ -61,7 +64,7 @@ pub struct Site {
     pub fut_ty: Ident,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     /// Statement `i` of the current block.
     Stmt(usize),
@@ -289,6 +292,7 @@ impl Builder {
             anchorable: false,
             anchored,
             declared_mut: mutable,
+            assignments: Vec::new(),
             trivial_drop: false,
             synthetic,
             field: ident.clone(),
@@ -321,6 +325,10 @@ impl Builder {
             if let Some(id) = self.resolve(&m.name) {
                 let kind = self.receiver_kind(id, m.kind);
                 self.locals[id].mentions.push((pos, kind));
+                if kind == Use::Assign {
+                    let path = self.path.clone();
+                    self.locals[id].assignments.push((pos, path));
+                }
             }
         }
     }
@@ -791,6 +799,14 @@ enum Inner {
     Construct(Construct),
 }
 
+/// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
+fn other_branch(a: &[Step], b: &[Step]) -> bool {
+    a.iter()
+        .zip(b)
+        .find(|(x, y)| x != y)
+        .is_some_and(|(x, y)| matches!((x, y), (Step::Child(_), Step::Child(_))))
+}
+
 impl Body {
     /// Decides, for every suspension point, which locals the state must hold.
     ///
@@ -859,10 +875,13 @@ impl Body {
                     consumed_before = false;
                 }
                 let used_after = used_after && !replaced;
+                // An assignment before the site initialises the local there unless it happens in
+                // another branch of an `if`/`match` that the site is in (`if c { s = a; } else
+                // { b.await; }`).
                 let initialised = l.has_init
-                    || l.mentions
+                    || l.assignments
                         .iter()
-                        .any(|&(q, kind)| kind == Use::Assign && q < p);
+                        .any(|(q, at)| *q < p && !other_branch(at, &site.path));
                 if initialised && (used_after || (!consumed_before && !l.trivial_drop)) {
                     stored.push(id);
                 } else if l.mentions.iter().any(|&(q, kind)| {
