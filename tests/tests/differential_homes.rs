@@ -354,4 +354,17 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, usize, u32)> { f(vec![1], String::from("abc"), 10) }
     }
+
+    generic_element_type_needs_static {
+        // A borrow kept in the state names its lifetime, which can only be 'static here: a
+        // fixed-home local of a generic type needs `T: 'static` (rustc's coroutine erases it).
+        async fn f<T: core::fmt::Debug + 'static>(v: Vec<T>) -> usize {
+            let mut n = 0;
+            for x in &v {
+                n += step("x", format!("{x:?}").len()).await;
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f(vec![1u8, 2]) }
+    }
 }
