@@ -52,6 +52,9 @@ pub struct Site {
     pub fut_mentions: Vec<(LocalId, Use)>,
     /// Locals the awaited expression calls a method on (`p.advance()`), by-reference by default.
     pub receivers: Vec<LocalId>,
+    /// Locals the awaited expression borrows outright (`f(&x)`): kept even when they have nothing
+    /// to drop and no later use, since the future points at them.
+    pub fut_refs: Vec<LocalId>,
     /// The path from the root block down to this site's statement.
     pub path: Vec<Step>,
     // Filled in by `analyse`:
@@ -166,6 +169,8 @@ pub struct Builder {
     renames: std::collections::HashMap<LocalId, Ident>,
     /// Locals to give a fixed home, by id.
     anchors: Vec<LocalId>,
+    /// `for` iterators whose items have nothing to drop (see the normaliser).
+    trivial_iters: Vec<String>,
     /// Renamings in force: (old name, new name or `None` once shadowed again, scope depth).
     active: Vec<(String, Option<Ident>, usize)>,
     borrows: Vec<Borrow>,
@@ -186,11 +191,13 @@ impl Builder {
         synthetic: Vec<String>,
         renames: std::collections::HashMap<LocalId, Ident>,
         anchors: Vec<LocalId>,
+        trivial_iters: &[String],
     ) -> Body {
         let param_names = params.iter().map(|(i, _)| i.clone()).collect();
         let mut b = Builder {
             renames,
             anchors,
+            trivial_iters: trivial_iters.to_vec(),
             active: Vec::new(),
             borrows: Vec::new(),
             synthetic,
@@ -423,6 +430,15 @@ impl Builder {
         self.place_root(&m.receiver)
     }
 
+    /// `Iterator::next(&mut iter)` where `iter` is a `for` iterator of trivial items.
+    fn next_of_trivial_iter(&self, e: &Expr) -> bool {
+        let Expr::Call(c) = e else { return false };
+        let [Expr::Reference(r)] = c.args.iter().collect::<Vec<_>>()[..] else {
+            return false;
+        };
+        matches!(&*r.expr, Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.trivial_iters.contains(&i.to_string())))
+    }
+
     /// The local at the root of a place (`p`, `p.f`, `p[i]`).
     fn place_root(&self, e: &Expr) -> Option<(LocalId, Span)> {
         use syn::spanned::Spanned;
@@ -632,6 +648,10 @@ impl Builder {
                     self.locals[id].mentions.push((pos, kind));
                 }
                 let in_scope = self.scopes.iter().flatten().copied().collect();
+                let fut_refs = referenced_locals(&a.base)
+                    .iter()
+                    .filter_map(|n| self.resolve(n))
+                    .collect();
                 let id = self.sites.len();
                 self.sites.push(Site {
                     fut: *a.base,
@@ -640,6 +660,7 @@ impl Builder {
                     in_scope,
                     loops: self.loops.clone(),
                     fut_mentions,
+                    fut_refs,
                     receivers,
                     path: self.path.clone(),
                     stored: Vec::new(),
@@ -675,6 +696,9 @@ impl Builder {
                 self.record(mentions::expr_mentions(&m.expr));
                 // `match v.get_mut(1) { Some(x) => .. }`: the arm's bindings borrow `v`.
                 let scrutinee_borrow = self.sure_borrow(&m.expr);
+                // `match Iterator::next(&mut iter) { Some(x) => .. }` of a `for` over `&v`: the
+                // items are references (or `Copy`), nothing to drop.
+                let trivial_items = self.next_of_trivial_iter(&m.expr);
                 let scrutinee = (*m.expr).clone();
                 let mut arms = Vec::new();
                 for (j, arm) in m.arms.into_iter().enumerate() {
@@ -687,6 +711,11 @@ impl Builder {
                                         s.record(mentions::place_mentions(&g.guard));
                                     }
                                     let ids = s.declare_pat(&pat, id, true);
+                                    if trivial_items {
+                                        for &i in &ids {
+                                            s.locals[i].trivial_drop = true;
+                                        }
+                                    }
                                     // `match p { Pair { ref name, .. } => .. }` borrows `p`.
                                     let borrow = scrutinee_borrow.or_else(|| {
                                         crate::anchor::binds_by_ref(&pat)
@@ -799,6 +828,28 @@ enum Inner {
     Construct(Construct),
 }
 
+/// The locals under `&` / `&mut` in an expression (`f(&x, &mut y.f)`).
+fn referenced_locals(e: &Expr) -> Vec<String> {
+    struct Refs(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Refs {
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            let mut inner: &Expr = &r.expr;
+            while let Expr::Field(f) = inner {
+                inner = &f.base;
+            }
+            if let Expr::Path(p) = inner
+                && let Some(i) = p.path.get_ident()
+            {
+                self.0.push(i.to_string());
+            }
+            syn::visit::visit_expr_reference(self, r);
+        }
+    }
+    let mut v = Refs(Vec::new());
+    syn::visit::Visit::visit_expr(&mut v, e);
+    v.0
+}
+
 /// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
 fn other_branch(a: &[Step], b: &[Step]) -> bool {
     a.iter()
@@ -842,14 +893,15 @@ impl Body {
                     // (a known difference from rustc, which keeps it in the coroutine).
                     continue;
                 }
-                let used_after = l.mentions.iter().any(|&(q, kind)| {
-                    kind != Use::Assign
-                        && (q > p
-                            || site
-                                .loops
-                                .iter()
-                                .any(|&(s, e)| decl < s && s <= q && q <= e))
-                });
+                let used_after = site.fut_refs.contains(&id)
+                    || l.mentions.iter().any(|&(q, kind)| {
+                        kind != Use::Assign
+                            && (q > p
+                                || site
+                                    .loops
+                                    .iter()
+                                    .any(|&(s, e)| decl < s && s <= q && q <= e))
+                    });
                 let mut consumed_before = l
                     .mentions
                     .iter()

@@ -105,6 +105,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut normalizer = Normalizer::new(&mut names, option_return);
     let normalized = normalizer.block(block)?;
     let synthetic = std::mem::take(&mut normalizer.synthetic);
+    let trivial_iters = std::mem::take(&mut normalizer.trivial_iters);
     // Build, then build again while the analysis asks for renamed shadowing locals or for fixed
     // homes (an anchored local is renamed `<name>_home`, with every mention: a unique name that
     // the rewrite of its mentions can rely on).
@@ -116,6 +117,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         synthetic.clone(),
         renames.clone(),
         anchors.clone(),
+        &trivial_iters,
     );
     body.analyse()?;
     for _ in 0..4 {
@@ -145,6 +147,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             synthetic.clone(),
             renames.clone(),
             anchors.clone(),
+            &trivial_iters,
         );
         body.analyse()?;
     }

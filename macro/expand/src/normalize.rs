@@ -32,6 +32,9 @@ pub struct Normalizer<'a> {
     names: &'a mut Names,
     /// Names of the locals the normaliser introduced (`tmp`, `awaited`, `value`, `iter`).
     pub synthetic: Vec<String>,
+    /// `for` loops' iterators whose items are references or `Copy` (`&v`, `v.iter()`, `0..n`):
+    /// their items have nothing to drop.
+    pub trivial_iters: Vec<String>,
     /// The fn returns `Option<_>`: `?` is rewritten (std has no `?` for `Option` into `Poll`).
     pub option_return: bool,
     loops: usize,
@@ -241,6 +244,7 @@ impl<'a> Normalizer<'a> {
         Normalizer {
             names,
             synthetic: Vec::new(),
+            trivial_iters: Vec::new(),
             option_return,
             loops: 0,
         }
@@ -622,6 +626,9 @@ impl<'a> Normalizer<'a> {
                 let mut body = f.body;
                 label_breaks(&mut body, &label);
                 let iter = self.synth("iter");
+                if yields_trivial_items(&f.expr) {
+                    self.trivial_iters.push(iter.to_string());
+                }
                 let pat = f.pat;
                 let mut prelude = Vec::new();
                 let src = if has_await(&f.expr) {
@@ -1163,6 +1170,28 @@ fn cfg_attribute(s: &Stmt) -> Option<Span> {
         }
     }
     None
+}
+
+/// An iterable whose items own nothing to drop: `&v`, `&mut v`, `0..n`, `v.iter()`, `s.chars()`,
+/// possibly under `enumerate()`, `rev()`, `skip(n)`, `take(n)`, `step_by(n)`.
+fn yields_trivial_items(e: &Expr) -> bool {
+    match e {
+        Expr::Reference(_) | Expr::Range(_) => true,
+        Expr::Paren(p) => yields_trivial_items(&p.expr),
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            match name.as_str() {
+                "enumerate" | "rev" | "skip" | "take" | "step_by" => {
+                    yields_trivial_items(&m.receiver)
+                }
+                "iter" | "iter_mut" | "chars" | "char_indices" | "bytes" | "lines"
+                | "split_whitespace" | "keys" | "values" | "values_mut" | "windows" | "chunks"
+                | "chunks_mut" => true,
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 /// `mut x` → `x` in a pattern (the outer `let` declares the mutability).
