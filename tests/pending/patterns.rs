@@ -21,16 +21,6 @@ pub enum Shape {
 
 differential! {
 
-    // LIMITATION (explicit error): `.await` inside an `if let` chain (`if let Some(x) = get(a).await && x > 1`).
-    // error: `.await` inside an `if let` chain is not supported yet; bind the awaited value before the `if`
-    let_chain_await_in_condition {
-        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
-        async fn f(a: Option<u32>) -> u32 {
-            if let Some(x) = get(a).await && x > 1 { x } else { 0 }
-        }
-        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(Some(2)).await, f(Some(1)).await) } }
-    }
-
     // LIMITATION (explicit error): `.await` in a match guard (`n if ok(n).await => ..`).
     // error: `.await` in a match guard is not supported yet; await before the `match`
     match_guard_with_await {

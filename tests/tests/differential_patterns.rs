@@ -460,4 +460,36 @@ differential! {
             async { (f(true).await, f(false).await) }
         }
     }
+
+    let_chain_await_in_condition {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(a: Option<u32>) -> u32 {
+            if let Some(x) = get(a).await && x > 1 { x } else { 0 }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> { async { (f(Some(2)).await, f(Some(1)).await) } }
+    }
+
+    let_chains_with_awaits_in_several_conditions {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn ok(n: u32) -> bool { step("ok", n % 2 == 0).await }
+        async fn f(a: Option<u32>, b: Option<u32>) -> u32 {
+            let _g = Guard::new("g");
+            let mut total = 0;
+            if let Some(x) = a && let Some(y) = get(b).await && ok(x + y).await {
+                total += x + y;
+            }
+            let r = if let Some(x) = get(a).await && x > 3 {
+                step("big", x).await
+            } else if let Some(y) = b && ok(y).await {
+                y * 10
+            } else {
+                log("neither");
+                0
+            };
+            total + r
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(Some(1), Some(3)).await, f(Some(5), Some(2)).await, f(None, Some(1)).await) }
+        }
+    }
 }

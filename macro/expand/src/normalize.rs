@@ -397,6 +397,42 @@ impl<'a> Normalizer<'a> {
         Ok(())
     }
 
+    /// `if let P = a && c.await { T } else { E }` as nested `if`s in a labelled block, so that
+    /// each condition is evaluated (and may suspend) only when the ones before it held, and the
+    /// else-part is written once:
+    ///
+    /// ```text
+    /// 'chain: { if let P = a { if c.await { break 'chain { T }; } } { E } }
+    /// ```
+    fn spell_out_let_chain(&mut self, i: syn::ExprIf) -> Expr {
+        fn conditions(e: Expr, out: &mut Vec<Expr>) {
+            match e {
+                Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                    conditions(*b.left, out);
+                    conditions(*b.right, out);
+                }
+                e => out.push(e),
+            }
+        }
+        let mut conds = Vec::new();
+        conditions(*i.cond, &mut conds);
+        let name = self.names.fresh("chain");
+        let label = Lifetime::new(&format!("'{name}"), Span::mixed_site());
+        let then = i.then_branch;
+        let mut nested: Expr = match &i.else_branch {
+            Some(_) => parse_quote!({ break #label #then; }),
+            None => parse_quote!(#then),
+        };
+        for c in conds.into_iter().rev() {
+            nested = parse_quote!(if #c { #nested });
+        }
+        let attrs = &i.attrs;
+        match i.else_branch {
+            Some((_, e)) => parse_quote!(#(#attrs)* #label: { #nested #e }),
+            None => parse_quote!(#(#attrs)* #label: { #nested }),
+        }
+    }
+
     /// `let PAT = e else { ..await.. };`, as two statements that keep let-else's drop order (the
     /// initialiser's temporaries are dropped before the `else` block runs):
     ///
@@ -493,11 +529,12 @@ impl<'a> Normalizer<'a> {
                             if matches!(b.op, syn::BinOp::And(_))
                                 && contains_let(&b.left, &b.right) =>
                         {
-                            return Err(Error::new(
-                                b.span(),
-                                "`.await` inside an `if let` chain is not supported yet; \
-                                 bind the awaited value before the `if`",
-                            ));
+                            let chain = syn::ExprIf {
+                                cond: Box::new(Expr::Binary(b)),
+                                ..i
+                            };
+                            let spelled = self.spell_out_let_chain(chain);
+                            return self.construct(spelled);
                         }
                         c => self.flatten(c, &mut prelude)?,
                     };
