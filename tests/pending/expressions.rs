@@ -15,23 +15,6 @@ pub struct Rec {
 
 differential! {
 
-    // LIMITATION (explicit error): `.await` in an assignment target (`m[v(3).await] = v(7).await as u32;`).
-    // error: `.await` in an assignment target is not supported
-    index_expressions {
-        async fn v(n: usize) -> usize { step("v", n).await }
-        async fn list() -> Vec<u32> { step("list", vec![10, 20, 30, 40]).await }
-        async fn f() -> (u32, u32, u32) {
-            let arr = [1u32, 2, 3, 4];
-            let a = arr[v(2).await];
-            let b = list().await[v(1).await];
-            let mut m = vec![0u32; 4];
-            m[v(3).await] = v(7).await as u32;
-            m[1] += list().await[3];
-            (a, b, m.iter().sum())
-        }
-        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> { f() }
-    }
-
     // ROOT CAUSE: the `&mut` autoref of a named receiver (`acc.add(3, v(4).await)`, `add(&mut self) -> &mut Self`) is
     // bound before the await and stored in the state next to `acc` (a self-borrow that moves `acc`).
     // error[E0505]: cannot move out of value because it is borrowed (binding `acc`) + E0521 borrowed data escapes outside of closure

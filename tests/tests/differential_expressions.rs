@@ -522,4 +522,19 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
     }
+
+    index_expressions {
+        async fn v(n: usize) -> usize { step("v", n).await }
+        async fn list() -> Vec<u32> { step("list", vec![10, 20, 30, 40]).await }
+        async fn f() -> (u32, u32, u32) {
+            let arr = [1u32, 2, 3, 4];
+            let a = arr[v(2).await];
+            let b = list().await[v(1).await];
+            let mut m = vec![0u32; 4];
+            m[v(3).await] = v(7).await as u32;
+            m[1] += list().await[3];
+            (a, b, m.iter().sum())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> { f() }
+    }
 }

@@ -917,10 +917,13 @@ impl<'a> Normalizer<'a> {
                 let right = self.flatten(*a.right, out)?;
                 a.right = Box::new(right);
                 if has_await(&a.left) {
-                    return Err(Error::new(
-                        a.left.span(),
-                        "`.await` in an assignment target is not supported",
-                    ));
+                    // `m[i.await] = x;`: the value is ready before the place's own awaits run.
+                    let value = self.synth("value");
+                    let right = &a.right;
+                    out.push(parse_quote!(let #value = #right;));
+                    a.right = Box::new(parse_quote!(#value));
+                    let left = self.flatten(*a.left, out)?;
+                    a.left = Box::new(left);
                 }
                 Expr::Assign(a)
             }
