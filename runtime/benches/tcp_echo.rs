@@ -3,7 +3,7 @@
 //! `cargo bench -p clockwork --bench tcp_echo [-- --quick]`
 //!
 //! For each flavor (current_thread; multi_thread with 2 workers), each
-//! connection count (1, 100) and message size (64 B, 4 KiB): an echo server
+//! connection count (1, 100, 1,000) and message size (64 B, 4 KiB): an echo server
 //! and its clients run in one runtime over 127.0.0.1; every client loops
 //! `write_all` + `read_exact` for a fixed time. The same code is stamped out
 //! for both crates (`echo!` macro). Rounds alternate which runtime goes
@@ -97,6 +97,18 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The soft limit on open files, from /proc/self/limits (unknown: assume plenty).
+fn open_files_limit() -> usize {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| {
+            l.lines()
+                .find(|line| line.starts_with("Max open files"))
+                .and_then(|line| line.split_whitespace().nth(3)?.parse().ok())
+        })
+        .unwrap_or(usize::MAX)
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (rounds, time) = if quick {
@@ -110,7 +122,16 @@ fn main() {
         } else {
             "current_thread"
         };
-        for conns in [1, 100] {
+        for conns in [1, 100, 1000] {
+            // Both ends of every connection live in this process.
+            let limit = open_files_limit();
+            if conns * 2 + 100 > limit {
+                println!(
+                    "tcp_echo {flavor} conns={conns} skipped: the open-files limit is {limit} \
+                     (raise it with `ulimit -n 4096`)"
+                );
+                continue;
+            }
             for size in [64, 4096] {
                 let (mut cw_s, mut tk_s) = (Vec::new(), Vec::new());
                 for round in 0..rounds {
