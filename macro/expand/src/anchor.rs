@@ -11,8 +11,8 @@
 //! moving `v` would leave the iterator pointing at its old place. Such a local gets a **fixed
 //! home**: a slot of its own in the pinned future (`homes`), outside the enum, where its value
 //! stays from its `let` to the end of its scope. The local itself becomes a small handle,
-//! `Home<V>` (a pointer and a drop flag), which moves between states like any other local and
-//! drops the value where rustc would drop the local.
+//! `Home<V, N>` (a pointer, and a drop flag when the body may move the local out), which moves
+//! between states like any other local and drops the value where rustc would drop the local.
 //!
 //! Every mention of the local is rewritten to go through the handle, by what the mention does:
 //!
@@ -20,6 +20,7 @@
 //! |---|---|---|
 //! | `&v`, `&v.f`, `&mut v[i]` | `&(*v.shared()).f`, `&mut (*v.exclusive())[i]` | a borrow that may be kept across states, so not tied to the handle |
 //! | `v.iter()`, `v.iter_mut()`, `match v { ref x => .. }` | the same, through `shared` / `exclusive` | known borrowing methods, `ref` bindings |
+//! | `t.name()` on a local not declared `mut` | `(*t.shared()).name()` | any method borrows it shared; its result may be kept |
 //! | `v.len()`, `v.f`, `v[i]`, `v == w`, `v()`, `match v`, macro arguments | `(*v)` | a place, through `Deref`/`DerefMut` |
 //! | `f(v)`, `let w = v;`, `v + 1`, `S { f: v }`, `return v` | `v.take()` | a value: a move (or a copy), so the handle will not drop it |
 //! | `v = e` | `match e { value => v.set(value) }` | drops the old value unless it was moved out |
