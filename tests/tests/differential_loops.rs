@@ -405,4 +405,20 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    move_closure_in_loop_body_after_first_await {
+        // Written after the body's first `.await`, the closure exists once in the expansion (see
+        // tests/ui/closure_in_loop_before_await.rs for the shape that does not).
+        async fn f(v: Vec<u32>) -> u32 {
+            let mut total = 0;
+            for x in v {
+                let got = step("got", x).await;
+                let scale = move |y: u32| y * x;
+                let more = step("more", got).await;
+                total += scale(more);
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(vec![1, 2, 3]) }
+    }
 }

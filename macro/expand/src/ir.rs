@@ -34,6 +34,8 @@ pub struct Local {
     pub anchored: bool,
     /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
     pub declared_mut: bool,
+    /// Bound to a closure or an `async` block (a type of its own per place it is written).
+    pub closure_at: Option<Span>,
     /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
     /// without a value (`let s;`), which is initialised only where an assignment reaches.
     pub assignments: Vec<(usize, Vec<Step>)>,
@@ -299,6 +301,7 @@ impl Builder {
             anchorable: false,
             anchored,
             declared_mut: mutable,
+            closure_at: None,
             assignments: Vec::new(),
             trivial_drop: false,
             synthetic,
@@ -570,6 +573,12 @@ impl Builder {
                         })
                 });
                 let ids = self.declare_pat(&l.pat, block, has_init);
+                if let (Some(init), [id]) = (&l.init, &ids[..])
+                    && matches!(&*init.expr, Expr::Closure(_) | Expr::Async(_))
+                {
+                    use syn::spanned::Spanned;
+                    self.locals[*id].closure_at = Some(init.expr.span());
+                }
                 if has_init && l.init.as_ref().is_some_and(|i| i.diverge.is_none()) {
                     self.mark_anchorable(&l.pat, &ids);
                 }
@@ -866,6 +875,7 @@ impl Body {
     /// must happen at the end of its scope, as rustc would do it. The awaited expression's own
     /// borrows (`read(&mut buf)`) need the local stored *before* the future is created.
     pub fn analyse(&mut self) -> crate::error::Result<()> {
+        let site_positions: Vec<usize> = self.sites.iter().map(|s| s.pos).collect();
         for site in &mut self.sites {
             let p = site.pos;
             let mut stored = Vec::new();
@@ -1000,6 +1010,33 @@ impl Body {
                              (`let x = ..;` or an argument), not by a pattern; bind it on its own, \
                              clone it, or end the borrow before the `.await`",
                             what, by
+                        ),
+                    ));
+                }
+            }
+            // A closure written in a loop body before the body's first `.await` is written again
+            // in every state that starts the next iteration: two closure types for one field.
+            for &id in &stored {
+                let l = &self.locals[id];
+                let Some(span) = l.closure_at else { continue };
+                let duplicated = site.loops.iter().any(|&(start, end)| {
+                    start < l.decl_pos
+                        && l.decl_pos < end
+                        && site_positions
+                            .iter()
+                            .filter(|&&q| start < q && q < end)
+                            .all(|&q| l.decl_pos < q)
+                });
+                if duplicated {
+                    return Err(crate::error::Error::new(
+                        span,
+                        format!(
+                            "`{}` is a closure written in a loop body before the body's first \
+                             `.await` and kept across an `.await`: #[state_machine] writes that \
+                             part of the body once per state that starts an iteration, and each \
+                             copy is a closure type of its own; write it after the first \
+                             `.await`, or as a fn that takes what it captures as arguments",
+                            l.ident
                         ),
                     ));
                 }
