@@ -1044,14 +1044,7 @@ impl<'a> Gen<'a> {
 
     fn plain_stmt(&self, s: &syn::Stmt) -> TokenStream {
         let mut s = s.clone();
-        let mut r = ReturnRewriter {
-            option_return: self.option_return,
-            returned: false,
-        };
-        r.visit_stmt_mut(&mut s);
-        if r.returned {
-            self.edge("Done");
-        }
+        self.rewrite_returns(|r| r.visit_stmt_mut(&mut s));
         self.anchor_uses(|a| a.visit_stmt_mut(&mut s));
         let home = match &s {
             syn::Stmt::Local(l) if l.init.is_some() => self.pat_into_home(&l.pat),
@@ -1062,14 +1055,7 @@ impl<'a> Gen<'a> {
 
     fn plain_expr(&self, e: &Expr) -> TokenStream {
         let mut e = e.clone();
-        let mut r = ReturnRewriter {
-            option_return: self.option_return,
-            returned: false,
-        };
-        r.visit_expr_mut(&mut e);
-        if r.returned {
-            self.edge("Done");
-        }
+        self.rewrite_returns(|r| r.visit_expr_mut(&mut e));
         self.anchor_uses(|a| a.visit_expr_mut(&mut e));
         e.into_token_stream()
     }
@@ -1081,16 +1067,21 @@ impl<'a> Gen<'a> {
         pats: impl IntoIterator<Item = &'p Pat>,
     ) -> TokenStream {
         let mut e = e.clone();
+        self.rewrite_returns(|r| r.visit_expr_mut(&mut e));
+        self.anchor_uses(|a| a.scrutinee(&mut e, pats));
+        e.into_token_stream()
+    }
+
+    /// Runs the `return`/`?` rewrite on user code; a `return` is an edge to `Done`.
+    fn rewrite_returns(&self, f: impl FnOnce(&mut ReturnRewriter)) {
         let mut r = ReturnRewriter {
             option_return: self.option_return,
             returned: false,
         };
-        r.visit_expr_mut(&mut e);
+        f(&mut r);
         if r.returned {
             self.edge("Done");
         }
-        self.anchor_uses(|a| a.scrutinee(&mut e, pats));
-        e.into_token_stream()
     }
 
     /// Runs the rewrite of anchored locals' mentions, keeping its first error.
