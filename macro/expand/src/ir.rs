@@ -357,17 +357,6 @@ impl Builder {
     /// `IntoIterator::into_iter(&v)` (a `for` loop over `&v`).
     fn sure_borrow(&self, e: &Expr) -> Option<(LocalId, Span)> {
         use syn::spanned::Spanned;
-        fn root(e: &Expr) -> Option<&Ident> {
-            match e {
-                Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-                    Some(&p.path.segments[0].ident)
-                }
-                Expr::Field(f) => root(&f.base),
-                Expr::Index(i) => root(&i.expr),
-                Expr::Paren(p) => root(&p.expr),
-                _ => None,
-            }
-        }
         const BORROWING: &[&str] = &[
             "iter",
             "iter_mut",
@@ -397,16 +386,17 @@ impl Builder {
             "split_at_mut",
             "chunks_mut",
         ];
-        fn direct(e: &Expr) -> Option<&Ident> {
+        /// The place `e` borrows.
+        fn direct(e: &Expr) -> Option<&Expr> {
             match e {
-                Expr::Reference(r) => root(&r.expr),
+                Expr::Reference(r) => Some(&r.expr),
                 Expr::MethodCall(m) if BORROWING.contains(&m.method.to_string().as_str()) => {
-                    root(&m.receiver)
+                    Some(&m.receiver)
                 }
                 _ => None,
             }
         }
-        let (name, at) = match e {
+        let (place, at) = match e {
             Expr::Call(c)
                 if c.args.len() == 1
                     && matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "into_iter")) =>
@@ -415,7 +405,7 @@ impl Builder {
             }
             e => (direct(e)?, e.span()),
         };
-        Some((self.resolve(&name.to_string())?, at))
+        Some((self.place_root(place)?.0, at))
     }
 
     /// `recv.method(..)` on a local, where the method borrows its receiver and may return a
@@ -544,18 +534,6 @@ impl Builder {
             }
             self.record(mentions::stmt_mentions(&s));
             if let Stmt::Local(l) = &mut s {
-                // `let ref r = v;` borrows `v`; it does not move it.
-                if let Some(init) = &l.init
-                    && crate::anchor::binds_by_ref(&l.pat)
-                    && let Some((id, _)) = self.place_root(&init.expr)
-                {
-                    let pos = self.pos;
-                    for m in &mut self.locals[id].mentions {
-                        if m.0 == pos && m.1 == Use::Move {
-                            m.1 = Use::Other;
-                        }
-                    }
-                }
                 let has_init = l.init.is_some();
                 let synthetic = matches!(&l.pat, Pat::Ident(p) if self.synthetic.contains(&p.ident.to_string()));
                 let borrowed = l.init.as_ref().and_then(|i| {
@@ -903,15 +881,19 @@ impl Body {
                     // (a known difference from rustc, which keeps it in the coroutine).
                     continue;
                 }
+                // Position `q` runs after the site: later in the text, or in a later iteration of
+                // a loop around the site that the local outlives.
+                let after = |q: usize| {
+                    q > p
+                        || site
+                            .loops
+                            .iter()
+                            .any(|&(s, e)| decl < s && s <= q && q <= e)
+                };
                 let used_after = site.fut_refs.contains(&id)
-                    || l.mentions.iter().any(|&(q, kind)| {
-                        kind != Use::Assign
-                            && (q > p
-                                || site
-                                    .loops
-                                    .iter()
-                                    .any(|&(s, e)| decl < s && s <= q && q <= e))
-                    });
+                    || l.mentions
+                        .iter()
+                        .any(|&(q, kind)| kind != Use::Assign && after(q));
                 let mut consumed_before = l
                     .mentions
                     .iter()
@@ -946,14 +928,11 @@ impl Body {
                         .any(|(q, at)| *q < p && !other_branch(at, &site.path));
                 if initialised && (used_after || (!consumed_before && !l.trivial_drop)) {
                     stored.push(id);
-                } else if l.mentions.iter().any(|&(q, kind)| {
-                    kind == Use::Assign
-                        && (q > p
-                            || site
-                                .loops
-                                .iter()
-                                .any(|&(s, e)| decl < s && s <= q && q <= e))
-                }) {
+                } else if l
+                    .mentions
+                    .iter()
+                    .any(|&(q, kind)| kind == Use::Assign && after(q))
+                {
                     declared_only.push(id);
                 }
             }

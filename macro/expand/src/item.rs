@@ -111,16 +111,21 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     // the rewrite of its mentions can rely on).
     let mut renames = std::collections::HashMap::new();
     let mut anchors: Vec<usize> = Vec::new();
-    let mut body = Builder::build(
-        params.clone(),
-        normalized.clone(),
-        synthetic.clone(),
-        renames.clone(),
-        anchors.clone(),
-        &trivial_iters,
-    );
-    body.analyse()?;
-    for _ in 0..4 {
+    let mut rounds = 0;
+    let mut body = loop {
+        let mut body = Builder::build(
+            params.clone(),
+            normalized.clone(),
+            synthetic.clone(),
+            renames.clone(),
+            anchors.clone(),
+            &trivial_iters,
+        );
+        body.analyse()?;
+        rounds += 1;
+        if rounds == 5 {
+            break body;
+        }
         let mut again = false;
         for &id in &body.needs_rename {
             if let std::collections::hash_map::Entry::Vacant(e) = renames.entry(id) {
@@ -139,18 +144,9 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             }
         }
         if !again {
-            break;
+            break body;
         }
-        body = Builder::build(
-            params.clone(),
-            normalized.clone(),
-            synthetic.clone(),
-            renames.clone(),
-            anchors.clone(),
-            &trivial_iters,
-        );
-        body.analyse()?;
-    }
+    };
     // A fixed home's handle carries a drop flag only when the body may move the local out,
     // which the rewrite of its mentions finds out: with fixed homes, write the code twice.
     let mut flagged = Vec::new();

@@ -1153,24 +1153,24 @@ fn binding(l: &crate::ir::Local) -> TokenStream {
 }
 
 /// A statement after which nothing runs: `return`, `break`, `continue`, `panic!`-like macros.
+/// (Not a block ending in one: `'a: { ..; break 'a; }` runs on after itself.)
 fn stmt_diverges(s: &syn::Stmt) -> bool {
-    fn macro_diverges(m: &syn::Macro) -> bool {
-        m.path.segments.last().is_some_and(|s| {
-            matches!(
-                s.ident.to_string().as_str(),
-                "panic" | "unreachable" | "todo" | "unimplemented"
-            )
-        })
-    }
     match s {
-        syn::Stmt::Expr(e, _) => match e {
-            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
-            Expr::Macro(m) => macro_diverges(&m.mac),
-            _ => false,
-        },
+        syn::Stmt::Expr(Expr::Block(_), _) => false,
+        syn::Stmt::Expr(e, _) => diverges(e),
         syn::Stmt::Macro(m) => macro_diverges(&m.mac),
         _ => false,
     }
+}
+
+/// `panic!`, `unreachable!`, `todo!`, `unimplemented!`.
+fn macro_diverges(m: &syn::Macro) -> bool {
+    m.path.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "panic" | "unreachable" | "todo" | "unimplemented"
+        )
+    })
 }
 
 /// Does every path through this construct reach a suspension (so code after it never runs in the
@@ -1287,18 +1287,10 @@ fn construct_break_before_suspend(c: &Construct, label: &Lifetime) -> (bool, boo
 fn diverges(e: &Expr) -> bool {
     match e {
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
-        Expr::Macro(m) => m.mac.path.segments.last().is_some_and(|s| {
-            matches!(
-                s.ident.to_string().as_str(),
-                "panic" | "unreachable" | "todo" | "unimplemented"
-            )
-        }),
+        Expr::Macro(m) => macro_diverges(&m.mac),
         Expr::Block(b) => match b.block.stmts.last() {
             Some(syn::Stmt::Expr(e, _)) => diverges(e),
-            Some(syn::Stmt::Macro(m)) => diverges(&Expr::Macro(syn::ExprMacro {
-                attrs: vec![],
-                mac: m.mac.clone(),
-            })),
+            Some(syn::Stmt::Macro(m)) => macro_diverges(&m.mac),
             _ => false,
         },
         _ => false,

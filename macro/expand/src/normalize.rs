@@ -1079,7 +1079,7 @@ impl<'a> Normalizer<'a> {
             return Err(unsupported());
         }
         // `vec![elem; n]`: two operands, in order.
-        if let Some(true) = path.segments.last().map(|s| s.ident == "vec")
+        if path.segments.last().is_some_and(|s| s.ident == "vec")
             && let Ok((elem, n)) = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
                 let elem: Expr = input.parse()?;
                 input.parse::<syn::Token![;]>()?;
