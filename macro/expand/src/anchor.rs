@@ -81,7 +81,8 @@ pub fn home_def(home: &Ident) -> TokenStream {
     let doc = " The fixed home of a local that stays borrowed across an `.await`: the value lives in a \
                slot of the pinned future and never moves; the state holds this handle, which drops \
                the value where the local would have been dropped. `N` is 1 when the body may move \
-               the local out (then `live` says whether it still holds the value), else 0. The \
+               the local out (then the slot's flag says whether it still holds the value), else 0; \
+               the flag lives in the slot, not in the handle, so the handle is one pointer. The \
                references it hands out outlive the handle: the unchanged body, borrow-checked in \
                `if false { .. }` below, is what proves they are used as rustc allows.";
     let new_safety = "// SAFETY: the caller guarantees that `slot` is valid, pinned and empty.";
@@ -91,54 +92,66 @@ pub fn home_def(home: &Ident) -> TokenStream {
                          use overlaps this borrow.";
     let exclusive_safety =
         "// SAFETY: as in `shared`; the borrow checker saw this `&mut` in the body as written.";
-    let take_safety = "// SAFETY: the value is moved out once; clearing `live` keeps the handle from dropping it.";
-    let set_safety = "// SAFETY: the slot holds a value when `live`, and nothing after a move out.";
+    let take_safety = "// SAFETY: the value is moved out once; clearing the flag keeps the handle from dropping it.";
+    let live_safety = "// SAFETY: `slot` points into the pinned future, which outlives the handle.";
+    let set_safety =
+        "// SAFETY: the slot holds a value when `live()`, and nothing after a move out.";
     let deref_safety = "// SAFETY: as in `shared`, with the handle's own lifetime.";
     let drop_safety =
-        "// SAFETY: `live` says the slot still holds the value; it is dropped once, in place.";
+        "// SAFETY: `live()` says the slot still holds the value; it is dropped once, in place.";
     let send_safety = "// SAFETY: the handle owns the value in its home, like a `Box<V>`.";
     quote! {
         #[doc = #doc]
         #[allow(dead_code, clippy::all)]
         struct #home<V, const N: usize> {
-            ptr: *mut V,
-            live: [bool; N],
+            slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]),
         }
         #[allow(dead_code, clippy::all)]
         impl<V, const N: usize> #home<V, N> {
+            /// A slot in the pinned future: room for the value, and its drop flag when `N` is 1.
+            const EMPTY: (::core::mem::MaybeUninit<V>, [bool; N]) =
+                (::core::mem::MaybeUninit::uninit(), [false; N]);
             /// Moves `value` into its home.
             ///
             /// # Safety
             /// `slot` points into the pinned future and holds no value.
             #[inline(always)]
-            unsafe fn new(slot: *mut ::core::mem::MaybeUninit<V>, value: V) -> Self {
-                let ptr = slot.cast::<V>();
+            unsafe fn new(slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]), value: V) -> Self {
                 #[doc = #new_safety]
-                unsafe { ptr.write(value) };
-                #home { ptr, live: [true; N] }
+                unsafe { *slot = (::core::mem::MaybeUninit::new(value), [true; N]) };
+                #home { slot }
+            }
+            #[inline(always)]
+            fn ptr(&self) -> *mut V {
+                // `MaybeUninit<V>` has `V`'s layout; no reference is made here.
+                self.slot.cast::<V>()
+            }
+            #[inline(always)]
+            fn live(&self) -> bool {
+                #[doc = #live_safety]
+                unsafe { (*self.slot).1 == [true; N] }
             }
             /// `&v`, for as long as the home holds the value.
             #[inline(always)]
             fn shared<'b>(&self) -> &'b V {
                 #[doc = #shared_safety]
-                unsafe { &*self.ptr }
+                unsafe { &*self.ptr() }
             }
             /// `&mut v`, for as long as the home holds the value.
             #[inline(always)]
             fn exclusive<'b>(&self) -> &'b mut V {
                 #[doc = #exclusive_safety]
-                unsafe { &mut *self.ptr }
+                unsafe { &mut *self.ptr() }
             }
             /// `v = value`.
             #[inline(always)]
             fn set(&mut self, value: V) {
-                if self.live == [true; N] {
+                if self.live() {
                     #[doc = #set_safety]
-                    unsafe { *self.ptr = value };
+                    unsafe { *self.ptr() = value };
                 } else {
                     #[doc = #set_safety]
-                    unsafe { self.ptr.write(value) };
-                    self.live = [true; N];
+                    unsafe { *self.slot = (::core::mem::MaybeUninit::new(value), [true; N]) };
                 }
             }
         }
@@ -147,9 +160,11 @@ pub fn home_def(home: &Ident) -> TokenStream {
             /// A move out of the local (or a copy).
             #[inline(always)]
             fn take(&mut self) -> V {
-                self.live = [false];
                 #[doc = #take_safety]
-                unsafe { self.ptr.read() }
+                unsafe {
+                    (*self.slot).1 = [false];
+                    self.ptr().read()
+                }
             }
         }
         impl<V, const N: usize> ::core::ops::Deref for #home<V, N> {
@@ -157,22 +172,22 @@ pub fn home_def(home: &Ident) -> TokenStream {
             #[inline(always)]
             fn deref(&self) -> &V {
                 #[doc = #deref_safety]
-                unsafe { &*self.ptr }
+                unsafe { &*self.ptr() }
             }
         }
         impl<V, const N: usize> ::core::ops::DerefMut for #home<V, N> {
             #[inline(always)]
             fn deref_mut(&mut self) -> &mut V {
                 #[doc = #deref_safety]
-                unsafe { &mut *self.ptr }
+                unsafe { &mut *self.ptr() }
             }
         }
         impl<V, const N: usize> ::core::ops::Drop for #home<V, N> {
             #[inline(always)]
             fn drop(&mut self) {
-                if self.live == [true; N] {
+                if self.live() {
                     #[doc = #drop_safety]
-                    unsafe { ::core::ptr::drop_in_place(self.ptr) }
+                    unsafe { ::core::ptr::drop_in_place(self.ptr()) }
                 }
             }
         }

@@ -463,10 +463,8 @@ impl<'a> Gen<'a> {
             (TokenStream::new(), TokenStream::new())
         } else {
             let (homes, slots) = (&n.homes, &n.slots);
-            let uninit = self
-                .anchored
-                .iter()
-                .map(|_| quote!(::core::mem::MaybeUninit::uninit()));
+            let home_ty = &n.home_ty;
+            let uninit = self.anchored.iter().map(|_| quote!(#home_ty::EMPTY));
             let ptrs = (0..self.anchored.len()).map(|k| {
                 let k = syn::Index::from(k);
                 quote!(&raw mut #homes.#k)
