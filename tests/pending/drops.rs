@@ -29,27 +29,6 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: partial move (`consume(p.a).await`) treated as a move of all of `p`: the machine drops the
-    // remaining field `p.b` immediately, rustc drops it at the end of the scope.
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     make pb                        | make pb
-    //   ! pending consume                | drop pb
-    //   ...
-    //   ! drop pb                        | (already dropped)
-    //     future dropped                 | future dropped
-    partial_move_of_struct {
-        pub struct Pair { pub a: Guard, pub b: Guard }
-        async fn consume(g: Guard) -> usize { step("consume", ()).await; g.name().len() }
-        async fn f() -> usize {
-            let p = Pair { a: Guard::new("pa"), b: Guard::new("pb") };
-            let n = consume(p.a).await;
-            log("a consumed");
-            let m = step("s", 1usize).await;
-            n + m
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
     // ROOT CAUSE: the part of a tuple scrutinee that an arm does not bind (`(a, _)` in `match (g1, g2) { (a, _) if first => {
     // step.await; .. } .. }`) stays in the scrutinee temporary until the end of the `match` in rustc; the machine drops it
     // before the arm's first await (same family as partial moves and match-scrutinee temporaries).

@@ -367,4 +367,111 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f(vec![1u8, 2]) }
     }
+
+    // Partial moves: a field taken by value before an `.await` that the local is kept across.
+    // rustc keeps the rest of the local until the end of its scope; the macro gives it a fixed
+    // home whose handle forgets the moved parts and drops the rest there.
+    partial_move_of_struct {
+        pub struct Pair { pub a: Guard, pub b: Guard }
+        async fn consume(g: Guard) -> usize { step("consume", ()).await; g.name().len() }
+        async fn f() -> usize {
+            let p = Pair { a: Guard::new("pa"), b: Guard::new("pb") };
+            let n = consume(p.a).await;
+            log("a consumed");
+            let m = step("s", 1usize).await;
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    copy_field_read_keeps_the_rest_alive {
+        pub struct Conf { pub retries: u32, pub _g: Guard }
+        async fn f() -> u32 {
+            let c = Conf { retries: 3, _g: Guard::new("conf") };
+            let n = c.retries;
+            let mut sum = 0;
+            for i in 0..n {
+                sum += step("try", i).await;
+            }
+            log("loop done");
+            sum
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    partial_move_in_one_branch {
+        pub struct Pair { pub a: Guard, pub b: Guard }
+        async fn f(take: bool) -> String {
+            let p = Pair { a: Guard::new("pa"), b: Guard::new("pb") };
+            let mut out = String::new();
+            if take {
+                let a = p.a;
+                out.push_str(a.name());
+                step("took", ()).await;
+            }
+            step("after", ()).await;
+            out.push_str(p.b.name());
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    moved_field_assigned_again {
+        pub struct Pair { pub a: Guard, pub b: Guard }
+        async fn f() -> usize {
+            let mut p = Pair { a: Guard::new("a1"), b: Guard::new("b") };
+            let mut n = 0;
+            for i in 0..3 {
+                let g = p.a;
+                n += step("use", g.name().len()).await;
+                drop(g);
+                p.a = Guard::new(format!("a{}", i + 2));
+            }
+            step("end", ()).await;
+            n + p.a.name().len() + p.b.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    partial_move_of_by_value_self_and_argument {
+        pub struct Job { pub input: Guard, pub meta: Guard, pub id: u32 }
+        impl Job {
+            pub async fn run(self, extra: (Guard, u32)) -> u32 {
+                let input = self.input;
+                let n = step("read", input.name().len() as u32).await;
+                drop(input);
+                let e = extra.0;
+                step("extra", ()).await;
+                log(format!("meta {} id {} e {}", self.meta.name(), self.id, e.name()));
+                n + self.id + extra.1
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            Job { input: Guard::new("in"), meta: Guard::new("meta"), id: 7 }
+                .run((Guard::new("x0"), 2))
+        }
+    }
+
+    nested_field_moved_then_whole_replaced {
+        pub struct Inner { pub a: Guard, pub b: Guard }
+        pub struct Outer { pub inner: Inner, pub c: Guard }
+        async fn f() -> usize {
+            let mut o = Outer {
+                inner: Inner { a: Guard::new("ia"), b: Guard::new("ib") },
+                c: Guard::new("c"),
+            };
+            let a = o.inner.a;
+            step("moved", ()).await;
+            let n = a.name().len();
+            o = Outer {
+                inner: Inner { a: Guard::new("ia2"), b: Guard::new("ib2") },
+                c: Guard::new("c2"),
+            };
+            step("replaced", ()).await;
+            n + o.c.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

@@ -77,38 +77,70 @@ pub fn binds_by_ref(pat: &Pat) -> bool {
 }
 
 /// The `Home<V, N>` handle, written once per fn that needs it.
-pub fn home_def(home: &Ident) -> TokenStream {
+pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
     let doc = " The fixed home of a local that stays borrowed across an `.await`: the value lives in a \
                slot of the pinned future and never moves; the state holds this handle, which drops \
-               the value where the local would have been dropped. `N` is 1 when the body may move \
-               the local out (then the slot's flag says whether it still holds the value), else 0; \
-               the flag lives in the slot, not in the handle, so the handle is one pointer. The \
+               the value where the local would have been dropped. The slot also holds `N` flags: \
+               none when the body never moves the local out; else flag 0 says whether the slot \
+               still holds the value, and flag `k` whether part `k` of it (a field taken by value, \
+               `consume(p.a)`) was moved out. `D` drops what is left of a partly moved value. The \
                references it hands out outlive the handle: the unchanged body, borrow-checked in \
                `if false { .. }` below, is what proves they are used as rustc allows.";
+    let rest_doc = " How a `Home` drops its value: `()` drops it whole; the closure given to \
+                    `Home::with_parts` receives the value and the flags, and lets the parts that \
+                    were moved out go (`mem::forget`), so that only the rest is dropped, field by \
+                    field, as rustc drops a partly moved local.";
     let new_safety = "// SAFETY: the caller guarantees that `slot` is valid, pinned and empty.";
-    let shared_safety = "// SAFETY: `ptr` points into the pinned future, which outlives every state \
-                         that can hold the reference, and holds a value while the local is in \
-                         scope; the body as written passed the borrow checker, so no conflicting \
-                         use overlaps this borrow.";
+    let shared_safety = "// SAFETY: the slot points into the pinned future, which outlives every \
+                         state that can hold the reference, and holds a value while the local is \
+                         in scope; the body as written passed the borrow checker, so no \
+                         conflicting use overlaps this borrow.";
     let exclusive_safety =
         "// SAFETY: as in `shared`; the borrow checker saw this `&mut` in the body as written.";
-    let take_safety = "// SAFETY: the value is moved out once; clearing the flag keeps the handle from dropping it.";
-    let live_safety = "// SAFETY: `slot` points into the pinned future, which outlives the handle.";
+    let flags_safety =
+        "// SAFETY: the slot points into the pinned future, which outlives the handle.";
+    let take_safety = "// SAFETY: the value is moved out once; clearing flag 0 keeps the handle from \
+                       dropping it.";
+    let part_safety = "// SAFETY: the caller passes a field of the value; it is moved out once, and \
+                       flag `k` makes the handle forget it instead of dropping it.";
+    let put_safety = "// SAFETY: the caller passes a field of the value; flag `k` says whether it \
+                      still holds a value (then it is dropped by the assignment) or was moved out.";
     let set_safety =
         "// SAFETY: the slot holds a value when `live()`, and nothing after a move out.";
-    let deref_safety = "// SAFETY: as in `shared`, with the handle's own lifetime.";
     let drop_safety =
         "// SAFETY: `live()` says the slot still holds the value; it is dropped once, in place.";
+    let read_safety = "// SAFETY: the caller's value is read once and never used again in place.";
     let send_safety = "// SAFETY: the handle owns the value in its home, like a `Box<V>`.";
     quote! {
+        #[doc = #rest_doc]
+        trait #rest<V, const N: usize> {
+            /// # Safety
+            /// `value` holds a value, which is dropped (or taken apart) here and not used again.
+            unsafe fn drop_rest(&self, value: *mut V, flags: &[bool; N]);
+        }
+        impl<V, const N: usize> #rest<V, N> for () {
+            #[inline(always)]
+            unsafe fn drop_rest(&self, value: *mut V, _: &[bool; N]) {
+                #[doc = #drop_safety]
+                unsafe { ::core::ptr::drop_in_place(value) }
+            }
+        }
+        impl<V, const N: usize, F: Fn(V, &[bool; N])> #rest<V, N> for F {
+            #[inline(always)]
+            unsafe fn drop_rest(&self, value: *mut V, flags: &[bool; N]) {
+                #[doc = #read_safety]
+                self(unsafe { value.read() }, flags)
+            }
+        }
         #[doc = #doc]
         #[allow(dead_code, clippy::all)]
-        struct #home<V, const N: usize> {
+        struct #home<V, const N: usize, D: #rest<V, N> = ()> {
             slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]),
+            rest: D,
         }
         #[allow(dead_code, clippy::all)]
         impl<V, const N: usize> #home<V, N> {
-            /// A slot in the pinned future: room for the value, and its drop flag when `N` is 1.
+            /// A slot in the pinned future: room for the value, and its flags.
             const EMPTY: (::core::mem::MaybeUninit<V>, [bool; N]) =
                 (::core::mem::MaybeUninit::uninit(), [false; N]);
             /// Moves `value` into its home.
@@ -119,17 +151,42 @@ pub fn home_def(home: &Ident) -> TokenStream {
             unsafe fn new(slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]), value: V) -> Self {
                 #[doc = #new_safety]
                 unsafe { *slot = (::core::mem::MaybeUninit::new(value), [true; N]) };
-                #home { slot }
+                #home { slot, rest: () }
             }
+            /// Moves `value` into its home, for a local some parts of which may be moved out;
+            /// `rest` drops what is left.
+            ///
+            /// # Safety
+            /// As for `new`.
+            #[inline(always)]
+            unsafe fn with_parts<F: Fn(V, &[bool; N])>(
+                slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]),
+                value: V,
+                rest: F,
+            ) -> #home<V, N, F> {
+                let mut flags = [false; N];
+                flags[0] = true;
+                #[doc = #new_safety]
+                unsafe { *slot = (::core::mem::MaybeUninit::new(value), flags) };
+                #home { slot, rest }
+            }
+        }
+        #[allow(dead_code, clippy::all)]
+        impl<V, const N: usize, D: #rest<V, N>> #home<V, N, D> {
             #[inline(always)]
             fn ptr(&self) -> *mut V {
                 // `MaybeUninit<V>` has `V`'s layout; no reference is made here.
                 self.slot.cast::<V>()
             }
             #[inline(always)]
+            fn flags(&self) -> &mut [bool; N] {
+                #[doc = #flags_safety]
+                unsafe { &mut (*self.slot).1 }
+            }
+            /// Does the slot hold the value (all of it, or what is left of it)?
+            #[inline(always)]
             fn live(&self) -> bool {
-                #[doc = #live_safety]
-                unsafe { (*self.slot).1 == [true; N] }
+                self.flags().first().copied().unwrap_or(true)
             }
             /// `&v`, for as long as the home holds the value.
             #[inline(always)]
@@ -148,63 +205,86 @@ pub fn home_def(home: &Ident) -> TokenStream {
             fn set(&mut self, value: V) {
                 if self.live() {
                     #[doc = #set_safety]
-                    unsafe { *self.ptr() = value };
-                } else {
-                    #[doc = #set_safety]
-                    unsafe { *self.slot = (::core::mem::MaybeUninit::new(value), [true; N]) };
+                    unsafe { self.rest.drop_rest(self.ptr(), self.flags()) };
+                }
+                #[doc = #set_safety]
+                unsafe { self.ptr().write(value) };
+                let flags = self.flags();
+                *flags = [false; N];
+                if let ::core::option::Option::Some(live) = flags.first_mut() {
+                    *live = true;
                 }
             }
-        }
-        #[allow(dead_code, clippy::all)]
-        impl<V> #home<V, 1> {
             /// A move out of the local (or a copy).
             #[inline(always)]
             fn take(&mut self) -> V {
+                self.flags()[0] = false;
                 #[doc = #take_safety]
-                unsafe {
-                    (*self.slot).1 = [false];
-                    self.ptr().read()
+                unsafe { self.ptr().read() }
+            }
+            /// `v.f` taken by value: a move of part `k` (or a copy).
+            ///
+            /// # Safety
+            /// `field` points to the part of the value that flag `k` stands for.
+            #[inline(always)]
+            unsafe fn part<T>(&self, k: usize, field: *const T) -> T {
+                self.flags()[k] = true;
+                #[doc = #part_safety]
+                unsafe { field.read() }
+            }
+            /// `v.f = value` for part `k`, which may have been moved out.
+            ///
+            /// # Safety
+            /// As for `part`.
+            #[inline(always)]
+            unsafe fn put<T>(&self, k: usize, field: *mut T, value: T) {
+                let flags = self.flags();
+                if flags[k] {
+                    flags[k] = false;
+                    #[doc = #put_safety]
+                    unsafe { field.write(value) }
+                } else {
+                    #[doc = #put_safety]
+                    unsafe { *field = value }
                 }
             }
         }
-        impl<V, const N: usize> ::core::ops::Deref for #home<V, N> {
+        impl<V, const N: usize, D: #rest<V, N>> ::core::ops::Deref for #home<V, N, D> {
             type Target = V;
             #[inline(always)]
             fn deref(&self) -> &V {
-                #[doc = #deref_safety]
-                unsafe { &*self.ptr() }
+                self.shared()
             }
         }
-        impl<V, const N: usize> ::core::ops::DerefMut for #home<V, N> {
+        impl<V, const N: usize, D: #rest<V, N>> ::core::ops::DerefMut for #home<V, N, D> {
             #[inline(always)]
             fn deref_mut(&mut self) -> &mut V {
-                #[doc = #deref_safety]
-                unsafe { &mut *self.ptr() }
+                self.exclusive()
             }
         }
-        impl<V, const N: usize> ::core::ops::Drop for #home<V, N> {
+        impl<V, const N: usize, D: #rest<V, N>> ::core::ops::Drop for #home<V, N, D> {
             #[inline(always)]
             fn drop(&mut self) {
                 if self.live() {
                     #[doc = #drop_safety]
-                    unsafe { ::core::ptr::drop_in_place(self.ptr()) }
+                    unsafe { self.rest.drop_rest(self.ptr(), self.flags()) }
                 }
             }
         }
-        impl<V: ::core::fmt::Debug, const N: usize> ::core::fmt::Debug for #home<V, N> {
+        impl<V: ::core::fmt::Debug, const N: usize, D: #rest<V, N>> ::core::fmt::Debug for #home<V, N, D> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Debug::fmt(&**self, f)
             }
         }
-        impl<V: ::core::fmt::Display, const N: usize> ::core::fmt::Display for #home<V, N> {
+        impl<V: ::core::fmt::Display, const N: usize, D: #rest<V, N>> ::core::fmt::Display for #home<V, N, D> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Display::fmt(&**self, f)
             }
         }
         #[doc = #send_safety]
-        unsafe impl<V: ::core::marker::Send, const N: usize> ::core::marker::Send for #home<V, N> {}
+        unsafe impl<V: ::core::marker::Send, const N: usize, D: #rest<V, N> + ::core::marker::Send> ::core::marker::Send for #home<V, N, D> {}
         #[doc = #send_safety]
-        unsafe impl<V: ::core::marker::Sync, const N: usize> ::core::marker::Sync for #home<V, N> {}
+        unsafe impl<V: ::core::marker::Sync, const N: usize, D: #rest<V, N> + ::core::marker::Sync> ::core::marker::Sync for #home<V, N, D> {}
     }
 }
 
@@ -255,9 +335,55 @@ pub struct AnchorUses<'a> {
     pub error: Option<crate::error::Error>,
     /// The locals a `take()` was written for: their handles need a drop flag.
     pub took: Vec<String>,
+    /// The parts of each local moved out, as an earlier run found them (flag `k` is part `k - 1`).
+    pub parts: &'a [(String, Vec<String>)],
+    /// The parts moved out in this run: `(local, part)`.
+    pub parted: Vec<(String, String)>,
 }
 
 impl AnchorUses<'_> {
+    /// `v.a.b` on an anchored `v`: `v` and `"a.b"`.
+    fn field_path(&self, e: &Expr) -> Option<(Ident, String)> {
+        match e {
+            Expr::Field(f) => {
+                let m = match &f.member {
+                    syn::Member::Named(i) => i.to_string(),
+                    syn::Member::Unnamed(i) => i.index.to_string(),
+                };
+                if let Some(v) = self.anchored(&f.base) {
+                    return Some((v, m));
+                }
+                let (v, path) = self.field_path(&f.base)?;
+                Some((v, format!("{path}.{m}")))
+            }
+            Expr::Paren(p) => self.field_path(&p.expr),
+            _ => None,
+        }
+    }
+
+    /// Flag `k` of part `path` of `v`; 0 until a run has found the parts.
+    fn part_flag(&self, v: &Ident, path: &str) -> Option<usize> {
+        let (_, parts) = self.parts.iter().find(|(n, _)| v == n.as_str())?;
+        parts.iter().position(|p| p == path).map(|k| k + 1)
+    }
+
+    /// `v.a` taken by value: part `a` moves out of the home (or is copied).
+    fn take_part(&mut self, e: &mut Expr, v: Ident, path: String) {
+        let k = proc_macro2::Literal::usize_unsuffixed(self.part_flag(&v, &path).unwrap_or(0));
+        if !self.parted.contains(&(v.to_string(), path.clone())) {
+            self.parted.push((v.to_string(), path));
+        }
+        let mut place = e.clone();
+        self.replace_root(&mut place, &|v| parse_quote!((*#v.shared())));
+        let part = Ident::new("part", proc_macro2::Span::mixed_site());
+        let safety = "// SAFETY: a field of the value in its home, moved out under its flag.";
+        *e = parse_quote!({
+            #[doc = #safety]
+            let #part = unsafe { #v.part(#k, &raw const #place) };
+            #part
+        });
+    }
+
     fn anchored(&self, e: &Expr) -> Option<Ident> {
         match e {
             Expr::Path(p)
@@ -417,6 +543,12 @@ impl VisitMut for AnchorUses<'_> {
                     self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v)));
                 }
             }
+            // A field taken by value: a part moved out (or a copy).
+            Expr::Field(_) if self.field_path(e).is_some() => {
+                if let Some((v, path)) = self.field_path(e) {
+                    self.take_part(e, v, path);
+                }
+            }
             Expr::Field(_) | Expr::Index(_) if self.root(e).is_some() => self.place(e),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.place(&mut u.expr),
             Expr::Binary(b) if is_comparison(&b.op) => {
@@ -442,7 +574,43 @@ impl VisitMut for AnchorUses<'_> {
                     // value is dropped, as in `v = rhs;`.
                     let right = &a.right;
                     let value = Ident::new("value", proc_macro2::Span::mixed_site());
-                    *e = parse_quote!(match #right { #value => #v.set(#value) });
+                    // (In parentheses: a struct literal cannot be a bare `match` scrutinee.)
+                    *e = parse_quote!(match (#right) { #value => #v.set(#value) });
+                } else if let Some((v, path)) = self.field_path(&a.left)
+                    && let Some((_, parts)) = self.parts.iter().find(|(n, _)| v == n.as_str())
+                {
+                    // `v.a = rhs` on a part that may have been moved out: written in place,
+                    // dropping the old value only if it is still there.
+                    let overlaps = |p: &String| {
+                        p.starts_with(&format!("{path}.")) || path.starts_with(&format!("{p}."))
+                    };
+                    if parts.iter().any(overlaps) {
+                        use syn::spanned::Spanned;
+                        self.error.get_or_insert_with(|| {
+                            crate::error::Error::new(
+                                a.left.span(),
+                                "this assigns to a field that contains, or is part of, a field \
+                                 moved out earlier; #[state_machine] can put back exactly the \
+                                 field that was moved, not one around or inside it: assign that \
+                                 field, or move the enclosing one into a local of its own first",
+                            )
+                        });
+                    } else if let Some(k) = self.part_flag(&v, &path) {
+                        let mut place = (*a.left).clone();
+                        self.replace_root(&mut place, &|v| parse_quote!((*#v.exclusive())));
+                        let right = &a.right;
+                        let value = Ident::new("value", proc_macro2::Span::mixed_site());
+                        let safety =
+                            "// SAFETY: a field of the value in its home, written under its flag.";
+                        *e = parse_quote!(match (#right) {
+                            #value => {
+                                #[doc = #safety]
+                                let () = unsafe { #v.put(#k, &raw mut #place, #value) };
+                            }
+                        });
+                    } else {
+                        self.place(&mut a.left);
+                    }
                 } else {
                     self.place(&mut a.left);
                 }
@@ -508,19 +676,50 @@ impl VisitMut for AnchorUses<'_> {
 
 /// `let v_home = init;` → the value, then its handle:
 /// `let v_home = init; let mut v_home = unsafe { Home::<_, 0>::new(slots.0, v_home) };`.
+/// A local with parts moved out gets one flag per part, and a closure that forgets those parts
+/// when the rest is dropped: `Home::<_, 2>::with_parts(slots.0, p_home, |whole, moved| { if
+/// moved[1] { ::core::mem::forget(whole.a); } })`.
 pub fn into_home(
     home: &Ident,
     slots: &Ident,
     slot: usize,
     name: &Ident,
     flagged: bool,
+    parts: Option<&[String]>,
 ) -> TokenStream {
     let index = syn::Index::from(slot);
-    let n = syn::Index::from(usize::from(flagged));
     let safety = "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
                   pass (a loop iteration) was dropped or moved out with its handle.";
+    let Some(parts) = parts else {
+        let n = syn::Index::from(usize::from(flagged));
+        return quote! {
+            #[doc = #safety]
+            let mut #name = unsafe { #home::<_, #n>::new(#slots.#index, #name) };
+        };
+    };
+    let n = syn::Index::from(1 + parts.len());
+    let forgets = parts.iter().enumerate().map(|(k, path)| {
+        let k = syn::Index::from(k + 1);
+        let members = path.split('.').map(|m| match m.parse::<u32>() {
+            Ok(i) => {
+                let i = syn::Index::from(i as usize);
+                quote!(#i)
+            }
+            Err(_) => {
+                let m = Ident::new(m, proc_macro2::Span::call_site());
+                quote!(#m)
+            }
+        });
+        quote! {
+            if moved[#k] {
+                ::core::mem::forget(whole #(. #members)*);
+            }
+        }
+    });
     quote! {
         #[doc = #safety]
-        let mut #name = unsafe { #home::<_, #n>::new(#slots.#index, #name) };
+        let mut #name = unsafe {
+            #home::<_, #n>::with_parts(#slots.#index, #name, |whole, moved| { #(#forgets)* })
+        };
     }
 }

@@ -30,8 +30,17 @@ pub struct Local {
     /// Declared by a plain `let x = ..;` / `let x: T = ..;` or an argument, so it can be given a
     /// fixed home (see `anchor.rs`).
     pub anchorable: bool,
-    /// Lives in a fixed home: something that lives across an `.await` borrows it.
+    /// Lives in a fixed home: something that lives across an `.await` borrows it, or a part of
+    /// it was moved out before an `.await` it is kept across.
     pub anchored: bool,
+    /// An argument whose type is written as a reference (`&T`, `&mut T`, `&self`): taking a
+    /// field of it by value is a copy, never a partial move.
+    pub reference: bool,
+    /// Where each `x.f` taken by value ([`Use::Part`]) and each use of `x` as a whole is: position
+    /// and path. A use of the whole that surely runs after a part was taken proves the part was
+    /// copied, since rustc rejects a use of a partly moved value.
+    pub part_uses: Vec<(usize, Vec<Step>)>,
+    pub whole_uses: Vec<(usize, Vec<Step>)>,
     /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
     pub declared_mut: bool,
     /// Bound to a closure or an `async` block (a type of its own per place it is written).
@@ -194,6 +203,7 @@ impl Builder {
         renames: std::collections::HashMap<LocalId, Ident>,
         anchors: Vec<LocalId>,
         trivial_iters: &[String],
+        ref_params: &[Ident],
     ) -> Body {
         let param_names = params.iter().map(|(i, _)| i.clone()).collect();
         let mut b = Builder {
@@ -213,8 +223,10 @@ impl Builder {
         };
         let mut param_ids = Vec::new();
         for (ident, mutable) in params {
+            let reference = ref_params.contains(&ident);
             let id = b.declare(ident, mutable, 0, true);
             b.locals[id].anchorable = true;
+            b.locals[id].reference = reference;
             param_ids.push(id);
         }
         let stmts = b.stmts(body.stmts, 0);
@@ -300,6 +312,9 @@ impl Builder {
         self.locals.push(Local {
             anchorable: false,
             anchored,
+            reference: false,
+            part_uses: Vec::new(),
+            whole_uses: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
             assignments: Vec::new(),
@@ -334,12 +349,25 @@ impl Builder {
         for m in mentions {
             if let Some(id) = self.resolve(&m.name) {
                 let kind = self.receiver_kind(id, m.kind);
-                self.locals[id].mentions.push((pos, kind));
+                self.note(id, pos, kind);
                 if kind == Use::Assign {
                     let path = self.path.clone();
                     self.locals[id].assignments.push((pos, path));
                 }
             }
+        }
+    }
+
+    /// Records a mention of a local, and where it is for parts and uses of the whole.
+    fn note(&mut self, id: LocalId, pos: usize, kind: Use) {
+        let l = &mut self.locals[id];
+        l.mentions.push((pos, kind));
+        match kind {
+            Use::Part => l.part_uses.push((pos, self.path.clone())),
+            Use::Move | Use::Other | Use::Receiver(_) => {
+                l.whole_uses.push((pos, self.path.clone()))
+            }
+            Use::Assign | Use::SetPart | Use::PartPlace => {}
         }
     }
 
@@ -349,6 +377,11 @@ impl Builder {
             Use::Receiver(Consumes::Yes) => Use::Move,
             Use::Receiver(Consumes::OnTemporaries) if self.locals[id].synthetic => Use::Move,
             Use::Receiver(_) => Use::Other,
+            // A field copied out of a reference: the reference owns nothing to drop later.
+            Use::Part if self.locals[id].reference => Use::Move,
+            // A part of a local bound by a pattern cannot be tracked (it cannot get a fixed
+            // home): counted as a move of the whole, as if the rest had nothing to drop.
+            Use::Part if !self.locals[id].anchorable => Use::Move,
             k => k,
         }
     }
@@ -632,7 +665,7 @@ impl Builder {
                     })
                     .collect::<Vec<_>>();
                 for &(id, kind) in &fut_mentions {
-                    self.locals[id].mentions.push((pos, kind));
+                    self.note(id, pos, kind);
                 }
                 let in_scope = self.scopes.iter().flatten().copied().collect();
                 let fut_refs = referenced_locals(&a.base)
@@ -837,6 +870,29 @@ fn referenced_locals(e: &Expr) -> Vec<String> {
     v.0
 }
 
+/// Were all the fields `x.f` taken by value from this local copies? Yes when no field of it is
+/// ever assigned (which could put back a part moved out) and each is followed by a use of the
+/// whole that can run after it (later in the same statement, block or an enclosing block, not
+/// in another branch): rustc rejects that use if the field was moved. A wrong "yes" (an early `return` between the
+/// two) leaves a partly moved local to be moved into the state: rustc's E0382, not a wrong drop.
+fn parts_copied(l: &Local) -> bool {
+    let later_in_enclosing = |(p, a): &(usize, Vec<Step>), (q, b): &(usize, Vec<Step>)| {
+        q > p
+            && match a.iter().zip(b).find(|(x, y)| x != y) {
+                Some((Step::Stmt(i), Step::Stmt(j))) => j > i,
+                Some(_) => false,
+                // In the same statement, or nested in it: later in the text is later in time.
+                None => true,
+            }
+    };
+    !l.mentions.iter().any(|&(_, k)| k == Use::SetPart)
+        && l.part_uses.iter().all(|part| {
+            l.whole_uses
+                .iter()
+                .any(|whole| later_in_enclosing(part, whole))
+        })
+}
+
 /// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
 fn other_branch(a: &[Step], b: &[Step]) -> bool {
     a.iter()
@@ -945,6 +1001,26 @@ impl Body {
                     && self.locals[b.borrowed].has_init
                 {
                     stored.push(b.borrowed);
+                }
+            }
+            // A local kept across this `.await` after a part of it was moved out (`consume(p.a)`)
+            // cannot move into the state ("use of partially moved value"): it gets a fixed home,
+            // whose handle drops the rest at the end of its scope, as rustc does.
+            for &id in &stored {
+                let l = &self.locals[id];
+                let decl = l.decl_pos;
+                let parted = l.mentions.iter().any(|&(q, kind)| {
+                    kind == Use::Part
+                        && decl < q
+                        && (q <= p
+                            || site
+                                .loops
+                                .iter()
+                                .any(|&(s, e)| decl < s && s <= q && q <= e))
+                });
+                if parted && !l.anchored && !parts_copied(l) && !self.anchor_requests.contains(&id)
+                {
+                    self.anchor_requests.push(id);
                 }
             }
             stored.sort_by_key(|id| site.in_scope.iter().position(|x| x == id));

@@ -55,16 +55,29 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut params: Vec<(Ident, bool)> = Vec::new();
     let mut prologue: Vec<Stmt> = Vec::new();
     let mut receiver_local: Option<(Ident, Span)> = None;
+    // Arguments written as references (`&self`, `x: &T`): a field taken from them is a copy.
+    let mut ref_params: Vec<Ident> = Vec::new();
     for (i, arg) in new_sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => {
                 let this = Ident::new(&names.fresh("this"), r.self_token.span);
                 params.push((this.clone(), r.mutability.is_some()));
+                let by_ref = match &r.kind {
+                    syn::ReceiverKind::Reference(..) => true,
+                    syn::ReceiverKind::Typed(_, ty) => matches!(&**ty, syn::Type::Reference(_)),
+                    _ => false,
+                };
+                if by_ref {
+                    ref_params.push(this.clone());
+                }
                 r.mutability = None;
                 receiver_local = Some((this, r.self_token.span));
             }
             FnArg::Typed(pt) => match &mut *pt.pat {
                 Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
+                    if matches!(&*pt.ty, syn::Type::Reference(_)) {
+                        ref_params.push(pi.ident.clone());
+                    }
                     params.push((pi.ident.clone(), pi.mutability.is_some()));
                     pi.mutability = None;
                 }
@@ -120,6 +133,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             renames.clone(),
             anchors.clone(),
             &trivial_iters,
+            &ref_params,
         );
         body.analyse()?;
         rounds += 1;
@@ -147,9 +161,11 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             break body;
         }
     };
-    // A fixed home's handle carries a drop flag only when the body may move the local out,
-    // which the rewrite of its mentions finds out: with fixed homes, write the code twice.
+    // A fixed home's handle carries a drop flag only when the body may move the local out, and
+    // one per part moved out of it, which the rewrite of its mentions finds out: with fixed
+    // homes, write the code twice.
     let mut flagged = Vec::new();
+    let mut parts: Vec<(String, Vec<String>)> = Vec::new();
     if !anchors.is_empty() {
         let mut names = names.clone();
         let generator = Gen::new(
@@ -161,6 +177,12 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         )?;
         generator.generate();
         flagged = generator.took.take();
+        for (local, part) in generator.parted.take() {
+            match parts.iter_mut().find(|(n, _)| *n == local) {
+                Some((_, list)) => list.push(part),
+                None => parts.push((local, vec![part])),
+            }
+        }
     }
     let mut generator = Gen::new(
         &mut body,
@@ -170,6 +192,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         closure_ret.clone(),
     )?;
     generator.flagged = flagged;
+    generator.parts = parts;
     let generated = generator.generate();
     if let Some(e) = generator.error.take() {
         return Err(e);
@@ -227,6 +250,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
                 unused_variables,
                 unused_doc_comments,
                 unused_braces,
+                unused_parens,
                 clippy::all
             )]
             let future = { #driver };

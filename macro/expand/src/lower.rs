@@ -42,6 +42,7 @@ pub struct GenNames {
     pub running_ty: Ident,
     pub running: Ident,
     pub home_ty: Ident,
+    pub rest_trait: Ident,
     pub poll_with: Ident,
     pub run_body: Ident,
     pub homes: Ident,
@@ -62,6 +63,7 @@ impl GenNames {
             running_ty: Ident::new(&names.fresh("Running"), Span::call_site()),
             running: names.ident("running"),
             home_ty: Ident::new(&names.fresh("Home"), Span::call_site()),
+            rest_trait: Ident::new(&names.fresh("DropRest"), Span::call_site()),
             poll_with: Ident::new(&names.fresh("PollWith"), Span::call_site()),
             run_body: Ident::new(&names.fresh("run_body"), Span::call_site()),
             homes: names.ident("homes"),
@@ -104,12 +106,20 @@ pub struct Gen<'a> {
     anchored: Vec<String>,
     /// Those of them the user did not declare `mut`: only ever borrowed shared.
     anchored_shared: Vec<String>,
+    /// A type parameter per anchored local, for its handle when the handle's type names the
+    /// closure that drops what is left after parts were moved out.
+    handle_tys: Vec<(String, Ident)>,
     /// The first error found while writing the code.
     pub error: RefCell<Option<crate::error::Error>>,
     /// Anchored locals the body may move out of (their handles carry a drop flag).
     pub flagged: Vec<String>,
     /// Anchored locals a `take()` was written for, in this run.
     pub took: RefCell<Vec<String>>,
+    /// Anchored locals the body moves parts out of (`consume(p.a)`), with those parts (`a`),
+    /// found by an earlier run: their handles carry a flag per part.
+    pub parts: Vec<(String, Vec<String>)>,
+    /// The parts moved out of anchored locals, in this run: `(local, part)`.
+    pub parted: RefCell<Vec<(String, String)>>,
 }
 
 fn line_col(span: Span) -> (usize, usize) {
@@ -131,6 +141,7 @@ impl<'a> Gen<'a> {
         fields.fresh("pinned");
         let mut tys = Names::from_tokens(TokenStream::new());
         let mut saved = Vec::new();
+        let mut handle_tys = Vec::new();
         let mut anchored = Vec::new();
         let mut anchored_shared = Vec::new();
         for l in &mut body.locals {
@@ -155,6 +166,11 @@ impl<'a> Gen<'a> {
             let t = camel_case(&f);
             let t = if t.is_empty() { "L".to_string() } else { t };
             l.ty = Ident::new(&tys.fresh(&t), Span::call_site());
+            if l.anchored {
+                // The type of the handle, when it names a closure (a home with parts moved out).
+                let h = Ident::new(&tys.fresh(&format!("{t}Handle")), Span::call_site());
+                handle_tys.push((l.ident.to_string(), h));
+            }
             saved.push(names.ident(&format!("{f}_saved")));
         }
         let mut variants = Names::from_tokens(TokenStream::new());
@@ -184,9 +200,12 @@ impl<'a> Gen<'a> {
             names: RefCell::new(names),
             anchored,
             anchored_shared,
+            handle_tys,
             error: RefCell::new(None),
             flagged: Vec::new(),
             took: RefCell::new(Vec::new()),
+            parts: Vec::new(),
+            parted: RefCell::new(Vec::new()),
         })
     }
 
@@ -230,7 +249,10 @@ impl<'a> Gen<'a> {
             for &id in site.stored.iter().rev() {
                 let l = &body.locals[id];
                 let (f, t) = (&l.field, &l.ty);
-                if l.anchored {
+                if let Some(h) = self.partial_handle_ty(id) {
+                    // The handle's type names the closure that drops the rest: inferred.
+                    fields.push(quote!(#f: #h));
+                } else if l.anchored {
                     let home = &n.home_ty;
                     let flag =
                         syn::Index::from(usize::from(self.flagged.contains(&l.ident.to_string())));
@@ -285,7 +307,10 @@ impl<'a> Gen<'a> {
         for site in &body.sites {
             tys_decl.push(site.fut_ty.clone());
             for &id in &site.stored {
-                let t = body.locals[id].ty.clone();
+                let t = match self.partial_handle_ty(id) {
+                    Some(h) => h.clone(),
+                    None => body.locals[id].ty.clone(),
+                };
                 if !tys_decl.contains(&t) {
                     tys_decl.push(t);
                 }
@@ -309,7 +334,7 @@ impl<'a> Gen<'a> {
         let home_def = if self.anchored.is_empty() {
             TokenStream::new()
         } else {
-            crate::anchor::home_def(&n.home_ty)
+            crate::anchor::home_def(&n.home_ty, &n.rest_trait)
         };
         let enum_def = quote! {
             #[doc = #fn_doc]
@@ -1092,10 +1117,18 @@ impl<'a> Gen<'a> {
             shared_only: &self.anchored_shared,
             error: None,
             took: Vec::new(),
+            parts: &self.parts,
+            parted: Vec::new(),
         };
         f(&mut a);
         if let Some(e) = a.error {
             self.error.borrow_mut().get_or_insert(e);
+        }
+        let mut parted = self.parted.borrow_mut();
+        for p in a.parted {
+            if !parted.contains(&p) {
+                parted.push(p);
+            }
         }
         let mut took = self.took.borrow_mut();
         for t in a.took {
@@ -1114,9 +1147,28 @@ impl<'a> Gen<'a> {
                 slot,
                 name,
                 self.flagged.iter().any(|f| name == f.as_str()),
+                self.parts_of(&name.to_string()),
             ),
             None => TokenStream::new(),
         }
+    }
+
+    /// The handle's type parameter of an anchored local with parts moved out.
+    fn partial_handle_ty(&self, id: crate::ir::LocalId) -> Option<&Ident> {
+        let name = self.body.locals[id].ident.to_string();
+        self.parts_of(&name)?;
+        self.handle_tys
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, h)| h)
+    }
+
+    /// The parts moved out of an anchored local, if any.
+    fn parts_of(&self, name: &str) -> Option<&[String]> {
+        self.parts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.as_slice())
     }
 
     fn pat_into_home(&self, pat: &Pat) -> TokenStream {

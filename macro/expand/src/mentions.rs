@@ -13,6 +13,14 @@ use syn::{Block, Expr, Macro, Pat, Stmt, Token};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
     Move,
+    /// `x.f` (or `x.f.g`) taken by value: a move or a copy of a part of `x`. `x` still holds
+    /// the rest, which drops at the end of its scope.
+    Part,
+    /// `x.f = ..`: a place use of `x` that may put back a part moved out earlier.
+    SetPart,
+    /// `x.f.len()`, `&x.f`: a place use of a field of `x` (keeps `x` alive like [`Use::Other`],
+    /// but says nothing about its other fields).
+    PartPlace,
     Assign,
     Other,
     /// `x.method(..)`: borrowed or moved, depending on the method's `self`, which syntax cannot
@@ -364,13 +372,23 @@ impl Walker {
 
     /// `match x {..}`, `if let P = x`, `let P = x`: a bare local is (maybe partly) moved when a
     /// pattern binds by value; `let _ = x;`, `match x { _ => .. }`, `ref` bindings move nothing.
+    ///
+    /// `let y = x.f;` takes the part `x.f` whole ([`Use::Part`]); a pattern that takes `x.f`
+    /// apart (`match x.f { Some(g) => .. }`) is counted as a move of `x`, as before parts were
+    /// tracked: its bindings cannot be taken from a fixed home.
     fn scrutinee<'p>(&mut self, e: &Expr, pats: impl IntoIterator<Item = &'p Pat>) {
-        let ctx = if pats.into_iter().any(binds_by_value) {
+        let pats: Vec<&Pat> = pats.into_iter().collect();
+        let ctx = if pats.iter().any(|p| binds_by_value(p)) {
             Ctx::Value
         } else {
             Ctx::Place
         };
-        self.expr(e, ctx)
+        match e {
+            Expr::Field(f) if ctx == Ctx::Value && !pats.iter().all(|p| binds_whole(p)) => {
+                self.expr(&f.base, Ctx::Value)
+            }
+            _ => self.expr(e, ctx),
+        }
     }
 
     fn kind(ctx: Ctx) -> Use {
@@ -397,6 +415,19 @@ impl Walker {
                 let seg = &p.path.segments[0];
                 if seg.arguments.is_none() {
                     self.mention(seg.ident.to_string(), Self::kind(ctx));
+                }
+            }
+            // `x.f` taken by value moves (or copies) a part of `x`; the rest still drops at the
+            // end of `x`'s scope.
+            Expr::Field(_) if ctx == Ctx::Value && field_root(e).is_some() => {
+                if let Some(root) = field_root(e) {
+                    self.mention(root, Use::Part);
+                }
+            }
+            // `x.f.len()`, `&x.f`: a use of one field, not of `x` as a whole.
+            Expr::Field(_) if ctx == Ctx::Place && field_root(e).is_some() => {
+                if let Some(root) = field_root(e) {
+                    self.mention(root, Use::PartPlace);
                 }
             }
             Expr::Field(f) => self.expr(
@@ -453,6 +484,11 @@ impl Walker {
                 match &*a.left {
                     Expr::Path(p) if p.path.segments.len() == 1 && ctx != Ctx::Captured => {
                         self.mention(p.path.segments[0].ident.to_string(), Use::Assign)
+                    }
+                    Expr::Field(_) if ctx != Ctx::Captured && field_root(&a.left).is_some() => {
+                        if let Some(root) = field_root(&a.left) {
+                            self.mention(root, Use::SetPart);
+                        }
                     }
                     other => self.expr(other, inner(Ctx::Place)),
                 }
@@ -649,5 +685,31 @@ fn collect_let_chain(cond: &Expr, out: &mut Vec<(syn::Ident, bool)>) {
 fn bind_let_chain(cond: &Expr, bound: &mut Vec<String>) {
     for (i, _) in let_chain_bindings(cond) {
         bound.push(i.to_string());
+    }
+}
+
+/// The local at the root of a field chain `x.f`, `x.f.0.g`.
+pub fn field_root(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Field(f) => field_root(&f.base),
+        Expr::Paren(p) => field_root(&p.expr),
+        Expr::Path(p)
+            if p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && p.path.segments.len() == 1
+                && p.path.segments[0].arguments.is_none() =>
+        {
+            Some(p.path.segments[0].ident.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// `y`, `mut y`, `y: T`: a pattern that takes its value whole.
+fn binds_whole(p: &Pat) -> bool {
+    match p {
+        Pat::Ident(i) => i.subpat.is_none() && i.by_ref.is_none(),
+        Pat::Type(t) => binds_whole(&t.pat),
+        _ => false,
     }
 }
