@@ -699,4 +699,23 @@ differential! {
             async { let b = 5; let f = adder(&b).await; f(10) }
         }
     }
+
+    struct_literal_receivers_in_conditions_and_question {
+        pub struct Wrap { pub v: u32 }
+        impl Wrap {
+            pub fn check(&self) -> bool { log(format!("check {}", self.v)); self.v > 1 }
+            pub fn get(&self) -> Option<u32> { if self.v > 2 { Some(self.v) } else { None } }
+        }
+        async fn f(n: u32) -> Option<u32> {
+            let ok = Wrap { v: n }.check() && step("tick", true).await;
+            let v = Wrap { v: n }.get()?;
+            let mut w = Wrap { v: 0 };
+            step("again", ()).await;
+            w = Wrap { v: w.v + v };
+            Some(w.v + u32::from(ok))
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Option<u32>, Option<u32>)> {
+            async { (f(5).await, f(1).await) }
+        }
+    }
 }

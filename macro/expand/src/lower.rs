@@ -1402,7 +1402,7 @@ impl VisitMut for ReturnRewriter {
                 self.visit_expr_mut(&mut t.expr);
                 self.returned = true;
                 if self.option_return {
-                    let inner = &t.expr;
+                    let inner = crate::normalize::in_condition((*t.expr).clone());
                     let span = t.question_token.span;
                     *e = syn::parse_quote_spanned! {span=>
                         match #inner {

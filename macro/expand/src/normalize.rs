@@ -888,7 +888,7 @@ impl<'a> Normalizer<'a> {
             }
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
                 // Short-circuit: the right side only runs when needed.
-                let left = self.flatten(*b.left, out)?;
+                let left = crate::normalize::in_condition(self.flatten(*b.left, out)?);
                 let right = &b.right;
                 let e: Expr = if matches!(b.op, syn::BinOp::And(_)) {
                     parse_quote!(if #left { #right } else { false })
@@ -1296,4 +1296,31 @@ fn label_breaks(body: &mut Block, label: &Lifetime) {
         fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
     }
     Labeler(label).visit_block_mut(body);
+}
+
+/// `e` as it may be written as an `if` condition or a `match` scrutinee: in parentheses when a
+/// struct literal's braces show at its top level (`S { a }.ok()`), which those positions cannot
+/// parse.
+pub fn in_condition(e: Expr) -> Expr {
+    use quote::ToTokens;
+    let braces = e.to_token_stream().into_iter().any(|t| {
+        matches!(&t, proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace)
+    });
+    if braces
+        && matches!(
+            e,
+            Expr::Struct(_)
+                | Expr::MethodCall(_)
+                | Expr::Field(_)
+                | Expr::Binary(_)
+                | Expr::Cast(_)
+                | Expr::Index(_)
+                | Expr::Try(_)
+                | Expr::Await(_)
+        )
+    {
+        parse_quote!((#e))
+    } else {
+        e
+    }
 }
