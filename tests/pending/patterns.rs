@@ -21,17 +21,4 @@ pub enum Shape {
 
 differential! {
 
-    // LIMITATION (explicit error): `.await` in a match guard (`n if ok(n).await => ..`).
-    // error: `.await` in a match guard is not supported yet; await before the `match`
-    match_guard_with_await {
-        async fn ok(v: u32) -> bool { step("guard", v > 2).await }
-        async fn f(v: u32) -> &'static str {
-            match v {
-                n if ok(n).await => "big",
-                _ => "small",
-            }
-        }
-        pub fn entry() -> impl core::future::Future<Output = (&'static str, &'static str)> { async { (f(3).await, f(1).await) } }
-    }
-
 }

@@ -492,4 +492,107 @@ differential! {
             async { (f(Some(1), Some(3)).await, f(Some(5), Some(2)).await, f(None, Some(1)).await) }
         }
     }
+
+    match_guard_with_await {
+        async fn ok(v: u32) -> bool { step("guard", v > 2).await }
+        async fn f(v: u32) -> &'static str {
+            match v {
+                n if ok(n).await => "big",
+                _ => "small",
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (&'static str, &'static str)> { async { (f(3).await, f(1).await) } }
+    }
+
+    match_guard_awaits_without_bindings_moves_nothing {
+        pub enum Msg { Data(Guard), Flush(Guard), Stop }
+        async fn ready(name: &'static str, yes: bool) -> bool { step(name, yes).await }
+        async fn f(m: Msg, flush_ok: bool) -> String {
+            let out = match m {
+                Msg::Data(g) if ready("data?", false).await => format!("fast {}", g.name()),
+                Msg::Data(g) => { step("slow", ()).await; format!("slow {}", g.name()) }
+                Msg::Flush(_) if ready("flush?", flush_ok).await => "flushed".to_string(),
+                Msg::Flush(g) => format!("kept {}", g.name()),
+                Msg::Stop => "stop".to_string(),
+            };
+            log("after match");
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> {
+            async {
+                vec![
+                    f(Msg::Data(Guard::new("d")), true).await,
+                    f(Msg::Flush(Guard::new("f1")), true).await,
+                    f(Msg::Flush(Guard::new("f2")), false).await,
+                    f(Msg::Stop, false).await,
+                ]
+            }
+        }
+    }
+
+    match_guards_run_in_order_with_side_effects {
+        fn side(tag: u32, v: bool) -> bool { log(format!("side {tag} {v}")); v }
+        async fn ok(n: u32) -> bool { step("ok", n % 3 == 0).await }
+        async fn f(n: u32) -> u32 {
+            match n {
+                0 => 100,
+                x if side(1, x > 10) => x * 10,
+                x if ok(x).await => x + 1,
+                x @ 1..=5 if side(2, x % 2 == 0) && ok(x + 1).await => x + 2,
+                x => x,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> {
+            async {
+                let mut v = Vec::new();
+                for n in [0, 11, 3, 2, 4, 7] {
+                    v.push(f(n).await);
+                }
+                v
+            }
+        }
+    }
+
+    match_guard_on_reference_uses_bindings {
+        async fn long_enough(s: &str, n: usize) -> bool { step("check", s.len() >= n).await }
+        async fn one(item: Option<String>, n: usize) -> Option<String> {
+            let kept = match &item {
+                Some(s) if long_enough(s, n).await => format!("long {s}"),
+                Some(s) => format!("short {s}"),
+                None => return None,
+            };
+            step("push", ()).await;
+            Some(kept)
+        }
+        async fn f(items: Vec<Option<String>>, n: usize) -> Vec<String> {
+            let mut out = Vec::new();
+            for it in items {
+                if let Some(k) = one(it, n).await {
+                    out.push(k);
+                }
+            }
+            out
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<String>> {
+            f(vec![Some("abc".into()), None, Some("a".into()), Some("abcdef".into())], 3)
+        }
+    }
+
+    match_guard_await_in_loop_with_break {
+        async fn big(n: u32) -> bool { step("big?", n > 4).await }
+        async fn f(ns: Vec<u32>) -> u32 {
+            let mut acc = 0;
+            let mut it = ns.into_iter();
+            loop {
+                match it.next() {
+                    n @ Some(_) if big(n.unwrap_or(0)).await => break acc + n.unwrap_or(0) * 100,
+                    Some(n) => acc += n,
+                    None => break acc,
+                }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async { (f(vec![1, 2, 9, 3]).await, f(vec![1, 2]).await) }
+        }
+    }
 }

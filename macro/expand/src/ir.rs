@@ -1023,6 +1023,21 @@ impl Body {
                     self.anchor_requests.push(id);
                 }
             }
+            // The awaited future may keep a borrow it got through another local (`if let Some(s)
+            // = &item { check(s).await }`): the local borrowed stays put while the future lives.
+            for &(r, _) in &site.fut_mentions {
+                for b in &self.borrows {
+                    let v = &self.locals[b.borrowed];
+                    if b.borrower == r
+                        && stored.contains(&b.borrowed)
+                        && v.anchorable
+                        && !v.anchored
+                        && !self.anchor_requests.contains(&b.borrowed)
+                    {
+                        self.anchor_requests.push(b.borrowed);
+                    }
+                }
+            }
             stored.sort_by_key(|id| site.in_scope.iter().position(|x| x == id));
             let mut borrowed: Vec<LocalId> = site
                 .fut_mentions

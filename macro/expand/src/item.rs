@@ -251,6 +251,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
                 unused_doc_comments,
                 unused_braces,
                 unused_parens,
+                irrefutable_let_patterns,
                 clippy::all
             )]
             let future = { #driver };

@@ -589,6 +589,14 @@ impl<'a> Normalizer<'a> {
                     parse_quote!({ #(#prelude)* #i })
                 }
             }
+            Expr::Match(m)
+                if m.arms
+                    .iter()
+                    .any(|a| matches!(&a.pat, syn::Pat::Guard(g) if has_await(&g.guard))) =>
+            {
+                let spelled = self.guards_first(m)?;
+                self.construct(spelled)?
+            }
             Expr::Match(m) => {
                 let mut m = m;
                 let mut prelude = Vec::new();
@@ -708,6 +716,103 @@ impl<'a> Normalizer<'a> {
     }
 
     /// A fresh local introduced by the normaliser.
+    /// A `match` whose guards await: the guards cannot run in the middle of a `match` (an arm
+    /// is chosen, and its by-value bindings move, only after its guard passed), so they run
+    /// first, arm by arm, in order, each after its own pattern test; the `match` then takes the
+    /// arm that was chosen:
+    ///
+    /// ```text
+    /// match s { P0 if g0.await => b0, P1 => b1 }
+    /// // becomes
+    /// let arm: usize = 'guards: {
+    ///     if let P0' = s { if g0.await { break 'guards 0; } }
+    ///     if let P1' = s { break 'guards 1; }
+    ///     usize::MAX
+    /// };
+    /// match s { P0 if arm == 0 => b0, P1 => b1 }
+    /// ```
+    ///
+    /// `P'` is `P` with its bindings replaced by `_`, so the test moves nothing; a guard that
+    /// uses the arm's bindings is supported when the scrutinee is a reference (`match &x`),
+    /// where `P'` is `P` itself (its bindings are references, and nothing can move).
+    fn guards_first(&mut self, m: syn::ExprMatch) -> Result<Expr> {
+        use syn::spanned::Spanned;
+        let mut prelude = Vec::new();
+        let mut scrut = *m.expr;
+        if has_await(&scrut) {
+            scrut = self.flatten(scrut, &mut prelude)?;
+        }
+        let by_ref = matches!(scrut, Expr::Reference(_));
+        if !simple_place(&scrut) {
+            let s = self.synth("scrutinee");
+            prelude.push(parse_quote!(let #s = #scrut;));
+            scrut = parse_quote!(#s);
+        }
+        let arm_ident = self.synth("arm");
+        let name = self.names.fresh("guards");
+        let label = Lifetime::new(&format!("'{name}"), Span::mixed_site());
+        let mut tests: Vec<Stmt> = Vec::new();
+        let mut arms = Vec::new();
+        for (k, arm) in m.arms.into_iter().enumerate() {
+            let k_lit = proc_macro2::Literal::usize_unsuffixed(k);
+            let (pat, guard) = match &arm.pat {
+                syn::Pat::Guard(g) => ((*g.pat).clone(), Some((*g.guard).clone())),
+                p => (p.clone(), None),
+            };
+            // A binding of the whole scrutinee (`n if ok(n).await`, `n @ Some(_) if ..`) is, in
+            // the guard, the scrutinee itself: name the place instead.
+            let guard = guard.map(|mut g| {
+                if let syn::Pat::Ident(i) = &pat
+                    && is_binding(i)
+                {
+                    replace_name(&mut g, &i.ident, &scrut);
+                }
+                g
+            });
+            if let Some(g) = &guard
+                && !by_ref
+                && mentions_any(g, &pattern_bindings(&pat))
+            {
+                return Err(Error::new(
+                    g.span(),
+                    "this `match` has a guard that awaits, and this guard uses a binding from \
+                     inside its arm's pattern: #[state_machine] runs such guards before the \
+                     `match` picks an arm, which needs the bindings borrowed, so the scrutinee \
+                     must be a reference (`match &x { .. }`); match on a reference, bind the \
+                     whole value (`n if ok(n.0).await`), or await before the `match`",
+                ));
+            }
+            let test = if by_ref {
+                pat.clone()
+            } else {
+                wildcard_bindings(pat.clone())
+            };
+            tests.push(match &guard {
+                Some(g) => parse_quote! {
+                    if let #test = #scrut { if #g { break #label #k_lit; } }
+                },
+                None => parse_quote! {
+                    if let #test = #scrut { break #label #k_lit; }
+                },
+            });
+            let mut arm = arm;
+            if let syn::Pat::Guard(g) = &mut arm.pat {
+                *g.guard = parse_quote!(#arm_ident == #k_lit);
+            }
+            arms.push(arm);
+        }
+        let attrs = &m.attrs;
+        Ok(parse_quote!({
+            #(#prelude)*
+            let #arm_ident: ::core::primitive::usize = #label: {
+                #(#tests)*
+                ::core::primitive::usize::MAX
+            };
+            #(#attrs)*
+            match #scrut { #(#arms)* }
+        }))
+    }
+
     fn synth(&mut self, base: &str) -> Ident {
         let i = self.names.ident(base);
         self.synthetic.push(i.to_string());
@@ -1323,4 +1428,123 @@ pub fn in_condition(e: Expr) -> Expr {
     } else {
         e
     }
+}
+
+/// The names a pattern binds.
+fn pattern_bindings(p: &syn::Pat) -> Vec<String> {
+    struct B(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for B {
+        fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
+            if is_binding(i) {
+                self.0.push(i.ident.to_string());
+            }
+            syn::visit::visit_pat_ident(self, i);
+        }
+    }
+    let mut b = B(Vec::new());
+    syn::visit::Visit::visit_pat(&mut b, p);
+    b.0
+}
+
+/// Does `e` mention any of `names` (as an identifier anywhere in its tokens, macros included)?
+fn mentions_any(e: &Expr, names: &[String]) -> bool {
+    fn walk(ts: TokenStream, names: &[String]) -> bool {
+        ts.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => names.iter().any(|n| i == n.as_str()),
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), names),
+            _ => false,
+        })
+    }
+    use quote::ToTokens;
+    !names.is_empty() && walk(e.to_token_stream(), names)
+}
+
+/// `p` with every binding replaced by `_` (`x @ Some(_)` by `Some(_)`): a test that moves
+/// nothing and borrows nothing.
+fn wildcard_bindings(p: syn::Pat) -> syn::Pat {
+    struct W;
+    impl syn::visit_mut::VisitMut for W {
+        fn visit_pat_mut(&mut self, p: &mut syn::Pat) {
+            if let syn::Pat::Ident(i) = p
+                && is_binding(i)
+            {
+                *p = match i.subpat.take() {
+                    Some((_, sub)) => *sub,
+                    None => parse_quote!(_),
+                };
+            }
+            syn::visit_mut::visit_pat_mut(self, p);
+        }
+    }
+    let mut p = p;
+    syn::visit_mut::VisitMut::visit_pat_mut(&mut W, &mut p);
+    p
+}
+
+/// A place the `match` may name twice: a path, fields of it, a deref of it, a reference to it.
+fn simple_place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(p) => p.qself.is_none(),
+        Expr::Field(f) => simple_place(&f.base),
+        Expr::Paren(p) => simple_place(&p.expr),
+        Expr::Reference(r) => simple_place(&r.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => simple_place(&u.expr),
+        _ => false,
+    }
+}
+
+/// Is `x` in a pattern a binding, or a constant or unit variant (`None`, `MAX`)? Syntax cannot
+/// tell; Rust's naming conventions can: bindings are `snake_case`.
+fn is_binding(i: &syn::PatIdent) -> bool {
+    i.by_ref.is_some()
+        || i.mutability.is_some()
+        || i.subpat.is_some()
+        || i.ident
+            .to_string()
+            .trim_start_matches("r#")
+            .starts_with(|c: char| c.is_lowercase() || c == '_')
+}
+
+/// Replaces every mention of `name` in `e` (macro arguments included) with `(place)`.
+fn replace_name(e: &mut Expr, name: &Ident, place: &Expr) {
+    use quote::ToTokens;
+    fn tokens(ts: TokenStream, name: &Ident, place: &Expr) -> TokenStream {
+        ts.into_iter()
+            .map(|t| match t {
+                proc_macro2::TokenTree::Ident(i) if i == *name => {
+                    let mut g = proc_macro2::Group::new(
+                        proc_macro2::Delimiter::Parenthesis,
+                        place.to_token_stream(),
+                    );
+                    g.set_span(i.span());
+                    proc_macro2::TokenTree::Group(g)
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    let mut n =
+                        proc_macro2::Group::new(g.delimiter(), tokens(g.stream(), name, place));
+                    n.set_span(g.span());
+                    proc_macro2::TokenTree::Group(n)
+                }
+                t => t,
+            })
+            .collect()
+    }
+    struct R<'a>(&'a Ident, &'a Expr);
+    impl syn::visit_mut::VisitMut for R<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::Path(p) = e
+                && p.qself.is_none()
+                && p.path.is_ident(self.0)
+            {
+                let place = self.1;
+                *e = parse_quote!((#place));
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+        fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+            m.tokens = tokens(std::mem::take(&mut m.tokens), self.0, self.1);
+        }
+    }
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut R(name, place), e);
 }
