@@ -9,26 +9,6 @@ use clockwork_tests::differential;
 
 differential! {
 
-    // ROOT CAUSE: partially moved-from local dropped early. rustc binds `(b, _)` from the argument and keeps the
-    // unbound `_` part alive in the argument until the end of the body; the machine drops it on the first poll.
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     poll #1                        | poll #1
-    //   ! pending s                      | drop tuple_wild
-    //   ...
-    //   ! drop b                         | drop b
-    //   ! drop tuple_wild                | drop unused
-    guard_args_by_value_and_wildcards {
-        async fn f(a: Guard, _: Guard, _unused: Guard, (b, _): (Guard, Guard), n: u32) -> u32 {
-            let m = step("s", n).await;
-            log(format!("{} {}", a.name(), b.name()));
-            drop(a);
-            m + step("t", 1u32).await
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> {
-            f(Guard::new("a"), Guard::new("wild"), Guard::new("unused"), (Guard::new("b"), Guard::new("tuple_wild")), 5)
-        }
-    }
-
     // ROOT CAUSE: the part of a tuple scrutinee that an arm does not bind (`(a, _)` in `match (g1, g2) { (a, _) if first => {
     // step.await; .. } .. }`) stays in the scrutinee temporary until the end of the `match` in rustc; the machine drops it
     // before the arm's first await (same family as partial moves and match-scrutinee temporaries).
@@ -53,5 +33,27 @@ differential! {
             s
         }
         pub fn entry() -> impl core::future::Future<Output = (String, String)> { async { (f(true).await, f(false).await) } }
+    }
+
+    // ROOT CAUSE: rustc binds each argument's pattern right after that argument; the macro binds
+    // every pattern after all the arguments. With parts left behind in two patterned arguments,
+    // they drop in a different order (and without the field-by-field split, which the macro only
+    // does for a single patterned argument, a part left behind drops at the first suspension).
+    // Diff (seed 0, cancel after None; rustc | machine):
+    //     poll #1                        | poll #1
+    //   ! pending s                      | drop t1
+    //   ! poll #2                        | drop b
+    //   ...
+    two_patterned_arguments_with_parts_left {
+        pub struct Pair { pub a: Guard, pub b: Guard, pub n: u32 }
+        async fn f(Pair { a, n, .. }: Pair, (x, _, z): (u32, Guard, Guard)) -> usize {
+            let k = step("s", a.name().len()).await;
+            drop(a);
+            step("t", ()).await;
+            k + n as usize + x as usize + z.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            f(Pair { a: Guard::new("a"), b: Guard::new("b"), n: 2 }, (1, Guard::new("t1"), Guard::new("t2")))
+        }
     }
 }

@@ -592,4 +592,16 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    guard_args_by_value_and_wildcards {
+        async fn f(a: Guard, _: Guard, _unused: Guard, (b, _): (Guard, Guard), n: u32) -> u32 {
+            let m = step("s", n).await;
+            log(format!("{} {}", a.name(), b.name()));
+            drop(a);
+            m + step("t", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(Guard::new("a"), Guard::new("wild"), Guard::new("unused"), (Guard::new("b"), Guard::new("tuple_wild")), 5)
+        }
+    }
 }

@@ -474,4 +474,24 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    struct_pattern_argument_keeps_the_rest {
+        pub struct Pair { pub a: Guard, pub b: Guard, pub n: u32 }
+        async fn f(g: Guard, Pair { a, n, .. }: Pair, x: u32) -> usize {
+            let k = step("s", a.name().len()).await;
+            drop(a);
+            step("t", ()).await;
+            k + n as usize + x as usize + g.name().len()
+        }
+        async fn g(z: Guard, (x, _, y): (u32, Guard, Guard)) -> usize {
+            step("u", ()).await;
+            x as usize + y.name().len() + z.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async {
+                f(Guard::new("g"), Pair { a: Guard::new("a"), b: Guard::new("b"), n: 2 }, 1).await
+                    + g(Guard::new("z"), (1, Guard::new("t1"), Guard::new("t2"))).await
+            }
+        }
+    }
 }

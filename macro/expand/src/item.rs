@@ -57,6 +57,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut receiver_local: Option<(Ident, Span)> = None;
     // Arguments written as references (`&self`, `x: &T`): a field taken from them is a copy.
     let mut ref_params: Vec<Ident> = Vec::new();
+    let splittable = splittable_argument(&sig.inputs);
     for (i, arg) in new_sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => {
@@ -85,7 +86,21 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
                     let arg_ident = Ident::new(&names.fresh(&format!("arg{i}")), other.span());
                     let pat = other.clone();
                     if !matches!(pat, Pat::Wild(_)) {
-                        prologue.push(parse_quote!(let #pat = #arg_ident;));
+                        let bind: Stmt = parse_quote!(let #pat = #arg_ident;);
+                        // `(b, _): (Guard, Guard)`: the skipped part stays in the argument to
+                        // the end of the body; taken field by field, the analysis sees that.
+                        // Only for the one patterned argument, with nothing to drop after it:
+                        // rustc binds each argument's pattern right after the argument, and
+                        // the macro binds them after all arguments, so a part left behind
+                        // would drop in the wrong place among other arguments' values.
+                        let split = (splittable == Some(i)
+                            && !matches!(&*pt.ty, syn::Type::Reference(_)))
+                        .then(|| crate::normalize::split_partial_let(&bind))
+                        .flatten();
+                        match split {
+                            Some(stmts) => prologue.extend(stmts),
+                            None => prologue.push(bind),
+                        }
                     }
                     *other = parse_quote!(#arg_ident);
                     params.push((arg_ident, false));
@@ -422,4 +437,53 @@ fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
         }
     }
     out.into_iter().collect()
+}
+
+/// The argument whose pattern may be taken field by field (see `split_partial_let`): the only
+/// argument bound by a pattern, when every argument after it has a type with nothing to drop.
+fn splittable_argument(
+    inputs: &syn::punctuated::Punctuated<FnArg, syn::Token![,]>,
+) -> Option<usize> {
+    let patterned: Vec<usize> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| match a {
+            FnArg::Typed(pt) => !matches!(&*pt.pat, Pat::Ident(_) | Pat::Wild(_)),
+            FnArg::Receiver(_) => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let [k] = patterned[..] else { return None };
+    let trivial = |ty: &syn::Type| match ty {
+        syn::Type::Reference(_) => true,
+        syn::Type::Path(p) => {
+            p.qself.is_none()
+                && p.path.get_ident().is_some_and(|i| {
+                    matches!(
+                        i.to_string().as_str(),
+                        "u8" | "u16"
+                            | "u32"
+                            | "u64"
+                            | "u128"
+                            | "usize"
+                            | "i8"
+                            | "i16"
+                            | "i32"
+                            | "i64"
+                            | "i128"
+                            | "isize"
+                            | "f32"
+                            | "f64"
+                            | "bool"
+                            | "char"
+                    )
+                })
+        }
+        _ => false,
+    };
+    inputs
+        .iter()
+        .skip(k + 1)
+        .all(|a| matches!(a, FnArg::Typed(pt) if trivial(&pt.ty)))
+        .then_some(k)
 }

@@ -1548,3 +1548,63 @@ fn replace_name(e: &mut Expr, name: &Ident, place: &Expr) {
     }
     syn::visit_mut::VisitMut::visit_expr_mut(&mut R(name, place), e);
 }
+
+/// `let (a, _) = x;` / `let S { a, .. } = x;` with `x` a local that is not a reference (an
+/// argument whose type is written out): a partial move, which leaves the parts the pattern skips
+/// in `x` until the end of `x`'s scope. Spelled field by field
+/// (`let a = x.0;`), each is a part taken by value, which the analysis tracks (a fixed home with a
+/// flag per part when `x` is kept across an `.await`). Bindings keep their order, so they drop
+/// in the same order.
+pub fn split_partial_let(s: &Stmt) -> Option<Vec<Stmt>> {
+    let Stmt::Local(l) = s else { return None };
+    let init = l.init.as_ref()?;
+    if init.diverge.is_some() || !l.attrs.is_empty() {
+        return None;
+    }
+    let Expr::Path(src) = &*init.expr else {
+        return None;
+    };
+    if src.qself.is_some() || src.path.get_ident().is_none() {
+        return None;
+    }
+    let plain = |p: &syn::Pat| match p {
+        syn::Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none() && is_binding(i),
+        syn::Pat::Wild(_) => true,
+        _ => false,
+    };
+    let parts: Vec<(syn::Member, &syn::Pat)> = match &l.pat {
+        syn::Pat::Tuple(t)
+            if t.elems.iter().all(plain)
+                && t.elems.iter().any(|p| matches!(p, syn::Pat::Wild(_))) =>
+        {
+            t.elems
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (syn::Member::Unnamed(syn::Index::from(i)), p))
+                .collect()
+        }
+        syn::Pat::Struct(st)
+            if st.qself.is_none()
+                && st.path.segments.len() == 1
+                && st.fields.iter().all(|f| plain(&f.pat))
+                && (st.rest.is_some()
+                    || st
+                        .fields
+                        .iter()
+                        .any(|f| matches!(&*f.pat, syn::Pat::Wild(_)))) =>
+        {
+            st.fields
+                .iter()
+                .map(|f| (f.member.clone(), &*f.pat))
+                .collect()
+        }
+        _ => return None,
+    };
+    Some(
+        parts
+            .into_iter()
+            .filter(|(_, p)| !matches!(p, syn::Pat::Wild(_)))
+            .map(|(m, p)| parse_quote!(let #p = #src.#m;))
+            .collect(),
+    )
+}
