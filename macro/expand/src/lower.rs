@@ -120,6 +120,8 @@ pub struct Gen<'a> {
     pub parts: Vec<(String, Vec<String>)>,
     /// The parts moved out of anchored locals, in this run: `(local, part)`.
     pub parted: RefCell<Vec<(String, String)>>,
+    /// The closures bound by a `let`, once per copy written (see `check_closure_copies`).
+    closure_copies: RefCell<Vec<String>>,
 }
 
 fn line_col(span: Span) -> (usize, usize) {
@@ -206,6 +208,7 @@ impl<'a> Gen<'a> {
             took: RefCell::new(Vec::new()),
             parts: Vec::new(),
             parted: RefCell::new(Vec::new()),
+            closure_copies: RefCell::new(Vec::new()),
         })
     }
 
@@ -586,11 +589,42 @@ impl<'a> Gen<'a> {
                 poll
             })
         };
+        self.check_closure_copies();
         Generated {
             enum_def,
             start,
             driver,
             states,
+        }
+    }
+
+    /// A closure (or `async` block) bound by a `let` that two arms both write (the code after an
+    /// `if` or `match` whose branches suspend runs in each of their resume arms) is two closure
+    /// types; kept across a later `.await`, it would be rustc's "mismatched types" at the state's
+    /// field. Say so at the closure instead.
+    fn check_closure_copies(&self) {
+        let copies = self.closure_copies.borrow();
+        for l in &self.body.locals {
+            let Some(span) = l.closure_at else { continue };
+            let name = l.ident.to_string();
+            let kept = self.body.sites.iter().any(|s| {
+                s.stored
+                    .iter()
+                    .any(|&id| self.body.locals[id].ident == name)
+            });
+            let written = copies.iter().filter(|n| **n == name).count();
+            if kept && written > 1 {
+                self.error.borrow_mut().get_or_insert_with(|| {
+                    crate::error::Error::new(
+                        span,
+                        "this closure (or `async` block) comes after a branch that suspends, so \
+                         #[state_machine] writes it once per state that can run it, and each copy \
+                         is a type of its own; it is kept across a later `.await`, which needs one \
+                         type: define it before the branch, make it a fn, or box it \
+                         (`Box<dyn Fn(..)>`)",
+                    )
+                });
+            }
         }
     }
 
@@ -1066,6 +1100,14 @@ impl<'a> Gen<'a> {
     // ----- user code -----
 
     fn plain_stmt(&self, s: &syn::Stmt) -> TokenStream {
+        if let syn::Stmt::Local(l) = s
+            && let Some((name, _)) = crate::anchor::simple_binding(&l.pat)
+            && l.init
+                .as_ref()
+                .is_some_and(|i| matches!(&*i.expr, Expr::Closure(_) | Expr::Async(_)))
+        {
+            self.closure_copies.borrow_mut().push(name.to_string());
+        }
         let mut s = s.clone();
         self.rewrite_returns(|r| r.visit_stmt_mut(&mut s));
         self.anchor_uses(|a| a.visit_stmt_mut(&mut s));
