@@ -369,7 +369,23 @@ impl AnchorUses<'_> {
 
     /// `v.a` taken by value: part `a` moves out of the home (or is copied).
     fn take_part(&mut self, e: &mut Expr, v: Ident, path: String) {
-        let k = proc_macro2::Literal::usize_unsuffixed(self.part_flag(&v, &path).unwrap_or(0));
+        // The first run (which finds the parts) has no flags yet, and its code is thrown away;
+        // in the run that is kept, every part has its flag.
+        let k = match self.part_flag(&v, &path) {
+            Some(k) => k,
+            None => {
+                use syn::spanned::Spanned;
+                self.error.get_or_insert_with(|| {
+                    crate::error::Error::new(
+                        e.span(),
+                        "internal error: a part moved out of a fixed home has no flag; please \
+                         report this fn",
+                    )
+                });
+                0
+            }
+        };
+        let k = proc_macro2::Literal::usize_unsuffixed(k);
         if !self.parted.contains(&(v.to_string(), path.clone())) {
             self.parted.push((v.to_string(), path));
         }
