@@ -494,4 +494,50 @@ differential! {
             }
         }
     }
+
+    for_item_field_moved_keeps_the_rest_to_the_end_of_the_iteration {
+        pub struct Req { pub id: u32, pub body: Guard, pub _conn: Guard }
+        async fn work(body: Guard) -> u32 { step("work", ()).await; body.name().len() as u32 }
+        async fn f(reqs: Vec<Req>) -> u32 {
+            let mut n = 0;
+            for req in reqs {
+                let id = req.id;
+                n += work(req.body).await + id;
+                log("next");
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(vec![
+                Req { id: 1, body: Guard::new("b1"), _conn: Guard::new("c1") },
+                Req { id: 2, body: Guard::new("b2"), _conn: Guard::new("c2") },
+            ])
+        }
+    }
+
+    match_arm_binding_borrowed_across_awaits {
+        pub enum Msg { Data(Vec<u32>), Stop(Guard) }
+        async fn f(msgs: Vec<Msg>) -> u32 {
+            let mut sum = 0;
+            for m in msgs {
+                match m {
+                    Msg::Data(v) => {
+                        for x in &v {
+                            sum += step("item", *x).await;
+                        }
+                        log(format!("done {}", v.len()));
+                    }
+                    Msg::Stop(g) => {
+                        step("stop", ()).await;
+                        drop(g);
+                        break;
+                    }
+                }
+            }
+            sum
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(vec![Msg::Data(vec![1, 2]), Msg::Data(vec![3]), Msg::Stop(Guard::new("stop")), Msg::Data(vec![9])])
+        }
+    }
 }

@@ -86,8 +86,8 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                `consume(p.a)`) was moved out. `D` drops what is left of a partly moved value. The \
                references it hands out outlive the handle: the unchanged body, borrow-checked in \
                `if false { .. }` below, is what proves they are used as rustc allows.";
-    let rest_doc = " How a `Home` drops its value: `()` drops it whole; the closure given to \
-                    `Home::with_parts` receives the value and the flags, and lets the parts that \
+    let rest_doc = " How a `Home` drops its value: `()` drops it whole; the function given to \
+                    `Home::with_parts` (a closure, or a `fn` pointer) receives the value and the flags, and lets the parts that \
                     were moved out go (`mem::forget`), so that only the rest is dropped, field by \
                     field, as rustc drops a partly moved local.";
     let new_safety = "// SAFETY: the caller guarantees that `slot` is valid, pinned and empty.";
@@ -164,6 +164,23 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                 value: V,
                 rest: F,
             ) -> #home<V, N, F> {
+                let mut flags = [false; N];
+                flags[0] = true;
+                #[doc = #new_safety]
+                unsafe { *slot = (::core::mem::MaybeUninit::new(value), flags) };
+                #home { slot, rest }
+            }
+            /// `with_parts`, for a home made in several places (in a loop and after it, say):
+            /// a `fn` pointer has one type where each closure would have its own.
+            ///
+            /// # Safety
+            /// As for `new`.
+            #[inline(always)]
+            unsafe fn with_parts_fn(
+                slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]),
+                value: V,
+                rest: fn(V, &[bool; N]),
+            ) -> #home<V, N, fn(V, &[bool; N])> {
                 let mut flags = [false; N];
                 flags[0] = true;
                 #[doc = #new_safety]
@@ -702,6 +719,7 @@ pub fn into_home(
     name: &Ident,
     flagged: bool,
     parts: Option<&[String]>,
+    written_again: bool,
 ) -> TokenStream {
     let index = syn::Index::from(slot);
     let safety = "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
@@ -732,10 +750,15 @@ pub fn into_home(
             }
         }
     });
+    let make = if written_again {
+        quote!(with_parts_fn)
+    } else {
+        quote!(with_parts)
+    };
     quote! {
         #[doc = #safety]
         let mut #name = unsafe {
-            #home::<_, #n>::with_parts(#slots.#index, #name, |whole, moved| { #(#forgets)* })
+            #home::<_, #n>::#make(#slots.#index, #name, |whole, moved| { #(#forgets)* })
         };
     }
 }

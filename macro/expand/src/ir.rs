@@ -722,15 +722,26 @@ impl Builder {
                 let scrutinee = (*m.expr).clone();
                 let mut arms = Vec::new();
                 for (j, arm) in m.arms.into_iter().enumerate() {
+                    let mut arm_pat = arm.pat.clone();
                     let body = match *arm.body {
                         Expr::Block(b) if crate::normalize::block_has_await(&b.block) => {
                             let pat = arm.pat.clone();
+                            let renamed = &mut arm_pat;
                             ArmBody::Block(self.child(j, |s| {
                                 s.new_block_with(b.block, None, false, |s, id| {
                                     if let Pat::Guard(g) = &pat {
                                         s.record(mentions::place_mentions(&g.guard));
                                     }
                                     let ids = s.declare_pat(&pat, id, true);
+                                    // By-value bindings of an arm without a guard can be given
+                                    // a fixed home at the top of the arm's block (a `for`
+                                    // loop's item, `Msg::Data(v) => ..`).
+                                    for (&i, ok) in ids.iter().zip(arm_bindings_anchorable(&pat)) {
+                                        if ok {
+                                            s.locals[i].anchorable = true;
+                                        }
+                                    }
+                                    s.rename_pat(renamed, &ids);
                                     if trivial_items {
                                         for &i in &ids {
                                             s.locals[i].trivial_drop = true;
@@ -767,7 +778,7 @@ impl Builder {
                     };
                     arms.push(ArmIr {
                         attrs: arm.attrs,
-                        pat: arm.pat,
+                        pat: arm_pat,
                         body,
                     });
                 }
@@ -1117,4 +1128,58 @@ impl Body {
         }
         Ok(())
     }
+}
+
+/// For each binding of an arm's pattern (in `pat_bindings` order): can it get a fixed home? Yes
+/// for a plain by-value binding (`x`, `mut x`) in a pattern without a guard or `|` (the home is
+/// made at the top of the arm's block, after the guard, from the one binding).
+fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
+    struct Simple(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Simple {
+        fn visit_pat(&mut self, p: &'ast Pat) {
+            if matches!(p, Pat::Or(_) | Pat::Guard(_)) {
+                self.0 = false;
+            }
+            syn::visit::visit_pat(self, p);
+        }
+    }
+    let mut simple = Simple(true);
+    syn::visit::Visit::visit_pat(&mut simple, pat);
+    let mut out = Vec::new();
+    fn walk(p: &Pat, out: &mut Vec<bool>) {
+        match p {
+            Pat::Ident(i) => {
+                let name = i.ident.to_string();
+                let binding = i.by_ref.is_some()
+                    || i.mutability.is_some()
+                    || i.subpat.is_some()
+                    || !name.starts_with(|c: char| c.is_uppercase());
+                if binding {
+                    out.push(i.by_ref.is_none() && i.subpat.is_none());
+                }
+                if let Some((_, sub)) = &i.subpat {
+                    walk(sub, out);
+                }
+            }
+            Pat::Or(o) => {
+                if let Some(first) = o.cases.first() {
+                    walk(first, out);
+                }
+            }
+            Pat::Paren(x) => walk(&x.pat, out),
+            Pat::Reference(x) => walk(&x.pat, out),
+            Pat::Slice(x) => x.elems.iter().for_each(|p| walk(p, out)),
+            Pat::Struct(x) => x.fields.iter().for_each(|f| walk(&f.pat, out)),
+            Pat::Tuple(x) => x.elems.iter().for_each(|p| walk(p, out)),
+            Pat::TupleStruct(x) => x.elems.iter().for_each(|p| walk(p, out)),
+            Pat::Type(x) => walk(&x.pat, out),
+            Pat::Guard(x) => walk(&x.pat, out),
+            _ => {}
+        }
+    }
+    walk(pat, &mut out);
+    if !simple.0 {
+        out.iter_mut().for_each(|b| *b = false);
+    }
+    out
 }

@@ -181,6 +181,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     // homes, write the code twice.
     let mut flagged = Vec::new();
     let mut parts: Vec<(String, Vec<String>)> = Vec::new();
+    let mut written_again: Vec<String> = Vec::new();
     if !anchors.is_empty() {
         let mut names = names.clone();
         let generator = Gen::new(
@@ -192,6 +193,12 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         )?;
         generator.generate();
         flagged = generator.took.take();
+        let written = generator.homes_written.take();
+        for name in &written {
+            if written.iter().filter(|n| *n == name).count() > 1 && !written_again.contains(name) {
+                written_again.push(name.clone());
+            }
+        }
         for (local, part) in generator.parted.take() {
             match parts.iter_mut().find(|(n, _)| *n == local) {
                 Some((_, list)) => list.push(part),
@@ -208,6 +215,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     )?;
     generator.flagged = flagged;
     generator.parts = parts;
+    generator.homes_written_again = written_again;
     let generated = generator.generate();
     if let Some(e) = generator.error.take() {
         return Err(e);

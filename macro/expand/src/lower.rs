@@ -122,6 +122,10 @@ pub struct Gen<'a> {
     pub parted: RefCell<Vec<(String, String)>>,
     /// The closures bound by a `let`, once per copy written (see `check_closure_copies`).
     closure_copies: RefCell<Vec<String>>,
+    /// Anchored locals, once per place their home is made, in this run.
+    pub homes_written: RefCell<Vec<String>>,
+    /// Anchored locals whose home an earlier run made in more than one place.
+    pub homes_written_again: Vec<String>,
 }
 
 fn line_col(span: Span) -> (usize, usize) {
@@ -209,6 +213,8 @@ impl<'a> Gen<'a> {
             parts: Vec::new(),
             parted: RefCell::new(Vec::new()),
             closure_copies: RefCell::new(Vec::new()),
+            homes_written: RefCell::new(Vec::new()),
+            homes_written_again: Vec::new(),
         })
     }
 
@@ -725,7 +731,14 @@ impl<'a> Gen<'a> {
                             let e = self.plain_expr(e);
                             quote!(#e,)
                         }
-                        ArmBody::Block(b) => self.block_fwd(b, &|_| TokenStream::new()).0,
+                        ArmBody::Block(b) => {
+                            // Bindings with a fixed home move into it first thing.
+                            let homes: TokenStream = crate::mentions::pat_bindings(&a.pat)
+                                .iter()
+                                .map(|(name, _)| self.move_home(name))
+                                .collect();
+                            self.block_fwd(b, &|_| homes.clone()).0
+                        }
                     };
                     quote!(#(#attrs)* #pat #guard => #body)
                 });
@@ -1182,6 +1195,9 @@ impl<'a> Gen<'a> {
 
     /// After `let v_home = ..;` of an anchored local: move the value into its home.
     fn move_home(&self, name: &Ident) -> TokenStream {
+        if self.anchored.iter().any(|n| name == n.as_str()) {
+            self.homes_written.borrow_mut().push(name.to_string());
+        }
         match self.anchored.iter().position(|n| name == n.as_str()) {
             Some(slot) => crate::anchor::into_home(
                 &self.n.home_ty,
@@ -1190,6 +1206,7 @@ impl<'a> Gen<'a> {
                 name,
                 self.flagged.iter().any(|f| name == f.as_str()),
                 self.parts_of(&name.to_string()),
+                self.homes_written_again.iter().any(|f| name == f.as_str()),
             ),
             None => TokenStream::new(),
         }
