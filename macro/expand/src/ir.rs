@@ -1088,8 +1088,10 @@ impl Body {
                         format!(
                             "{} stays borrowed by {} across an `.await`: #[state_machine] keeps \
                              such a local in a fixed home only when it is bound on its own \
-                             (`let x = ..;` or an argument), not by a pattern; bind it on its own, \
-                             clone it, or end the borrow before the `.await`",
+                             (`let x = ..;`, an argument, a `for` loop's item, or a by-value \
+                             binding of a `match` arm without a guard), not by a pattern like \
+                             `let (a, b) = ..`; bind it on its own, clone it, or end the borrow \
+                             before the `.await`",
                             what, by
                         ),
                     ));
