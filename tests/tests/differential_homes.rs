@@ -540,4 +540,28 @@ differential! {
             f(vec![Msg::Data(vec![1, 2]), Msg::Data(vec![3]), Msg::Stop(Guard::new("stop")), Msg::Data(vec![9])])
         }
     }
+
+    if_let_binding_field_moved_and_borrowed_across_awaits {
+        pub struct Job { pub input: Guard, pub steps: Vec<u32>, pub _tag: Guard }
+        async fn f(job: Option<Job>) -> u32 {
+            let mut n = 0;
+            if let Some(j) = job {
+                for s in &j.steps {
+                    n += step("step", *s).await;
+                }
+                let input = j.input;
+                n += step("input", input.name().len() as u32).await;
+                log("then-block ends");
+            } else {
+                step("none", ()).await;
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async {
+                let job = Job { input: Guard::new("in"), steps: vec![1, 2], _tag: Guard::new("tag") };
+                (f(Some(job)).await, f(None).await)
+            }
+        }
+    }
 }

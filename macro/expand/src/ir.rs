@@ -818,22 +818,38 @@ impl Builder {
     fn if_ir(&mut self, mut i: syn::ExprIf, child: usize) -> IfIr {
         self.rename_expr(&mut i.cond);
         self.record(mentions::expr_mentions(&i.cond));
-        let cond = *i.cond;
+        let mut cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
         // `if let Some(x) = v.get_mut(0) { .. }`: the bindings borrow `v`.
         let cond_borrow = match &cond {
             Expr::Let(l) => self.sure_borrow(&l.expr),
             _ => None,
         };
+        // `if let Some(x) = e { .. }` (one `let`): its by-value bindings can get a fixed home at
+        // the top of the then-block, as a `match` arm's can.
+        let anchorable = match &cond {
+            Expr::Let(l) => arm_bindings_anchorable(&l.pat),
+            _ => Vec::new(),
+        };
+        let mut declared = Vec::new();
         let then = self.child(child, |s| {
             s.new_block_with(i.then_branch, None, false, |s, id| {
                 let ids: Vec<LocalId> = bindings
                     .into_iter()
                     .map(|(ident, m)| s.declare(ident, m, id, true))
                     .collect();
+                for (&i, ok) in ids.iter().zip(anchorable) {
+                    if ok {
+                        s.locals[i].anchorable = true;
+                    }
+                }
                 s.borrowed_by(cond_borrow, &ids);
+                declared = ids;
             })
         });
+        if let Expr::Let(l) = &mut cond {
+            self.rename_pat(&mut l.pat, &declared);
+        }
         let else_ = i.else_branch.map(|(_, e)| match *e {
             Expr::If(inner) => Else::If(Box::new(self.if_ir(inner, child + 1))),
             Expr::Block(b) => {
@@ -1089,7 +1105,8 @@ impl Body {
                             "{} stays borrowed by {} across an `.await`: #[state_machine] keeps \
                              such a local in a fixed home only when it is bound on its own \
                              (`let x = ..;`, an argument, a `for` loop's item, or a by-value \
-                             binding of a `match` arm without a guard), not by a pattern like \
+                             binding of a `match` arm without a guard or of an `if let`), not by \
+                             a pattern like \
                              `let (a, b) = ..`; bind it on its own, clone it, or end the borrow \
                              before the `.await`",
                             what, by

@@ -754,7 +754,15 @@ impl<'a> Gen<'a> {
     fn if_fwd(&self, i: &IfIr) -> TokenStream {
         let attrs = &i.attrs;
         let cond = self.plain_expr(&i.cond);
-        let then = self.block_fwd(&i.then, &|_| TokenStream::new()).0;
+        // Bindings with a fixed home move into it first thing.
+        let homes: TokenStream = match &i.cond {
+            Expr::Let(l) => crate::mentions::pat_bindings(&l.pat)
+                .iter()
+                .map(|(name, _)| self.move_home(name))
+                .collect(),
+            _ => TokenStream::new(),
+        };
+        let then = self.block_fwd(&i.then, &|_| homes.clone()).0;
         let els = i.else_.as_ref().map(|e| match e {
             Else::Block(b) => {
                 let b = self.block_fwd(b, &|_| TokenStream::new()).0;
