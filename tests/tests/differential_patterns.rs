@@ -595,4 +595,70 @@ differential! {
             async { (f(vec![1, 2, 9, 3]).await, f(vec![1, 2]).await) }
         }
     }
+
+    match_guard_with_question_mark_and_guards_alive {
+        pub enum Cmd { Put(Guard, u32), Get(u32), Quit }
+        async fn allowed(n: u32) -> Result<bool, String> {
+            let ok = step("allowed?", n).await;
+            if ok > 100 { Err(format!("too big {ok}")) } else { Ok(ok % 2 == 0) }
+        }
+        async fn f(cmds: Vec<Cmd>) -> Result<u32, String> {
+            let mut total = 0;
+            for c in cmds {
+                let held = Guard::new("held");
+                total += match c {
+                    Cmd::Put(..) if allowed(total).await? => { step("put", ()).await; 10 }
+                    Cmd::Put(g, n) => { drop(g); n }
+                    Cmd::Get(n) => n,
+                    Cmd::Quit => break,
+                };
+                drop(held);
+            }
+            Ok(total)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, String>, Result<u32, String>)> {
+            async {
+                let a = f(vec![Cmd::Put(Guard::new("p1"), 1), Cmd::Get(3), Cmd::Put(Guard::new("p2"), 5), Cmd::Quit, Cmd::Get(7)]).await;
+                let b = f(vec![Cmd::Get(101), Cmd::Put(Guard::new("p3"), 1)]).await;
+                (a, b)
+            }
+        }
+    }
+
+    match_guard_panics_after_await {
+        async fn check(n: u32) -> bool {
+            let v = step("check", n).await;
+            if v == 3 { panic!("boom in guard") }
+            v > 1
+        }
+        async fn f(n: u32) -> u32 {
+            let _g = Guard::new("outer");
+            match Some(Guard::new("scrutinee")) {
+                Some(_) if check(n).await => 1,
+                Some(g) => { drop(g); 2 }
+                None => 0,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(0).await + f(3).await }
+        }
+    }
+
+    match_arm_that_binds_nothing_keeps_the_scrutinee {
+        pub enum Cmd { Put(Guard, u32), Get(u32) }
+        async fn f(cmds: Vec<Cmd>) -> u32 {
+            let mut total = 0;
+            for c in cmds {
+                total += match c {
+                    Cmd::Put(..) => { step("put", ()).await; 10 }
+                    Cmd::Get(n) => n,
+                };
+                log("iteration ends");
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(vec![Cmd::Put(Guard::new("p1"), 1), Cmd::Get(3)])
+        }
+    }
 }

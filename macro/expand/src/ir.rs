@@ -41,6 +41,9 @@ pub struct Local {
     /// copied, since rustc rejects a use of a partly moved value.
     pub part_uses: Vec<(usize, Vec<Step>)>,
     pub whole_uses: Vec<(usize, Vec<Step>)>,
+    /// The path of each entry of `mentions` (same order): a mention in another branch of an
+    /// `if`/`match` than a site neither runs before it nor after it.
+    pub mention_paths: Vec<Vec<Step>>,
     /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
     pub declared_mut: bool,
     /// Bound to a closure or an `async` block (a type of its own per place it is written).
@@ -315,6 +318,7 @@ impl Builder {
             reference: false,
             part_uses: Vec::new(),
             whole_uses: Vec::new(),
+            mention_paths: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
             assignments: Vec::new(),
@@ -362,6 +366,7 @@ impl Builder {
     fn note(&mut self, id: LocalId, pos: usize, kind: Use) {
         let l = &mut self.locals[id];
         l.mentions.push((pos, kind));
+        l.mention_paths.push(self.path.clone());
         match kind {
             Use::Part => l.part_uses.push((pos, self.path.clone())),
             Use::Move | Use::Other | Use::Receiver(_) => {
@@ -713,7 +718,32 @@ impl Builder {
             Expr::If(i) => Construct::If(self.if_ir(i, 0)),
             Expr::Match(mut m) => {
                 self.rename_expr(&mut m.expr);
-                self.record(mentions::expr_mentions(&m.expr));
+                // `match c { Cmd::Put(..) => { x.await } Cmd::Get(n) => n }`: only the arms that
+                // bind by value move (a part of) a local scrutinee; in the others it stays whole
+                // and alive to the end of its scope. Record the move per arm.
+                let moved_root = match &*m.expr {
+                    e @ (Expr::Path(_) | Expr::Field(_)) => mentions::field_root(e),
+                    _ => None,
+                };
+                let arm_moves: Vec<bool> = m
+                    .arms
+                    .iter()
+                    .map(|a| mentions::binds_by_value(&a.pat))
+                    .collect();
+                match &moved_root {
+                    Some(_) => self.record(mentions::place_mentions(&m.expr)),
+                    None => self.record(mentions::expr_mentions(&m.expr)),
+                }
+                let arm_move = |s: &mut Self, j: usize| {
+                    if let Some(root) = &moved_root
+                        && arm_moves[j]
+                    {
+                        s.record(vec![Mention {
+                            name: root.clone(),
+                            kind: Use::Move,
+                        }]);
+                    }
+                };
                 // `match v.get_mut(1) { Some(x) => .. }`: the arm's bindings borrow `v`.
                 let scrutinee_borrow = self.sure_borrow(&m.expr);
                 // `match Iterator::next(&mut iter) { Some(x) => .. }` of a `for` over `&v`: the
@@ -732,6 +762,7 @@ impl Builder {
                                     if let Pat::Guard(g) = &pat {
                                         s.record(mentions::place_mentions(&g.guard));
                                     }
+                                    arm_move(s, j);
                                     let ids = s.declare_pat(&pat, id, true);
                                     // By-value bindings of an arm without a guard can be given
                                     // a fixed home at the top of the arm's block (a `for`
@@ -758,6 +789,8 @@ impl Builder {
                             }))
                         }
                         mut other => {
+                            // In the arm's own branch, like a block arm's.
+                            self.child(j, |s| arm_move(s, j));
                             self.scopes.push(Vec::new());
                             self.declare_pat(&arm.pat, usize::MAX, true);
                             let mut arm_pat = arm.pat.clone();
@@ -973,14 +1006,25 @@ impl Body {
                             .iter()
                             .any(|&(s, e)| decl < s && s <= q && q <= e)
                 };
+                // A mention in another arm of a `match` (or branch of an `if`) around the site
+                // runs neither before nor after it, unless a loop brings it round again.
+                let in_loop = |q: usize| {
+                    site.loops
+                        .iter()
+                        .any(|&(s, e)| decl < s && s <= q && q <= e)
+                };
+                let reaches = |i: usize| {
+                    !other_branch(&l.mention_paths[i], &site.path) || in_loop(l.mentions[i].0)
+                };
                 let used_after = site.fut_refs.contains(&id)
                     || l.mentions
                         .iter()
-                        .any(|&(q, kind)| kind != Use::Assign && after(q));
-                let mut consumed_before = l
-                    .mentions
-                    .iter()
-                    .any(|&(q, kind)| kind == Use::Move && decl < q && q <= p);
+                        .enumerate()
+                        .any(|(i, &(q, kind))| kind != Use::Assign && after(q) && reaches(i));
+                let mut consumed_before =
+                    l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
+                        kind == Use::Move && decl < q && q <= p && reaches(i)
+                    });
                 // `p = p.advance().await`: a method on `p` whose result replaces `p` takes it by
                 // value; the old `p` is not needed after the `.await`.
                 let next = l
