@@ -661,4 +661,24 @@ differential! {
             f(vec![Cmd::Put(Guard::new("p1"), 1), Cmd::Get(3)])
         }
     }
+
+    if_let_else_branch_keeps_the_unmatched_scrutinee {
+        pub enum Slot { Full(Guard), Reserved(Guard) }
+        async fn f(slots: Vec<Slot>) -> usize {
+            let mut n = 0;
+            for s in slots {
+                if let Slot::Full(g) = s {
+                    n += g.name().len();
+                } else {
+                    step("wait", ()).await;
+                    n += 100;
+                }
+                log("iteration ends");
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            f(vec![Slot::Reserved(Guard::new("r1")), Slot::Full(Guard::new("f1"))])
+        }
+    }
 }

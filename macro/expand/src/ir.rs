@@ -850,7 +850,19 @@ impl Builder {
 
     fn if_ir(&mut self, mut i: syn::ExprIf, child: usize) -> IfIr {
         self.rename_expr(&mut i.cond);
-        self.record(mentions::expr_mentions(&i.cond));
+        // `if let Some(g) = s { .. } else { x.await }`: the pattern moves (a part of) a local
+        // scrutinee only when it matches; in the `else` branch the local is whole and alive.
+        let moved_root = match &*i.cond {
+            Expr::Let(l) if mentions::binds_by_value(&l.pat) => match &*l.expr {
+                e @ (Expr::Path(_) | Expr::Field(_)) => mentions::field_root(e),
+                _ => None,
+            },
+            _ => None,
+        };
+        match (&moved_root, &*i.cond) {
+            (Some(_), Expr::Let(l)) => self.record(mentions::place_mentions(&l.expr)),
+            _ => self.record(mentions::expr_mentions(&i.cond)),
+        }
         let mut cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
         // `if let Some(x) = v.get_mut(0) { .. }`: the bindings borrow `v`.
@@ -867,6 +879,12 @@ impl Builder {
         let mut declared = Vec::new();
         let then = self.child(child, |s| {
             s.new_block_with(i.then_branch, None, false, |s, id| {
+                if let Some(root) = moved_root {
+                    s.record(vec![Mention {
+                        name: root,
+                        kind: Use::Move,
+                    }]);
+                }
                 let ids: Vec<LocalId> = bindings
                     .into_iter()
                     .map(|(ident, m)| s.declare(ident, m, id, true))
