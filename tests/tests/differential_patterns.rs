@@ -681,4 +681,21 @@ differential! {
             f(vec![Slot::Reserved(Guard::new("r1")), Slot::Full(Guard::new("f1"))])
         }
     }
+
+    let_else_keeps_the_unmatched_scrutinee {
+        pub enum Slot { Full(Guard), Reserved(Guard) }
+        async fn first(s: Slot) -> usize {
+            let Slot::Full(g) = s else {
+                step("not full", ()).await;
+                log("else ends");
+                return 0;
+            };
+            g.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> {
+            async {
+                (first(Slot::Reserved(Guard::new("r"))).await, first(Slot::Full(Guard::new("f"))).await)
+            }
+        }
+    }
 }

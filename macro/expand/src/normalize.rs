@@ -459,16 +459,28 @@ impl<'a> Normalizer<'a> {
                 quote::quote!(#m #i)
             })
             .collect();
+        let e = &init.expr;
+        let attrs = &local.attrs;
+        // On a local (no temporaries to drop first), one `match`: the `else` arm then sees the
+        // local whole, and the analysis keeps it alive there (the binding arm moves from it).
+        if matches!(&**e, Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some()) {
+            let single: Stmt = parse_quote! {
+                #(#attrs)*
+                let (#(#outer,)*) = match #e {
+                    #inner => (#(#names,)*),
+                    _ => #diverge,
+                };
+            };
+            return self.stmt(single, is_tail, out);
+        }
         let matched = self.synth("matched");
         let bound = Ident::new("bound", Span::mixed_site());
-        let e = &init.expr;
         let first: Stmt = parse_quote! {
             let #matched = match #e {
                 #inner => ::core::option::Option::Some((#(#names,)*)),
                 _ => ::core::option::Option::None,
             };
         };
-        let attrs = &local.attrs;
         let second: Stmt = parse_quote! {
             #(#attrs)*
             let (#(#outer,)*) = match #matched {
