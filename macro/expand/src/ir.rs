@@ -1226,41 +1226,8 @@ fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
     }
     let mut simple = Simple(true);
     syn::visit::Visit::visit_pat(&mut simple, pat);
-    let mut out = Vec::new();
-    fn walk(p: &Pat, out: &mut Vec<bool>) {
-        match p {
-            Pat::Ident(i) => {
-                let name = i.ident.to_string();
-                let binding = i.by_ref.is_some()
-                    || i.mutability.is_some()
-                    || i.subpat.is_some()
-                    || !name.starts_with(|c: char| c.is_uppercase());
-                if binding {
-                    out.push(i.by_ref.is_none() && i.subpat.is_none());
-                }
-                if let Some((_, sub)) = &i.subpat {
-                    walk(sub, out);
-                }
-            }
-            Pat::Or(o) => {
-                if let Some(first) = o.cases.first() {
-                    walk(first, out);
-                }
-            }
-            Pat::Paren(x) => walk(&x.pat, out),
-            Pat::Reference(x) => walk(&x.pat, out),
-            Pat::Slice(x) => x.elems.iter().for_each(|p| walk(p, out)),
-            Pat::Struct(x) => x.fields.iter().for_each(|f| walk(&f.pat, out)),
-            Pat::Tuple(x) => x.elems.iter().for_each(|p| walk(p, out)),
-            Pat::TupleStruct(x) => x.elems.iter().for_each(|p| walk(p, out)),
-            Pat::Type(x) => walk(&x.pat, out),
-            Pat::Guard(x) => walk(&x.pat, out),
-            _ => {}
-        }
-    }
-    walk(pat, &mut out);
-    if !simple.0 {
-        out.iter_mut().for_each(|b| *b = false);
-    }
-    out
+    mentions::binding_idents(pat)
+        .iter()
+        .map(|i| simple.0 && i.by_ref.is_none() && i.subpat.is_none())
+        .collect()
 }

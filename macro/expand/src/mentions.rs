@@ -119,9 +119,19 @@ pub fn tokens_mentions(tokens: TokenStream) -> Vec<Mention> {
 
 /// The names a pattern binds, in order, with whether the binding is `mut`.
 pub fn pat_bindings(pat: &Pat) -> Vec<(syn::Ident, bool)> {
-    let mut out = Vec::new();
-    collect_bindings(pat, &mut out);
-    out
+    binding_idents(pat)
+        .into_iter()
+        .map(|p| (p.ident.clone(), p.mutability.is_some()))
+        .collect()
+}
+
+/// Is `x` in a pattern a binding, or a constant or unit variant (`None`, `MAX`)? Syntax cannot
+/// tell; Rust's naming conventions can: only constants and variants start with a capital.
+pub fn looks_like_binding(p: &syn::PatIdent) -> bool {
+    p.by_ref.is_some()
+        || p.mutability.is_some()
+        || p.subpat.is_some()
+        || !p.ident.to_string().starts_with(|c: char| c.is_uppercase())
 }
 
 /// Does the pattern bind something by value (so matching on a local moves it, or part of it)?
@@ -129,11 +139,7 @@ pub fn binds_by_value(pat: &Pat) -> bool {
     struct ByValue(bool);
     impl<'ast> syn::visit::Visit<'ast> for ByValue {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            let name = p.ident.to_string();
-            let binding = p.mutability.is_some()
-                || p.subpat.is_some()
-                || !name.starts_with(|c: char| c.is_uppercase());
-            if p.by_ref.is_none() && binding {
+            if p.by_ref.is_none() && looks_like_binding(p) {
                 self.0 = true;
             }
             syn::visit::visit_pat_ident(self, p);
@@ -144,36 +150,38 @@ pub fn binds_by_value(pat: &Pat) -> bool {
     v.0
 }
 
-fn collect_bindings(pat: &Pat, out: &mut Vec<(syn::Ident, bool)>) {
-    match pat {
-        Pat::Ident(p) => {
-            let name = p.ident.to_string();
-            let looks_like_binding = p.by_ref.is_some()
-                || p.mutability.is_some()
-                || p.subpat.is_some()
-                || !name.starts_with(|c: char| c.is_uppercase());
-            if looks_like_binding {
-                out.push((p.ident.clone(), p.mutability.is_some()));
+/// The binding idents of a pattern, in binding order (the order `pat_bindings` and
+/// `rename::rename_bindings` use; of an or-pattern, its first case).
+pub fn binding_idents(pat: &Pat) -> Vec<&syn::PatIdent> {
+    fn walk<'p>(pat: &'p Pat, out: &mut Vec<&'p syn::PatIdent>) {
+        match pat {
+            Pat::Ident(p) => {
+                if looks_like_binding(p) {
+                    out.push(p);
+                }
+                if let Some((_, sub)) = &p.subpat {
+                    walk(sub, out);
+                }
             }
-            if let Some((_, sub)) = &p.subpat {
-                collect_bindings(sub, out);
+            Pat::Or(p) => {
+                if let Some(first) = p.cases.first() {
+                    walk(first, out);
+                }
             }
+            Pat::Paren(p) => walk(&p.pat, out),
+            Pat::Reference(p) => walk(&p.pat, out),
+            Pat::Slice(p) => p.elems.iter().for_each(|p| walk(p, out)),
+            Pat::Struct(p) => p.fields.iter().for_each(|f| walk(&f.pat, out)),
+            Pat::Tuple(p) => p.elems.iter().for_each(|p| walk(p, out)),
+            Pat::TupleStruct(p) => p.elems.iter().for_each(|p| walk(p, out)),
+            Pat::Type(p) => walk(&p.pat, out),
+            Pat::Guard(p) => walk(&p.pat, out),
+            _ => {}
         }
-        Pat::Or(p) => {
-            if let Some(first) = p.cases.first() {
-                collect_bindings(first, out);
-            }
-        }
-        Pat::Paren(p) => collect_bindings(&p.pat, out),
-        Pat::Reference(p) => collect_bindings(&p.pat, out),
-        Pat::Slice(p) => p.elems.iter().for_each(|p| collect_bindings(p, out)),
-        Pat::Struct(p) => p.fields.iter().for_each(|f| collect_bindings(&f.pat, out)),
-        Pat::Tuple(p) => p.elems.iter().for_each(|p| collect_bindings(p, out)),
-        Pat::TupleStruct(p) => p.elems.iter().for_each(|p| collect_bindings(p, out)),
-        Pat::Type(p) => collect_bindings(&p.pat, out),
-        Pat::Guard(p) => collect_bindings(&p.pat, out),
-        _ => {}
     }
+    let mut out = Vec::new();
+    walk(pat, &mut out);
+    out
 }
 
 /// The known macros whose arguments are expressions, and how many leading arguments are always

@@ -775,7 +775,7 @@ impl<'a> Normalizer<'a> {
             // the guard, the scrutinee itself: name the place instead.
             let guard = guard.map(|mut g| {
                 if let syn::Pat::Ident(i) = &pat
-                    && is_binding(i)
+                    && crate::mentions::looks_like_binding(i)
                 {
                     replace_name(&mut g, &i.ident, &scrut);
                 }
@@ -1444,18 +1444,10 @@ pub fn in_condition(e: Expr) -> Expr {
 
 /// The names a pattern binds.
 fn pattern_bindings(p: &syn::Pat) -> Vec<String> {
-    struct B(Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for B {
-        fn visit_pat_ident(&mut self, i: &'ast syn::PatIdent) {
-            if is_binding(i) {
-                self.0.push(i.ident.to_string());
-            }
-            syn::visit::visit_pat_ident(self, i);
-        }
-    }
-    let mut b = B(Vec::new());
-    syn::visit::Visit::visit_pat(&mut b, p);
-    b.0
+    crate::mentions::pat_bindings(p)
+        .into_iter()
+        .map(|(i, _)| i.to_string())
+        .collect()
 }
 
 /// Does `e` mention any of `names` (as an identifier anywhere in its tokens, macros included)?
@@ -1478,7 +1470,7 @@ fn wildcard_bindings(p: syn::Pat) -> syn::Pat {
     impl syn::visit_mut::VisitMut for W {
         fn visit_pat_mut(&mut self, p: &mut syn::Pat) {
             if let syn::Pat::Ident(i) = p
-                && is_binding(i)
+                && crate::mentions::looks_like_binding(i)
             {
                 *p = match i.subpat.take() {
                     Some((_, sub)) => *sub,
@@ -1503,18 +1495,6 @@ fn simple_place(e: &Expr) -> bool {
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => simple_place(&u.expr),
         _ => false,
     }
-}
-
-/// Is `x` in a pattern a binding, or a constant or unit variant (`None`, `MAX`)? Syntax cannot
-/// tell; Rust's naming conventions can: bindings are `snake_case`.
-fn is_binding(i: &syn::PatIdent) -> bool {
-    i.by_ref.is_some()
-        || i.mutability.is_some()
-        || i.subpat.is_some()
-        || i.ident
-            .to_string()
-            .trim_start_matches("r#")
-            .starts_with(|c: char| c.is_lowercase() || c == '_')
 }
 
 /// Replaces every mention of `name` in `e` (macro arguments included) with `(place)`.
@@ -1580,7 +1560,9 @@ pub fn split_partial_let(s: &Stmt) -> Option<Vec<Stmt>> {
         return None;
     }
     let plain = |p: &syn::Pat| match p {
-        syn::Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none() && is_binding(i),
+        syn::Pat::Ident(i) => {
+            i.by_ref.is_none() && i.subpat.is_none() && crate::mentions::looks_like_binding(i)
+        }
         syn::Pat::Wild(_) => true,
         _ => false,
     };

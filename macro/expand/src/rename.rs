@@ -152,12 +152,7 @@ pub fn rename_bindings(pat: &mut Pat, new_names: &[Option<Ident>]) {
 fn rename_bindings_in(pat: &mut Pat, new: &[Option<Ident>], k: &mut usize) {
     match pat {
         Pat::Ident(p) => {
-            let name = p.ident.to_string();
-            let looks_like_binding = p.by_ref.is_some()
-                || p.mutability.is_some()
-                || p.subpat.is_some()
-                || !name.starts_with(|c: char| c.is_uppercase());
-            if looks_like_binding {
+            if crate::mentions::looks_like_binding(p) {
                 if let Some(Some(n)) = new.get(*k) {
                     p.ident = Ident::new(&n.to_string(), p.ident.span());
                 }
