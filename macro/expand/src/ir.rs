@@ -36,11 +36,6 @@ pub struct Local {
     /// An argument whose type is written as a reference (`&T`, `&mut T`, `&self`): taking a
     /// field of it by value is a copy, never a partial move.
     pub reference: bool,
-    /// Where each `x.f` taken by value ([`Use::Part`]) and each use of `x` as a whole is: position
-    /// and path. A use of the whole that surely runs after a part was taken proves the part was
-    /// copied, since rustc rejects a use of a partly moved value.
-    pub part_uses: Vec<(usize, Vec<Step>)>,
-    pub whole_uses: Vec<(usize, Vec<Step>)>,
     /// The path of each entry of `mentions` (same order): a mention in another branch of an
     /// `if`/`match` than a site neither runs before it nor after it.
     pub mention_paths: Vec<Vec<Step>>,
@@ -316,8 +311,6 @@ impl Builder {
             anchorable: false,
             anchored,
             reference: false,
-            part_uses: Vec::new(),
-            whole_uses: Vec::new(),
             mention_paths: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
@@ -362,18 +355,19 @@ impl Builder {
         }
     }
 
-    /// Records a mention of a local, and where it is for parts and uses of the whole.
+    /// Records a mention of a local, with the path of its statement.
     fn note(&mut self, id: LocalId, pos: usize, kind: Use) {
         let l = &mut self.locals[id];
         l.mentions.push((pos, kind));
         l.mention_paths.push(self.path.clone());
-        match kind {
-            Use::Part => l.part_uses.push((pos, self.path.clone())),
-            Use::Move | Use::Other | Use::Receiver(_) => {
-                l.whole_uses.push((pos, self.path.clone()))
-            }
-            Use::Assign | Use::SetPart | Use::PartPlace => {}
-        }
+    }
+
+    /// A move of `root` where this arm (or then-block) begins.
+    fn record_move(&mut self, root: &str) {
+        self.record(vec![Mention {
+            name: root.to_string(),
+            kind: Use::Move,
+        }]);
     }
 
     /// Settles a receiver mention with the method-name heuristic.
@@ -721,10 +715,7 @@ impl Builder {
                 // `match c { Cmd::Put(..) => { x.await } Cmd::Get(n) => n }`: only the arms that
                 // bind by value move (a part of) a local scrutinee; in the others it stays whole
                 // and alive to the end of its scope. Record the move per arm.
-                let moved_root = match &*m.expr {
-                    e @ (Expr::Path(_) | Expr::Field(_)) => mentions::field_root(e),
-                    _ => None,
-                };
+                let moved_root = moving_root(&m.expr);
                 let arm_moves: Vec<bool> = m
                     .arms
                     .iter()
@@ -738,10 +729,7 @@ impl Builder {
                     if let Some(root) = &moved_root
                         && arm_moves[j]
                     {
-                        s.record(vec![Mention {
-                            name: root.clone(),
-                            kind: Use::Move,
-                        }]);
+                        s.record_move(root);
                     }
                 };
                 // `match v.get_mut(1) { Some(x) => .. }`: the arm's bindings borrow `v`.
@@ -853,10 +841,7 @@ impl Builder {
         // `if let Some(g) = s { .. } else { x.await }`: the pattern moves (a part of) a local
         // scrutinee only when it matches; in the `else` branch the local is whole and alive.
         let moved_root = match &*i.cond {
-            Expr::Let(l) if mentions::binds_by_value(&l.pat) => match &*l.expr {
-                e @ (Expr::Path(_) | Expr::Field(_)) => mentions::field_root(e),
-                _ => None,
-            },
+            Expr::Let(l) if mentions::binds_by_value(&l.pat) => moving_root(&l.expr),
             _ => None,
         };
         match (&moved_root, &*i.cond) {
@@ -879,11 +864,8 @@ impl Builder {
         let mut declared = Vec::new();
         let then = self.child(child, |s| {
             s.new_block_with(i.then_branch, None, false, |s, id| {
-                if let Some(root) = moved_root {
-                    s.record(vec![Mention {
-                        name: root,
-                        kind: Use::Move,
-                    }]);
+                if let Some(root) = &moved_root {
+                    s.record_move(root);
                 }
                 let ids: Vec<LocalId> = bindings
                     .into_iter()
@@ -954,7 +936,8 @@ fn referenced_locals(e: &Expr) -> Vec<String> {
 /// in another branch): rustc rejects that use if the field was moved. A wrong "yes" (an early `return` between the
 /// two) leaves a partly moved local to be moved into the state: rustc's E0382, not a wrong drop.
 fn parts_copied(l: &Local) -> bool {
-    let later_in_enclosing = |(p, a): &(usize, Vec<Step>), (q, b): &(usize, Vec<Step>)| {
+    let uses = || l.mentions.iter().zip(&l.mention_paths);
+    let later_in_enclosing = |p: usize, a: &[Step], q: usize, b: &[Step]| {
         q > p
             && match a.iter().zip(b).find(|(x, y)| x != y) {
                 Some((Step::Stmt(i), Step::Stmt(j))) => j > i,
@@ -963,12 +946,28 @@ fn parts_copied(l: &Local) -> bool {
                 None => true,
             }
     };
-    !l.mentions.iter().any(|&(_, k)| k == Use::SetPart)
-        && l.part_uses.iter().all(|part| {
-            l.whole_uses
-                .iter()
-                .any(|whole| later_in_enclosing(part, whole))
-        })
+    let whole = |k: Use| matches!(k, Use::Move | Use::Other | Use::Receiver(_));
+    !uses().any(|((_, k), _)| *k == Use::SetPart)
+        && uses()
+            .filter(|((_, k), _)| *k == Use::Part)
+            .all(|((p, _), a)| {
+                uses().any(|((q, k), b)| whole(*k) && later_in_enclosing(*p, a, *q, b))
+            })
+}
+
+/// Does position `q` lie in a loop around the site (`loops`) that a local declared at `decl`
+/// outlives? Then it runs again after the site, in a later iteration.
+fn in_later_iteration(loops: &[(usize, usize)], decl: usize, q: usize) -> bool {
+    loops.iter().any(|&(s, e)| decl < s && s <= q && q <= e)
+}
+
+/// The local a `match` or `if let` scrutinee names (`c`, `c.kind`), which a by-value pattern
+/// moves from.
+fn moving_root(scrutinee: &Expr) -> Option<String> {
+    match scrutinee {
+        e @ (Expr::Path(_) | Expr::Field(_)) => mentions::field_root(e),
+        _ => None,
+    }
 }
 
 /// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
@@ -1017,20 +1016,10 @@ impl Body {
                 }
                 // Position `q` runs after the site: later in the text, or in a later iteration of
                 // a loop around the site that the local outlives.
-                let after = |q: usize| {
-                    q > p
-                        || site
-                            .loops
-                            .iter()
-                            .any(|&(s, e)| decl < s && s <= q && q <= e)
-                };
+                let in_loop = |q: usize| in_later_iteration(&site.loops, decl, q);
+                let after = |q: usize| q > p || in_loop(q);
                 // A mention in another arm of a `match` (or branch of an `if`) around the site
                 // runs neither before nor after it, unless a loop brings it round again.
-                let in_loop = |q: usize| {
-                    site.loops
-                        .iter()
-                        .any(|&(s, e)| decl < s && s <= q && q <= e)
-                };
                 let reaches = |i: usize| {
                     !other_branch(&l.mention_paths[i], &site.path) || in_loop(l.mentions[i].0)
                 };
@@ -1101,11 +1090,7 @@ impl Body {
                 let parted = l.mentions.iter().any(|&(q, kind)| {
                     kind == Use::Part
                         && decl < q
-                        && (q <= p
-                            || site
-                                .loops
-                                .iter()
-                                .any(|&(s, e)| decl < s && s <= q && q <= e))
+                        && (q <= p || in_later_iteration(&site.loops, decl, q))
                 });
                 if parted && !l.anchored && !parts_copied(l) && !self.anchor_requests.contains(&id)
                 {
@@ -1168,9 +1153,8 @@ impl Body {
                              such a local in a fixed home only when it is bound on its own \
                              (`let x = ..;`, an argument, a `for` loop's item, or a by-value \
                              binding of a `match` arm without a guard or of an `if let`), not by \
-                             a pattern like \
-                             `let (a, b) = ..`; bind it on its own, clone it, or end the borrow \
-                             before the `.await`",
+                             a pattern like `let (a, b) = ..`; bind it on its own, clone it, or \
+                             end the borrow before the `.await`",
                             what, by
                         ),
                     ));
