@@ -733,10 +733,7 @@ impl<'a> Gen<'a> {
                         }
                         ArmBody::Block(b) => {
                             // Bindings with a fixed home move into it first thing.
-                            let homes: TokenStream = crate::mentions::pat_bindings(&a.pat)
-                                .iter()
-                                .map(|(name, _)| self.move_home(name))
-                                .collect();
+                            let homes = self.pat_into_home(&a.pat);
                             self.block_fwd(b, &|_| homes.clone()).0
                         }
                     };
@@ -755,11 +752,8 @@ impl<'a> Gen<'a> {
         let attrs = &i.attrs;
         let cond = self.plain_expr(&i.cond);
         // Bindings with a fixed home move into it first thing.
-        let homes: TokenStream = match &i.cond {
-            Expr::Let(l) => crate::mentions::pat_bindings(&l.pat)
-                .iter()
-                .map(|(name, _)| self.move_home(name))
-                .collect(),
+        let homes = match &i.cond {
+            Expr::Let(l) => self.pat_into_home(&l.pat),
             _ => TokenStream::new(),
         };
         let then = self.block_fwd(&i.then, &|_| homes.clone()).0;
@@ -1238,11 +1232,13 @@ impl<'a> Gen<'a> {
             .map(|(_, p)| p.as_slice())
     }
 
+    /// After a pattern has bound its locals: move those with a fixed home into it (`let x`, a
+    /// `match` arm's or an `if let`'s bindings; the others get none, see `Local::anchorable`).
     fn pat_into_home(&self, pat: &Pat) -> TokenStream {
-        match crate::anchor::simple_binding(pat) {
-            Some((name, _)) => self.move_home(name),
-            None => TokenStream::new(),
-        }
+        crate::mentions::pat_bindings(pat)
+            .iter()
+            .map(|(name, _)| self.move_home(name))
+            .collect()
     }
 
     fn render_bind(&self, bind: &Bind, value: TokenStream) -> TokenStream {
