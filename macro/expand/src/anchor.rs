@@ -164,10 +164,8 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                 value: V,
                 rest: F,
             ) -> #home<V, N, F> {
-                let mut flags = [false; N];
-                flags[0] = true;
                 #[doc = #new_safety]
-                unsafe { *slot = (::core::mem::MaybeUninit::new(value), flags) };
+                unsafe { *slot = (::core::mem::MaybeUninit::new(value), #home::<V, N, F>::HOLDS_ALL) };
                 #home { slot, rest }
             }
             /// `with_parts`, for a home made in several places (in a loop and after it, say):
@@ -181,15 +179,20 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                 value: V,
                 rest: fn(V, &[bool; N]),
             ) -> #home<V, N, fn(V, &[bool; N])> {
-                let mut flags = [false; N];
-                flags[0] = true;
                 #[doc = #new_safety]
-                unsafe { *slot = (::core::mem::MaybeUninit::new(value), flags) };
-                #home { slot, rest }
+                unsafe { Self::with_parts(slot, value, rest) }
             }
         }
         #[allow(dead_code, clippy::all)]
         impl<V, const N: usize, D: #rest<V, N>> #home<V, N, D> {
+            /// The flags of a slot that holds the whole value: flag 0 set, no part moved out.
+            const HOLDS_ALL: [bool; N] = {
+                let mut flags = [false; N];
+                if N > 0 {
+                    flags[0] = true;
+                }
+                flags
+            };
             #[inline(always)]
             fn ptr(&self) -> *mut V {
                 // `MaybeUninit<V>` has `V`'s layout; no reference is made here.
@@ -226,11 +229,7 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                 }
                 #[doc = #set_safety]
                 unsafe { self.ptr().write(value) };
-                let flags = self.flags();
-                *flags = [false; N];
-                if let ::core::option::Option::Some(live) = flags.first_mut() {
-                    *live = true;
-                }
+                *self.flags() = Self::HOLDS_ALL;
             }
             /// A move out of the local (or a copy).
             #[inline(always)]
