@@ -440,6 +440,9 @@ impl<'a> Normalizer<'a> {
     /// let matched = match e { PAT => Some((a, b)), _ => None };
     /// let (a, b) = match matched { Some(bound) => bound, None => { ..await.. } };
     /// ```
+    ///
+    /// When `e` is a local (no temporaries), one statement:
+    /// `let (a, b) = match e { PAT => (a, b), _ => { ..await.. } };`.
     fn let_else(
         &mut self,
         local: syn::Local,
@@ -1485,15 +1488,12 @@ fn wildcard_bindings(p: syn::Pat) -> syn::Pat {
     p
 }
 
-/// A place the `match` may name twice: a path, fields of it, a deref of it, a reference to it.
+/// A place the `match` may name twice: one without side effects (`is_place`), or a reference
+/// to one.
 fn simple_place(e: &Expr) -> bool {
     match e {
-        Expr::Path(p) => p.qself.is_none(),
-        Expr::Field(f) => simple_place(&f.base),
-        Expr::Paren(p) => simple_place(&p.expr),
-        Expr::Reference(r) => simple_place(&r.expr),
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => simple_place(&u.expr),
-        _ => false,
+        Expr::Reference(r) => is_place(&r.expr),
+        e => is_place(e),
     }
 }
 
