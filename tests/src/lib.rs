@@ -117,6 +117,28 @@ impl<T> Drop for Step<T> {
     }
 }
 
+/// A one-byte leaf future: `Pending` once (waking its waker at once), then `Ready(())`. The
+/// shape of rust-lang/rust#62958's report, where the sub-future adds next to nothing to the size.
+pub struct YieldOnce(bool);
+
+pub fn yield_once() -> YieldOnce {
+    YieldOnce(false)
+}
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            log("ready yield");
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        log("pending yield");
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
 /// A future that panics when polled (after logging).
 pub struct Boom(pub &'static str);
 

@@ -45,4 +45,14 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u8> { f([7; 8192]) }
     }
+
+    /// #62958 with the report's one-byte sub-future: rustc's future is two copies of the array
+    /// plus a few bytes; ours is one copy plus a few bytes (the issue's target: at most 8208).
+    issue_62958_one_byte_leaf {
+        async fn f(buf: [u8; 8192]) -> u8 {
+            yield_once().await;
+            buf[8191]
+        }
+        pub fn entry() -> impl core::future::Future<Output = u8> { f([7; 8192]) }
+    }
 }
