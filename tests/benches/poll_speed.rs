@@ -10,14 +10,16 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 macro_rules! twins {
-    ($($items:item)*) => {
-        mod native { $($items)* }
+    ($native:ident, $machine:ident, $($items:item)*) => {
+        mod $native { $($items)* }
         #[clockwork_macros::state_machine]
-        mod machine { $($items)* }
+        mod $machine { $($items)* }
     };
 }
 
 twins! {
+    native,
+    machine,
     use std::future::Future;
     use std::pin::Pin;
     use std::task::{Context, Poll};
@@ -57,6 +59,44 @@ twins! {
     async fn level8() -> u64 { level7().await + 1 }
     /// (b) a 10-deep chain of async fns whose innermost future is `Pending` once.
     pub async fn chain10() -> u64 { level8().await + 1 }
+}
+
+// (b') in its own modules, with its own leaf type, so that LLVM's inlining choices for (b) are
+// the same as without it.
+twins! {
+    each_native_mod,
+    each_machine_mod,
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// A future that is `Pending` once (waking itself), then ready.
+    pub struct PendingOnce(bool);
+    impl Future for PendingOnce {
+        type Output = u64;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+            if std::hint::black_box(self.0) {
+                Poll::Ready(std::hint::black_box(1))
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    async fn each0() -> u64 { PendingOnce(false).await }
+    async fn each1() -> u64 { PendingOnce(false).await + each0().await }
+    async fn each2() -> u64 { PendingOnce(false).await + each1().await }
+    async fn each3() -> u64 { PendingOnce(false).await + each2().await }
+    async fn each4() -> u64 { PendingOnce(false).await + each3().await }
+    async fn each5() -> u64 { PendingOnce(false).await + each4().await }
+    async fn each6() -> u64 { PendingOnce(false).await + each5().await }
+    async fn each7() -> u64 { PendingOnce(false).await + each6().await }
+    async fn each8() -> u64 { PendingOnce(false).await + each7().await }
+    /// (b') the other reading of (b): every level of the chain awaits its own `Pending`-once
+    /// future before the level below, so the chain suspends ten times.
+    pub async fn each10() -> u64 { PendingOnce(false).await + each8().await }
 }
 
 #[inline(always)]
@@ -119,6 +159,15 @@ fn chain_machine() -> u64 {
     block_on(machine::chain10())
 }
 
+#[inline(never)]
+fn each_native() -> u64 {
+    block_on(each_native_mod::each10())
+}
+#[inline(never)]
+fn each_machine() -> u64 {
+    block_on(each_machine_mod::each10())
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let samples = if quick { 11 } else { 51 };
@@ -129,5 +178,11 @@ fn main() {
         samples,
         || (0..chains).map(|_| chain_native()).sum(),
         || (0..chains).map(|_| chain_machine()).sum(),
+    );
+    compare(
+        "chain10_each_pending_once_x10k",
+        samples,
+        || (0..chains).map(|_| each_native()).sum(),
+        || (0..chains).map(|_| each_machine()).sum(),
     );
 }
