@@ -35,26 +35,6 @@ pub struct Response {
 
 differential! {
 
-    // ROOT CAUSE: type inference order. `results` (a Vec pushed to across awaits) is restored from a state field whose
-    // type is a generic parameter of `State`; at `results.iter().map(|r| r.1)` the element type is not known yet.
-    // error[E0282]: type annotations needed for `&_` (at `|r| r.1`: type must be known at this point)
-    fan_in_sequential {
-        async fn fetch(src: &'static str, n: u32) -> (String, u32) {
-            let _g = Guard::new(format!("conn {src}"));
-            let v = step(src, n).await;
-            (src.to_string(), v * 10)
-        }
-        async fn gather() -> (Vec<(String, u32)>, u32) {
-            let futs = vec![fetch("a", 1), fetch("b", 2), fetch("c", 3)];
-            let mut results = Vec::new();
-            for fut in futs {
-                results.push(fut.await);
-            }
-            let total = results.iter().map(|r| r.1).sum();
-            (results, total)
-        }
-        pub fn entry() -> impl core::future::Future<Output = (Vec<(String, u32)>, u32)> { gather() }
-    }
 
     // ROOT CAUSE: the awaited future (a `poll_fn` closure) borrows locals `a`/`b` mutably (`Pin::new(&mut a)`), and
     // `a`/`b` are awaited later, so they must live in the state while the closure borrowing them is also stored there;

@@ -577,4 +577,22 @@ differential! {
             }
         }
     }
+
+    fan_in_sequential {
+        async fn fetch(src: &'static str, n: u32) -> (String, u32) {
+            let _g = Guard::new(format!("conn {src}"));
+            let v = step(src, n).await;
+            (src.to_string(), v * 10)
+        }
+        async fn gather() -> (Vec<(String, u32)>, u32) {
+            let futs = vec![fetch("a", 1), fetch("b", 2), fetch("c", 3)];
+            let mut results = Vec::new();
+            for fut in futs {
+                results.push(fut.await);
+            }
+            let total = results.iter().map(|r| r.1).sum();
+            (results, total)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Vec<(String, u32)>, u32)> { gather() }
+    }
 }

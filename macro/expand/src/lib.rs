@@ -19,6 +19,7 @@ pub mod entry;
 pub mod error;
 pub mod ir;
 pub mod item;
+pub mod join;
 pub mod lower;
 pub mod mentions;
 pub mod names;

@@ -21,11 +21,15 @@
 //! rustc drops them; the fields of each variant are listed in the order rustc drops them when the
 //! future is dropped at that point (the sub-future first, then locals in reverse order).
 
-use crate::ir::{ArmBody, Bind, BlockIr, Body, Construct, Else, IfIr, Site, SiteId, Step, StmtIr};
+use crate::ir::{
+    ArmBody, Bind, BlockId, BlockIr, Body, Construct, Else, IfIr, LocalId, Site, SiteId, Step,
+    StmtIr,
+};
+use crate::join::Join;
 use crate::names::{Names, camel_case};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Lifetime, Pat, parse_quote};
 
@@ -100,6 +104,16 @@ pub struct Gen<'a> {
     ret_ty: Option<TokenStream>,
     /// Saved-local names for locals restored in nested blocks.
     saved: Vec<Ident>,
+    /// The join points (`join.rs`), in post-order, with the label of each one's block.
+    joins: Vec<Join>,
+    join_labels: Vec<Lifetime>,
+    /// The name of a construct's value on its way to a join point.
+    join_value: Ident,
+    /// The code being written may break to join points from this one on: all of them in the
+    /// state's `match`, only later ones in the code after join point `j` (`j + 1`).
+    min_join: Cell<usize>,
+    /// Join points some code breaks to, in this run (only those get a labelled block).
+    targeted: RefCell<Vec<bool>>,
     edges: RefCell<Vec<String>>,
     names: RefCell<&'a mut Names>,
     /// Locals with a fixed home (`anchor.rs`), by name, in slot order.
@@ -196,7 +210,18 @@ impl<'a> Gen<'a> {
             site.variant = Ident::new(&name, Span::call_site());
             site.fut_ty = Ident::new(&tys.fresh(&format!("Fut{i}")), Span::call_site());
         }
+        let joins = crate::join::find(body);
+        let join_labels = (0..joins.len())
+            .map(|_| Lifetime::new(&format!("'{}", names.fresh("join")), Span::mixed_site()))
+            .collect();
+        let join_value = names.ident("value");
+        let targeted = RefCell::new(vec![false; joins.len()]);
         Ok(Gen {
+            joins,
+            join_labels,
+            join_value,
+            min_join: Cell::new(0),
+            targeted,
             body,
             n,
             option_return,
@@ -428,7 +453,16 @@ impl<'a> Gen<'a> {
         for (k, site) in body.sites.iter().enumerate() {
             self.edges.borrow_mut().clear();
             let v = &site.variant;
+            // The arm is polled after the code of the join points that end before its
+            // `.await` (see below): it may only break to later ones.
+            let first_join = self
+                .joins
+                .iter()
+                .rposition(|j| ends_before(&j.path, &site.path))
+                .map_or(0, |j| j + 1);
+            self.min_join.set(first_join);
             let code = self.resume(k);
+            self.min_join.set(0);
             let safety = "// SAFETY: `state` lives inside the `PollWith` future, which is pinned, and is never \
                           moved out while it holds a future: `fut` stays where it was first polled.";
             arms.push(quote! {
@@ -444,6 +478,105 @@ impl<'a> Gen<'a> {
             let mut next = self.edges.borrow().clone();
             next.dedup();
             states[k + 1].next = next;
+        }
+
+        let panicked = "`async fn` resumed after panicking";
+        let completed = "`async fn` resumed after completion";
+        // --- the code after each join point some code breaks to ---
+        // Its code only breaks to later join points, so all the breaks to one are known once the
+        // arms and the code after the earlier ones are written.
+        let mut joined = Vec::new();
+        let mut join_edges: Vec<Vec<String>> = vec![Vec::new(); self.joins.len()];
+        for (j, edges) in join_edges.iter_mut().enumerate() {
+            if !self.targeted.borrow()[j] {
+                continue;
+            }
+            self.edges.borrow_mut().clear();
+            let (pattern, code) = self.after_join(j);
+            *edges = self.edges.borrow().clone();
+            joined.push((j, pattern, code));
+        }
+        // In the state graph, an edge to a join point stands for the states its code goes to.
+        for j in (0..self.joins.len()).rev() {
+            let resolved = resolve_join_edges(&join_edges[j], &join_edges);
+            join_edges[j] = resolved;
+        }
+        for state in &mut states {
+            state.next = resolve_join_edges(&state.next, &join_edges);
+        }
+        // The states are polled in groups, split at the join points: the states first made by the
+        // code after a join point are polled after that code, because rustc infers types in the
+        // order the code is written (their sub-future's type comes from that code).
+        let segment_of = |k: SiteId| {
+            joined
+                .iter()
+                .rposition(|(j, _, _)| ends_before(&self.joins[*j].path, &body.sites[k].path))
+                .map_or(0, |s| s + 1)
+        };
+        let mut segments: Vec<Vec<TokenStream>> = vec![Vec::new(); joined.len() + 1];
+        for (i, arm) in arms.into_iter().enumerate() {
+            let segment = if i == 0 { 0 } else { segment_of(i - 1) };
+            segments[segment].push(arm);
+        }
+        let later: Vec<Lifetime> = (0..joined.len())
+            .map(|_| {
+                let name = self.names.borrow_mut().fresh("later");
+                Lifetime::new(&format!("'{name}"), Span::mixed_site())
+            })
+            .collect();
+        let ends = quote! {
+            #state_enum::Done => ::core::panic!(#completed),
+            #state_enum::Panicked => ::core::panic!(#panicked),
+        };
+        // The match of segment `s`: its states, and the others go on to the next segment.
+        let dispatch_segment = |s: usize| {
+            let arms = &segments[s];
+            if s == joined.len() && s == 0 {
+                quote!(match &mut *#state { #(#arms)* #ends })
+            } else if s == joined.len() {
+                quote! {
+                    match &mut *#state {
+                        #(#arms)*
+                        #ends
+                        _ => ::core::unreachable!("the states of earlier groups are polled above"),
+                    }
+                }
+            } else if arms.is_empty() {
+                let next = &later[s];
+                quote!(break #next;)
+            } else {
+                let next = &later[s];
+                quote!(match &mut *#state { #(#arms)* _ => break #next, })
+            }
+        };
+        let mut dispatch = dispatch_segment(0);
+        for (s, (j, pattern, code)) in joined.iter().enumerate() {
+            let label = &self.join_labels[*j];
+            let doc = format!(
+                "// Join point: every path that reaches the end of the {} hands over the locals that live on{}; what follows it is written once.",
+                self.construct_description(*j),
+                if self.joins[*j].value {
+                    " and its value"
+                } else {
+                    ""
+                },
+            );
+            let next = &later[s];
+            let rest = dispatch_segment(s + 1);
+            let later_doc = format!(
+                "// The states after the {}: first made by the code after its join point, so polled after it \
+                 (rustc infers types in the order the code is written).",
+                self.construct_description(*j)
+            );
+            dispatch = quote! {
+                #next: {
+                    #[doc = #doc]
+                    let #pattern = #label: { #dispatch };
+                    #code
+                }
+                #[doc = #later_doc]
+                #rest
+            };
         }
 
         // The body's `return`s need an expected type to coerce to (`&String` to `&str`). A
@@ -484,8 +617,6 @@ impl<'a> Gen<'a> {
         } else {
             TokenStream::new()
         };
-        let panicked = "`async fn` resumed after panicking";
-        let completed = "`async fn` resumed after completion";
         let slot_doc = " Polls the sub-future in `slot` where it lies; once it is ready, drops it there (it is pinned).";
         let slot_safety =
             "// SAFETY: the caller guarantees `slot` does not move while it holds a polled future.";
@@ -579,11 +710,7 @@ impl<'a> Gen<'a> {
                     let #state = &mut *#running.state;
                     #run_call(|| #ret {
                         #poll_label: loop {
-                            match &mut *#state {
-                                #(#arms)*
-                                #state_enum::Done => ::core::panic!(#completed),
-                                #state_enum::Panicked => ::core::panic!(#panicked),
-                            }
+                            #dispatch
                         }
                     })#call_now
                 };
@@ -656,7 +783,7 @@ impl<'a> Gen<'a> {
     /// A block's code from its first statement; `pre` adds statements at the top (restores).
     fn block_fwd(&self, b: &BlockIr, pre: &dyn Fn(&BlockIr) -> TokenStream) -> (TokenStream, bool) {
         let top = pre(b);
-        let (stmts, diverges) = self.stmts_fwd(&b.stmts);
+        let (stmts, diverges) = self.stmts_fwd(b, 0);
         (self.wrap_block(b, quote!(#top #stmts)), diverges)
     }
 
@@ -674,10 +801,12 @@ impl<'a> Gen<'a> {
         quote!(#label #unsafety #braced)
     }
 
-    /// Statements in order; stops after a suspension (the rest belongs to that state's arm).
-    fn stmts_fwd(&self, stmts: &[StmtIr]) -> (TokenStream, bool) {
+    /// Statements of `b` in order from `from`; stops after a suspension (the rest belongs to
+    /// that state's arm) or at the end of a construct with a join point it may break to (the rest
+    /// is written once, after the join point).
+    fn stmts_fwd(&self, b: &BlockIr, from: usize) -> (TokenStream, bool) {
         let mut out = TokenStream::new();
-        for s in stmts {
+        for (idx, s) in b.stmts.iter().enumerate().skip(from) {
             match s {
                 StmtIr::Plain(stmt) => {
                     out.extend(self.plain_stmt(stmt));
@@ -692,13 +821,19 @@ impl<'a> Gen<'a> {
                     return (out, true);
                 }
                 StmtIr::Construct { bind, construct } => {
-                    let c = self.construct_fwd(construct);
-                    if always_suspends(construct) {
+                    let (c, diverges) = self.construct_fwd(construct);
+                    if diverges {
                         // No value ever comes out here: write the construct as a statement, not
                         // as `let PAT = <never>;` (a pattern against `!` confuses inference).
                         out.extend(quote!(#c;));
                         // Nothing after it runs in this arm (and a binding of type `!` would
                         // confuse inference): the rest belongs to the states it leads to.
+                        return (out, true);
+                    }
+                    if let Some(j) = self.join_at(b.id, idx)
+                        && self.joins[j].forward
+                    {
+                        out.extend(self.break_to_join(j, bind, c));
                         return (out, true);
                     }
                     out.extend(self.render_bind(bind, c));
@@ -708,9 +843,83 @@ impl<'a> Gen<'a> {
         (out, false)
     }
 
-    fn construct_fwd(&self, c: &Construct) -> TokenStream {
+    /// "`match` on line 12" for the construct of join point `j`.
+    fn construct_description(&self, j: usize) -> String {
+        use syn::spanned::Spanned;
+        let join = &self.joins[j];
+        let level = self.levels_of(&join.path).pop().unwrap();
+        let StmtIr::Construct { construct, .. } = &level.block.stmts[level.idx] else {
+            unreachable!("a join point is at a construct")
+        };
+        let (what, span) = match construct {
+            Construct::If(i) => ("`if`", i.cond.span()),
+            Construct::Match { scrutinee, .. } => ("`match`", scrutinee.span()),
+            Construct::Loop { label, .. } => ("loop", label.span()),
+            Construct::Block(b) => (
+                "block",
+                b.brace.map_or_else(Span::call_site, |b| b.span.join()),
+            ),
+        };
+        let (line, _) = line_col(span);
+        if line > 0 {
+            format!("{what} on line {line}")
+        } else {
+            what.to_string()
+        }
+    }
+
+    /// The join point of statement `idx` of block `block`, if the code being written may break
+    /// to it.
+    fn join_at(&self, block: BlockId, idx: usize) -> Option<usize> {
+        self.joins
+            .iter()
+            .position(|j| j.block == block && j.idx == idx)
+            .filter(|&j| j >= self.min_join.get())
+    }
+
+    /// `value` is the code of the construct of join point `j` (or of the branch of it that runs):
+    /// hand it over with the locals that live on.
+    fn break_to_join(&self, j: usize, bind: &Bind, value: TokenStream) -> TokenStream {
+        self.targeted.borrow_mut()[j] = true;
+        self.edge(&join_edge(j));
+        let join = &self.joins[j];
+        let label = &self.join_labels[j];
+        let pass = join.pass.iter().map(|&id| &self.body.locals[id].ident);
+        if !join.value {
+            return quote! {
+                #value;
+                break #label (#(#pass,)*);
+            };
+        }
+        let v = &self.join_value;
+        // The binding's type, when written, is the type the construct's branches coerce to.
+        let ty = match bind {
+            Bind::Let {
+                pat: Pat::Type(t), ..
+            } => {
+                let ty = &t.ty;
+                quote!(: #ty)
+            }
+            _ => TokenStream::new(),
+        };
+        quote! {
+            let #v #ty = #value;
+            break #label (#(#pass,)* #v);
+        }
+    }
+
+    /// A construct's forward code, and whether that code never completes normally (every path
+    /// suspends, returns, breaks out or hands over to a join point): then what follows it is not
+    /// written after it.
+    fn construct_fwd(&self, c: &Construct) -> (TokenStream, bool) {
         match c {
-            Construct::Block(b) => self.block_fwd(b, &|_| TokenStream::new()).0,
+            Construct::Block(b) => {
+                let (code, diverges) = self.block_fwd(b, &|_| TokenStream::new());
+                // A labelled block also completes through `break 'label`.
+                let diverges =
+                    diverges && b.label.as_ref().is_none_or(|l| !breaks_to(code.clone(), l));
+                (code, diverges)
+            }
             Construct::If(i) => self.if_fwd(i),
             Construct::Match {
                 attrs,
@@ -718,37 +927,49 @@ impl<'a> Gen<'a> {
                 arms,
             } => {
                 let scrutinee = self.plain_scrutinee(scrutinee, arms.iter().map(|a| &a.pat));
-                let arms = arms.iter().map(|a| {
-                    let attrs = &a.attrs;
-                    let pat = &a.pat;
-                    let (pat, guard) = split_guard(pat);
-                    let guard = guard.map(|g| {
-                        let g = self.plain_expr(&g);
-                        quote!(if #g)
-                    });
-                    let body = match &a.body {
-                        ArmBody::Plain(e) => {
-                            let e = self.plain_expr(e);
-                            quote!(#e,)
-                        }
-                        ArmBody::Block(b) => {
-                            // Bindings with a fixed home move into it first thing.
-                            let homes = self.pat_into_home(&a.pat);
-                            self.block_fwd(b, &|_| homes.clone()).0
-                        }
-                    };
-                    quote!(#(#attrs)* #pat #guard => #body)
-                });
-                quote!(#(#attrs)* match #scrutinee { #(#arms)* })
+                let mut all_diverge = !arms.is_empty();
+                let arms: Vec<TokenStream> = arms
+                    .iter()
+                    .map(|a| {
+                        let attrs = &a.attrs;
+                        let pat = &a.pat;
+                        let (pat, guard) = split_guard(pat);
+                        let guard = guard.map(|g| {
+                            let g = self.plain_expr(&g);
+                            quote!(if #g)
+                        });
+                        let body = match &a.body {
+                            ArmBody::Plain(e) => {
+                                all_diverge &= diverges(e);
+                                let e = self.plain_expr(e);
+                                quote!(#e,)
+                            }
+                            ArmBody::Block(b) => {
+                                // Bindings with a fixed home move into it first thing.
+                                let homes = self.pat_into_home(&a.pat);
+                                let (code, d) = self.block_fwd(b, &|_| homes.clone());
+                                all_diverge &= d;
+                                code
+                            }
+                        };
+                        quote!(#(#attrs)* #pat #guard => #body)
+                    })
+                    .collect();
+                (
+                    quote!(#(#attrs)* match #scrutinee { #(#arms)* }),
+                    all_diverge,
+                )
             }
             Construct::Loop { attrs, label, body } => {
                 let b = self.block_fwd(body, &|_| TokenStream::new()).0;
-                quote!(#(#attrs)* #label: loop #b)
+                // Leaving a loop takes a `break`: without one in the code, it never completes.
+                let diverges = !breaks_to(b.clone(), label);
+                (quote!(#(#attrs)* #label: loop #b), diverges)
             }
         }
     }
 
-    fn if_fwd(&self, i: &IfIr) -> TokenStream {
+    fn if_fwd(&self, i: &IfIr) -> (TokenStream, bool) {
         let attrs = &i.attrs;
         let cond = self.plain_expr(&i.cond);
         // Bindings with a fixed home move into it first thing.
@@ -756,18 +977,22 @@ impl<'a> Gen<'a> {
             Expr::Let(l) => self.pat_into_home(&l.pat),
             _ => TokenStream::new(),
         };
-        let then = self.block_fwd(&i.then, &|_| homes.clone()).0;
-        let els = i.else_.as_ref().map(|e| match e {
-            Else::Block(b) => {
-                let b = self.block_fwd(b, &|_| TokenStream::new()).0;
-                quote!(else #b)
+        let (then, then_diverges) = self.block_fwd(&i.then, &|_| homes.clone());
+        let (els, else_diverges) = match &i.else_ {
+            Some(Else::Block(b)) => {
+                let (b, d) = self.block_fwd(b, &|_| TokenStream::new());
+                (quote!(else #b), d)
             }
-            Else::If(inner) => {
-                let inner = self.if_fwd(inner);
-                quote!(else #inner)
+            Some(Else::If(inner)) => {
+                let (inner, d) = self.if_fwd(inner);
+                (quote!(else #inner), d)
             }
-        });
-        quote!(#(#attrs)* if #cond #then #els)
+            None => (TokenStream::new(), false),
+        };
+        (
+            quote!(#(#attrs)* if #cond #then #els),
+            then_diverges && else_diverges,
+        )
     }
 
     // ----- suspension -----
@@ -845,26 +1070,12 @@ impl<'a> Gen<'a> {
 
     // ----- resumption -----
 
-    /// The code that runs once site `k`'s future is ready: the rest of the function from there.
-    fn resume(&self, k: SiteId) -> TokenStream {
-        let body = self.body;
-        let site = &body.sites[k];
-        // Walk down the path, remembering each level.
-        struct Level<'b> {
-            block: &'b BlockIr,
-            idx: usize,
-            /// How this block sits in the statement one level up.
-            via: Via<'b>,
-        }
-        enum Via<'b> {
-            Root,
-            Plain,
-            Loop(&'b Lifetime, &'b BlockIr),
-        }
+    /// The blocks from the root down to the statement at the end of `path`.
+    fn levels_of(&self, path: &[Step]) -> Vec<Level<'_>> {
         let mut levels: Vec<Level> = Vec::new();
-        let mut block = &body.root;
+        let mut block = &self.body.root;
         let mut via = Via::Root;
-        let mut steps = site.path.iter();
+        let mut steps = path.iter();
         loop {
             let Some(Step::Stmt(idx)) = steps.next() else {
                 unreachable!("path starts with a statement")
@@ -906,7 +1117,30 @@ impl<'a> Gen<'a> {
                 },
             };
         }
+        levels
+    }
 
+    /// The innermost construct around the statement `levels` ends at with a join point the code
+    /// being written may break to: `(li, j)`, where `levels[li]` is the construct's block.
+    fn stop_of(&self, levels: &[Level]) -> Option<(usize, usize)> {
+        (1..levels.len()).rev().find_map(|li| {
+            let parent = &levels[li - 1];
+            self.join_at(parent.block.id, parent.idx).map(|j| (li, j))
+        })
+    }
+
+    /// Is the local declared outside the blocks `levels`?
+    fn declared_outside(&self, id: LocalId, levels: &[Level]) -> bool {
+        let block = self.body.locals[id].block;
+        !levels.iter().any(|l| l.block.id == block)
+    }
+
+    /// The code that runs once site `k`'s future is ready: the rest of the function from there,
+    /// or up to the end of the innermost construct around it with a join point.
+    fn resume(&self, k: SiteId) -> TokenStream {
+        let body = self.body;
+        let site = &body.sites[k];
+        let levels = self.levels_of(&site.path);
         // The statement with the await, resumed with its value.
         let out = &self.n.out;
         let StmtIr::Await { bind, .. } =
@@ -914,7 +1148,7 @@ impl<'a> Gen<'a> {
         else {
             unreachable!("path ends at an await")
         };
-        let mut hole = match bind {
+        let hole = match bind {
             Bind::Let { attrs, pat, .. } => {
                 if is_simple_binding(pat) {
                     let home = self.pat_into_home(pat);
@@ -928,20 +1162,114 @@ impl<'a> Gen<'a> {
             Bind::Expr { semi: true } => quote!(::core::mem::drop(#out);),
             Bind::Expr { semi: false } => quote!(#out),
         };
+        let stop = self.stop_of(&levels);
+        let Some((li, _)) = stop else {
+            return self.walk_up(&levels, hole, &|b| self.restores(k, b), None);
+        };
+        // The locals declared outside the construct with the join point come out of the state
+        // under their own names (its code may use them), the others as `x_saved`.
+        let fields: Vec<(Ident, TokenStream)> = site
+            .stored
+            .iter()
+            .map(|&id| {
+                let l = &body.locals[id];
+                let pat = if self.declared_outside(id, &levels[li..]) {
+                    binding(l)
+                } else {
+                    let s = &self.saved[id];
+                    quote!(#s)
+                };
+                (l.field.clone(), pat)
+            })
+            .collect();
+        let take_apart = self.take_apart(&site.variant, &fields);
+        let code = self.walk_up(&levels, hole, &|b| self.restores(k, b), stop);
+        quote!(#take_apart #code)
+    }
 
+    /// The code after join point `j`: its construct's value bound as the statement did, then the
+    /// rest of the function, or up to the end of the next construct around it with a join point.
+    /// It starts from `(locals.., value)` as its block's `break` hands them over.
+    fn after_join(&self, j: usize) -> (TokenStream, TokenStream) {
+        let join = &self.joins[j];
+        let levels = self.levels_of(&join.path);
+        let level = levels.last().unwrap();
+        let StmtIr::Construct { bind, .. } = &level.block.stmts[level.idx] else {
+            unreachable!("a join point is at a construct")
+        };
+        let v = &self.join_value;
+        let hole = match bind {
+            Bind::Let { pat, .. } if is_simple_binding(pat) => self.render_bind(bind, quote!(#v)),
+            // A block moves the whole value, so parts the pattern ignores are dropped at the end
+            // of this statement, as they were.
+            Bind::Let { .. } => self.render_bind(bind, quote!({ #v })),
+            _ if join.value => quote!(#v),
+            _ => TokenStream::new(),
+        };
+        let saved = |id: LocalId| {
+            let s = &self.saved[id];
+            quote!(#s)
+        };
+        self.min_join.set(j + 1);
+        let stop = self.stop_of(&levels);
+        let pats = join.pass.iter().map(|&id| match stop {
+            // Declared outside the next construct with a join point: it only goes on there.
+            Some((li, _)) if self.declared_outside(id, &levels[li..]) => {
+                binding(&self.body.locals[id])
+            }
+            _ => saved(id),
+        });
+        let value = join.value.then_some(v);
+        let pattern = quote!((#(#pats,)* #value));
+        let restores = |block: BlockId| {
+            let mut out = TokenStream::new();
+            for &id in &join.pass {
+                let l = &self.body.locals[id];
+                let outside = stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..]));
+                if l.block == block && !outside {
+                    let (i, s) = (&l.ident, &self.saved[id]);
+                    let m = l.mutable.then(|| quote!(mut));
+                    out.extend(quote!(let #m #i = #s;));
+                }
+            }
+            for &id in &join.declared {
+                let l = &self.body.locals[id];
+                if l.block == block {
+                    let i = &l.ident;
+                    let m = l.mutable.then(|| quote!(mut));
+                    out.extend(quote!(let #m #i;));
+                }
+            }
+            out
+        };
+        let code = self.walk_up(&levels, hole, &restores, stop);
+        self.min_join.set(0);
+        (pattern, code)
+    }
+
+    /// Writes the code from the statement `levels` ends at (whose own part is `hole`) to the end
+    /// of the function, or to the end of the construct with join point `stop`, level by level:
+    /// each block with its restored locals at the top, the hole, and the rest of its statements.
+    fn walk_up(
+        &self,
+        levels: &[Level],
+        mut hole: TokenStream,
+        restores: &dyn Fn(BlockId) -> TokenStream,
+        stop: Option<(usize, usize)>,
+    ) -> TokenStream {
         // Whether the code in `hole` never completes normally (every path suspends): then the
         // rest of the enclosing block is unreachable from here and is not written again (a
         // second copy of a closure would even be a second closure type).
         let mut hole_diverges = false;
         for (li, level) in levels.iter().enumerate().rev() {
             let b = level.block;
-            let restores = self.restores(k, b.id);
+            let restored = restores(b.id);
             let (rest, diverges) = if hole_diverges {
                 (TokenStream::new(), true)
             } else {
-                self.stmts_fwd(&b.stmts[level.idx + 1..])
+                self.stmts_fwd(b, level.idx + 1)
             };
-            let block_code = self.wrap_block(b, quote!(#restores #hole #rest));
+            let block_code = self.wrap_block(b, quote!(#restored #hole #rest));
             let value = match level.via {
                 Via::Root => {
                     if !diverges {
@@ -985,6 +1313,17 @@ impl<'a> Gen<'a> {
             let StmtIr::Construct { bind, .. } = &parent.block.stmts[parent.idx] else {
                 unreachable!("constructs hold the blocks on a path")
             };
+            if let Some((stop_li, j)) = stop
+                && stop_li == li
+            {
+                // The end of the construct with the join point: hand over to it (unless the value
+                // never comes).
+                return if hole_diverges {
+                    quote!(#value;)
+                } else {
+                    self.break_to_join(j, bind, value)
+                };
+            }
             // A value that never comes (every path returns, breaks or suspends) is not bound:
             // a pattern against `!` leaves its bindings without a type.
             hole = if hole_diverges {
@@ -1253,6 +1592,52 @@ impl<'a> Gen<'a> {
     }
 }
 
+/// One block on the way from the root down to a statement.
+struct Level<'b> {
+    block: &'b BlockIr,
+    /// The statement's index in the block.
+    idx: usize,
+    /// How this block sits in the statement one level up.
+    via: Via<'b>,
+}
+
+enum Via<'b> {
+    Root,
+    Plain,
+    Loop(&'b Lifetime, &'b BlockIr),
+}
+
+/// The edge to join point `j` in the state graph, resolved to the states its code goes to.
+fn join_edge(j: usize) -> String {
+    format!("join {j}")
+}
+
+/// Does the construct at `join` end before the statement at `site` runs, in the text (not inside
+/// it, nor in another branch of a construct around both)?
+fn ends_before(join: &[Step], site: &[Step]) -> bool {
+    match join.iter().zip(site).find(|(a, b)| a != b) {
+        Some((Step::Stmt(a), Step::Stmt(b))) => a < b,
+        _ => false,
+    }
+}
+
+/// Replaces each edge to a join point by the edges of its code (already resolved).
+fn resolve_join_edges(edges: &[String], join_edges: &[Vec<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in edges {
+        let targets = match (0..join_edges.len()).find(|&j| *e == join_edge(j)) {
+            Some(j) => join_edges[j].clone(),
+            None => vec![e.clone()],
+        };
+        for t in targets {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
 /// `x` when the field has the local's name, `x_2: x` otherwise.
 fn field_init(l: &crate::ir::Local) -> TokenStream {
     let (f, i) = (&l.field, &l.ident);
@@ -1284,116 +1669,6 @@ fn macro_diverges(m: &syn::Macro) -> bool {
             "panic" | "unreachable" | "todo" | "unimplemented"
         )
     })
-}
-
-/// Does every path through this construct reach a suspension (so code after it never runs in the
-/// same arm)?
-fn always_suspends(c: &Construct) -> bool {
-    fn block(b: &BlockIr) -> bool {
-        b.stmts.iter().any(|s| match s {
-            StmtIr::Await { .. } => true,
-            StmtIr::Construct { construct, .. } => always_suspends(construct),
-            StmtIr::Plain(_) => false,
-        })
-    }
-    fn if_ir(i: &IfIr) -> bool {
-        block(&i.then)
-            && match &i.else_ {
-                Some(Else::Block(b)) => block(b),
-                Some(Else::If(inner)) => if_ir(inner),
-                None => false,
-            }
-    }
-    match c {
-        Construct::Block(b) => match &b.label {
-            None => block(b),
-            // A labelled block also completes through `break 'label` before its suspension.
-            Some(label) => {
-                let (breaks, suspends) = break_before_suspend(&b.stmts, label);
-                suspends && !breaks
-            }
-        },
-        Construct::If(i) => if_ir(i),
-        Construct::Match { arms, .. } => {
-            !arms.is_empty()
-                && arms.iter().all(|a| match &a.body {
-                    ArmBody::Block(b) => block(b),
-                    ArmBody::Plain(e) => diverges(e),
-                })
-        }
-        // Leaving a loop takes a `break`; if none comes before the body's first suspension,
-        // the forward code never gets past the loop.
-        Construct::Loop { label, body, .. } => {
-            let (breaks, suspends) = break_before_suspend(&body.stmts, label);
-            !breaks && suspends
-        }
-    }
-}
-
-/// Walks statements in order until the first sure suspension: did a `break 'label` come first
-/// (anywhere on some path), and does every path suspend?
-fn break_before_suspend(stmts: &[StmtIr], label: &Lifetime) -> (bool, bool) {
-    for s in stmts {
-        match s {
-            StmtIr::Plain(p) => {
-                if breaks_to(p.to_token_stream(), label) {
-                    return (true, false);
-                }
-            }
-            StmtIr::Await { .. } => return (false, true),
-            StmtIr::Construct { construct, .. } => {
-                let (breaks, suspends) = construct_break_before_suspend(construct, label);
-                if breaks {
-                    return (true, false);
-                }
-                if suspends {
-                    return (false, true);
-                }
-            }
-        }
-    }
-    (false, false)
-}
-
-fn construct_break_before_suspend(c: &Construct, label: &Lifetime) -> (bool, bool) {
-    let all = |branches: Vec<(bool, bool)>| {
-        let breaks = branches.iter().any(|b| b.0);
-        let suspends = !branches.is_empty() && branches.iter().all(|b| b.1);
-        (breaks, suspends)
-    };
-    match c {
-        Construct::Block(b) => break_before_suspend(&b.stmts, label),
-        Construct::Loop { body, .. } => (break_before_suspend(&body.stmts, label).0, false),
-        Construct::If(i) => {
-            let mut branches = Vec::new();
-            let mut i: &IfIr = i;
-            loop {
-                if breaks_to(i.cond.to_token_stream(), label) {
-                    return (true, false);
-                }
-                branches.push(break_before_suspend(&i.then.stmts, label));
-                match &i.else_ {
-                    Some(Else::Block(b)) => {
-                        branches.push(break_before_suspend(&b.stmts, label));
-                        break;
-                    }
-                    Some(Else::If(inner)) => i = inner,
-                    None => {
-                        branches.push((false, false));
-                        break;
-                    }
-                }
-            }
-            all(branches)
-        }
-        Construct::Match { arms, .. } => all(arms
-            .iter()
-            .map(|a| match &a.body {
-                ArmBody::Block(b) => break_before_suspend(&b.stmts, label),
-                ArmBody::Plain(e) => (breaks_to(e.to_token_stream(), label), false),
-            })
-            .collect()),
-    }
 }
 
 /// A plain expression that never completes (`return`, `break`, `continue`, `panic!(..)`).

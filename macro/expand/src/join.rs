@@ -1,0 +1,333 @@
+//! Join points: one copy of the code that follows a construct that suspends.
+//!
+//! Without them, the code after `if c { a.await } else { b.await }` is written three times:
+//! in the forward code and in the resume arm of each `.await` (each arm runs "the rest of the
+//! function from there"). With a join point, every path that reaches the end of the construct
+//! leaves the state's `match` with the locals still alive and the construct's value,
+//! through `break 'join (locals.., value)`, and the code after the construct is written once,
+//! after the `match`:
+//!
+//! ```text
+//! 'poll: loop {
+//!     let (g, value) = 'join: {
+//!         match &mut *state {
+//!             State::Start { .. } => { ..; let value = if c { .. } else { .. }; break 'join (g, value); }
+//!             State::AwaitA { fut, .. } => { /* poll */ ..; let value = { .. }; break 'join (g, value); }
+//!             State::AwaitB { fut, .. } => { .. }
+//!         }
+//!     };
+//!     /* the code after the `if`, once */
+//! }
+//! ```
+//!
+//! The locals go through the `break` on the stack, never through the state: the state's
+//! variants (and so the future's size and auto traits) are those of the suspension points only.
+//!
+//! A construct gets a join point only when every path can hand over the same locals in the same
+//! condition. Otherwise its continuation is written once per path, as before:
+//! * the locals declared outside it that a suspension inside keeps must be the same at every
+//!   suspension inside it, and none of them may be moved or assigned inside it (syntax could not
+//!   tell which path left which of them initialised);
+//! * no `break`/`continue` inside it may leave it (the code it jumps to is not written in the
+//!   arms that stop at the join point);
+//! * a plain block in tail position keeps its continuation (edition 2021 drops its tail's
+//!   temporaries at the end of the enclosing statement, which a `let` would move earlier).
+//!
+//! The forward code (and the code after another join point) also breaks to the join point when
+//! the locals in scope that it does not hand over have nothing to drop there: moved before the
+//! construct, declared without a value, or bound to a reference or literal. Otherwise it runs on
+//! through the construct as before, which keeps each local's drop where rustc puts it.
+//!
+//! Join points are numbered in the order their constructs end (post-order), and each one's
+//! labelled block encloses those before it: the code after a construct can only reach the end of
+//! constructs that end later, so it can break to their join points and never to an earlier one.
+
+use crate::ir::{
+    ArmBody, Bind, BlockId, BlockIr, Body, Construct, Else, IfIr, LocalId, Step, StmtIr,
+};
+use crate::mentions::Use;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use std::collections::HashSet;
+
+pub struct Join {
+    /// The construct's statement: `block`'s statement `idx`.
+    pub block: BlockId,
+    pub idx: usize,
+    /// The path from the root block down to the construct's statement.
+    pub path: Vec<Step>,
+    /// The locals declared outside the construct and alive at its end, in declaration order.
+    pub pass: Vec<LocalId>,
+    /// Locals declared outside it that were moved before it and are assigned after it.
+    pub declared: Vec<LocalId>,
+    /// The forward code may break here too (see the module doc).
+    pub forward: bool,
+    /// The construct's value is used (`let x = match ..`, or a block's tail).
+    pub value: bool,
+}
+
+/// The join points of the body, in post-order.
+pub fn find(body: &Body) -> Vec<Join> {
+    let mut out = Vec::new();
+    walk(body, &body.root, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Finds the join points inside block `b` (at `path`); returns the ids of `b` and of every
+/// block nested in it.
+fn walk(body: &Body, b: &BlockIr, path: &mut Vec<Step>, out: &mut Vec<Join>) -> Vec<BlockId> {
+    let mut blocks = vec![b.id];
+    for (idx, s) in b.stmts.iter().enumerate() {
+        let StmtIr::Construct { bind, construct } = s else {
+            continue;
+        };
+        path.push(Step::Stmt(idx));
+        let mut inner = Vec::new();
+        for (c, child) in children(construct).into_iter().enumerate() {
+            if let Some(child) = child {
+                path.push(Step::Child(c));
+                inner.extend(walk(body, child, path, out));
+                path.pop();
+            }
+        }
+        let tail = idx + 1 == b.stmts.len() && matches!(bind, Bind::Expr { semi: false });
+        if let Some(join) = consider(body, b.id, idx, path, bind, construct, tail, &inner) {
+            out.push(join);
+        }
+        path.pop();
+        blocks.extend(inner);
+    }
+    blocks
+}
+
+/// The blocks a construct's children are, in `Step::Child` order (`None` for a `match` arm
+/// without a block, which cannot suspend).
+fn children(c: &Construct) -> Vec<Option<&BlockIr>> {
+    match c {
+        Construct::Block(b) => vec![Some(b)],
+        Construct::Loop { body, .. } => vec![Some(body)],
+        Construct::If(i) => {
+            let mut out = Vec::new();
+            let mut i: &IfIr = i;
+            loop {
+                out.push(Some(&i.then));
+                match &i.else_ {
+                    Some(Else::Block(b)) => {
+                        out.push(Some(b));
+                        break;
+                    }
+                    Some(Else::If(inner)) => i = inner,
+                    None => break,
+                }
+            }
+            out
+        }
+        Construct::Match { arms, .. } => arms
+            .iter()
+            .map(|a| match &a.body {
+                ArmBody::Block(b) => Some(b),
+                ArmBody::Plain(_) => None,
+            })
+            .collect(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn consider(
+    body: &Body,
+    block: BlockId,
+    idx: usize,
+    path: &[Step],
+    bind: &Bind,
+    construct: &Construct,
+    tail: bool,
+    inner: &[BlockId],
+) -> Option<Join> {
+    if tail && matches!(construct, Construct::Block(_)) {
+        return None;
+    }
+    let sites: Vec<_> = body
+        .sites
+        .iter()
+        .filter(|s| s.path.len() > path.len() && s.path.starts_with(path))
+        .collect();
+    let first = sites.first()?;
+    let outer = |id: &LocalId| !inner.contains(&body.locals[*id].block);
+    let pass: Vec<LocalId> = first.stored.iter().copied().filter(outer).collect();
+    let declared: Vec<LocalId> = first.declared_only.iter().copied().filter(outer).collect();
+    let same = |a: &[LocalId], b: Vec<LocalId>| {
+        let a: HashSet<_> = a.iter().collect();
+        let b: HashSet<_> = b.iter().collect();
+        a == b
+    };
+    for s in &sites[1..] {
+        if !same(&pass, s.stored.iter().copied().filter(outer).collect())
+            || !same(
+                &declared,
+                s.declared_only.iter().copied().filter(outer).collect(),
+            )
+        {
+            return None;
+        }
+    }
+    let in_scope: Vec<LocalId> = first.in_scope.iter().copied().filter(outer).collect();
+    // Nothing handed over is moved or assigned inside (its header included).
+    for &id in pass.iter().chain(&declared) {
+        let l = &body.locals[id];
+        let changed = l
+            .mentions
+            .iter()
+            .zip(&l.mention_paths)
+            .any(|(&(_, kind), at)| {
+                matches!(kind, Use::Move | Use::Part | Use::SetPart | Use::Assign)
+                    && at.starts_with(path)
+            });
+        if changed {
+            return None;
+        }
+    }
+    // One name per local handed over (a pattern cannot bind a name twice).
+    let mut names = HashSet::new();
+    if !pass
+        .iter()
+        .all(|&id| names.insert(body.locals[id].ident.to_string()))
+    {
+        return None;
+    }
+    if leaves(construct, body) {
+        return None;
+    }
+    let forward = !tail
+        && in_scope.iter().all(|id| {
+            let l = &body.locals[*id];
+            pass.contains(id)
+                || declared.contains(id)
+                || l.trivial_drop
+                || moved_before(l, path, plain_header(construct))
+        });
+    // A tail loop's value is `()` and has no temporaries: it joins like a statement, but its
+    // value is the block's.
+    let forward = forward || (tail && matches!(construct, Construct::Loop { .. }));
+    Some(Join {
+        block,
+        idx,
+        path: path.to_vec(),
+        pass,
+        declared,
+        forward,
+        value: tail || matches!(bind, Bind::Let { .. }),
+    })
+}
+
+/// Does the construct's header (the mentions recorded at its own statement) run whole before
+/// its end: a `match` scrutinee or the condition of an `if` without `else if` (whose later
+/// conditions may not run)?
+fn plain_header(c: &Construct) -> bool {
+    match c {
+        Construct::Match { .. } => true,
+        Construct::If(i) => !matches!(i.else_, Some(Else::If(_))),
+        Construct::Block(_) | Construct::Loop { .. } => false,
+    }
+}
+
+/// Is the local surely moved by the end of the construct at `path`: by a statement that runs
+/// unconditionally before it, in a block around it, by the header of a construct around it, or
+/// by its own header when that runs whole (`header`)?
+fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
+    l.mentions
+        .iter()
+        .zip(&l.mention_paths)
+        .any(|(&(_, kind), at)| {
+            if kind != Use::Move || at.is_empty() {
+                return false;
+            }
+            if (at.len() < path.len() || header) && path.starts_with(at) {
+                return true;
+            }
+            let d = at.len() - 1;
+            at.len() <= path.len()
+                && at[..d] == path[..d]
+                && matches!((at[d], path[d]), (Step::Stmt(a), Step::Stmt(c)) if a < c)
+        })
+}
+
+/// Does a `break` or `continue` inside the construct leave it?
+fn leaves(c: &Construct, body: &Body) -> bool {
+    let mut tokens = TokenStream::new();
+    let mut defined = HashSet::new();
+    collect(c, body, &mut tokens, &mut defined);
+    let mut used = HashSet::new();
+    scan(tokens, &mut defined, &mut used);
+    used.iter().any(|l| !defined.contains(l))
+}
+
+/// The construct's user tokens (headers, plain statements, awaited expressions) and the labels
+/// of its blocks and loops.
+fn collect(c: &Construct, body: &Body, ts: &mut TokenStream, defined: &mut HashSet<String>) {
+    match c {
+        Construct::Block(_) => {}
+        Construct::Loop { label, .. } => {
+            defined.insert(label.ident.to_string());
+        }
+        Construct::If(i) => {
+            let mut i: &IfIr = i;
+            loop {
+                i.cond.to_tokens(ts);
+                match &i.else_ {
+                    Some(Else::If(inner)) => i = inner,
+                    _ => break,
+                }
+            }
+        }
+        Construct::Match {
+            scrutinee, arms, ..
+        } => {
+            scrutinee.to_tokens(ts);
+            for a in arms {
+                a.pat.to_tokens(ts);
+                if let ArmBody::Plain(e) = &a.body {
+                    e.to_tokens(ts);
+                }
+            }
+        }
+    }
+    for b in children(c).into_iter().flatten() {
+        if let Some(l) = &b.label {
+            defined.insert(l.ident.to_string());
+        }
+        for s in &b.stmts {
+            match s {
+                StmtIr::Plain(p) => p.to_tokens(ts),
+                StmtIr::Await { site, .. } => body.sites[*site].fut.to_tokens(ts),
+                StmtIr::Construct { construct, .. } => collect(construct, body, ts, defined),
+            }
+        }
+    }
+}
+
+/// Labels defined (`'a: loop`) and jumped to (`break 'a`, `continue 'a`) in plain tokens.
+fn scan(ts: TokenStream, defined: &mut HashSet<String>, used: &mut HashSet<String>) {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    for (i, tt) in tokens.iter().enumerate() {
+        match tt {
+            TokenTree::Ident(kw) if kw == "break" || kw == "continue" => {
+                if let (Some(TokenTree::Punct(p)), Some(TokenTree::Ident(name))) =
+                    (tokens.get(i + 1), tokens.get(i + 2))
+                    && p.as_char() == '\''
+                {
+                    used.insert(name.to_string());
+                }
+            }
+            TokenTree::Punct(p) if p.as_char() == '\'' => {
+                if let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(colon))) =
+                    (tokens.get(i + 1), tokens.get(i + 2))
+                    && colon.as_char() == ':'
+                {
+                    defined.insert(name.to_string());
+                }
+            }
+            TokenTree::Group(g) => scan(g.stream(), defined, used),
+            _ => {}
+        }
+    }
+}
