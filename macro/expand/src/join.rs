@@ -26,8 +26,10 @@
 //! A construct gets a join point only when every path can hand over the same locals in the same
 //! condition. Otherwise its continuation is written once per path, as before:
 //! * the locals declared outside it that a suspension inside keeps must be the same at every
-//!   suspension inside it, and none of them may be moved or assigned inside it (syntax could not
-//!   tell which path left which of them initialised);
+//!   suspension inside it, and none of them may be moved inside it, nor a local declared without
+//!   a value be assigned there (syntax could not tell which path left which of them initialised);
+//! * two paths or more must reach its end (two `.await`s inside, or one and the forward code),
+//!   and what follows must be more than the end of a block whose construct has a join point;
 //! * no `break`/`continue` inside it may leave it (the code it jumps to is not written in the
 //!   arms that stop at the join point);
 //! * a plain block in tail position keeps its continuation (edition 2021 drops its tail's
@@ -46,6 +48,8 @@ use crate::ir::{
     ArmBody, Bind, BlockId, BlockIr, Body, Construct, Else, IfIr, LocalId, Step, StmtIr,
 };
 use crate::mentions::Use;
+use crate::lower::{breaks_to, diverges};
+use syn::Lifetime;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::HashSet;
@@ -64,18 +68,41 @@ pub struct Join {
     pub forward: bool,
     /// The construct's value is used (`let x = match ..`, or a block's tail).
     pub value: bool,
+    /// The construct is its block's last statement, and that block is a loop's body.
+    last: bool,
+    in_loop_body: bool,
 }
 
 /// The join points of the body, in post-order.
 pub fn find(body: &Body) -> Vec<Join> {
     let mut out = Vec::new();
     walk(body, &body.root, &mut Vec::new(), &mut out);
+    // A construct that ends a block whose own construct has a join point needs none: what
+    // follows it is only that block's end (unless the block is a loop's body, whose end is the
+    // next iteration).
+    let parents: Vec<Vec<Step>> = out.iter().map(|j| j.path.clone()).collect();
+    out.retain(|j| {
+        let [outer @ .., Step::Child(_), Step::Stmt(_)] = &j.path[..] else {
+            return true;
+        };
+        !(j.last && !j.in_loop_body && parents.iter().any(|p| p == outer))
+    });
     out
 }
 
 /// Finds the join points inside block `b` (at `path`); returns the ids of `b` and of every
 /// block nested in it.
 fn walk(body: &Body, b: &BlockIr, path: &mut Vec<Step>, out: &mut Vec<Join>) -> Vec<BlockId> {
+    walk_in(body, b, false, path, out)
+}
+
+fn walk_in(
+    body: &Body,
+    b: &BlockIr,
+    loop_body: bool,
+    path: &mut Vec<Step>,
+    out: &mut Vec<Join>,
+) -> Vec<BlockId> {
     let mut blocks = vec![b.id];
     for (idx, s) in b.stmts.iter().enumerate() {
         let StmtIr::Construct { bind, construct } = s else {
@@ -86,12 +113,15 @@ fn walk(body: &Body, b: &BlockIr, path: &mut Vec<Step>, out: &mut Vec<Join>) -> 
         for (c, child) in children(construct).into_iter().enumerate() {
             if let Some(child) = child {
                 path.push(Step::Child(c));
-                inner.extend(walk(body, child, path, out));
+                let is_loop = matches!(construct, Construct::Loop { .. });
+                inner.extend(walk_in(body, child, is_loop, path, out));
                 path.pop();
             }
         }
         let tail = idx + 1 == b.stmts.len() && matches!(bind, Bind::Expr { semi: false });
-        if let Some(join) = consider(body, b.id, idx, path, bind, construct, tail, &inner) {
+        if let Some(mut join) = consider(body, b.id, idx, path, bind, construct, tail, &inner) {
+            join.last = idx + 1 == b.stmts.len();
+            join.in_loop_body = loop_body;
             out.push(join);
         }
         path.pop();
@@ -152,6 +182,11 @@ fn consider(
         .filter(|s| s.path.len() > path.len() && s.path.starts_with(path))
         .collect();
     let first = sites.first()?;
+    // Worth it only when two paths or more reach the end: two `.await`s inside, or one and the
+    // forward code that may get past the construct without suspending.
+    if sites.len() + usize::from(!always_suspends(construct)) < 2 {
+        return None;
+    }
     let outer = |id: &LocalId| !inner.contains(&body.locals[*id].block);
     let pass: Vec<LocalId> = first.stored.iter().copied().filter(outer).collect();
     let declared: Vec<LocalId> = first.declared_only.iter().copied().filter(outer).collect();
@@ -171,20 +206,50 @@ fn consider(
         }
     }
     let in_scope: Vec<LocalId> = first.in_scope.iter().copied().filter(outer).collect();
-    // Nothing handed over is moved or assigned inside (its header included).
-    for &id in pass.iter().chain(&declared) {
+    // Nothing handed over is moved inside (its header included), and nothing declared without a
+    // value is assigned there: either would leave it initialised on some paths only. (Assigning
+    // to a local that has a value keeps it initialised.)
+    let changed_inside = |id: LocalId, kinds: &[Use]| {
         let l = &body.locals[id];
-        let changed = l
-            .mentions
+        l.mentions
             .iter()
             .zip(&l.mention_paths)
-            .any(|(&(_, kind), at)| {
-                matches!(kind, Use::Move | Use::Part | Use::SetPart | Use::Assign)
-                    && at.starts_with(path)
-            });
-        if changed {
-            return None;
-        }
+            .any(|(&(_, kind), at)| kinds.contains(&kind) && at.starts_with(path))
+    };
+    // The last position inside the construct: what comes later in the text runs after it.
+    let last_inside = body
+        .locals
+        .iter()
+        .flat_map(|l| l.mentions.iter().zip(&l.mention_paths))
+        .filter(|(_, at)| at.starts_with(path))
+        .map(|(&(q, _), _)| q)
+        .chain(sites.iter().map(|s| s.pos))
+        .max()
+        .unwrap_or(0);
+    // A local "moved" inside that is never assigned and is still used after the construct was
+    // not moved (it is `Copy`: `flush(seen).await; .. seen.min(limit)`), or the user's code would
+    // not compile.
+    let used_later = |id: LocalId| {
+        let l = &body.locals[id];
+        !l.mentions.iter().any(|&(_, kind)| kind == Use::Assign)
+            && l.mentions
+                .iter()
+                .zip(&l.mention_paths)
+                .any(|(&(q, kind), at)| {
+                    kind != Use::Assign
+                        && q > last_inside
+                        && !at.starts_with(path)
+                        && !other_branch(at, path)
+                })
+    };
+    if pass
+        .iter()
+        .any(|&id| changed_inside(id, &[Use::Move, Use::Part]) && !used_later(id))
+        || declared
+            .iter()
+            .any(|&id| changed_inside(id, &[Use::Move, Use::Part, Use::Assign]))
+    {
+        return None;
     }
     // One name per local handed over (a pattern cannot bind a name twice).
     let mut names = HashSet::new();
@@ -204,6 +269,7 @@ fn consider(
                 || declared.contains(id)
                 || l.trivial_drop
                 || moved_before(l, path, plain_header(construct))
+                || moved_in_block(l, path, construct)
         });
     // A tail loop's value is `()` and has no temporaries: it joins like a statement, but its
     // value is the block's.
@@ -216,6 +282,8 @@ fn consider(
         declared,
         forward,
         value: tail || matches!(bind, Bind::Let { .. }),
+        last: false,
+        in_loop_body: false,
     })
 }
 
@@ -228,6 +296,14 @@ fn plain_header(c: &Construct) -> bool {
         Construct::If(i) => !matches!(i.else_, Some(Else::If(_))),
         Construct::Block(_) | Construct::Loop { .. } => false,
     }
+}
+
+/// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
+fn other_branch(a: &[Step], b: &[Step]) -> bool {
+    a.iter()
+        .zip(b)
+        .find(|(x, y)| x != y)
+        .is_some_and(|(x, y)| matches!((x, y), (Step::Child(_), Step::Child(_))))
 }
 
 /// Is the local surely moved by the end of the construct at `path`: by a statement that runs
@@ -249,6 +325,23 @@ fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
                 && at[..d] == path[..d]
                 && matches!((at[d], path[d]), (Step::Stmt(a), Step::Stmt(c)) if a < c)
         })
+}
+
+/// Is the local surely moved inside the construct, when it is a plain block: by one of the
+/// block's own statements (they all run, unless one leaves the function or suspends, and then
+/// the block's end is not reached that way)?
+fn moved_in_block(l: &crate::ir::Local, path: &[Step], c: &Construct) -> bool {
+    let Construct::Block(b) = c else { return false };
+    b.label.is_none()
+        && l.mentions
+            .iter()
+            .zip(&l.mention_paths)
+            .any(|(&(_, kind), at)| {
+                kind == Use::Move
+                    && at.len() == path.len() + 2
+                    && at.starts_with(path)
+                    && at[path.len()] == Step::Child(0)
+            })
 }
 
 /// Does a `break` or `continue` inside the construct leave it?
@@ -331,3 +424,114 @@ fn scan(ts: TokenStream, defined: &mut HashSet<String>, used: &mut HashSet<Strin
         }
     }
 }
+
+/// Does every path through this construct reach a suspension (so code after it never runs in the
+/// same arm)?
+fn always_suspends(c: &Construct) -> bool {
+    fn block(b: &BlockIr) -> bool {
+        b.stmts.iter().any(|s| match s {
+            StmtIr::Await { .. } => true,
+            StmtIr::Construct { construct, .. } => always_suspends(construct),
+            StmtIr::Plain(_) => false,
+        })
+    }
+    fn if_ir(i: &IfIr) -> bool {
+        block(&i.then)
+            && match &i.else_ {
+                Some(Else::Block(b)) => block(b),
+                Some(Else::If(inner)) => if_ir(inner),
+                None => false,
+            }
+    }
+    match c {
+        Construct::Block(b) => match &b.label {
+            None => block(b),
+            // A labelled block also completes through `break 'label` before its suspension.
+            Some(label) => {
+                let (breaks, suspends) = break_before_suspend(&b.stmts, label);
+                suspends && !breaks
+            }
+        },
+        Construct::If(i) => if_ir(i),
+        Construct::Match { arms, .. } => {
+            !arms.is_empty()
+                && arms.iter().all(|a| match &a.body {
+                    ArmBody::Block(b) => block(b),
+                    ArmBody::Plain(e) => diverges(e),
+                })
+        }
+        // Leaving a loop takes a `break`; if none comes before the body's first suspension,
+        // the forward code never gets past the loop.
+        Construct::Loop { label, body, .. } => {
+            let (breaks, suspends) = break_before_suspend(&body.stmts, label);
+            !breaks && suspends
+        }
+    }
+}
+
+/// Walks statements in order until the first sure suspension: did a `break 'label` come first
+/// (anywhere on some path), and does every path suspend?
+fn break_before_suspend(stmts: &[StmtIr], label: &Lifetime) -> (bool, bool) {
+    for s in stmts {
+        match s {
+            StmtIr::Plain(p) => {
+                if breaks_to(p.to_token_stream(), label) {
+                    return (true, false);
+                }
+            }
+            StmtIr::Await { .. } => return (false, true),
+            StmtIr::Construct { construct, .. } => {
+                let (breaks, suspends) = construct_break_before_suspend(construct, label);
+                if breaks {
+                    return (true, false);
+                }
+                if suspends {
+                    return (false, true);
+                }
+            }
+        }
+    }
+    (false, false)
+}
+
+fn construct_break_before_suspend(c: &Construct, label: &Lifetime) -> (bool, bool) {
+    let all = |branches: Vec<(bool, bool)>| {
+        let breaks = branches.iter().any(|b| b.0);
+        let suspends = !branches.is_empty() && branches.iter().all(|b| b.1);
+        (breaks, suspends)
+    };
+    match c {
+        Construct::Block(b) => break_before_suspend(&b.stmts, label),
+        Construct::Loop { body, .. } => (break_before_suspend(&body.stmts, label).0, false),
+        Construct::If(i) => {
+            let mut branches = Vec::new();
+            let mut i: &IfIr = i;
+            loop {
+                if breaks_to(i.cond.to_token_stream(), label) {
+                    return (true, false);
+                }
+                branches.push(break_before_suspend(&i.then.stmts, label));
+                match &i.else_ {
+                    Some(Else::Block(b)) => {
+                        branches.push(break_before_suspend(&b.stmts, label));
+                        break;
+                    }
+                    Some(Else::If(inner)) => i = inner,
+                    None => {
+                        branches.push((false, false));
+                        break;
+                    }
+                }
+            }
+            all(branches)
+        }
+        Construct::Match { arms, .. } => all(arms
+            .iter()
+            .map(|a| match &a.body {
+                ArmBody::Block(b) => break_before_suspend(&b.stmts, label),
+                ArmBody::Plain(e) => (breaks_to(e.to_token_stream(), label), false),
+            })
+            .collect()),
+    }
+}
+

@@ -1672,7 +1672,7 @@ fn macro_diverges(m: &syn::Macro) -> bool {
 }
 
 /// A plain expression that never completes (`return`, `break`, `continue`, `panic!(..)`).
-fn diverges(e: &Expr) -> bool {
+pub(crate) fn diverges(e: &Expr) -> bool {
     match e {
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
         Expr::Macro(m) => macro_diverges(&m.mac),
@@ -1686,7 +1686,7 @@ fn diverges(e: &Expr) -> bool {
 }
 
 /// Does `ts` contain `break 'label`?
-fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
+pub(crate) fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     tokens.iter().enumerate().any(|(i, tt)| match tt {
         TokenTree::Ident(kw) if kw == "break" => {
