@@ -18,6 +18,8 @@ pub struct Local {
     /// Bound to a reference or a literal (`let r = &v;`, `let n = 3;`): nothing to drop, so it
     /// need not be kept across an `.await` unless it is used after it.
     pub trivial_drop: bool,
+    /// An argument of a type that is surely `Copy` (`n: u32`): passing it by value moves nothing.
+    pub surely_copy: bool,
     pub mutable: bool,
     pub block: BlockId,
     pub decl_pos: usize,
@@ -173,6 +175,15 @@ pub struct Body {
     pub param_names: Vec<Ident>,
 }
 
+/// What the signature says about the arguments' types.
+#[derive(Default)]
+pub struct ParamKinds {
+    /// Written as references (`&self`, `x: &T`): a field taken from them is a copy.
+    pub references: Vec<Ident>,
+    /// Of a type that is surely `Copy` (`n: u32`, `s: &str`): passing them by value moves nothing.
+    pub copies: Vec<Ident>,
+}
+
 pub struct Builder {
     /// Shadowing locals to rename (see `rename.rs`), by id.
     renames: std::collections::HashMap<LocalId, Ident>,
@@ -201,7 +212,7 @@ impl Builder {
         renames: std::collections::HashMap<LocalId, Ident>,
         anchors: Vec<LocalId>,
         trivial_iters: &[String],
-        ref_params: &[Ident],
+        kinds: &ParamKinds,
     ) -> Body {
         let param_names = params.iter().map(|(i, _)| i.clone()).collect();
         let mut b = Builder {
@@ -221,10 +232,12 @@ impl Builder {
         };
         let mut param_ids = Vec::new();
         for (ident, mutable) in params {
-            let reference = ref_params.contains(&ident);
+            let reference = kinds.references.contains(&ident);
+            let surely_copy = kinds.copies.contains(&ident);
             let id = b.declare(ident, mutable, 0, true);
             b.locals[id].anchorable = true;
             b.locals[id].reference = reference;
+            b.locals[id].surely_copy = surely_copy;
             param_ids.push(id);
         }
         let stmts = b.stmts(body.stmts, 0);
@@ -316,6 +329,7 @@ impl Builder {
             closure_at: None,
             assignments: Vec::new(),
             trivial_drop: false,
+            surely_copy: false,
             synthetic,
             field: ident.clone(),
             ty: ident.clone(),
@@ -970,6 +984,93 @@ fn moving_root(scrutinee: &Expr) -> Option<String> {
     }
 }
 
+/// Does the statement at path `a` run on every path to the statement at `b`: `b` itself, the
+/// header of a construct around `b`, or an earlier statement of a block around `b`, also inside
+/// constructs there that can only be got past through the child `a` is in (`only_way(path, c)`:
+/// a plain block, or a `match` whose other arms all leave, as a `let`-`else`'s `else` does)?
+pub fn runs_before(a: &[Step], b: &[Step], only_way: &dyn Fn(&[Step], usize) -> bool) -> bool {
+    if a.is_empty() {
+        return false;
+    }
+    if a.len() <= b.len() && b.starts_with(a) {
+        return true;
+    }
+    let Some(d) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return false;
+    };
+    matches!((a[d], b[d]), (Step::Stmt(x), Step::Stmt(y)) if x < y)
+        && (d + 1..a.len()).all(|e| match a[e] {
+            Step::Child(c) => only_way(&a[..e], c),
+            Step::Stmt(_) => true,
+        })
+}
+
+/// The construct at statement path `path` (from the root block), and the block of its child `c`.
+fn construct_at<'b>(root: &'b BlockIr, path: &[Step]) -> Option<&'b Construct> {
+    let mut block = root;
+    let mut steps = path.iter();
+    loop {
+        let Some(Step::Stmt(i)) = steps.next() else {
+            return None;
+        };
+        let Some(StmtIr::Construct { construct, .. }) = block.stmts.get(*i) else {
+            return None;
+        };
+        let Some(Step::Child(c)) = steps.next() else {
+            return Some(construct);
+        };
+        block = children(construct).get(*c).copied().flatten()?;
+    }
+}
+
+/// A construct's child blocks in `Step::Child` order (`None` for a `match` arm without a block).
+pub fn children(c: &Construct) -> Vec<Option<&BlockIr>> {
+    match c {
+        Construct::Block(b) => vec![Some(b)],
+        Construct::Loop { body, .. } => vec![Some(body)],
+        Construct::If(i) => {
+            let mut out = Vec::new();
+            let mut i: &IfIr = i;
+            loop {
+                out.push(Some(&i.then));
+                match &i.else_ {
+                    Some(Else::Block(b)) => {
+                        out.push(Some(b));
+                        break;
+                    }
+                    Some(Else::If(inner)) => i = inner,
+                    None => break,
+                }
+            }
+            out
+        }
+        Construct::Match { arms, .. } => arms
+            .iter()
+            .map(|a| match &a.body {
+                ArmBody::Block(b) => Some(b),
+                ArmBody::Plain(_) => None,
+            })
+            .collect(),
+    }
+}
+
+/// Is child `c` of the construct at `path` the only way past it: a plain block, or a `match`
+/// whose other arms all end in `return`, `break`, `continue` or a panic?
+fn only_way_past(root: &BlockIr, path: &[Step], c: usize) -> bool {
+    let leaves = |b: &BlockIr| matches!(b.stmts.last(), Some(StmtIr::Plain(s)) if crate::lower::stmt_diverges(s));
+    match construct_at(root, path) {
+        Some(Construct::Block(b)) => b.label.is_none(),
+        Some(Construct::Match { arms, .. }) => arms.iter().enumerate().all(|(k, a)| {
+            k == c
+                || match &a.body {
+                    ArmBody::Plain(e) => crate::lower::diverges(e),
+                    ArmBody::Block(b) => leaves(b),
+                }
+        }),
+        _ => false,
+    }
+}
+
 /// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
 fn other_branch(a: &[Step], b: &[Step]) -> bool {
     a.iter()
@@ -1047,6 +1148,31 @@ impl Body {
                     && matches!(next, Some(&(_, Use::Assign)));
                 if replaced {
                     consumed_before = true;
+                }
+                // Moved on some paths to the site only (`if c { drop(g) }`): rustc keeps it with
+                // a drop flag and drops it at the end of its scope when it is still there. A
+                // fixed home's handle carries that flag.
+                if consumed_before
+                    && !replaced
+                    && !used_after
+                    && !l.anchored
+                    && l.anchorable
+                    && !l.trivial_drop
+                    && !l.surely_copy
+                    && !l.synthetic
+                    && !self.anchor_requests.contains(&id)
+                {
+                    let surely_moved = l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
+                        kind == Use::Move
+                            && decl < q
+                            && q <= p
+                            && runs_before(&l.mention_paths[i], &site.path, &|at, c| {
+                                only_way_past(&self.root, at, c)
+                            })
+                    });
+                    if !surely_moved {
+                        self.anchor_requests.push(id);
+                    }
                 }
                 // A fixed home's handle has a drop flag: keep it whatever moved before.
                 if l.anchored {

@@ -55,8 +55,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut params: Vec<(Ident, bool)> = Vec::new();
     let mut prologue: Vec<Stmt> = Vec::new();
     let mut receiver_local: Option<(Ident, Span)> = None;
-    // Arguments written as references (`&self`, `x: &T`): a field taken from them is a copy.
-    let mut ref_params: Vec<Ident> = Vec::new();
+    let mut kinds = crate::ir::ParamKinds::default();
     let splittable = splittable_argument(&sig.inputs);
     for (i, arg) in new_sig.inputs.iter_mut().enumerate() {
         match arg {
@@ -69,7 +68,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
                     _ => false,
                 };
                 if by_ref {
-                    ref_params.push(this.clone());
+                    kinds.references.push(this.clone());
                 }
                 r.mutability = None;
                 receiver_local = Some((this, r.self_token.span));
@@ -77,7 +76,10 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             FnArg::Typed(pt) => match &mut *pt.pat {
                 Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
                     if matches!(&*pt.ty, syn::Type::Reference(_)) {
-                        ref_params.push(pi.ident.clone());
+                        kinds.references.push(pi.ident.clone());
+                    }
+                    if surely_copy(&pt.ty) {
+                        kinds.copies.push(pi.ident.clone());
                     }
                     params.push((pi.ident.clone(), pi.mutability.is_some()));
                     pi.mutability = None;
@@ -148,7 +150,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             renames.clone(),
             anchors.clone(),
             &trivial_iters,
-            &ref_params,
+            &kinds,
         );
         body.analyse()?;
         rounds += 1;
@@ -494,4 +496,24 @@ fn splittable_argument(
         .skip(k + 1)
         .all(|a| matches!(a, FnArg::Typed(pt) if trivial(&pt.ty)))
         .then_some(k)
+}
+
+/// A primitive number, `bool`, `char` or a shared reference: a type that is `Copy` whatever the
+/// crate defines.
+fn surely_copy(ty: &syn::Type) -> bool {
+    const PRIMITIVES: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char",
+    ];
+    match ty {
+        syn::Type::Reference(r) => r.mutability.is_none(),
+        syn::Type::Path(p) => {
+            p.qself.is_none()
+                && p.path
+                    .get_ident()
+                    .is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()))
+        }
+        syn::Type::Paren(p) => surely_copy(&p.elem),
+        _ => false,
+    }
 }

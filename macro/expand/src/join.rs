@@ -45,14 +45,14 @@
 //! constructs that end later, so it can break to their join points and never to an earlier one.
 
 use crate::ir::{
-    ArmBody, Bind, BlockId, BlockIr, Body, Construct, Else, IfIr, LocalId, Step, StmtIr,
+    ArmBody, Bind, BlockId, BlockIr, Body, Construct, Else, IfIr, LocalId, Step, StmtIr, children,
 };
-use crate::mentions::Use;
 use crate::lower::{breaks_to, diverges};
-use syn::Lifetime;
+use crate::mentions::Use;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::HashSet;
+use syn::Lifetime;
 
 pub struct Join {
     /// The construct's statement: `block`'s statement `idx`.
@@ -128,38 +128,6 @@ fn walk_in(
         blocks.extend(inner);
     }
     blocks
-}
-
-/// The blocks a construct's children are, in `Step::Child` order (`None` for a `match` arm
-/// without a block, which cannot suspend).
-fn children(c: &Construct) -> Vec<Option<&BlockIr>> {
-    match c {
-        Construct::Block(b) => vec![Some(b)],
-        Construct::Loop { body, .. } => vec![Some(body)],
-        Construct::If(i) => {
-            let mut out = Vec::new();
-            let mut i: &IfIr = i;
-            loop {
-                out.push(Some(&i.then));
-                match &i.else_ {
-                    Some(Else::Block(b)) => {
-                        out.push(Some(b));
-                        break;
-                    }
-                    Some(Else::If(inner)) => i = inner,
-                    None => break,
-                }
-            }
-            out
-        }
-        Construct::Match { arms, .. } => arms
-            .iter()
-            .map(|a| match &a.body {
-                ArmBody::Block(b) => Some(b),
-                ArmBody::Plain(_) => None,
-            })
-            .collect(),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -534,4 +502,3 @@ fn construct_break_before_suspend(c: &Construct, label: &Lifetime) -> (bool, boo
             .collect()),
     }
 }
-

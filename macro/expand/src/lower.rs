@@ -1652,7 +1652,7 @@ fn binding(l: &crate::ir::Local) -> TokenStream {
 
 /// A statement after which nothing runs: `return`, `break`, `continue`, `panic!`-like macros.
 /// (Not a block ending in one: `'a: { ..; break 'a; }` runs on after itself.)
-fn stmt_diverges(s: &syn::Stmt) -> bool {
+pub(crate) fn stmt_diverges(s: &syn::Stmt) -> bool {
     match s {
         syn::Stmt::Expr(Expr::Block(_), _) => false,
         syn::Stmt::Expr(e, _) => diverges(e),

@@ -1,0 +1,315 @@
+//! Differential cases: join points, where several paths reach the end of a construct that
+//! suspends and the code after it is written once (see `macro/expand/src/join.rs`), and the
+//! shapes where the transform must not use one.
+use clockwork_tests::differential;
+
+differential! {
+    /// Both branches suspend; the guards declared before the `if` are handed over to the code
+    /// after it, and dropped at the end of the body in reverse order.
+    join_after_if_keeps_guards {
+        async fn f(c: bool) -> String {
+            let a = Guard::new("a");
+            let b = Guard::new("b");
+            let x = if c { step("then", 1u32).await } else { step("else", 2u32).await + 10 };
+            let d = Guard::new("d");
+            step("after", ()).await;
+            format!("{} {} {} {x}", a.name(), b.name(), d.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// One branch suspends, the other does not: the forward code reaches the join point too.
+    join_reached_by_forward_code {
+        async fn f(n: u32) -> u32 {
+            let g = Guard::new("g");
+            let v = match n {
+                0 => step("zero", 100u32).await,
+                1 => 7,
+                _ => step("many", n).await * 2,
+            };
+            log(format!("{} {v}", g.name()));
+            step("tail", v + 1).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(0).await, f(1).await, f(5).await) }
+        }
+    }
+
+    /// A closure written after a branch that suspends and kept across a later `.await`: one
+    /// copy of it, so one type.
+    closure_after_suspending_if {
+        async fn f(c: bool) -> u32 {
+            if c {
+                step("maybe", ()).await;
+            }
+            let add = |x: u32| x + 1;
+            let n = step("n", 4u32).await;
+            add(n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// A closure after a `match` whose arms suspend, capturing a local from before it.
+    closure_after_suspending_match_captures {
+        async fn f(k: u8) -> String {
+            let prefix = String::from("item");
+            match k {
+                0 => step("a", ()).await,
+                1 => step("b", ()).await,
+                _ => log("no wait"),
+            }
+            let label = move |i: u32| format!("{prefix}-{i}");
+            let i = step("i", u32::from(k)).await;
+            label(i)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String, String)> {
+            async { (f(0).await, f(1).await, f(9).await) }
+        }
+    }
+
+    /// A vector whose element type comes from the loop's `.await`s, used after the loop (the
+    /// code after the loop used to come first in the forward code: "type annotations needed").
+    collect_in_loop_then_sum {
+        async fn f() -> (usize, u32) {
+            let mut got = Vec::new();
+            for i in 0..3u32 {
+                got.push(step("item", (i, i * 10)).await);
+            }
+            let total = got.iter().map(|p| p.1).sum();
+            (got.len(), total)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f() }
+    }
+
+    /// The binding's type is the type the branches coerce to: the join point's value carries it.
+    join_value_coerced_by_annotation {
+        async fn f(c: bool) -> String {
+            let shown: Box<dyn Fn(u32) -> String> = if c {
+                step("boxed", ()).await;
+                Box::new(|n| format!("then {n}"))
+            } else {
+                Box::new(|n| format!("else {n}"))
+            };
+            let n = step("n", 3u32).await;
+            shown(n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// A `Copy` local passed by value inside the branches and used after them.
+    copy_local_passed_in_branches {
+        async fn take(n: u64) -> u64 { step("take", n).await }
+        async fn f(k: u8) -> u64 {
+            let mut seen = 1u64;
+            let g = Guard::new("g");
+            match k {
+                0 => seen += take(seen).await,
+                1 => seen *= take(seen + 1).await,
+                _ => {}
+            }
+            log(format!("{} {seen}", g.name()));
+            seen.min(100)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u64, u64, u64)> {
+            async { (f(0).await, f(1).await, f(2).await) }
+        }
+    }
+
+    /// A join point inside a loop: the rest of the iteration and the next ones are written once.
+    join_inside_loop_body {
+        async fn f() -> String {
+            let mut out = String::new();
+            let g = Guard::new("outer");
+            for i in 0..4u32 {
+                let item = Guard::new(format!("item {i}"));
+                let v = if i % 2 == 0 { step("even", i).await } else { step("odd", i * 10).await };
+                out += &format!("{}={v};", item.name());
+                step("tick", ()).await;
+            }
+            out + g.name()
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
+
+    /// Nested constructs that both suspend: the inner join point's code reaches the outer one.
+    nested_join_points {
+        async fn f(a: bool, b: bool) -> u32 {
+            let g = Guard::new("g");
+            let x = if a {
+                let h = Guard::new("h");
+                let y = if b { step("bb", 1u32).await } else { step("bn", 2u32).await };
+                log(format!("{} {y}", h.name()));
+                y * 10
+            } else {
+                step("an", 3u32).await
+            };
+            log(g.name().to_string());
+            step("end", x + 1).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(true, true).await, f(true, false).await, f(false, true).await) }
+        }
+    }
+
+    /// A branch that moves a local declared before it: no join point (it would not know
+    /// whether the local is still there); the code after is written per path, with the drop
+    /// where rustc has it.
+    branch_moves_outer_local {
+        async fn f(c: bool) -> u32 {
+            let g = Guard::new("g");
+            let h = Guard::new("h");
+            if c {
+                step("c", ()).await;
+                drop(g);
+            } else {
+                step("not c", ()).await;
+            }
+            log(h.name().to_string());
+            step("end", 5u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// A shadowed guard is still alive (and dropped at the end of the body): the forward code
+    /// must not hand over only the visible one.
+    shadowed_guard_around_join {
+        async fn f(c: bool) -> String {
+            let g = Guard::new("first");
+            let g = Guard::new(format!("second after {}", g.name()));
+            let n = if c { step("c", 1u32).await } else { 2 };
+            step("after", ()).await;
+            format!("{} {n}", g.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// `break`/`continue` out of a construct inside a loop: no join point for it.
+    break_and_continue_out_of_branches {
+        async fn f() -> u32 {
+            let mut acc = 0u32;
+            let mut i = 0u32;
+            loop {
+                i += 1;
+                let g = Guard::new(format!("round {i}"));
+                if i % 3 == 0 {
+                    step("skip", ()).await;
+                    continue;
+                } else if i > 7 {
+                    step("stop", ()).await;
+                    break;
+                }
+                acc += step("add", i).await;
+                log(g.name().to_string());
+            }
+            acc
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// A loop's value (`break 'l v`) handed over to the code after the loop.
+    loop_value_through_join {
+        async fn f(limit: u32) -> String {
+            let g = Guard::new("g");
+            let mut n = 0u32;
+            let found = loop {
+                n += step("next", 3u32).await;
+                if n > limit {
+                    break n;
+                }
+                if n == 6 {
+                    break step("six", 600u32).await;
+                }
+            };
+            format!("{} {found}", g.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(4).await, f(10).await) }
+        }
+    }
+
+    /// A panic in a branch after its `.await`: the guards handed over so far unwind in order.
+    panic_in_branch_before_join {
+        async fn f(c: bool) -> u32 {
+            let a = Guard::new("a");
+            let v = if c {
+                let inner = Guard::new("inner");
+                let n = Boom("boom").await;
+                log(inner.name().to_string());
+                n
+            } else {
+                step("quiet", 1u32).await
+            };
+            log(a.name().to_string());
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async { (f(false).await, f(true).await) }
+        }
+    }
+
+    /// A value whose type is only fixed after the join point (`push` after it).
+    value_type_fixed_after_join {
+        async fn f(c: bool) -> usize {
+            let mut v = if c {
+                step("c", ()).await;
+                Vec::new()
+            } else {
+                Vec::with_capacity(4)
+            };
+            v.push(step("push", 7u8).await);
+            v.push(1);
+            v.len() + usize::from(v[0])
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// A local declared without a value, assigned in both branches: no join point.
+    deferred_init_in_branches {
+        async fn f(c: bool) -> String {
+            let s: String;
+            if c {
+                step("a", ()).await;
+                s = String::from("then");
+            } else {
+                s = step("b", String::from("else")).await;
+            }
+            let g = Guard::new("g");
+            step("after", ()).await;
+            format!("{s} {}", g.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// `?` inside the branches, and a `match` on the result after them.
+    question_marks_in_joined_branches {
+        async fn get(n: u32) -> Result<u32, String> {
+            step("get", if n == 3 { Err(format!("no {n}")) } else { Ok(n) }).await
+        }
+        async fn f(a: u32) -> Result<u32, String> {
+            let g = Guard::new("g");
+            let v = if a > 1 { get(a).await? + 1 } else { get(a + 10).await? };
+            let w = match get(v).await {
+                Ok(w) => w,
+                Err(e) => return Err(format!("{e} via {}", g.name())),
+            };
+            Ok(w * 2)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<u32, String>, Result<u32, String>, Result<u32, String>)> {
+            async { (f(0).await, f(2).await, f(3).await) }
+        }
+    }
+}
