@@ -15,25 +15,6 @@ pub struct Rec {
 
 differential! {
 
-    // ROOT CAUSE: the `&mut` autoref of a named receiver (`acc.add(3, v(4).await)`, `add(&mut self) -> &mut Self`) is
-    // bound before the await and stored in the state next to `acc` (a self-borrow that moves `acc`).
-    // error[E0505]: cannot move out of value because it is borrowed (binding `acc`) + E0521 borrowed data escapes outside of closure
-    // (still a raw rustc error at d65802d: the "stays borrowed" check of 216f9d4 does not catch this shape)
-    method_arguments {
-        pub struct Acc { pub total: u32 }
-        impl Acc {
-            pub fn add(&mut self, a: u32, b: u32) -> &mut Self { log(format!("add {a} {b}")); self.total += a * b; self }
-            pub fn get(&self) -> u32 { self.total }
-        }
-        async fn v(n: u32) -> u32 { step("v", n).await }
-        async fn f() -> u32 {
-            let mut acc = Acc { total: 0 };
-            acc.add(v(1).await, 2);
-            acc.add(3, v(4).await).add(v(5).await, v(6).await);
-            acc.get() + u32::max(v(7).await, acc.get())
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
 
     // ROOT CAUSE: a closure that borrows a local mutably (`let mut inc = |by| { count += by; count };`) is kept across awaits
     // (called before and after one), then `count` is read; the borrow of `count` by the stored closure conflicts.

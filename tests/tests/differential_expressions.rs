@@ -537,4 +537,20 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> { f() }
     }
+
+    method_arguments {
+        pub struct Acc { pub total: u32 }
+        impl Acc {
+            pub fn add(&mut self, a: u32, b: u32) -> &mut Self { log(format!("add {a} {b}")); self.total += a * b; self }
+            pub fn get(&self) -> u32 { self.total }
+        }
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> u32 {
+            let mut acc = Acc { total: 0 };
+            acc.add(v(1).await, 2);
+            acc.add(3, v(4).await).add(v(5).await, v(6).await);
+            acc.get() + u32::max(v(7).await, acc.get())
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -434,6 +434,27 @@ impl AnchorUses<'_> {
         }
     }
 
+    /// `recv.method(..)` whose result is kept across an `.await` and may borrow the receiver
+    /// (`let tmp = acc.add(3, x);` with `add(&mut self) -> &mut Self`): an anchored receiver is
+    /// taken from the home itself, so that the borrow is not tied to the handle, which moves into
+    /// the next state. (The body's copy in `if false { .. }` still has rustc check the borrow.)
+    pub fn kept_method_result(&mut self, e: &mut Expr) {
+        let Expr::MethodCall(m) = e else {
+            return self.visit_expr_mut(e);
+        };
+        for a in &mut m.args {
+            self.visit_expr_mut(a);
+        }
+        let Some(v) = self.root(&m.receiver) else {
+            return self.visit_expr_mut(&mut m.receiver);
+        };
+        if self.shared_only.iter().any(|n| v == n.as_str()) {
+            self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
+        } else {
+            self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.exclusive())));
+        }
+    }
+
     /// The anchored local at the root of a place `v`, `v.f`, `v[i].g`, `(v)`.
     fn root(&self, e: &Expr) -> Option<Ident> {
         match e {

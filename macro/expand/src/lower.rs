@@ -1464,12 +1464,35 @@ impl<'a> Gen<'a> {
         }
         let mut s = s.clone();
         self.rewrite_returns(|r| r.visit_stmt_mut(&mut s));
-        self.anchor_uses(|a| a.visit_stmt_mut(&mut s));
+        match &mut s {
+            // A temporary that keeps what a method on an anchored local returns (`let tmp =
+            // acc.add(3, x);`, `add(&mut self) -> &mut Self`, kept across an `.await`).
+            syn::Stmt::Local(l)
+                if self.keeps_borrow(&l.pat)
+                    && l.init.as_ref().is_some_and(|i| i.diverge.is_none()) =>
+            {
+                let init = l.init.as_mut().unwrap();
+                self.anchor_uses(|a| a.kept_method_result(&mut init.expr));
+            }
+            s => self.anchor_uses(|a| a.visit_stmt_mut(s)),
+        }
         let home = match &s {
             syn::Stmt::Local(l) if l.init.is_some() => self.pat_into_home(&l.pat),
             _ => TokenStream::new(),
         };
         quote!(#s #home)
+    }
+
+    /// Does `pat` bind a temporary of the normaliser that keeps a borrow of another local
+    /// (see `Builder::method_borrow`)?
+    fn keeps_borrow(&self, pat: &Pat) -> bool {
+        let Some((name, _)) = crate::anchor::simple_binding(pat) else {
+            return false;
+        };
+        self.body.borrows.iter().any(|b| {
+            let l = &self.body.locals[b.borrower];
+            l.synthetic && l.ident == *name
+        })
     }
 
     fn plain_expr(&self, e: &Expr) -> TokenStream {
