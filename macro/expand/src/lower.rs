@@ -750,11 +750,12 @@ impl<'a> Gen<'a> {
                 self.error.borrow_mut().get_or_insert_with(|| {
                     crate::error::Error::new(
                         span,
-                        "this closure (or `async` block) comes after a branch that suspends, so \
-                         #[state_machine] writes it once per state that can run it, and each copy \
-                         is a type of its own; it is kept across a later `.await`, which needs one \
-                         type: define it before the branch, make it a fn, or box it \
-                         (`Box<dyn Fn(..)>`)",
+                        "this closure (or `async` block) comes after a branch that suspends and \
+                         has no join point (the branch moves a local declared before it, or leaves \
+                         through `break`/`continue`), so #[state_machine] writes it once per state \
+                         that can run it, and each copy is a type of its own; it is kept across a \
+                         later `.await`, which needs one type: define it before the branch, make \
+                         it a fn, or box it (`Box<dyn Fn(..)>`)",
                     )
                 });
             }
