@@ -421,4 +421,21 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(vec![1, 2, 3]) }
     }
+
+    /// A local moved before the `.await` and assigned again right after it, then read in the
+    /// next iteration: nothing to keep across the `.await` (it was E0382, "use of moved value").
+    moved_then_reassigned_in_loop {
+        async fn f() -> String {
+            let mut g = Guard::new("g0");
+            let mut names = String::new();
+            for i in 1..4 {
+                names += g.name();
+                drop(g);
+                step("tick", ()).await;
+                g = Guard::new(format!("g{i}"));
+            }
+            names + g.name()
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { f() }
+    }
 }

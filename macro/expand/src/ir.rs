@@ -1005,6 +1005,17 @@ pub fn runs_before(a: &[Step], b: &[Step], only_way: &dyn Fn(&[Step], usize) -> 
         })
 }
 
+/// Is the statement at `a` a later statement of a block around the statement at `b` (so it runs
+/// whenever `b`'s statement completes and the block goes on)?
+fn straight_after(a: &[Step], b: &[Step]) -> bool {
+    let Some(d) = a.len().checked_sub(1) else {
+        return false;
+    };
+    d < b.len()
+        && a[..d] == b[..d]
+        && matches!((a[d], b[d]), (Step::Stmt(x), Step::Stmt(y)) if x > y)
+}
+
 /// The construct at statement path `path` (from the root block), and the block of its child `c`.
 fn construct_at<'b>(root: &'b BlockIr, path: &[Step]) -> Option<&'b Construct> {
     let mut block = root;
@@ -1124,11 +1135,23 @@ impl Body {
                 let reaches = |i: usize| {
                     !other_branch(&l.mention_paths[i], &site.path) || in_loop(l.mentions[i].0)
                 };
+                // The first mention after the site is an assignment that runs whenever the
+                // site's statement completes (a later statement of a block around it): every
+                // later use, in this iteration or the next, reads the new value.
+                let first_after = l
+                    .mentions
+                    .iter()
+                    .zip(&l.mention_paths)
+                    .filter(|&(&(q, _), _)| q > p)
+                    .min_by_key(|&(&(q, _), _)| q);
+                let overwritten = matches!(first_after, Some((&(_, Use::Assign), at))
+                    if straight_after(at, &site.path));
                 let used_after = site.fut_refs.contains(&id)
-                    || l.mentions
-                        .iter()
-                        .enumerate()
-                        .any(|(i, &(q, kind))| kind != Use::Assign && after(q) && reaches(i));
+                    || (!overwritten
+                        && l.mentions
+                            .iter()
+                            .enumerate()
+                            .any(|(i, &(q, kind))| kind != Use::Assign && after(q) && reaches(i)));
                 let mut consumed_before =
                     l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
                         kind == Use::Move && decl < q && q <= p && reaches(i)
