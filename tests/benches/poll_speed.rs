@@ -99,6 +99,55 @@ twins! {
     pub async fn each10() -> u64 { PendingOnce(false).await + each8().await }
 }
 
+// (c) one fn with 20 `.await`s in a row, each `Pending` once: how fast a state is found among
+// many (rustc jumps through a table).
+twins! {
+    long_native_mod,
+    long_machine_mod,
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// A future that is `Pending` once (waking itself), then ready.
+    pub struct PendingOnce(bool);
+    impl Future for PendingOnce {
+        type Output = u64;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+            if std::hint::black_box(self.0) {
+                Poll::Ready(std::hint::black_box(1))
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    pub async fn twenty() -> u64 {
+        let mut s = PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s += PendingOnce(false).await;
+        s
+    }
+}
+
 #[inline(always)]
 fn block_on<F: Future>(fut: F) -> F::Output {
     let mut cx = Context::from_waker(Waker::noop());
@@ -168,7 +217,32 @@ fn each_machine() -> u64 {
     block_on(each_machine_mod::each10())
 }
 
+#[inline(never)]
+fn long_native() -> u64 {
+    block_on(long_native_mod::twenty())
+}
+#[inline(never)]
+fn long_machine() -> u64 {
+    block_on(long_machine_mod::twenty())
+}
+
 fn main() {
+    // `--only NAME`: run one side of one workload 100k times, for a profiler (`perf stat`).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        let f: fn() -> u64 = match args.get(i + 1).map(String::as_str) {
+            Some("chain_native") => chain_native,
+            Some("chain_machine") => chain_machine,
+            Some("each_native") => each_native,
+            Some("each_machine") => each_machine,
+            Some("long_native") => long_native,
+            Some("long_machine") => long_machine,
+            other => panic!("--only: unknown workload {other:?}"),
+        };
+        let total: u64 = (0..100_000).map(|_| f()).sum();
+        println!("{total}");
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let samples = if quick { 11 } else { 51 };
     compare("ready_loop_1m", samples, ready_native, ready_machine);
@@ -184,5 +258,11 @@ fn main() {
         samples,
         || (0..chains).map(|_| each_native()).sum(),
         || (0..chains).map(|_| each_machine()).sum(),
+    );
+    compare(
+        "twenty_awaits_pending_once_x10k",
+        samples,
+        || (0..chains).map(|_| long_native()).sum(),
+        || (0..chains).map(|_| long_machine()).sum(),
     );
 }

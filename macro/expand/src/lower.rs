@@ -26,7 +26,7 @@ use crate::ir::{
     StmtIr,
 };
 use crate::join::Join;
-use crate::names::{Names, camel_case};
+use crate::names::{Names, camel_case, snake_case};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use std::cell::{Cell, RefCell};
@@ -114,6 +114,15 @@ pub struct Gen<'a> {
     min_join: Cell<usize>,
     /// Join points some code breaks to, in this run (only those get a labelled block).
     targeted: RefCell<Vec<bool>>,
+    /// The arm being written (0 for `Start`, `k + 1` for site `k`), when its states are polled
+    /// one after the other (`if let` in order, see `generate`): a suspension to a later state
+    /// falls through to that state's `if let` instead of going round the loop.
+    current_arm: Cell<Option<usize>>,
+    /// The label of each arm's block.
+    arm_labels: Vec<Lifetime>,
+    /// The arms that suspend to their own state again (a loop around one `.await`): their
+    /// block is a `loop`, which they `continue`.
+    self_loops: RefCell<Vec<bool>>,
     edges: RefCell<Vec<String>>,
     names: RefCell<&'a mut Names>,
     /// Locals with a fixed home (`anchor.rs`), by name, in slot order.
@@ -216,12 +225,23 @@ impl<'a> Gen<'a> {
             .collect();
         let join_value = names.ident("value");
         let targeted = RefCell::new(vec![false; joins.len()]);
+        let arm_labels = std::iter::once("start".to_string())
+            .chain(
+                body.sites
+                    .iter()
+                    .map(|s| snake_case(&s.variant.to_string())),
+            )
+            .map(|n| Lifetime::new(&format!("'{}", names.fresh(&n)), Span::mixed_site()))
+            .collect();
         Ok(Gen {
             joins,
             join_labels,
             join_value,
             min_join: Cell::new(0),
             targeted,
+            current_arm: Cell::new(None),
+            self_loops: RefCell::new(vec![false; body.sites.len() + 1]),
+            arm_labels,
             body,
             n,
             option_return,
@@ -422,16 +442,14 @@ impl<'a> Gen<'a> {
             for &id in &body.params {
                 take_apart.extend(self.move_home(&body.locals[id].ident));
             }
+            self.current_arm.set(Some(0));
             let (code, diverges) = self.block_fwd(&body.root, &|_| take_apart.clone());
+            self.current_arm.set(None);
             if !diverges {
                 self.edge("Done");
             }
             let ready = self.ready(code, diverges);
-            arms.push(quote! {
-                #state_enum::Start { .. } => {
-                    #ready
-                }
-            });
+            arms.push((quote!(#state_enum::Start { .. }), ready));
             let mut next = self.edges.borrow().clone();
             next.dedup();
             states.insert(
@@ -461,20 +479,23 @@ impl<'a> Gen<'a> {
                 .rposition(|j| ends_before(&j.path, &site.path))
                 .map_or(0, |j| j + 1);
             self.min_join.set(first_join);
+            self.current_arm.set(Some(k + 1));
             let code = self.resume(k);
+            self.current_arm.set(None);
             self.min_join.set(0);
             let safety = "// SAFETY: `state` lives inside the `PollWith` future, which is pinned, and is never \
                           moved out while it holds a future: `fut` stays where it was first polled.";
-            arms.push(quote! {
-                #state_enum::#v { #fut, .. } => {
+            arms.push((
+                quote!(#state_enum::#v { #fut, .. }),
+                quote! {
                     #[doc = #safety]
                     let ::core::task::Poll::Ready(#out) = (unsafe { #poll_slot(#fut, #cx) })
                     else {
                         return ::core::task::Poll::Pending;
                     };
                     #code
-                }
-            });
+                },
+            ));
             let mut next = self.edges.borrow().clone();
             next.dedup();
             states[k + 1].next = next;
@@ -513,7 +534,7 @@ impl<'a> Gen<'a> {
                 .rposition(|(j, _, _)| ends_before(&self.joins[*j].path, &body.sites[k].path))
                 .map_or(0, |s| s + 1)
         };
-        let mut segments: Vec<Vec<TokenStream>> = vec![Vec::new(); joined.len() + 1];
+        let mut segments: Vec<Vec<(TokenStream, TokenStream)>> = vec![Vec::new(); joined.len() + 1];
         for (i, arm) in arms.into_iter().enumerate() {
             let segment = if i == 0 { 0 } else { segment_of(i - 1) };
             segments[segment].push(arm);
@@ -529,25 +550,42 @@ impl<'a> Gen<'a> {
             #state_enum::Panicked => ::core::panic!(#panicked),
         };
         // The match of segment `s`: its states, and the others go on to the next segment.
+        // Each group's states are tried one after the other (`if let`, in the order of the
+        // text): a suspension to a later state of the group falls through to its `if let`
+        // instead of going round the loop to find it again, as rustc's coroutine goes straight
+        // on to poll a future it has just made.
+        let arm_index: Vec<Vec<usize>> = {
+            let mut idx = vec![Vec::new(); joined.len() + 1];
+            idx[0].push(0);
+            for k in 0..body.sites.len() {
+                idx[segment_of(k)].push(k + 1);
+            }
+            idx
+        };
         let dispatch_segment = |s: usize| {
-            let arms = &segments[s];
-            if s == joined.len() && s == 0 {
-                quote!(match &mut *#state { #(#arms)* #ends })
-            } else if s == joined.len() {
+            let checks = segments[s]
+                .iter()
+                .zip(&arm_index[s])
+                .map(|((pat, body), &i)| {
+                    let label = &self.arm_labels[i];
+                    if self.self_loops.borrow()[i] {
+                        quote!(#label: loop { if let #pat = &mut *#state { #body } break; })
+                    } else {
+                        quote!(#label: { if let #pat = &mut *#state { #body } })
+                    }
+                });
+            let end = if s == joined.len() {
                 quote! {
                     match &mut *#state {
-                        #(#arms)*
                         #ends
-                        _ => ::core::unreachable!("the states of earlier groups are polled above"),
+                        _ => ::core::unreachable!("every other state is polled above"),
                     }
                 }
-            } else if arms.is_empty() {
-                let next = &later[s];
-                quote!(break #next;)
             } else {
                 let next = &later[s];
-                quote!(match &mut *#state { #(#arms)* _ => break #next, })
-            }
+                quote!(break #next;)
+            };
+            quote!(#(#checks)* #end)
         };
         let mut dispatch = dispatch_segment(0);
         for (s, (j, pattern, code)) in joined.iter().enumerate() {
@@ -844,6 +882,18 @@ impl<'a> Gen<'a> {
         (out, false)
     }
 
+    /// Are the `if let`s of arms `a` and `b` (0 for `Start`, `k + 1` for site `k`) in the same
+    /// group, whichever join points end up with code after them (see `generate`)?
+    fn same_group(&self, a: usize, b: usize) -> bool {
+        let path = |arm: usize| match arm {
+            0 => &[][..],
+            k => &self.body.sites[k - 1].path[..],
+        };
+        self.joins
+            .iter()
+            .all(|j| ends_before(&j.path, path(a)) == ends_before(&j.path, path(b)))
+    }
+
     /// "`match` on line 12" for the construct of join point `j`.
     fn construct_description(&self, j: usize) -> String {
         use syn::spanned::Spanned;
@@ -1010,6 +1060,20 @@ impl<'a> Gen<'a> {
             .rev()
             .map(|&id| field_init(&self.body.locals[id]))
             .collect();
+        // A later state's `if let` comes after this arm's: fall through to it.
+        let go = match self.current_arm.get() {
+            Some(c) if k + 1 > c && self.same_group(c, k + 1) => {
+                let label = &self.arm_labels[c];
+                quote!(break #label;)
+            }
+            // Back to the state this arm polls (a loop around one `.await`): poll it again.
+            Some(c) if k + 1 == c => {
+                self.self_loops.borrow_mut()[c] = true;
+                let label = &self.arm_labels[c];
+                quote!(continue #label;)
+            }
+            _ => quote!(continue #poll_label;),
+        };
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
         if site.borrowed.is_empty() {
             let f = self.plain_expr(&site.fut);
@@ -1018,7 +1082,7 @@ impl<'a> Gen<'a> {
                     #fut: ::core::option::Option::Some(#into_future(#f)),
                     #(#fields,)*
                 };
-                continue #poll_label;
+                #go
             };
         }
         // The future borrows locals: put them in their place in the state first, then create the
@@ -1065,7 +1129,7 @@ impl<'a> Gen<'a> {
             };
             #(#relets)*
             *slot = ::core::option::Option::Some(#into_future(#f));
-            continue #poll_label;
+            #go
         }
     }
 

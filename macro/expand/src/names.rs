@@ -78,3 +78,19 @@ pub fn camel_case(snake: &str) -> String {
     }
     out
 }
+
+/// `AwaitReadHeader` → `await_read_header`.
+pub fn snake_case(camel: &str) -> String {
+    let mut out = String::new();
+    for c in camel.chars() {
+        if c.is_uppercase() {
+            if !out.is_empty() {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
