@@ -9,6 +9,31 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+/// The leaf future of the chains, defined in each pair of modules (each its own type, so that
+/// LLVM's inlining choices for one workload do not depend on another's).
+macro_rules! pending_once {
+    () => {
+        use std::future::Future;
+        use std::pin::Pin;
+        use std::task::{Context, Poll};
+
+        /// A future that is `Pending` once (waking itself), then ready.
+        pub struct PendingOnce(bool);
+        impl Future for PendingOnce {
+            type Output = u64;
+            fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+                if std::hint::black_box(self.0) {
+                    Poll::Ready(std::hint::black_box(1))
+                } else {
+                    self.0 = true;
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+            }
+        }
+    };
+}
+
 macro_rules! twins {
     ($native:ident, $machine:ident, $($items:item)*) => {
         mod $native { $($items)* }
@@ -20,9 +45,7 @@ macro_rules! twins {
 twins! {
     native,
     machine,
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
+    pending_once!();
 
     /// (a) one million awaits of always-ready futures in a loop.
     pub async fn ready_loop(n: u64) -> u64 {
@@ -31,21 +54,6 @@ twins! {
             sum = sum.wrapping_add(core::future::ready(std::hint::black_box(i)).await);
         }
         sum
-    }
-
-    /// A future that is `Pending` once (waking itself), then ready.
-    pub struct PendingOnce(bool);
-    impl Future for PendingOnce {
-        type Output = u64;
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
-            if std::hint::black_box(self.0) {
-                Poll::Ready(std::hint::black_box(1))
-            } else {
-                self.0 = true;
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        }
     }
 
     async fn level0() -> u64 { PendingOnce(false).await }
@@ -66,24 +74,7 @@ twins! {
 twins! {
     each_native_mod,
     each_machine_mod,
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
-    /// A future that is `Pending` once (waking itself), then ready.
-    pub struct PendingOnce(bool);
-    impl Future for PendingOnce {
-        type Output = u64;
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
-            if std::hint::black_box(self.0) {
-                Poll::Ready(std::hint::black_box(1))
-            } else {
-                self.0 = true;
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        }
-    }
+    pending_once!();
 
     async fn each0() -> u64 { PendingOnce(false).await }
     async fn each1() -> u64 { PendingOnce(false).await + each0().await }
@@ -104,24 +95,7 @@ twins! {
 twins! {
     long_native_mod,
     long_machine_mod,
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
-    /// A future that is `Pending` once (waking itself), then ready.
-    pub struct PendingOnce(bool);
-    impl Future for PendingOnce {
-        type Output = u64;
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
-            if std::hint::black_box(self.0) {
-                Poll::Ready(std::hint::black_box(1))
-            } else {
-                self.0 = true;
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        }
-    }
+    pending_once!();
 
     pub async fn twenty() -> u64 {
         let mut s = PendingOnce(false).await;
@@ -191,39 +165,26 @@ fn compare(name: &str, samples: usize, native: impl Fn() -> u64, machine: impl F
 
 // Each workload behind its own non-inlined function, so that LLVM's decisions for one do not
 // depend on the other being in the same function.
-#[inline(never)]
-fn ready_native() -> u64 {
-    block_on(native::ready_loop(black_box(1_000_000)))
-}
-#[inline(never)]
-fn ready_machine() -> u64 {
-    block_on(machine::ready_loop(black_box(1_000_000)))
-}
-#[inline(never)]
-fn chain_native() -> u64 {
-    block_on(native::chain10())
-}
-#[inline(never)]
-fn chain_machine() -> u64 {
-    block_on(machine::chain10())
+macro_rules! workload {
+    ($($name:ident => $fut:expr;)*) => {
+        $(
+            #[inline(never)]
+            fn $name() -> u64 {
+                block_on($fut)
+            }
+        )*
+    };
 }
 
-#[inline(never)]
-fn each_native() -> u64 {
-    block_on(each_native_mod::each10())
-}
-#[inline(never)]
-fn each_machine() -> u64 {
-    block_on(each_machine_mod::each10())
-}
-
-#[inline(never)]
-fn long_native() -> u64 {
-    block_on(long_native_mod::twenty())
-}
-#[inline(never)]
-fn long_machine() -> u64 {
-    block_on(long_machine_mod::twenty())
+workload! {
+    ready_native => native::ready_loop(black_box(1_000_000));
+    ready_machine => machine::ready_loop(black_box(1_000_000));
+    chain_native => native::chain10();
+    chain_machine => machine::chain10();
+    each_native => each_native_mod::each10();
+    each_machine => each_machine_mod::each10();
+    long_native => long_native_mod::twenty();
+    long_machine => long_machine_mod::twenty();
 }
 
 fn main() {

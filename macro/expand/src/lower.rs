@@ -1233,21 +1233,7 @@ impl<'a> Gen<'a> {
         };
         // The locals declared outside the construct with the join point come out of the state
         // under their own names (its code may use them), the others as `x_saved`.
-        let fields: Vec<(Ident, TokenStream)> = site
-            .stored
-            .iter()
-            .map(|&id| {
-                let l = &body.locals[id];
-                let pat = if self.declared_outside(id, &levels[li..]) {
-                    binding(l)
-                } else {
-                    let s = &self.saved[id];
-                    quote!(#s)
-                };
-                (l.field.clone(), pat)
-            })
-            .collect();
-        let take_apart = self.take_apart(&site.variant, &fields);
+        let take_apart = self.take_apart_site(k, &|id| self.declared_outside(id, &levels[li..]));
         let code = self.walk_up(&levels, hole, &|b| self.restores(k, b), stop);
         quote!(#take_apart #code)
     }
@@ -1271,40 +1257,24 @@ impl<'a> Gen<'a> {
             _ if join.value => quote!(#v),
             _ => TokenStream::new(),
         };
-        let saved = |id: LocalId| {
-            let s = &self.saved[id];
-            quote!(#s)
-        };
         self.min_join.set(j + 1);
         let stop = self.stop_of(&levels);
-        let pats = join.pass.iter().map(|&id| match stop {
-            // Declared outside the next construct with a join point: it only goes on there.
-            Some((li, _)) if self.declared_outside(id, &levels[li..]) => {
-                binding(&self.body.locals[id])
-            }
-            _ => saved(id),
+        // Declared outside the next construct with a join point: it only goes on there.
+        let pats = join.pass.iter().map(|&id| {
+            let by_name = stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..]));
+            self.bound_or_saved(id, by_name)
         });
         let value = join.value.then_some(v);
         let pattern = quote!((#(#pats,)* #value));
+        let restored: Vec<LocalId> = join
+            .pass
+            .iter()
+            .copied()
+            .filter(|&id| !stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..])))
+            .collect();
         let restores = |block: BlockId| {
-            let mut out = TokenStream::new();
-            for &id in &join.pass {
-                let l = &self.body.locals[id];
-                let outside = stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..]));
-                if l.block == block && !outside {
-                    let (i, s) = (&l.ident, &self.saved[id]);
-                    let m = l.mutable.then(|| quote!(mut));
-                    out.extend(quote!(let #m #i = #s;));
-                }
-            }
-            for &id in &join.declared {
-                let l = &self.body.locals[id];
-                if l.block == block {
-                    let i = &l.ident;
-                    let m = l.mutable.then(|| quote!(mut));
-                    out.extend(quote!(let #m #i;));
-                }
-            }
+            let mut out = self.restore_lets(&restored, block);
+            out.extend(self.declare_lets(&join.declared, block));
             out
         };
         let code = self.walk_up(&levels, hole, &restores, stop);
@@ -1409,46 +1379,36 @@ impl<'a> Gen<'a> {
             // Take the state apart first thing in the body's own block, so that the locals are
             // dropped with the body's scope (edition 2021 drops a tail expression's temporaries
             // after the block's locals).
-            let v = &site.variant;
             let via_lets = self.root_via_lets(k);
-            let fields: Vec<(Ident, TokenStream)> = site
-                .stored
-                .iter()
-                .map(|&id| {
-                    let l = &self.body.locals[id];
-                    let pat = if l.block == 0 && !via_lets {
-                        binding(l)
-                    } else {
-                        let s = &self.saved[id];
-                        quote!(#s)
-                    };
-                    (l.field.clone(), pat)
-                })
-                .collect();
-            out.extend(self.take_apart(v, &fields));
+            out.extend(self.take_apart_site(k, &|id| self.body.locals[id].block == 0 && !via_lets));
             if !via_lets {
                 out.extend(self.declarations(k, block));
                 return out;
             }
         }
-        for &id in &site.stored {
-            let l = &self.body.locals[id];
-            if l.block == block {
-                let i = &l.ident;
-                let s = &self.saved[id];
-                let m = l.mutable.then(|| quote!(mut));
-                out.extend(quote!(let #m #i = #s;));
-            }
-        }
+        out.extend(self.restore_lets(&site.stored, block));
         out.extend(self.declarations(k, block));
         out
     }
 
-    /// `let mut p;` for the locals of `block` that were moved before site `k` and are assigned
-    /// again after it.
-    fn declarations(&self, k: SiteId, block: usize) -> TokenStream {
+    /// `let x = x_saved;` for those of `locals` declared in block `block`.
+    fn restore_lets(&self, locals: &[LocalId], block: BlockId) -> TokenStream {
         let mut out = TokenStream::new();
-        for &id in &self.body.sites[k].declared_only {
+        for &id in locals {
+            let l = &self.body.locals[id];
+            if l.block == block {
+                let (i, s) = (&l.ident, &self.saved[id]);
+                let m = l.mutable.then(|| quote!(mut));
+                out.extend(quote!(let #m #i = #s;));
+            }
+        }
+        out
+    }
+
+    /// `let mut p;` for those of `locals` declared in block `block`.
+    fn declare_lets(&self, locals: &[LocalId], block: BlockId) -> TokenStream {
+        let mut out = TokenStream::new();
+        for &id in locals {
             let l = &self.body.locals[id];
             if l.block == block {
                 let i = &l.ident;
@@ -1457,6 +1417,37 @@ impl<'a> Gen<'a> {
             }
         }
         out
+    }
+
+    /// `let mut p;` for the locals of `block` that were moved before site `k` and are assigned
+    /// again after it.
+    fn declarations(&self, k: SiteId, block: usize) -> TokenStream {
+        self.declare_lets(&self.body.sites[k].declared_only, block)
+    }
+
+    /// Takes site `k`'s state apart: each local it holds comes out under its own name when
+    /// `by_name(local)`, else as `x_saved` (restored in its own block).
+    fn take_apart_site(&self, k: SiteId, by_name: &dyn Fn(LocalId) -> bool) -> TokenStream {
+        let site = &self.body.sites[k];
+        let fields: Vec<(Ident, TokenStream)> = site
+            .stored
+            .iter()
+            .map(|&id| {
+                let l = &self.body.locals[id];
+                (l.field.clone(), self.bound_or_saved(id, by_name(id)))
+            })
+            .collect();
+        self.take_apart(&site.variant, &fields)
+    }
+
+    /// The binding a local comes back under: its own (`mut x`) or `x_saved`.
+    fn bound_or_saved(&self, id: LocalId, by_name: bool) -> TokenStream {
+        if by_name {
+            binding(&self.body.locals[id])
+        } else {
+            let s = &self.saved[id];
+            quote!(#s)
+        }
     }
 
     /// Moves the given fields out of the current state (variant `v`) and leaves `Panicked` behind.
