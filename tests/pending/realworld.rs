@@ -36,33 +36,5 @@ pub struct Response {
 differential! {
 
 
-    // ROOT CAUSE: the awaited future (a `poll_fn` closure) borrows locals `a`/`b` mutably (`Pin::new(&mut a)`), and
-    // `a`/`b` are awaited later, so they must live in the state while the closure borrowing them is also stored there;
-    // the `mut` of `let mut a` is lost as well.
-    // error[E0596]: cannot borrow `a` as mutable, as it is not declared as mutable (same for `b`)
-    // error[E0521]: borrowed data escapes outside of closure
-    select_first_ready_poll_fn {
-        use core::future::Future;
-        use core::pin::Pin;
-        use core::task::Poll;
-        #[derive(Debug)]
-        pub enum Either { Left(u32), Right(&'static str) }
-        async fn select2() -> String {
-            let mut a = step("left", 1u32);
-            let mut b = step("right", "r");
-            let first = core::future::poll_fn(|cx| {
-                if let Poll::Ready(v) = Pin::new(&mut a).poll(cx) { return Poll::Ready(Either::Left(v)); }
-                if let Poll::Ready(v) = Pin::new(&mut b).poll(cx) { return Poll::Ready(Either::Right(v)); }
-                Poll::Pending
-            }).await;
-            let _g = Guard::new("after select");
-            let rest = match first {
-                Either::Left(_) => format!("then right {}", b.await),
-                Either::Right(_) => format!("then left {}", a.await),
-            };
-            format!("{first:?} {rest}")
-        }
-        pub fn entry() -> impl core::future::Future<Output = String> { select2() }
-    }
 
 }

@@ -595,4 +595,28 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (Vec<(String, u32)>, u32)> { gather() }
     }
+
+    select_first_ready_poll_fn {
+        use core::future::Future;
+        use core::pin::Pin;
+        use core::task::Poll;
+        #[derive(Debug)]
+        pub enum Either { Left(u32), Right(&'static str) }
+        async fn select2() -> String {
+            let mut a = step("left", 1u32);
+            let mut b = step("right", "r");
+            let first = core::future::poll_fn(|cx| {
+                if let Poll::Ready(v) = Pin::new(&mut a).poll(cx) { return Poll::Ready(Either::Left(v)); }
+                if let Poll::Ready(v) = Pin::new(&mut b).poll(cx) { return Poll::Ready(Either::Right(v)); }
+                Poll::Pending
+            }).await;
+            let _g = Guard::new("after select");
+            let rest = match first {
+                Either::Left(_) => format!("then right {}", b.await),
+                Either::Right(_) => format!("then left {}", a.await),
+            };
+            format!("{first:?} {rest}")
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> { select2() }
+    }
 }

@@ -1870,7 +1870,28 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
                 m.tokens = parts.to_tokens();
             }
         }
-        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        // A closure that borrows the local (`poll_fn(|cx| Pin::new(&mut a).poll(cx))`) borrows
+        // it in the state too: `&mut (*a)` is a reborrow through the reference, which the closure
+        // captures as the place `*a`. A `move` closure would move the local out of the state
+        // instead: left as written (rustc then says what is wrong).
+        fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+            if c.capture.is_some() {
+                return;
+            }
+            let params: Vec<String> = c
+                .inputs
+                .iter()
+                .flat_map(crate::mentions::binding_idents)
+                .map(|p| p.ident.to_string())
+                .collect();
+            let names: Vec<&Ident> = self
+                .0
+                .iter()
+                .copied()
+                .filter(|n| !params.contains(&n.to_string()))
+                .collect();
+            Deref(&names).visit_expr_mut(&mut c.body);
+        }
         fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
     }
     Deref(names).visit_expr_mut(e);
