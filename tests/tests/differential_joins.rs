@@ -312,4 +312,23 @@ differential! {
             async { (f(0).await, f(2).await, f(3).await) }
         }
     }
+
+    /// The scrutinee's temporaries (here under a `+`) live to the end of the `match`, across the
+    /// arms' suspensions, and the code after it is written once.
+    scrutinee_temporary_under_operator {
+        fn probe(name: &str) -> Guard { Guard::new(name) }
+        async fn f(k: usize) -> usize {
+            let g = Guard::new("g");
+            let v = match probe("scrutinee").name().len() + k {
+                9 => { step("nine", ()).await; probe("tail9").name().len() }
+                10 => step("ten", 10usize).await,
+                n => n,
+            };
+            log(format!("{} {v}", g.name()));
+            step("after", v).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize)> {
+            async { (f(0).await, f(1).await, f(2).await) }
+        }
+    }
 }

@@ -905,6 +905,31 @@ impl<'a> Normalizer<'a> {
                 p.expr = Box::new(self.extract_temps(*p.expr, out));
                 Expr::Paren(p)
             }
+            Expr::Cast(mut c) => {
+                c.expr = Box::new(self.extract_temps(*c.expr, out));
+                Expr::Cast(c)
+            }
+            // `a && b`, `a || b`: `b` may not run, so only `a`'s temporaries are bound.
+            Expr::Binary(mut b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                b.left = Box::new(self.extract_temps(*b.left, out));
+                Expr::Binary(b)
+            }
+            Expr::Binary(mut b) => {
+                let left = self.extract_temps(*b.left, out);
+                let mut right_out = Vec::new();
+                let right = self.extract_temps(*b.right, &mut right_out);
+                // The right side's temporaries are made before the `match`: the left side must
+                // be evaluated before them, as it was.
+                let left = if right_out.is_empty() {
+                    left
+                } else {
+                    self.place_temp(left, out)
+                };
+                out.extend(right_out);
+                b.left = Box::new(left);
+                b.right = Box::new(right);
+                Expr::Binary(b)
+            }
             Expr::Struct(mut s) => {
                 for f in s.fields.iter_mut() {
                     let v = std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new()));

@@ -97,4 +97,38 @@ differential! {
             }
         }
     }
+
+    /// Join points in a 2021 crate: a `match` whose arms suspend, with temporaries in its
+    /// scrutinee and in the arms' tails, then code after it (written once).
+    join_after_match_with_temporaries_2021 {
+        fn probe(name: &str) -> Guard { Guard::new(name) }
+        async fn f(k: usize) -> usize {
+            let g = Guard::new("g");
+            let v = match probe("scrutinee").name().len() + k {
+                9 => { step("nine", ()).await; probe("tail9").name().len() }
+                10 => step("ten", 10usize).await,
+                n => n,
+            };
+            log(format!("{} {v}", g.name()));
+            step("after", v).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize)> {
+            async { (f(0).await, f(1).await, f(2).await) }
+        }
+    }
+
+    join_in_block_tail_2021 {
+        fn probe(name: &str) -> Guard { Guard::new(name) }
+        async fn f(c: bool) -> usize {
+            let v = {
+                let inner = Guard::new("inner");
+                let x = if c { step("c", 1usize).await } else { 2 };
+                probe("tail").name().len() + inner.name().len() + x
+            };
+            step("t", v).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
 }
