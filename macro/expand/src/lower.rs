@@ -601,18 +601,23 @@ impl<'a> Gen<'a> {
             );
             let next = &later[s];
             let rest = dispatch_segment(s + 1);
-            let later_doc = format!(
-                "// The states after the {}: first made by the code after its join point, so polled after it \
-                 (rustc infers types in the order the code is written).",
-                self.construct_description(*j)
-            );
+            let later_doc = if segments[s + 1].is_empty() {
+                TokenStream::new()
+            } else {
+                let text = format!(
+                    "// The states after the {}: first made by the code after its join point, so polled \
+                     after it (rustc infers types in the order the code is written).",
+                    self.construct_description(*j)
+                );
+                quote!(#[doc = #text])
+            };
             dispatch = quote! {
                 #next: {
                     #[doc = #doc]
                     let #pattern = #label: { #dispatch };
                     #code
                 }
-                #[doc = #later_doc]
+                #later_doc
                 #rest
             };
         }
@@ -902,16 +907,21 @@ impl<'a> Gen<'a> {
         let StmtIr::Construct { construct, .. } = &level.block.stmts[level.idx] else {
             unreachable!("a join point is at a construct")
         };
-        let (what, span) = match construct {
-            Construct::If(i) => ("`if`", i.cond.span()),
-            Construct::Match { scrutinee, .. } => ("`match`", scrutinee.span()),
-            Construct::Loop { label, .. } => ("loop", label.span()),
-            Construct::Block(b) => (
-                "block",
-                b.brace.map_or_else(Span::call_site, |b| b.span.join()),
-            ),
+        // A loop or block may be the normaliser's (a `for` loop's): named by its first `.await`.
+        let first_await = || {
+            self.body
+                .sites
+                .iter()
+                .find(|s| s.path.starts_with(&join.path))
+                .map(|s| line_col(s.await_span).0)
+                .unwrap_or(0)
         };
-        let (line, _) = line_col(span);
+        let (what, line) = match construct {
+            Construct::If(i) => ("`if`", line_col(i.cond.span()).0),
+            Construct::Match { scrutinee, .. } => ("`match`", line_col(scrutinee.span()).0),
+            Construct::Loop { .. } => ("loop with the `.await`", first_await()),
+            Construct::Block(_) => ("block with the `.await`", first_await()),
+        };
         if line > 0 {
             format!("{what} on line {line}")
         } else {
