@@ -331,4 +331,113 @@ differential! {
             async { (f(0).await, f(1).await, f(2).await) }
         }
     }
+
+    /// A fixed-home local (borrowed across an `.await`) handed over at a join point.
+    fixed_home_through_join {
+        async fn f(c: bool) -> usize {
+            let v = vec![Guard::new("v0"), Guard::new("v1")];
+            let first = &v[0];
+            let n = if c { step("c", 1usize).await } else { step("not c", 2usize).await };
+            let m = step("m", first.name().len()).await;
+            v.len() + n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// A labelled block whose value comes from a `break` after an `.await`.
+    labelled_block_value_through_join {
+        async fn f(k: u32) -> u32 {
+            let g = Guard::new("g");
+            let v = 'found: {
+                if k > 2 {
+                    break 'found step("big", k * 10).await;
+                }
+                let h = Guard::new("h");
+                if k == 1 {
+                    step("one", ()).await;
+                    log(h.name().to_string());
+                    break 'found 1;
+                }
+                0
+            };
+            log(g.name().to_string());
+            step("after", v).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(0).await, f(1).await, f(5).await) }
+        }
+    }
+
+    /// `let`-`else` whose `else` suspends before it leaves, then code after it.
+    let_else_then_join {
+        async fn f(v: Option<u32>) -> u32 {
+            let g = Guard::new("g");
+            let Some(x) = v else {
+                step("none", ()).await;
+                return 0;
+            };
+            let y = if x > 3 { step("big", x).await } else { x };
+            log(g.name().to_string());
+            step("end", y).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(None).await, f(Some(2)).await, f(Some(9)).await) }
+        }
+    }
+
+    /// `.await` in a match guard, and arms that suspend, then code after the `match`.
+    guard_await_then_join {
+        async fn ok(n: u32) -> bool { step("ok", n % 2 == 0).await }
+        async fn f(n: u32) -> String {
+            let g = Guard::new("g");
+            let s = match n {
+                m if ok(m).await => format!("even {}", step("e", m).await),
+                0 => String::from("zero"),
+                m => format!("odd {}", step("o", m).await),
+            };
+            format!("{s} {}", g.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String, String)> {
+            async { (f(0).await, f(3).await, f(4).await) }
+        }
+    }
+
+    /// A `while` loop whose body branches, with a guard per iteration and code after the loop.
+    while_loop_with_branches {
+        async fn f(limit: u32) -> String {
+            let mut out = String::new();
+            let mut i = 0;
+            while i < limit {
+                let g = Guard::new(format!("it{i}"));
+                let piece = if i % 2 == 0 {
+                    step("even", i).await.to_string()
+                } else {
+                    format!("({})", step("odd", i).await)
+                };
+                out.push_str(&piece);
+                out.push_str(g.name());
+                i += 1;
+            }
+            let tail = Guard::new("tail");
+            out + tail.name()
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(0).await, f(3).await) }
+        }
+    }
+
+    /// A panic in the code after a join point, with guards from before it.
+    panic_after_join {
+        async fn f(c: bool) -> u32 {
+            let a = Guard::new("a");
+            let v = if c { step("c", 1u32).await } else { step("n", 2u32).await };
+            let b = Guard::new("b");
+            let w = Boom("after").await;
+            log(format!("{} {}", a.name(), b.name()));
+            v + w
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(true) }
+    }
 }
