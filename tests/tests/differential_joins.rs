@@ -440,4 +440,59 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(true) }
     }
+
+    /// A branch shadows a local of the same name; the outer one is the one handed over.
+    shadowing_inside_joined_branch {
+        async fn f(c: bool) -> String {
+            let name = Guard::new("outer");
+            let n = if c {
+                let name = Guard::new("inner");
+                step("c", name.name().len()).await
+            } else {
+                step("n", 1usize).await
+            };
+            format!("{} {n}", name.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// Nested loops: a branch in the inner loop, `break` of the outer loop from the inner one.
+    nested_loops_with_branches {
+        async fn f() -> u32 {
+            let mut total = 0u32;
+            'outer: for i in 0..3u32 {
+                let g = Guard::new(format!("outer {i}"));
+                for j in 0..3u32 {
+                    let v = if (i + j) % 2 == 0 { step("even", j).await } else { step("odd", j + 10).await };
+                    total += v;
+                    if total > 40 {
+                        break 'outer;
+                    }
+                }
+                log(g.name().to_string());
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// Two constructs one after the other, each with a join point.
+    two_joins_in_a_row {
+        async fn f(a: bool, b: bool) -> u32 {
+            let g = Guard::new("g");
+            let x = if a { step("a", 1u32).await } else { 2 };
+            let h = Guard::new("h");
+            let y = match b {
+                true => step("b", 10u32).await,
+                false => step("nb", 20u32).await,
+            };
+            log(format!("{} {}", g.name(), h.name()));
+            x + y
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(true, true).await, f(false, true).await, f(false, false).await) }
+        }
+    }
 }
