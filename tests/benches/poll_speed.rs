@@ -188,10 +188,13 @@ workload! {
 }
 
 fn main() {
-    // `--only NAME`: run one side of one workload 100k times, for a profiler (`perf stat`).
+    // `--only NAME`: run one side of one workload 100k times (`ready_*` 100 times), for a
+    // profiler (`valgrind --tool=cachegrind` counts the instructions).
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--only") {
         let f: fn() -> u64 = match args.get(i + 1).map(String::as_str) {
+            Some("ready_native") => ready_native,
+            Some("ready_machine") => ready_machine,
             Some("chain_native") => chain_native,
             Some("chain_machine") => chain_machine,
             Some("each_native") => each_native,
@@ -200,7 +203,12 @@ fn main() {
             Some("long_machine") => long_machine,
             other => panic!("--only: unknown workload {other:?}"),
         };
-        let total: u64 = (0..100_000).map(|_| f()).sum();
+        let runs = if args[i + 1].starts_with("ready") {
+            100
+        } else {
+            100_000
+        };
+        let total: u64 = (0..runs).map(|_| f()).sum();
         println!("{total}");
         return;
     }
