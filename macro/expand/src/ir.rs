@@ -1065,6 +1065,22 @@ pub fn children(c: &Construct) -> Vec<Option<&BlockIr>> {
     }
 }
 
+/// Does every arm of the `match` at `path` leave (`return`, `break`, ..) or satisfy `moves`?
+fn every_arm(root: &BlockIr, path: &[Step], moves: &dyn Fn(usize) -> bool) -> bool {
+    let Some(Construct::Match { arms, .. }) = construct_at(root, path) else {
+        return false;
+    };
+    arms.iter().enumerate().all(|(k, a)| {
+        moves(k)
+            || match &a.body {
+                ArmBody::Plain(e) => crate::lower::diverges(e),
+                ArmBody::Block(b) => {
+                    matches!(b.stmts.last(), Some(StmtIr::Plain(s)) if crate::lower::stmt_diverges(s))
+                }
+            }
+    })
+}
+
 /// Is child `c` of the construct at `path` the only way past it: a plain block, or a `match`
 /// whose other arms all end in `return`, `break`, `continue` or a panic?
 fn only_way_past(root: &BlockIr, path: &[Step], c: usize) -> bool {
@@ -1185,14 +1201,31 @@ impl Body {
                     && !l.synthetic
                     && !self.anchor_requests.contains(&id)
                 {
-                    let surely_moved = l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
-                        kind == Use::Move
-                            && decl < q
-                            && q <= p
-                            && runs_before(&l.mention_paths[i], &site.path, &|at, c| {
-                                only_way_past(&self.root, at, c)
+                    let moves: Vec<&[Step]> = l
+                        .mentions
+                        .iter()
+                        .zip(&l.mention_paths)
+                        .filter(|&(&(q, kind), _)| kind == Use::Move && decl < q && q <= p)
+                        .map(|(_, at)| &at[..])
+                        .collect();
+                    let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
+                    // A `match` every arm of which moves it (or leaves) moves it surely too
+                    // (`match input { Tick(t) => .., Load(path) => .., Quit => return }`).
+                    let every_arm_moves = |m: &[Step]| {
+                        let [construct @ .., Step::Child(_)] = m else {
+                            return false;
+                        };
+                        every_arm(&self.root, construct, &|k| {
+                            moves.iter().any(|at| {
+                                at.len() == construct.len() + 1
+                                    && at.starts_with(construct)
+                                    && at[construct.len()] == Step::Child(k)
                             })
-                    });
+                        }) && runs_before(construct, &site.path, &only_way)
+                    };
+                    let surely_moved = moves
+                        .iter()
+                        .any(|m| runs_before(m, &site.path, &only_way) || every_arm_moves(m));
                     if !surely_moved {
                         self.anchor_requests.push(id);
                     }
