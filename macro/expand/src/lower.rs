@@ -567,6 +567,13 @@ impl<'a> Gen<'a> {
                 .iter()
                 .zip(&arm_index[s])
                 .map(|((pat, body), &i)| {
+                    // A body that is one block already (the `Start` arm's) needs no second one.
+                    let body = match body.clone().into_iter().collect::<Vec<_>>().as_slice() {
+                        [TokenTree::Group(g)] if g.delimiter() == proc_macro2::Delimiter::Brace => {
+                            g.stream()
+                        }
+                        _ => body.clone(),
+                    };
                     let label = &self.arm_labels[i];
                     if self.self_loops.borrow()[i] {
                         quote!(#label: loop { if let #pat = &mut *#state { #body } break; })
