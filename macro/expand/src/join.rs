@@ -9,14 +9,16 @@
 //!
 //! ```text
 //! 'poll: loop {
-//!     let (g, value) = 'join: {
-//!         match &mut *state {
-//!             State::Start { .. } => { ..; let value = if c { .. } else { .. }; break 'join (g, value); }
-//!             State::AwaitA { fut, .. } => { /* poll */ ..; let value = { .. }; break 'join (g, value); }
-//!             State::AwaitB { fut, .. } => { .. }
-//!         }
-//!     };
-//!     /* the code after the `if`, once */
+//!     'later: {
+//!         let (g, value) = 'join: {
+//!             'start: { if let State::Start { .. } = &mut *state { ..; let value = if c { .. } else { .. }; break 'join (g, value); } }
+//!             'await_a: { if let State::AwaitA { fut, .. } = &mut *state { /* poll */ ..; let value = { .. }; break 'join (g, value); } }
+//!             'await_b: { if let State::AwaitB { fut, .. } = &mut *state { .. } }
+//!             break 'later;
+//!         };
+//!         /* the code after the `if`, once */
+//!     }
+//!     /* the states that code makes first (rustc infers types in the order of the text) */
 //! }
 //! ```
 //!
@@ -27,7 +29,9 @@
 //! condition. Otherwise its continuation is written once per path, as before:
 //! * the locals declared outside it that a suspension inside keeps must be the same at every
 //!   suspension inside it, and none of them may be moved inside it, nor a local declared without
-//!   a value be assigned there (syntax could not tell which path left which of them initialised);
+//!   a value be assigned there (syntax could not tell which path left which of them
+//!   initialised). A local "moved" inside that is never assigned and is used after the
+//!   construct was copied (`flush(seen).await; .. seen.min(limit)`): rustc would reject the use;
 //! * two paths or more must reach its end (two `.await`s inside, or one and the forward code),
 //!   and what follows must be more than the end of a block whose construct has a join point;
 //! * no `break`/`continue` inside it may leave it (the code it jumps to is not written in the
@@ -37,8 +41,9 @@
 //!
 //! The forward code (and the code after another join point) also breaks to the join point when
 //! the locals in scope that it does not hand over have nothing to drop there: moved before the
-//! construct, declared without a value, or bound to a reference or literal. Otherwise it runs on
-//! through the construct as before, which keeps each local's drop where rustc puts it.
+//! construct (or by the construct's header, or by a statement of a plain block construct),
+//! declared without a value, or bound to a reference or literal. Otherwise it runs on through the
+//! construct as before, which keeps each local's drop where rustc puts it.
 //!
 //! Join points are numbered in the order their constructs end (post-order), and each one's
 //! labelled block encloses those before it: the code after a construct can only reach the end of
