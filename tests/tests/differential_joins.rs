@@ -495,4 +495,99 @@ differential! {
             async { (f(true, true).await, f(false, true).await, f(false, false).await) }
         }
     }
+
+    /// A `&mut self` method whose branches suspend, then code after them that uses `self`.
+    mut_self_method_with_join {
+        pub struct Conn { pub sent: Vec<u32>, pub _g: Guard }
+        impl Conn {
+            pub async fn send(&mut self, v: u32) -> usize {
+                let n = if v % 2 == 0 {
+                    step("even", v).await
+                } else {
+                    self.sent.push(0);
+                    step("odd", v + 1).await
+                };
+                self.sent.push(n);
+                step("flush", self.sent.len()).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, Vec<u32>)> {
+            async {
+                let mut c = Conn { sent: Vec::new(), _g: Guard::new("conn") };
+                let a = c.send(2).await;
+                let b = c.send(3).await;
+                (a, b, c.sent)
+            }
+        }
+    }
+
+    /// `?` on an `Option` in joined branches of a fn returning `Option`.
+    option_question_in_joined_branches {
+        async fn get(v: Option<u32>) -> Option<u32> { step("get", v).await }
+        async fn f(a: Option<u32>, c: bool) -> Option<u32> {
+            let g = Guard::new("g");
+            let x = if c { get(a).await? } else { get(a.map(|v| v + 1)).await? * 2 };
+            log(g.name().to_string());
+            Some(step("x", x).await + 1)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Option<u32>, Option<u32>, Option<u32>)> {
+            async { (f(Some(1), true).await, f(Some(1), false).await, f(None, false).await) }
+        }
+    }
+
+    /// An `async` block made after a join point and awaited later.
+    async_block_after_join {
+        async fn f(c: bool) -> u32 {
+            let base = if c { step("c", 10u32).await } else { 1 };
+            let later = async move { step("inner", base).await + 1 };
+            let g = Guard::new("g");
+            let v = step("between", ()).await;
+            let r = later.await;
+            log(format!("{} {v:?}", g.name()));
+            r
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// An early `return` from one branch, a join point for the others.
+    early_return_in_one_branch {
+        async fn f(k: u8) -> String {
+            let g = Guard::new("g");
+            let s = match k {
+                0 => return step("zero", String::from("early")).await,
+                1 => step("one", String::from("one")).await,
+                _ => format!("{}", step("many", k).await),
+            };
+            format!("{s} {}", g.name())
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String, String)> {
+            async { (f(0).await, f(1).await, f(7).await) }
+        }
+    }
+
+    /// `while let` over a channel-like queue, a branch per item, and code after the loop.
+    while_let_queue_with_branches {
+        async fn f(mut q: Vec<Option<u32>>) -> (u32, usize) {
+            let g = Guard::new("g");
+            let mut total = 0;
+            let mut skipped = 0;
+            while let Some(item) = q.pop() {
+                match item {
+                    Some(v) if v > 5 => total += step("big", v).await,
+                    Some(v) => total += v,
+                    None => {
+                        skipped += 1;
+                        step("skip", ()).await;
+                    }
+                }
+            }
+            log(g.name().to_string());
+            (total, skipped)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, usize)> {
+            f(vec![Some(1), None, Some(9), Some(3), None])
+        }
+    }
 }
