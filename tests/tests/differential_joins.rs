@@ -590,4 +590,60 @@ differential! {
             f(vec![Some(1), None, Some(9), Some(3), None])
         }
     }
+
+    /// Drop flags: a guard moved in one `match` arm only, then an `.await`.
+    moved_in_one_arm_then_await {
+        fn consume(g: Guard) -> usize { g.name().len() }
+        async fn f(k: u8) -> usize {
+            let g = Guard::new("g");
+            let h = Guard::new("h");
+            let n = match k {
+                0 => consume(g),
+                1 => 1,
+                _ => step("other", 2usize).await,
+            };
+            step("after", ()).await;
+            n + h.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize)> {
+            async { (f(0).await, f(1).await, f(2).await) }
+        }
+    }
+
+    /// Drop flags: a guard moved in some iterations of a loop, and kept to the end otherwise.
+    moved_in_a_loop_iteration {
+        async fn f(stop_at: u32) -> u32 {
+            let g = Guard::new("g");
+            let mut g = Some(g);
+            let mut n = 0;
+            for i in 0..3u32 {
+                if i == stop_at {
+                    drop(g.take());
+                }
+                n += step("tick", i).await;
+            }
+            log(format!("{}", g.is_some()));
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32)> {
+            async { (f(1).await, f(9).await) }
+        }
+    }
+
+    /// Drop flags: a guard moved inside an `if let`'s then-branch only.
+    moved_in_if_let_branch {
+        async fn f(v: Option<u32>) -> u32 {
+            let g = Guard::new("g");
+            if let Some(x) = v {
+                if x > 1 {
+                    drop(g);
+                }
+            }
+            step("after", ()).await;
+            v.unwrap_or(0)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(Some(1)).await, f(Some(5)).await, f(None).await) }
+        }
+    }
 }

@@ -41,6 +41,9 @@ pub struct Local {
     /// The path of each entry of `mentions` (same order): a mention in another branch of an
     /// `if`/`match` than a site neither runs before it nor after it.
     pub mention_paths: Vec<Vec<Step>>,
+    /// For each entry of `mentions`: inside a branch, loop body or closure of its statement (so
+    /// it may not run when the statement does).
+    pub mention_conditional: Vec<bool>,
     /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
     pub declared_mut: bool,
     /// Bound to a closure or an `async` block (a type of its own per place it is written).
@@ -325,6 +328,7 @@ impl Builder {
             anchored,
             reference: false,
             mention_paths: Vec::new(),
+            mention_conditional: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
             assignments: Vec::new(),
@@ -361,6 +365,9 @@ impl Builder {
             if let Some(id) = self.resolve(&m.name) {
                 let kind = self.receiver_kind(id, m.kind);
                 self.note(id, pos, kind);
+                if let Some(last) = self.locals[id].mention_conditional.last_mut() {
+                    *last = m.conditional;
+                }
                 if kind == Use::Assign {
                     let path = self.path.clone();
                     self.locals[id].assignments.push((pos, path));
@@ -374,6 +381,7 @@ impl Builder {
         let l = &mut self.locals[id];
         l.mentions.push((pos, kind));
         l.mention_paths.push(self.path.clone());
+        l.mention_conditional.push(false);
     }
 
     /// A move of `root` where this arm (or then-block) begins.
@@ -381,6 +389,7 @@ impl Builder {
         self.record(vec![Mention {
             name: root.to_string(),
             kind: Use::Move,
+            conditional: false,
         }]);
     }
 
@@ -801,7 +810,8 @@ impl Builder {
                                 self.record(mentions::place_mentions(&g.guard));
                             }
                             self.rename_expr(&mut other);
-                            self.record(mentions::expr_mentions(&other));
+                            let arm_mentions = mentions::expr_mentions(&other);
+                            self.child(j, |s| s.record(arm_mentions));
                             self.pop_scope();
                             arms.push(ArmIr {
                                 attrs: arm.attrs,
@@ -1158,9 +1168,10 @@ impl Body {
                     .mentions
                     .iter()
                     .zip(&l.mention_paths)
-                    .filter(|&(&(q, _), _)| q > p)
-                    .min_by_key(|&(&(q, _), _)| q);
-                let overwritten = matches!(first_after, Some((&(_, Use::Assign), at))
+                    .zip(&l.mention_conditional)
+                    .filter(|&((&(q, _), _), _)| q > p)
+                    .min_by_key(|&((&(q, _), _), _)| q);
+                let overwritten = matches!(first_after, Some(((&(_, Use::Assign), at), false))
                     if straight_after(at, &site.path));
                 let used_after = site.fut_refs.contains(&id)
                     || (!overwritten
@@ -1201,12 +1212,18 @@ impl Body {
                     && !l.synthetic
                     && !self.anchor_requests.contains(&id)
                 {
+                    // (A move inside a branch of a plain statement, `if c { drop(g) }` with no
+                    // `.await` in it, is recorded at that statement: it counts only when it runs
+                    // whenever the statement does.)
                     let moves: Vec<&[Step]> = l
                         .mentions
                         .iter()
                         .zip(&l.mention_paths)
-                        .filter(|&(&(q, kind), _)| kind == Use::Move && decl < q && q <= p)
-                        .map(|(_, at)| &at[..])
+                        .zip(&l.mention_conditional)
+                        .filter(|&((&(q, kind), _), &conditional)| {
+                            kind == Use::Move && decl < q && q <= p && !conditional
+                        })
+                        .map(|((_, at), _)| &at[..])
                         .collect();
                     let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
                     // A `match` every arm of which moves it (or leaves) moves it surely too

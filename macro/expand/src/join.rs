@@ -286,8 +286,9 @@ fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
     l.mentions
         .iter()
         .zip(&l.mention_paths)
-        .any(|(&(_, kind), at)| {
-            if kind != Use::Move || at.is_empty() {
+        .zip(&l.mention_conditional)
+        .any(|((&(_, kind), at), &conditional)| {
+            if kind != Use::Move || at.is_empty() || conditional {
                 return false;
             }
             if (at.len() < path.len() || header) && path.starts_with(at) {
@@ -309,8 +310,10 @@ fn moved_in_block(l: &crate::ir::Local, path: &[Step], c: &Construct) -> bool {
         && l.mentions
             .iter()
             .zip(&l.mention_paths)
-            .any(|(&(_, kind), at)| {
+            .zip(&l.mention_conditional)
+            .any(|((&(_, kind), at), &conditional)| {
                 kind == Use::Move
+                    && !conditional
                     && at.len() == path.len() + 2
                     && at.starts_with(path)
                     && at[path.len()] == Step::Child(0)

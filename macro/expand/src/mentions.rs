@@ -75,6 +75,9 @@ pub fn receiver_consumes(method: &str) -> Consumes {
 pub struct Mention {
     pub name: String,
     pub kind: Use,
+    /// Inside a branch, a loop body or the right side of `&&`/`||` of its statement: it may not
+    /// run when the statement does. (A closure's captures happen when it is made.)
+    pub conditional: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -89,6 +92,8 @@ enum Ctx {
 struct Walker {
     bound: Vec<String>,
     out: Vec<Mention>,
+    /// How many branches or loop bodies deep the walk is.
+    conditional: usize,
 }
 
 pub fn expr_mentions(e: &Expr) -> Vec<Mention> {
@@ -342,7 +347,11 @@ pub fn inline_format_args(fmt: &syn::LitStr) -> Vec<String> {
 impl Walker {
     fn mention(&mut self, name: String, kind: Use) {
         if !self.bound.contains(&name) {
-            self.out.push(Mention { name, kind });
+            self.out.push(Mention {
+                name,
+                kind,
+                conditional: self.conditional > 0,
+            });
         }
     }
 
@@ -485,7 +494,10 @@ impl Walker {
                     _ => (Ctx::Value, Ctx::Value),
                 };
                 self.expr(&b.left, inner(l));
+                let lazy = matches!(b.op, And(_) | Or(_));
+                self.conditional += usize::from(lazy);
                 self.expr(&b.right, inner(r));
+                self.conditional -= usize::from(lazy);
             }
             Expr::Assign(a) => {
                 self.expr(&a.right, inner(Ctx::Value));
@@ -516,11 +528,13 @@ impl Walker {
                 let depth = self.bound.len();
                 self.expr(&i.cond, inner(Ctx::Value));
                 bind_let_chain(&i.cond, &mut self.bound);
+                self.conditional += 1;
                 self.block_ctx(&i.then_branch, ctx);
                 self.bound.truncate(depth);
                 if let Some((_, e)) = &i.else_branch {
                     self.expr(e, ctx);
                 }
+                self.conditional -= 1;
             }
             Expr::Match(m) => {
                 if ctx == Ctx::Captured {
@@ -528,6 +542,7 @@ impl Walker {
                 } else {
                     self.scrutinee(&m.expr, m.arms.iter().map(|a| &a.pat));
                 }
+                self.conditional += 1;
                 for arm in &m.arms {
                     let depth = self.bound.len();
                     self.bind_pat(&arm.pat);
@@ -537,24 +552,33 @@ impl Walker {
                     self.expr(&arm.body, ctx);
                     self.bound.truncate(depth);
                 }
+                self.conditional -= 1;
             }
             Expr::Block(b) => self.block_ctx(&b.block, ctx),
             Expr::Unsafe(b) => self.block_ctx(&b.block, ctx),
             Expr::Const(b) => self.block_ctx(&b.block, ctx),
             Expr::TryBlock(b) => self.block_ctx(&b.block, ctx),
-            Expr::Loop(l) => self.block_ctx(&l.body, ctx),
+            Expr::Loop(l) => {
+                self.conditional += 1;
+                self.block_ctx(&l.body, ctx);
+                self.conditional -= 1;
+            }
             Expr::While(w) => {
                 let depth = self.bound.len();
                 self.expr(&w.cond, inner(Ctx::Value));
                 bind_let_chain(&w.cond, &mut self.bound);
+                self.conditional += 1;
                 self.block_ctx(&w.body, ctx);
+                self.conditional -= 1;
                 self.bound.truncate(depth);
             }
             Expr::ForLoop(f) => {
                 self.expr(&f.expr, inner(Ctx::Value));
                 let depth = self.bound.len();
                 self.bind_pat(&f.pat);
+                self.conditional += 1;
                 self.block_ctx(&f.body, ctx);
+                self.conditional -= 1;
                 self.bound.truncate(depth);
             }
             Expr::Closure(c) => {
@@ -565,7 +589,11 @@ impl Walker {
                 } else {
                     inner(Ctx::Value)
                 };
+                // A capture happens when the closure is made, not when it runs: its mentions
+                // are as sure as the statement's.
+                let outer = std::mem::take(&mut self.conditional);
                 self.expr(&c.body, c2);
+                self.conditional = outer;
                 self.bound.truncate(depth);
             }
             Expr::Async(a) => {
