@@ -1080,36 +1080,37 @@ fn every_arm(root: &BlockIr, path: &[Step], moves: &dyn Fn(usize) -> bool) -> bo
     let Some(Construct::Match { arms, .. }) = construct_at(root, path) else {
         return false;
     };
-    arms.iter().enumerate().all(|(k, a)| {
-        moves(k)
-            || match &a.body {
-                ArmBody::Plain(e) => crate::lower::diverges(e),
-                ArmBody::Block(b) => {
-                    matches!(b.stmts.last(), Some(StmtIr::Plain(s)) if crate::lower::stmt_diverges(s))
-                }
-            }
-    })
+    arms.iter()
+        .enumerate()
+        .all(|(k, a)| moves(k) || arm_leaves(a))
 }
 
 /// Is child `c` of the construct at `path` the only way past it: a plain block, or a `match`
 /// whose other arms all end in `return`, `break`, `continue` or a panic?
 fn only_way_past(root: &BlockIr, path: &[Step], c: usize) -> bool {
-    let leaves = |b: &BlockIr| matches!(b.stmts.last(), Some(StmtIr::Plain(s)) if crate::lower::stmt_diverges(s));
     match construct_at(root, path) {
         Some(Construct::Block(b)) => b.label.is_none(),
-        Some(Construct::Match { arms, .. }) => arms.iter().enumerate().all(|(k, a)| {
-            k == c
-                || match &a.body {
-                    ArmBody::Plain(e) => crate::lower::diverges(e),
-                    ArmBody::Block(b) => leaves(b),
-                }
-        }),
+        Some(Construct::Match { arms, .. }) => arms
+            .iter()
+            .enumerate()
+            .all(|(k, a)| k == c || arm_leaves(a)),
         _ => false,
     }
 }
 
+/// Does the arm end in `return`, `break`, `continue` or a panic (so no path goes past the `match`
+/// through it)?
+fn arm_leaves(a: &ArmIr) -> bool {
+    match &a.body {
+        ArmBody::Plain(e) => crate::lower::diverges(e),
+        ArmBody::Block(b) => {
+            matches!(b.stmts.last(), Some(StmtIr::Plain(s)) if crate::lower::stmt_diverges(s))
+        }
+    }
+}
+
 /// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
-fn other_branch(a: &[Step], b: &[Step]) -> bool {
+pub(crate) fn other_branch(a: &[Step], b: &[Step]) -> bool {
     a.iter()
         .zip(b)
         .find(|(x, y)| x != y)

@@ -51,6 +51,7 @@
 
 use crate::ir::{
     ArmBody, Bind, BlockId, BlockIr, Body, Construct, Else, IfIr, LocalId, Step, StmtIr, children,
+    other_branch, runs_before,
 };
 use crate::lower::{breaks_to, diverges};
 use crate::mentions::Use;
@@ -271,14 +272,6 @@ fn plain_header(c: &Construct) -> bool {
     }
 }
 
-/// Do paths `a` and `b` part at a construct's children (two branches of one `if`/`match`)?
-fn other_branch(a: &[Step], b: &[Step]) -> bool {
-    a.iter()
-        .zip(b)
-        .find(|(x, y)| x != y)
-        .is_some_and(|(x, y)| matches!((x, y), (Step::Child(_), Step::Child(_))))
-}
-
 /// Is the local surely moved by the end of the construct at `path`: by a statement that runs
 /// unconditionally before it, in a block around it, by the header of a construct around it, or
 /// by its own header when that runs whole (`header`)?
@@ -288,16 +281,14 @@ fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
         .zip(&l.mention_paths)
         .zip(&l.mention_conditional)
         .any(|((&(_, kind), at), &conditional)| {
-            if kind != Use::Move || at.is_empty() || conditional {
+            if kind != Use::Move || conditional {
                 return false;
             }
-            if (at.len() < path.len() || header) && path.starts_with(at) {
-                return true;
+            if at[..] == *path {
+                return header;
             }
-            let d = at.len() - 1;
-            at.len() <= path.len()
-                && at[..d] == path[..d]
-                && matches!((at[d], path[d]), (Step::Stmt(a), Step::Stmt(c)) if a < c)
+            // Not inside any construct of its own before this one: no child is a way past.
+            runs_before(at, path, &|_, _| false)
         })
 }
 

@@ -534,10 +534,12 @@ impl<'a> Gen<'a> {
                 .rposition(|(j, _, _)| ends_before(&self.joins[*j].path, &body.sites[k].path))
                 .map_or(0, |s| s + 1)
         };
-        let mut segments: Vec<Vec<(TokenStream, TokenStream)>> = vec![Vec::new(); joined.len() + 1];
-        for (i, arm) in arms.into_iter().enumerate() {
+        // Each group's arms, with their index (0 for `Start`, `k + 1` for site `k`).
+        let mut segments: Vec<Vec<(usize, TokenStream, TokenStream)>> =
+            vec![Vec::new(); joined.len() + 1];
+        for (i, (pat, body)) in arms.into_iter().enumerate() {
             let segment = if i == 0 { 0 } else { segment_of(i - 1) };
-            segments[segment].push(arm);
+            segments[segment].push((i, pat, body));
         }
         let later: Vec<Lifetime> = (0..joined.len())
             .map(|_| {
@@ -549,38 +551,26 @@ impl<'a> Gen<'a> {
             #state_enum::Done => ::core::panic!(#completed),
             #state_enum::Panicked => ::core::panic!(#panicked),
         };
-        // The match of segment `s`: its states, and the others go on to the next segment.
         // Each group's states are tried one after the other (`if let`, in the order of the
-        // text): a suspension to a later state of the group falls through to its `if let`
-        // instead of going round the loop to find it again, as rustc's coroutine goes straight
-        // on to poll a future it has just made.
-        let arm_index: Vec<Vec<usize>> = {
-            let mut idx = vec![Vec::new(); joined.len() + 1];
-            idx[0].push(0);
-            for k in 0..body.sites.len() {
-                idx[segment_of(k)].push(k + 1);
-            }
-            idx
-        };
+        // text), and the others go on to the next group: a suspension to a later state of the
+        // group falls through to its `if let` instead of going round the loop to find it again,
+        // as rustc's coroutine goes straight on to poll a future it has just made.
         let dispatch_segment = |s: usize| {
-            let checks = segments[s]
-                .iter()
-                .zip(&arm_index[s])
-                .map(|((pat, body), &i)| {
-                    // A body that is one block already (the `Start` arm's) needs no second one.
-                    let body = match body.clone().into_iter().collect::<Vec<_>>().as_slice() {
-                        [TokenTree::Group(g)] if g.delimiter() == proc_macro2::Delimiter::Brace => {
-                            g.stream()
-                        }
-                        _ => body.clone(),
-                    };
-                    let label = &self.arm_labels[i];
-                    if self.self_loops.borrow()[i] {
-                        quote!(#label: loop { if let #pat = &mut *#state { #body } break; })
-                    } else {
-                        quote!(#label: { if let #pat = &mut *#state { #body } })
+            let checks = segments[s].iter().map(|&(i, ref pat, ref body)| {
+                // A body that is one block already (the `Start` arm's) needs no second one.
+                let body = match body.clone().into_iter().collect::<Vec<_>>().as_slice() {
+                    [TokenTree::Group(g)] if g.delimiter() == proc_macro2::Delimiter::Brace => {
+                        g.stream()
                     }
-                });
+                    _ => body.clone(),
+                };
+                let label = &self.arm_labels[i];
+                if self.self_loops.borrow()[i] {
+                    quote!(#label: loop { if let #pat = &mut *#state { #body } break; })
+                } else {
+                    quote!(#label: { if let #pat = &mut *#state { #body } })
+                }
+            });
             let end = if s == joined.len() {
                 quote! {
                     match &mut *#state {
@@ -1174,28 +1164,10 @@ impl<'a> Gen<'a> {
                 unreachable!("a path goes through constructs")
             };
             (block, via) = match construct {
-                Construct::Block(b) => (b, Via::Plain),
                 Construct::Loop { label, body, .. } => (body, Via::Loop(label, body)),
-                Construct::If(i) => {
-                    let mut i: &IfIr = i;
-                    let mut c = *c;
-                    loop {
-                        if c == 0 {
-                            break (&i.then, Via::Plain);
-                        }
-                        match &i.else_ {
-                            Some(Else::Block(b)) if c == 1 => break (b, Via::Plain),
-                            Some(Else::If(inner)) => {
-                                i = inner;
-                                c -= 1;
-                            }
-                            _ => unreachable!("bad if path"),
-                        }
-                    }
-                }
-                Construct::Match { arms, .. } => match &arms[*c].body {
-                    ArmBody::Block(b) => (b, Via::Plain),
-                    ArmBody::Plain(_) => unreachable!("plain arms do not suspend"),
+                other => match crate::ir::children(other).get(*c) {
+                    Some(Some(b)) => (*b, Via::Plain),
+                    _ => unreachable!("a path goes into a child block"),
                 },
             };
         }
@@ -1231,16 +1203,7 @@ impl<'a> Gen<'a> {
             unreachable!("path ends at an await")
         };
         let hole = match bind {
-            Bind::Let { attrs, pat, .. } => {
-                if is_simple_binding(pat) {
-                    let home = self.pat_into_home(pat);
-                    quote!(#(#attrs)* let #pat = #out; #home)
-                } else {
-                    // A block moves the whole value, so parts the pattern ignores are dropped at
-                    // the end of this statement, like the temporary rustc would have.
-                    quote!(#(#attrs)* let #pat = { #out };)
-                }
-            }
+            Bind::Let { .. } => self.let_value(bind, out),
             Bind::Expr { semi: true } => quote!(::core::mem::drop(#out);),
             Bind::Expr { semi: false } => quote!(#out),
         };
@@ -1267,10 +1230,7 @@ impl<'a> Gen<'a> {
         };
         let v = &self.join_value;
         let hole = match bind {
-            Bind::Let { pat, .. } if is_simple_binding(pat) => self.render_bind(bind, quote!(#v)),
-            // A block moves the whole value, so parts the pattern ignores are dropped at the end
-            // of this statement, as they were.
-            Bind::Let { .. } => self.render_bind(bind, quote!({ #v })),
+            Bind::Let { .. } => self.let_value(bind, v),
             _ if join.value => quote!(#v),
             _ => TokenStream::new(),
         };
@@ -1674,6 +1634,18 @@ impl<'a> Gen<'a> {
             .iter()
             .map(|(name, _)| self.move_home(name))
             .collect()
+    }
+
+    /// `let PAT = value;` for the `let` statement `bind`, from a value held in a local. A pattern
+    /// that is more than one name takes it through a block, which moves the whole value, so the
+    /// parts it ignores drop at the end of the statement, like the temporary rustc would have.
+    fn let_value(&self, bind: &Bind, value: &Ident) -> TokenStream {
+        match bind {
+            Bind::Let { pat, .. } if is_simple_binding(pat) => {
+                self.render_bind(bind, quote!(#value))
+            }
+            _ => self.render_bind(bind, quote!({ #value })),
+        }
     }
 
     fn render_bind(&self, bind: &Bind, value: TokenStream) -> TokenStream {
