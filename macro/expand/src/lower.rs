@@ -571,11 +571,18 @@ impl<'a> Gen<'a> {
                     quote!(#label: { if let #pat = &mut *#state { #body } })
                 }
             });
+            let above_safety = "// SAFETY: every other state has its `if let` above, and a \
+                                matching arm never falls through to here: it returns, goes round \
+                                the loop, or breaks to the arm of a later state, which matches.";
             let end = if s == joined.len() {
                 quote! {
                     match &mut *#state {
                         #ends
-                        _ => ::core::unreachable!("every other state is polled above"),
+                        _ => {
+                            ::core::debug_assert!(false, "every other state is polled above");
+                            #[doc = #above_safety]
+                            unsafe { ::core::hint::unreachable_unchecked() }
+                        }
                     }
                 }
             } else {
@@ -687,6 +694,9 @@ impl<'a> Gen<'a> {
                              a state machine into its caller, and rustc's own `async fn`s are inlined.";
         let poll_with_safety = "// SAFETY: the closure (and the state it owns) is pinned with this \
                                 future: it is only ever called in place, never moved out.";
+        let some_safety = "// SAFETY: a suspended state always holds its future: a slot is emptied only \
+                           when its future is ready, and the arm then overwrites the state before \
+                           it can be polled again (a panic on the way leaves `Panicked`).";
         let driver = quote! {
             #run_def
             #[doc = #slot_doc]
@@ -698,9 +708,8 @@ impl<'a> Gen<'a> {
                 slot: &mut ::core::option::Option<F>,
                 cx: &mut ::core::task::Context<'_>,
             ) -> ::core::task::Poll<F::Output> {
-                let ::core::option::Option::Some(fut) = slot.as_mut() else {
-                    ::core::unreachable!("a suspended state always holds its future")
-                };
+                #[doc = #some_safety]
+                let fut = unsafe { slot.as_mut().unwrap_unchecked() };
                 #[doc = #slot_safety]
                 let fut = unsafe { ::core::pin::Pin::new_unchecked(fut) };
                 let poll = ::core::future::Future::poll(fut, cx);
