@@ -79,24 +79,4 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: a `move` closure that uses one field of a local captures only that field
-    // (edition 2021 disjoint captures); the macro counts the capture as a move of the whole
-    // local, so the other field drops at the suspension. (Capturing exactly what rustc captures
-    // needs types: a path through a `Box` is cut at the deref.)
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     make pb                        | make pb
-    //   ! pending s                      | drop pb
-    //   ...
-    //   ! drop pb                        | (already dropped)
-    move_closure_captures_one_field {
-        pub struct Pair { pub a: Guard, pub b: Guard }
-        async fn f() -> usize {
-            let p = Pair { a: Guard::new("pa"), b: Guard::new("pb") };
-            let c = move || p.a.name().len();
-            let n = step("s", c()).await;
-            log("after await");
-            n
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
 }

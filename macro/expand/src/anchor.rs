@@ -347,6 +347,9 @@ pub struct AnchorUses<'a> {
     /// Anchored locals not declared `mut`: any method borrows them shared, so a method's result
     /// may borrow the home itself (`let t = tmp.name();` kept across an `.await`).
     pub shared_only: &'a [String],
+    /// Anchored locals made by a struct or tuple literal, with the fields it names: a `move`
+    /// closure using one of those fields takes it.
+    pub owned: &'a [(String, Vec<String>)],
     /// The first `move` closure or `async move` block that takes an anchored local.
     pub error: Option<crate::error::Error>,
     /// The locals a `take()` was written for: their handles need a drop flag.
@@ -509,6 +512,56 @@ impl AnchorUses<'_> {
         }
     }
 
+    /// A `move` closure or `async move` block that uses only fields of anchored locals
+    /// (`move || p.a.len()`) captures those fields alone (edition 2021's disjoint captures). Each
+    /// field moves out of its home into a local made just before the closure, and the closure
+    /// uses that local: the same capture, and the home drops the rest. `false` (nothing
+    /// rewritten) when the closure uses an anchored local as a whole, or two fields one inside
+    /// the other, or a local not surely owned.
+    fn capture_parts(&mut self, e: &mut Expr) -> bool {
+        let mut finder = CapturedFields {
+            uses: self,
+            found: Vec::new(),
+            whole: false,
+        };
+        let mut moving = e.clone();
+        match &mut moving {
+            Expr::Closure(c) => finder.visit_expr_mut(&mut c.body),
+            Expr::Async(a) => finder.visit_block_mut(&mut a.block),
+            _ => return false,
+        }
+        let CapturedFields { found, whole, .. } = finder;
+        let nested = |a: &str, b: &str| a != b && b.starts_with(&format!("{a}."));
+        if whole
+            || found.is_empty()
+            || found.iter().any(|(v, path, _)| {
+                !self
+                    .owned
+                    .iter()
+                    .any(|(n, fields)| v == n.as_str() && fields.contains(path))
+            })
+            || found.iter().any(|(v, p, _)| {
+                found
+                    .iter()
+                    .any(|(w, q, _)| v == w && (nested(p, q) || nested(q, p)))
+            })
+        {
+            return false;
+        }
+        let mut lets = Vec::new();
+        for (v, path, local) in &found {
+            let mut place: Expr = parse_quote!(#v);
+            for m in path.split('.') {
+                let m: syn::Member = syn::parse_str(m).expect("a field path is members");
+                place = parse_quote!(#place.#m);
+            }
+            self.take_part(&mut place, v.clone(), path.clone());
+            lets.push(quote::quote!(let #local = #place;));
+        }
+        *e = parse_quote!({ #(#lets)* #moving });
+        true
+    }
+
     fn mentions_anchored(&self, tokens: TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
             proc_macro2::TokenTree::Ident(i) => self.names.iter().any(|n| i == n.as_str()),
@@ -552,6 +605,18 @@ fn is_compound_assign(op: &syn::BinOp) -> bool {
 impl VisitMut for AnchorUses<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         use quote::ToTokens;
+        let moves_anchored = match &*e {
+            Expr::Closure(c) => {
+                c.capture.is_some() && self.mentions_anchored(c.body.to_token_stream())
+            }
+            Expr::Async(a) => {
+                a.capture.is_some() && self.mentions_anchored(a.block.to_token_stream())
+            }
+            _ => false,
+        };
+        if moves_anchored && self.capture_parts(e) {
+            return;
+        }
         if let Some(v) = self.anchored(e) {
             // Any position not matched below takes the value: a move, or a copy.
             *e = parse_quote!(#v.take());
@@ -780,5 +845,44 @@ pub fn into_home(
         let mut #name = unsafe {
             #home::<_, #n>::#make(#slots.#index, #name, |whole, moved| { #(#forgets)* })
         };
+    }
+}
+
+/// Finds the fields of anchored locals a `move` closure uses (see
+/// [`AnchorUses::capture_parts`]) and puts a local in their place.
+struct CapturedFields<'u, 'a> {
+    uses: &'u AnchorUses<'a>,
+    /// `(local, path, the local that takes its place)`, one per distinct field.
+    found: Vec<(Ident, String, Ident)>,
+    /// An anchored local used as a whole (or in a macro's tokens).
+    whole: bool,
+}
+
+impl VisitMut for CapturedFields<'_, '_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        use quote::ToTokens;
+        if let Some((v, path)) = self.uses.field_path(e) {
+            let k = match self
+                .found
+                .iter()
+                .position(|(w, p, _)| *w == v && *p == path)
+            {
+                Some(k) => k,
+                None => {
+                    let name = format!("captured{}", self.found.len());
+                    let local = Ident::new(&name, proc_macro2::Span::mixed_site());
+                    self.found.push((v, path, local));
+                    self.found.len() - 1
+                }
+            };
+            let local = &self.found[k].2;
+            *e = parse_quote!(#local);
+        } else if self.uses.anchored(e).is_some() {
+            self.whole = true;
+        } else if let Expr::Macro(m) = e {
+            self.whole |= self.uses.mentions_anchored(m.mac.tokens.to_token_stream());
+        } else {
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
     }
 }

@@ -38,6 +38,10 @@ pub struct Local {
     /// An argument whose type is written as a reference (`&T`, `&mut T`, `&self`): taking a
     /// field of it by value is a copy, never a partial move.
     pub reference: bool,
+    /// The fields named by the struct or tuple literal that made it (`let p = Pair { a, b };`):
+    /// surely its own fields (not reached through a reference or `Deref`), so a `move` closure
+    /// using `p.a` takes that field out of it.
+    pub literal_fields: Vec<String>,
     /// The path of each entry of `mentions` (same order): a mention in another branch of an
     /// `if`/`match` than a site neither runs before it nor after it.
     pub mention_paths: Vec<Vec<Step>>,
@@ -327,6 +331,7 @@ impl Builder {
             anchorable: false,
             anchored,
             reference: false,
+            literal_fields: Vec::new(),
             mention_paths: Vec::new(),
             mention_conditional: Vec::new(),
             declared_mut: mutable,
@@ -363,7 +368,7 @@ impl Builder {
         let pos = self.tick();
         for m in mentions {
             if let Some(id) = self.resolve(&m.name) {
-                let kind = self.receiver_kind(id, m.kind);
+                let kind = self.receiver_kind(id, &m);
                 self.note(id, pos, kind);
                 if let Some(last) = self.locals[id].mention_conditional.last_mut() {
                     *last = m.conditional;
@@ -390,12 +395,14 @@ impl Builder {
             name: root.to_string(),
             kind: Use::Move,
             conditional: false,
+            captured: false,
+            field: None,
         }]);
     }
 
     /// Settles a receiver mention with the method-name heuristic.
-    fn receiver_kind(&self, id: LocalId, kind: Use) -> Use {
-        match kind {
+    fn receiver_kind(&self, id: LocalId, m: &Mention) -> Use {
+        match m.kind {
             Use::Receiver(Consumes::Yes) => Use::Move,
             Use::Receiver(Consumes::OnTemporaries) if self.locals[id].synthetic => Use::Move,
             Use::Receiver(_) => Use::Other,
@@ -404,6 +411,17 @@ impl Builder {
             // A part of a local bound by a pattern cannot be tracked (it cannot get a fixed
             // home): counted as a move of the whole, as if the rest had nothing to drop.
             Use::Part if !self.locals[id].anchorable => Use::Move,
+            // A `move` closure using `x.f` takes that field only if `x` surely owns it; through
+            // a reference it copies the reference (counted as a move of the whole, as before).
+            Use::Part
+                if m.captured
+                    && !m
+                        .field
+                        .as_ref()
+                        .is_some_and(|f| self.locals[id].literal_fields.contains(f)) =>
+            {
+                Use::Move
+            }
             k => k,
         }
     }
@@ -615,6 +633,9 @@ impl Builder {
                 if has_init && l.init.as_ref().is_some_and(|i| i.diverge.is_none()) {
                     self.mark_anchorable(&l.pat, &ids);
                 }
+                if let (Some(init), [id]) = (&l.init, &ids[..]) {
+                    self.locals[*id].literal_fields = literal_fields(&init.expr);
+                }
                 self.rename_pat(&mut l.pat, &ids);
                 let trivial = matches!(&l.pat, Pat::Ident(_))
                     && l.init.as_ref().is_some_and(|i| {
@@ -641,9 +662,13 @@ impl Builder {
             Stmt::Local(mut l) => {
                 let init = l.init.expect("awaiting let has an initialiser");
                 let expr = *init.expr;
+                let owned = literal_fields(&expr);
                 let ((), ir) = self.expr_in_stmt(expr);
                 let locals = self.declare_pat(&l.pat, block, true);
                 self.mark_anchorable(&l.pat, &locals);
+                if let [id] = &locals[..] {
+                    self.locals[*id].literal_fields = owned;
+                }
                 self.rename_pat(&mut l.pat, &locals);
                 let bind = Bind::Let {
                     attrs: l.attrs,
@@ -683,7 +708,7 @@ impl Builder {
                     .into_iter()
                     .filter_map(|m| {
                         self.resolve(&m.name)
-                            .map(|id| (id, self.receiver_kind(id, m.kind)))
+                            .map(|id| (id, self.receiver_kind(id, &m)))
                     })
                     .collect::<Vec<_>>();
                 for &(id, kind) in &fut_mentions {
@@ -977,6 +1002,23 @@ fn parts_copied(l: &Local) -> bool {
             .all(|((p, _), a)| {
                 uses().any(|((q, k), b)| whole(*k) && later_in_enclosing(*p, a, *q, b))
             })
+}
+
+/// The fields a struct or tuple literal names (without a `..base`): fields of the value itself.
+pub fn literal_fields(e: &Expr) -> Vec<String> {
+    match e {
+        Expr::Struct(s) if s.rest.is_none() => s
+            .fields
+            .iter()
+            .map(|f| match &f.member {
+                syn::Member::Named(i) => i.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            })
+            .collect(),
+        Expr::Tuple(t) => (0..t.elems.len()).map(|i| i.to_string()).collect(),
+        Expr::Paren(p) => literal_fields(&p.expr),
+        _ => Vec::new(),
+    }
 }
 
 /// Does position `q` lie in a loop around the site (`loops`) that a local declared at `decl`

@@ -129,6 +129,8 @@ pub struct Gen<'a> {
     anchored: Vec<String>,
     /// Those of them the user did not declare `mut`: only ever borrowed shared.
     anchored_shared: Vec<String>,
+    /// Anchored locals made by a literal, with its fields (see `Local::literal_fields`).
+    anchored_owned: Vec<(String, Vec<String>)>,
     /// A type parameter per anchored local, for its handle when the handle's type names the
     /// closure that drops what is left after parts were moved out.
     handle_tys: Vec<(String, Ident)>,
@@ -173,7 +175,11 @@ impl<'a> Gen<'a> {
         let mut handle_tys = Vec::new();
         let mut anchored = Vec::new();
         let mut anchored_shared = Vec::new();
+        let mut anchored_owned = Vec::new();
         for l in &mut body.locals {
+            if l.anchored && !l.literal_fields.is_empty() {
+                anchored_owned.push((l.ident.to_string(), l.literal_fields.clone()));
+            }
             if l.anchored && !l.declared_mut {
                 anchored_shared.push(l.ident.to_string());
             }
@@ -251,6 +257,7 @@ impl<'a> Gen<'a> {
             names: RefCell::new(names),
             anchored,
             anchored_shared,
+            anchored_owned,
             handle_tys,
             error: RefCell::new(None),
             flagged: Vec::new(),
@@ -1576,6 +1583,7 @@ impl<'a> Gen<'a> {
         let mut a = crate::anchor::AnchorUses {
             names: &self.anchored,
             shared_only: &self.anchored_shared,
+            owned: &self.anchored_owned,
             error: None,
             took: Vec::new(),
             parts: &self.parts,

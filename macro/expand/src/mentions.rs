@@ -78,6 +78,11 @@ pub struct Mention {
     /// Inside a branch, a loop body or the right side of `&&`/`||` of its statement: it may not
     /// run when the statement does. (A closure's captures happen when it is made.)
     pub conditional: bool,
+    /// A field captured by a `move` closure or `async move` block (`move || x.f.len()`): a
+    /// part taken only if `x` owns it (through a reference the closure copies the reference).
+    pub captured: bool,
+    /// For [`Use::Part`] and [`Use::PartPlace`] of `x.f` (one field deep, not `x.f.g`): `f`.
+    pub field: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -94,6 +99,8 @@ struct Walker {
     out: Vec<Mention>,
     /// How many branches or loop bodies deep the walk is.
     conditional: usize,
+    /// Inside a `move` closure or `async move` block (the innermost one around the walk).
+    in_move_closure: bool,
 }
 
 pub fn expr_mentions(e: &Expr) -> Vec<Mention> {
@@ -351,6 +358,8 @@ impl Walker {
                 name,
                 kind,
                 conditional: self.conditional > 0,
+                captured: false,
+                field: None,
             });
         }
     }
@@ -436,15 +445,27 @@ impl Walker {
             }
             // `x.f` taken by value moves (or copies) a part of `x`; the rest still drops at the
             // end of `x`'s scope.
-            Expr::Field(_) if ctx == Ctx::Value && field_root(e).is_some() => {
+            // A `move` closure (or `async move` block) that uses `x.f` captures that field alone
+            // (edition 2021's disjoint captures), by value: the same as taking it.
+            Expr::Field(_)
+                if (ctx == Ctx::Value || ctx == Ctx::Captured && self.in_move_closure)
+                    && field_root(e).is_some() =>
+            {
                 if let Some(root) = field_root(e) {
                     self.mention(root, Use::Part);
+                    if let Some(m) = self.out.last_mut() {
+                        m.field = one_field(e);
+                        m.captured = ctx == Ctx::Captured;
+                    }
                 }
             }
             // `x.f.len()`, `&x.f`: a use of one field, not of `x` as a whole.
             Expr::Field(_) if ctx == Ctx::Place && field_root(e).is_some() => {
                 if let Some(root) = field_root(e) {
                     self.mention(root, Use::PartPlace);
+                    if let Some(m) = self.out.last_mut() {
+                        m.field = one_field(e);
+                    }
                 }
             }
             Expr::Field(f) => self.expr(
@@ -592,7 +613,9 @@ impl Walker {
                 // A capture happens when the closure is made, not when it runs: its mentions
                 // are as sure as the statement's.
                 let outer = std::mem::take(&mut self.conditional);
+                let was = std::mem::replace(&mut self.in_move_closure, c.capture.is_some());
                 self.expr(&c.body, c2);
+                self.in_move_closure = was;
                 self.conditional = outer;
                 self.bound.truncate(depth);
             }
@@ -602,7 +625,9 @@ impl Walker {
                 } else {
                     inner(Ctx::Place)
                 };
+                let was = std::mem::replace(&mut self.in_move_closure, a.capture.is_some());
                 self.block_ctx(&a.block, c2);
+                self.in_move_closure = was;
             }
             Expr::Struct(s) => {
                 for f in &s.fields {
@@ -656,7 +681,19 @@ impl Walker {
         if ctx == Ctx::Captured {
             let n = self.out.len();
             self.block(b);
-            self.out[n..].iter_mut().for_each(|m| m.kind = Use::Move);
+            // Captured by a `move` closure or `async move` block: a field it uses is taken
+            // alone (edition 2021's disjoint captures), anything else moves the whole local.
+            for m in &mut self.out[n..] {
+                if matches!(m.kind, Use::Part | Use::PartPlace)
+                    && m.field.is_some()
+                    && self.in_move_closure
+                {
+                    m.kind = Use::Part;
+                    m.captured = true;
+                } else {
+                    m.kind = Use::Move;
+                }
+            }
         } else {
             self.block(b)
         }
@@ -725,6 +762,19 @@ fn bind_let_chain(cond: &Expr, bound: &mut Vec<String>) {
 }
 
 /// The local at the root of a field chain `x.f`, `x.f.0.g`.
+/// `f` of `x.f` (one field deep, on a local); `None` for `x.f.g` and anything else.
+fn one_field(e: &Expr) -> Option<String> {
+    let Expr::Field(f) = e else { return None };
+    let mut base = &*f.base;
+    while let Expr::Paren(p) = base {
+        base = &p.expr;
+    }
+    matches!(base, Expr::Path(_)).then(|| match &f.member {
+        syn::Member::Named(i) => i.to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    })
+}
+
 pub fn field_root(e: &Expr) -> Option<String> {
     match e {
         Expr::Field(f) => field_root(&f.base),
