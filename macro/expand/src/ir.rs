@@ -42,6 +42,8 @@ pub struct Local {
     /// surely its own fields (not reached through a reference or `Deref`), so a `move` closure
     /// using `p.a` takes that field out of it.
     pub literal_fields: Vec<String>,
+    /// For each entry of `mentions`: the field of a one-field-deep part use (`x.f`).
+    pub mention_fields: Vec<Option<String>>,
     /// The path of each entry of `mentions` (same order): a mention in another branch of an
     /// `if`/`match` than a site neither runs before it nor after it.
     pub mention_paths: Vec<Vec<Step>>,
@@ -332,6 +334,7 @@ impl Builder {
             anchored,
             reference: false,
             literal_fields: Vec::new(),
+            mention_fields: Vec::new(),
             mention_paths: Vec::new(),
             mention_conditional: Vec::new(),
             declared_mut: mutable,
@@ -369,7 +372,7 @@ impl Builder {
         for m in mentions {
             if let Some(id) = self.resolve(&m.name) {
                 let kind = self.receiver_kind(id, &m);
-                self.note(id, pos, kind);
+                self.note(id, pos, kind, m.field.clone());
                 if let Some(last) = self.locals[id].mention_conditional.last_mut() {
                     *last = m.conditional;
                 }
@@ -382,9 +385,10 @@ impl Builder {
     }
 
     /// Records a mention of a local, with the path of its statement.
-    fn note(&mut self, id: LocalId, pos: usize, kind: Use) {
+    fn note(&mut self, id: LocalId, pos: usize, kind: Use, field: Option<String>) {
         let l = &mut self.locals[id];
         l.mentions.push((pos, kind));
+        l.mention_fields.push(field);
         l.mention_paths.push(self.path.clone());
         l.mention_conditional.push(false);
     }
@@ -708,12 +712,14 @@ impl Builder {
                     .into_iter()
                     .filter_map(|m| {
                         self.resolve(&m.name)
-                            .map(|id| (id, self.receiver_kind(id, &m)))
+                            .map(|id| (id, self.receiver_kind(id, &m), m.field))
                     })
                     .collect::<Vec<_>>();
-                for &(id, kind) in &fut_mentions {
-                    self.note(id, pos, kind);
+                for (id, kind, field) in &fut_mentions {
+                    self.note(*id, pos, *kind, field.clone());
                 }
+                let fut_mentions: Vec<_> =
+                    fut_mentions.into_iter().map(|(id, k, _)| (id, k)).collect();
                 let in_scope = self.scopes.iter().flatten().copied().collect();
                 let fut_refs = referenced_locals(&a.base)
                     .iter()
@@ -979,13 +985,20 @@ fn referenced_locals(e: &Expr) -> Vec<String> {
     v.0
 }
 
-/// Were all the fields `x.f` taken by value from this local copies? Yes when no field of it is
-/// ever assigned (which could put back a part moved out) and each is followed by a use of the
-/// whole that can run after it (later in the same statement, block or an enclosing block, not
-/// in another branch): rustc rejects that use if the field was moved. A wrong "yes" (an early `return` between the
+/// Was the field `x.f` taken by value in mention `i` of this local a copy? Yes when no field of
+/// it is ever assigned (which could put back a part moved out) and the mention is followed by a
+/// use of the whole, or of that same field, that can run after it (later in the same statement,
+/// block or an enclosing block, not in another branch): rustc rejects that use if the field was
+/// moved. A wrong "yes" (an early `return` between the
 /// two) leaves a partly moved local to be moved into the state: rustc's E0382, not a wrong drop.
-fn parts_copied(l: &Local) -> bool {
-    let uses = || l.mentions.iter().zip(&l.mention_paths);
+fn part_copied(l: &Local, i: usize) -> bool {
+    let uses = || {
+        l.mentions
+            .iter()
+            .zip(&l.mention_paths)
+            .zip(&l.mention_fields)
+            .map(|((m, p), f)| (m, p, f))
+    };
     let later_in_enclosing = |p: usize, a: &[Step], q: usize, b: &[Step]| {
         q > p
             && match a.iter().zip(b).find(|(x, y)| x != y) {
@@ -996,12 +1009,14 @@ fn parts_copied(l: &Local) -> bool {
             }
     };
     let whole = |k: Use| matches!(k, Use::Move | Use::Other | Use::Receiver(_));
-    !uses().any(|((_, k), _)| *k == Use::SetPart)
-        && uses()
-            .filter(|((_, k), _)| *k == Use::Part)
-            .all(|((p, _), a)| {
-                uses().any(|((q, k), b)| whole(*k) && later_in_enclosing(*p, a, *q, b))
-            })
+    let same_field = |k: Use, f: &Option<String>, g: &Option<String>| {
+        matches!(k, Use::Part | Use::PartPlace) && f.is_some() && f == g
+    };
+    let (p, a, f) = (l.mentions[i].0, &l.mention_paths[i], &l.mention_fields[i]);
+    !uses().any(|((_, k), _, _)| *k == Use::SetPart)
+        && uses().any(|((q, k), b, g)| {
+            (whole(*k) || same_field(*k, f, g)) && later_in_enclosing(p, a, *q, b)
+        })
 }
 
 /// The fields a struct or tuple literal names (without a `..base`): fields of the value itself.
@@ -1329,13 +1344,13 @@ impl Body {
             for &id in &stored {
                 let l = &self.locals[id];
                 let decl = l.decl_pos;
-                let parted = l.mentions.iter().any(|&(q, kind)| {
+                let parted = l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
                     kind == Use::Part
                         && decl < q
                         && (q <= p || in_later_iteration(&site.loops, decl, q))
+                        && !part_copied(l, i)
                 });
-                if parted && !l.anchored && !parts_copied(l) && !self.anchor_requests.contains(&id)
-                {
+                if parted && !l.anchored && !self.anchor_requests.contains(&id) {
                     self.anchor_requests.push(id);
                 }
             }
