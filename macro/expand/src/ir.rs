@@ -1175,6 +1175,39 @@ pub(crate) fn other_branch(a: &[Step], b: &[Step]) -> bool {
 }
 
 impl Body {
+    /// Where the move in mention `i` is undone, if it is: `while let Some(g) = cur { ..; cur =
+    /// next(); }`. The pattern moves (a part of) `cur` only when it matches, and then the
+    /// then-block, which nothing leaves by `break`/`continue`, assigns `cur` again as one of its
+    /// own statements. After the loop (or later in that block) `cur` is whole again.
+    fn put_back(&self, l: &Local, i: usize) -> Option<usize> {
+        // The pattern's move is recorded where the then-block begins.
+        let (q, at) = (l.mentions[i].0, &l.mention_paths[i]);
+        let [construct @ .., Step::Child(0)] = &at[..] else {
+            return None;
+        };
+        let Some(Construct::If(c)) = construct_at(&self.root, construct) else {
+            return None;
+        };
+        let Expr::Let(cond) = &c.cond else {
+            return None;
+        };
+        if !matches!(&*cond.expr, Expr::Path(_)) || crate::join::block_leaves(&c.then, self) {
+            return None;
+        }
+        l.mentions
+            .iter()
+            .zip(&l.mention_paths)
+            .zip(&l.mention_conditional)
+            .find(|&((&(r, kind), b), &conditional)| {
+                kind == Use::Assign
+                    && !conditional
+                    && q < r
+                    && b.len() == at.len() + 1
+                    && b.starts_with(at)
+            })
+            .map(|((&(r, _), _), _)| r)
+    }
+
     /// Decides, for every suspension point, which locals the state must hold.
     ///
     /// A local in scope is kept when it is used after the `.await` (or in a later iteration of a
@@ -1183,6 +1216,16 @@ impl Body {
     /// borrows (`read(&mut buf)`) need the local stored *before* the future is created.
     pub fn analyse(&mut self) -> crate::error::Result<()> {
         let site_positions: Vec<usize> = self.sites.iter().map(|s| s.pos).collect();
+        // For each local: (mention, position) of the moves undone by an assignment there.
+        let put_backs: Vec<Vec<(usize, usize)>> = self
+            .locals
+            .iter()
+            .map(|l| {
+                (0..l.mentions.len())
+                    .filter_map(|i| self.put_back(l, i).map(|r| (i, r)))
+                    .collect()
+            })
+            .collect();
         for site in &mut self.sites {
             let p = site.pos;
             let mut stored = Vec::new();
@@ -1237,10 +1280,13 @@ impl Body {
                             .iter()
                             .enumerate()
                             .any(|(i, &(q, kind))| kind != Use::Assign && after(q) && reaches(i)));
-                let mut consumed_before =
-                    l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
-                        kind == Use::Move && decl < q && q <= p && reaches(i)
-                    });
+                let mut consumed_before = l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
+                    kind == Use::Move
+                        && decl < q
+                        && q <= p
+                        && reaches(i)
+                        && !put_backs[id].iter().any(|&(j, r)| j == i && r < p)
+                });
                 // `p = p.advance().await`: a method on `p` whose result replaces `p` takes it by
                 // value; the old `p` is not needed after the `.await`.
                 let next = l

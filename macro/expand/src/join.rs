@@ -352,17 +352,31 @@ fn collect(c: &Construct, body: &Body, ts: &mut TokenStream, defined: &mut HashS
         }
     }
     for b in children(c).into_iter().flatten() {
-        if let Some(l) = &b.label {
-            defined.insert(l.ident.to_string());
-        }
-        for s in &b.stmts {
-            match s {
-                StmtIr::Plain(p) => p.to_tokens(ts),
-                StmtIr::Await { site, .. } => body.sites[*site].fut.to_tokens(ts),
-                StmtIr::Construct { construct, .. } => collect(construct, body, ts, defined),
-            }
+        collect_block(b, body, ts, defined);
+    }
+}
+
+fn collect_block(b: &BlockIr, body: &Body, ts: &mut TokenStream, defined: &mut HashSet<String>) {
+    if let Some(l) = &b.label {
+        defined.insert(l.ident.to_string());
+    }
+    for s in &b.stmts {
+        match s {
+            StmtIr::Plain(p) => p.to_tokens(ts),
+            StmtIr::Await { site, .. } => body.sites[*site].fut.to_tokens(ts),
+            StmtIr::Construct { construct, .. } => collect(construct, body, ts, defined),
         }
     }
+}
+
+/// Does a `break` or `continue` inside the block leave it?
+pub fn block_leaves(b: &BlockIr, body: &Body) -> bool {
+    let mut tokens = TokenStream::new();
+    let mut defined = HashSet::new();
+    collect_block(b, body, &mut tokens, &mut defined);
+    let mut used = HashSet::new();
+    scan(tokens, &mut defined, &mut used);
+    used.iter().any(|l| !defined.contains(l))
 }
 
 /// Labels defined (`'a: loop`) and jumped to (`break 'a`, `continue 'a`) in plain tokens.
