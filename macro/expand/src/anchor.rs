@@ -562,6 +562,42 @@ impl AnchorUses<'_> {
         true
     }
 
+    /// A closure that is not `move` borrows the anchored locals it uses. Written as it is, it
+    /// would borrow their handles, which move from state to state; instead each is borrowed from
+    /// its home just before the closure (`let count = count_home.exclusive();`, `shared()` when
+    /// the closure does not write it), and the closure uses that reference. `false` (nothing
+    /// rewritten) when a macro in the closure names an anchored local.
+    fn borrow_for_closure(&mut self, e: &mut Expr) -> bool {
+        let Expr::Closure(c) = e else { return false };
+        let mut finder = ClosureBorrows {
+            uses: self,
+            found: Vec::new(),
+            in_macro: false,
+        };
+        let mut body = (*c.body).clone();
+        finder.visit_expr_mut(&mut body);
+        let ClosureBorrows {
+            found, in_macro, ..
+        } = finder;
+        if in_macro {
+            return false;
+        }
+        let lets: Vec<TokenStream> = found
+            .iter()
+            .map(|(v, local, writes)| {
+                if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
+                    quote::quote!(let #local = #v.exclusive();)
+                } else {
+                    quote::quote!(let #local = #v.shared();)
+                }
+            })
+            .collect();
+        *c.body = body;
+        let closure = e.clone();
+        *e = parse_quote!({ #(#lets)* #closure });
+        true
+    }
+
     fn mentions_anchored(&self, tokens: TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
             proc_macro2::TokenTree::Ident(i) => self.names.iter().any(|n| i == n.as_str()),
@@ -615,6 +651,12 @@ impl VisitMut for AnchorUses<'_> {
             _ => false,
         };
         if moves_anchored && self.capture_parts(e) {
+            return;
+        }
+        if matches!(&*e, Expr::Closure(c)
+            if c.capture.is_none() && self.mentions_anchored(c.body.to_token_stream()))
+            && self.borrow_for_closure(e)
+        {
             return;
         }
         if let Some(v) = self.anchored(e) {
@@ -883,6 +925,91 @@ impl VisitMut for CapturedFields<'_, '_> {
             self.whole |= self.uses.mentions_anchored(m.mac.tokens.to_token_stream());
         } else {
             syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+}
+
+/// Finds the anchored locals a closure that is not `move` uses (see
+/// [`AnchorUses::borrow_for_closure`]) and puts a dereferenced reference in their place.
+struct ClosureBorrows<'u, 'a> {
+    uses: &'u AnchorUses<'a>,
+    /// `(handle, the reference that takes its place, whether the closure may write it)`.
+    found: Vec<(Ident, Ident, bool)>,
+    /// An anchored local named in a macro's tokens.
+    in_macro: bool,
+}
+
+impl ClosureBorrows<'_, '_> {
+    fn local_for(&mut self, v: Ident, writes: bool) -> Ident {
+        match self.found.iter_mut().find(|(w, _, _)| *w == v) {
+            Some((_, local, w)) => {
+                *w |= writes;
+                local.clone()
+            }
+            None => {
+                let name = format!("borrowed{}", self.found.len());
+                let local = Ident::new(&name, proc_macro2::Span::mixed_site());
+                self.found.push((v, local.clone(), writes));
+                local
+            }
+        }
+    }
+
+    /// The root of a place that is written (`v = ..`, `v.f += ..`, `&mut v`, a method call that
+    /// may take `&mut self`) becomes a writing borrow.
+    fn written(&mut self, place: &mut Expr) {
+        match place {
+            Expr::Field(f) => self.written(&mut f.base),
+            Expr::Index(i) => {
+                self.visit_expr_mut(&mut i.index);
+                self.written(&mut i.expr)
+            }
+            Expr::Paren(p) => self.written(&mut p.expr),
+            e => match self.uses.anchored(e) {
+                Some(v) => {
+                    let local = self.local_for(v, true);
+                    *e = parse_quote!((*#local));
+                }
+                None => self.visit_expr_mut(e),
+            },
+        }
+    }
+}
+
+impl VisitMut for ClosureBorrows<'_, '_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        use quote::ToTokens;
+        match e {
+            Expr::Assign(a) => {
+                self.written(&mut a.left);
+                self.visit_expr_mut(&mut a.right);
+            }
+            Expr::Binary(b) if is_compound_assign(&b.op) => {
+                self.written(&mut b.left);
+                self.visit_expr_mut(&mut b.right);
+            }
+            Expr::Reference(r) if r.mutability.is_some() => self.written(&mut r.expr),
+            Expr::RawAddr(r) => self.written(&mut r.expr),
+            Expr::MethodCall(m) => {
+                if SHARED.contains(&m.method.to_string().as_str()) {
+                    self.visit_expr_mut(&mut m.receiver);
+                } else {
+                    self.written(&mut m.receiver);
+                }
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+            }
+            Expr::Macro(m) => {
+                self.in_macro |= self.uses.mentions_anchored(m.mac.tokens.to_token_stream());
+            }
+            e => match self.uses.anchored(e) {
+                Some(v) => {
+                    let local = self.local_for(v, false);
+                    *e = parse_quote!((*#local));
+                }
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            },
         }
     }
 }

@@ -650,6 +650,33 @@ impl Builder {
                         self.locals[id].trivial_drop = true;
                     }
                 }
+                // A closure that is not `move` borrows the locals it uses as places (`count +=
+                // by`, `v.len()`, `n < limit`); kept across an `.await`, it keeps them borrowed.
+                if let (Some(init), [closure]) = (&l.init, &ids[..])
+                    && let Expr::Closure(c) = &*init.expr
+                    && c.capture.is_none()
+                {
+                    use syn::spanned::Spanned;
+                    for m in mentions::expr_mentions(&init.expr) {
+                        let place = matches!(
+                            m.kind,
+                            Use::Other
+                                | Use::PartPlace
+                                | Use::Receiver(_)
+                                | Use::Assign
+                                | Use::SetPart
+                        );
+                        if let Some(borrowed) = self.resolve(&m.name).filter(|_| place)
+                            && borrowed != *closure
+                        {
+                            self.borrows.push(Borrow {
+                                borrower: *closure,
+                                borrowed,
+                                span: c.span(),
+                            });
+                        }
+                    }
+                }
                 if let Some((borrowed, span)) = borrowed {
                     for borrower in ids {
                         self.borrows.push(Borrow {
