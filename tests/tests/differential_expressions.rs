@@ -610,4 +610,21 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    // A closure that consumes a local kept in a fixed home (it is borrowed across an `.await`
+    // first): taken out of the home, not borrowed.
+    closure_consuming_a_local_with_a_home {
+        async fn f() -> usize {
+            let g = Guard::new("consumed");
+            let r = &g;
+            let n = step("s", 1usize).await;
+            log(r.name().to_string());
+            {
+                let finish = || drop(g);
+                finish();
+            }
+            n + step("t", 2usize).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

@@ -568,30 +568,58 @@ impl AnchorUses<'_> {
     /// the closure does not write it), and the closure uses that reference. `false` (nothing
     /// rewritten) when a macro in the closure names an anchored local.
     fn borrow_for_closure(&mut self, e: &mut Expr) -> bool {
-        let Expr::Closure(c) = e else { return false };
-        let mut finder = ClosureBorrows {
-            uses: self,
-            found: Vec::new(),
-            in_macro: false,
+        let run = |uses: &AnchorUses, body: &mut Expr, taken: &[Ident]| {
+            let mut finder = ClosureBorrows {
+                uses,
+                taken,
+                found: Vec::new(),
+                in_macro: false,
+            };
+            finder.visit_expr_mut(body);
+            (finder.found, finder.in_macro)
         };
+        let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
-        finder.visit_expr_mut(&mut body);
-        let ClosureBorrows {
-            found, in_macro, ..
-        } = finder;
+        let (found, in_macro) = run(self, &mut body, &[]);
         if in_macro {
             return false;
         }
-        let lets: Vec<TokenStream> = found
-            .iter()
-            .map(|(v, local, writes)| {
-                if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
-                    quote::quote!(let #local = #v.exclusive();)
-                } else {
-                    quote::quote!(let #local = #v.shared();)
-                }
+        // A local the closure takes by value and never writes is moved into it (`|| consume(v)`)
+        // or copied: it is taken out of its home before the closure, which captures it by
+        // value, as rustc's closure would. (Read by value after a write, `|by| { count += by;
+        // count }`, it is a copy through the reference.)
+        let taken: Vec<Ident> = crate::mentions::expr_mentions(e)
+            .into_iter()
+            .filter(|m| {
+                matches!(
+                    m.kind,
+                    crate::mentions::Use::Move | crate::mentions::Use::Part
+                )
+            })
+            .filter_map(|m| {
+                found
+                    .iter()
+                    .find(|(v, _, writes)| v == m.name.as_str() && !writes)
+                    .map(|(v, _, _)| v.clone())
             })
             .collect();
+        let Expr::Closure(c) = e else { return false };
+        let mut body = (*c.body).clone();
+        let (found, _) = run(self, &mut body, &taken);
+        let mut lets = Vec::new();
+        for (v, local, writes) in &found {
+            if taken.contains(v) {
+                lets.push(quote::quote!(let #local = #v.take();));
+                let name = v.to_string();
+                if !self.took.contains(&name) {
+                    self.took.push(name);
+                }
+            } else if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
+                lets.push(quote::quote!(let #local = #v.exclusive();));
+            } else {
+                lets.push(quote::quote!(let #local = #v.shared();));
+            }
+        }
         *c.body = body;
         let closure = e.clone();
         *e = parse_quote!({ #(#lets)* #closure });
@@ -933,6 +961,8 @@ impl VisitMut for CapturedFields<'_, '_> {
 /// [`AnchorUses::borrow_for_closure`]) and puts a dereferenced reference in their place.
 struct ClosureBorrows<'u, 'a> {
     uses: &'u AnchorUses<'a>,
+    /// Taken out of their homes before the closure: a mention is the local itself.
+    taken: &'u [Ident],
     /// `(handle, the reference that takes its place, whether the closure may write it)`.
     found: Vec<(Ident, Ident, bool)>,
     /// An anchored local named in a macro's tokens.
@@ -967,8 +997,13 @@ impl ClosureBorrows<'_, '_> {
             Expr::Paren(p) => self.written(&mut p.expr),
             e => match self.uses.anchored(e) {
                 Some(v) => {
+                    let taken = self.taken.contains(&v);
                     let local = self.local_for(v, true);
-                    *e = parse_quote!((*#local));
+                    *e = if taken {
+                        parse_quote!(#local)
+                    } else {
+                        parse_quote!((*#local))
+                    };
                 }
                 None => self.visit_expr_mut(e),
             },
@@ -1005,8 +1040,13 @@ impl VisitMut for ClosureBorrows<'_, '_> {
             }
             e => match self.uses.anchored(e) {
                 Some(v) => {
+                    let taken = self.taken.contains(&v);
                     let local = self.local_for(v, false);
-                    *e = parse_quote!((*#local));
+                    *e = if taken {
+                        parse_quote!(#local)
+                    } else {
+                        parse_quote!((*#local))
+                    };
                 }
                 None => syn::visit_mut::visit_expr_mut(self, e),
             },
