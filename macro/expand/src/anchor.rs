@@ -985,6 +985,17 @@ impl ClosureBorrows<'_, '_> {
         }
     }
 
+    /// A mention of anchored `v`: the local that takes its place, or what it refers to.
+    fn replace(&mut self, e: &mut Expr, v: Ident, writes: bool) {
+        let taken = self.taken.contains(&v);
+        let local = self.local_for(v, writes);
+        *e = if taken {
+            parse_quote!(#local)
+        } else {
+            parse_quote!((*#local))
+        };
+    }
+
     /// The root of a place that is written (`v = ..`, `v.f += ..`, `&mut v`, a method call that
     /// may take `&mut self`) becomes a writing borrow.
     fn written(&mut self, place: &mut Expr) {
@@ -996,15 +1007,7 @@ impl ClosureBorrows<'_, '_> {
             }
             Expr::Paren(p) => self.written(&mut p.expr),
             e => match self.uses.anchored(e) {
-                Some(v) => {
-                    let taken = self.taken.contains(&v);
-                    let local = self.local_for(v, true);
-                    *e = if taken {
-                        parse_quote!(#local)
-                    } else {
-                        parse_quote!((*#local))
-                    };
-                }
+                Some(v) => self.replace(e, v, true),
                 None => self.visit_expr_mut(e),
             },
         }
@@ -1039,15 +1042,7 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                 self.in_macro |= self.uses.mentions_anchored(m.mac.tokens.to_token_stream());
             }
             e => match self.uses.anchored(e) {
-                Some(v) => {
-                    let taken = self.taken.contains(&v);
-                    let local = self.local_for(v, false);
-                    *e = if taken {
-                        parse_quote!(#local)
-                    } else {
-                        parse_quote!((*#local))
-                    };
-                }
+                Some(v) => self.replace(e, v, false),
                 None => syn::visit_mut::visit_expr_mut(self, e),
             },
         }

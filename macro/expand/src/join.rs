@@ -313,9 +313,19 @@ fn moved_in_block(l: &crate::ir::Local, path: &[Step], c: &Construct) -> bool {
 
 /// Does a `break` or `continue` inside the construct leave it?
 fn leaves(c: &Construct, body: &Body) -> bool {
+    jumps_out(|ts, defined| collect(c, body, ts, defined))
+}
+
+/// Does a `break` or `continue` inside the block leave it?
+pub fn block_leaves(b: &BlockIr, body: &Body) -> bool {
+    jumps_out(|ts, defined| collect_block(b, body, ts, defined))
+}
+
+/// Does the code `collect` gathers jump to a label it does not define?
+fn jumps_out(collect: impl FnOnce(&mut TokenStream, &mut HashSet<String>)) -> bool {
     let mut tokens = TokenStream::new();
     let mut defined = HashSet::new();
-    collect(c, body, &mut tokens, &mut defined);
+    collect(&mut tokens, &mut defined);
     let mut used = HashSet::new();
     scan(tokens, &mut defined, &mut used);
     used.iter().any(|l| !defined.contains(l))
@@ -367,16 +377,6 @@ fn collect_block(b: &BlockIr, body: &Body, ts: &mut TokenStream, defined: &mut H
             StmtIr::Construct { construct, .. } => collect(construct, body, ts, defined),
         }
     }
-}
-
-/// Does a `break` or `continue` inside the block leave it?
-pub fn block_leaves(b: &BlockIr, body: &Body) -> bool {
-    let mut tokens = TokenStream::new();
-    let mut defined = HashSet::new();
-    collect_block(b, body, &mut tokens, &mut defined);
-    let mut used = HashSet::new();
-    scan(tokens, &mut defined, &mut used);
-    used.iter().any(|l| !defined.contains(l))
 }
 
 /// Labels defined (`'a: loop`) and jumped to (`break 'a`, `continue 'a`) in plain tokens.
