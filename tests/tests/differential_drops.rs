@@ -766,4 +766,40 @@ differential! {
             f(Pair { a: Guard::new("a"), b: Guard::new("b") }, (Guard::new("x"), Guard::new("y")))
         }
     }
+
+    match_moves_part_of_tuple_scrutinee {
+        async fn f(first: bool) -> String {
+            let g1 = Guard::new("t1");
+            let g2 = Guard::new("t2");
+            let s = match (g1, g2) {
+                (a, _) if first => { step("first", ()).await; a.name().to_string() }
+                (_, b) => { step("second", ()).await; b.name().to_string() }
+            };
+            log("after match");
+            step("end", ()).await;
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = (String, String)> { async { (f(true).await, f(false).await) } }
+    }
+
+    // Parts left in a matched tuple by a pattern that binds nothing (`Kind::Open`) and by `_`,
+    // with an arm that does not suspend: they drop at the end of the statement, after the
+    // arm's bindings.
+    tuple_scrutinee_parts_left_by_constant_patterns {
+        pub enum Kind { Open(Guard), Closed }
+        async fn f(open: bool, n: u32) -> u32 {
+            let kind = if open { Kind::Open(Guard::new("kind")) } else { Kind::Closed };
+            let g = Guard::new("g");
+            let out = match (kind, g, n) {
+                (Kind::Closed, g, _) => { let k = step("closed", 1u32).await; drop(g); k }
+                (_, g, 0) => { log(g.name().to_string()); 0 }
+                (Kind::Open(inner), _, m) => { step("open", m).await + inner.name().len() as u32 }
+            };
+            log("after match");
+            out + step("end", 0u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, u32, u32)> {
+            async { (f(true, 2).await, f(false, 3).await, f(true, 0).await) }
+        }
+    }
 }

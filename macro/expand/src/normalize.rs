@@ -612,6 +612,12 @@ impl<'a> Normalizer<'a> {
                 let spelled = self.guards_first(m)?;
                 self.construct(spelled)?
             }
+            Expr::Match(m)
+                if m.arms.iter().any(|a| has_await(&a.body))
+                    && let Some(kept) = self.keep_tuple_rest(&m) =>
+            {
+                self.construct(kept)?
+            }
             Expr::Match(m) => {
                 let mut m = m;
                 let mut prelude = Vec::new();
@@ -825,6 +831,126 @@ impl<'a> Normalizer<'a> {
             };
             #(#attrs)*
             match #scrut { #(#arms)* }
+        }))
+    }
+
+    /// `match (g1, g2) { (a, _) => { x.await; .. } .. }`: the scrutinee is a tuple that lives to
+    /// the end of the statement, and the parts a pattern leaves in it (`_`, or a pattern that
+    /// binds nothing) drop there, after the `.await`s of the arm. A part left in the tuple cannot
+    /// be kept across a suspension on its own, so each arm binds it (`rest1`, `rest0 @ None`)
+    /// and hands it back with its value, and the parts drop where the tuple would have:
+    ///
+    /// ```text
+    /// { let (value, rest) = match (g1, g2) {
+    ///       (a, rest1) => { x.await; (.., (None, Some(rest1))) } .. };
+    ///   value }
+    /// ```
+    ///
+    /// `None` when the scrutinee is not a tuple literal, a pattern is not a tuple of plain
+    /// parts (`_`, a binding by value, or a pattern that binds nothing), or nothing is left.
+    fn keep_tuple_rest(&mut self, m: &syn::ExprMatch) -> Option<Expr> {
+        let Expr::Tuple(scrutinee) = &*m.expr else {
+            return None;
+        };
+        let n = scrutinee.elems.len();
+        // Per arm, per part: left in the tuple?
+        let mut left: Vec<Vec<bool>> = Vec::new();
+        for arm in &m.arms {
+            let pat = match &arm.pat {
+                syn::Pat::Guard(g) => &*g.pat,
+                p => p,
+            };
+            let syn::Pat::Tuple(t) = pat else { return None };
+            if t.elems.len() != n {
+                return None;
+            }
+            let mut parts = Vec::new();
+            for p in &t.elems {
+                let binds = crate::mentions::pat_bindings(p);
+                parts.push(match p {
+                    syn::Pat::Wild(_) => true,
+                    syn::Pat::Rest(_) => return None,
+                    syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+                        if !crate::mentions::looks_like_binding(i) {
+                            return None;
+                        }
+                        false
+                    }
+                    _ if binds.is_empty() => true,
+                    // `Kind::Open(inner)`: moved out whole when nothing in it is skipped or
+                    // borrowed.
+                    p if takes_all(p) => false,
+                    _ => return None,
+                });
+            }
+            left.push(parts);
+        }
+        let kept: Vec<usize> = (0..n).filter(|&k| left.iter().any(|l| l[k])).collect();
+        if kept.is_empty() {
+            return None;
+        }
+        let rest_names: Vec<Ident> = (0..n)
+            .map(|k| self.names.ident(&format!("rest{k}")))
+            .collect();
+        let mut m = m.clone();
+        for (arm, parts) in m.arms.iter_mut().zip(&left) {
+            let pat = match &mut arm.pat {
+                syn::Pat::Guard(g) => &mut *g.pat,
+                p => p,
+            };
+            let syn::Pat::Tuple(t) = pat else { return None };
+            // The arm's own bindings are bound again first thing in its body: declared after
+            // the parts left in the tuple, they drop before them, as they did before the tuple.
+            let mut rebind: Vec<Stmt> = Vec::new();
+            for (k, p) in t.elems.iter_mut().enumerate() {
+                if !parts[k] {
+                    for (name, mutable) in crate::mentions::pat_bindings(p) {
+                        let mutability = mutable.then(<syn::Token![mut]>::default);
+                        rebind.push(parse_quote!(let #mutability #name = #name;));
+                    }
+                    strip_binding_mut(p);
+                    continue;
+                }
+                let name = &rest_names[k];
+                *p = match &*p {
+                    syn::Pat::Wild(_) => parse_quote!(#name),
+                    other => parse_quote!(#name @ #other),
+                };
+            }
+            let opts = kept.iter().map(|&k| {
+                let name = &rest_names[k];
+                if parts[k] {
+                    quote::quote!(::core::option::Option::Some(#name))
+                } else {
+                    quote::quote!(::core::option::Option::None)
+                }
+            });
+            let opts = quote::quote!((#(#opts,)*));
+            let body = &mut *arm.body;
+            *body = match std::mem::replace(body, Expr::Verbatim(TokenStream::new())) {
+                Expr::Block(mut b) if b.label.is_none() && b.attrs.is_empty() => {
+                    b.block.stmts.splice(0..0, rebind);
+                    let tail = match b.block.stmts.last() {
+                        Some(Stmt::Expr(_, None)) => match b.block.stmts.pop() {
+                            Some(Stmt::Expr(e, None)) => e,
+                            _ => unreachable!("the last statement was a tail expression"),
+                        },
+                        _ => parse_quote!(()),
+                    };
+                    b.block
+                        .stmts
+                        .push(Stmt::Expr(parse_quote!((#tail, #opts)), None));
+                    Expr::Block(b)
+                }
+                other => parse_quote!({ #(#rebind)* (#other, #opts) }),
+            };
+            arm.comma = Some(Default::default());
+        }
+        let value = self.names.ident("value");
+        let rest = self.names.ident("rest");
+        Some(parse_quote!({
+            let (#value, #rest) = #m;
+            #value
         }))
     }
 
@@ -1380,6 +1506,25 @@ fn yields_trivial_items(e: &Expr) -> bool {
 }
 
 /// `mut x` → `x` in a pattern (the outer `let` declares the mutability).
+/// Does the pattern move everything it matches out: no `_`, `..` or `ref` inside it?
+fn takes_all(p: &syn::Pat) -> bool {
+    struct Skips(bool);
+    impl<'a> syn::visit::Visit<'a> for Skips {
+        fn visit_pat(&mut self, p: &'a syn::Pat) {
+            match p {
+                syn::Pat::Wild(_) | syn::Pat::Rest(_) => self.0 = true,
+                syn::Pat::Ident(i) if i.by_ref.is_some() => self.0 = true,
+                syn::Pat::Struct(s) if s.rest.is_some() => self.0 = true,
+                _ => {}
+            }
+            syn::visit::visit_pat(self, p);
+        }
+    }
+    let mut skips = Skips(false);
+    syn::visit::Visit::visit_pat(&mut skips, p);
+    !skips.0
+}
+
 fn strip_binding_mut(pat: &mut syn::Pat) {
     struct Strip;
     impl VisitMut for Strip {
