@@ -3,6 +3,19 @@
 //! `cargo bench -p clockwork-tests --bench poll_speed` prints, per workload, the median time of
 //! each (runs alternate between the two, so machine drift hits both alike) and the ratio
 //! ours/rustc. Target: ≤ 1.05.
+//!
+//! Two things move these ratios that are not the code's quality, so check a surprising figure
+//! against them:
+//! - **Code placement.** On Intel cores with the JCC erratum (Skylake and its descendants), a
+//!   loop whose fused compare-and-branch crosses a 32-byte boundary runs at half speed. (a)'s
+//!   loop is five identical instructions on both sides, and its ratio flipped between 1.00 and
+//!   2.00 when unrelated code moved. `RUSTFLAGS="-C
+//!   llvm-args=-x86-branches-within-32B-boundaries"` pads the branches and takes placement out.
+//! - **Codegen units.** How far LLVM folds the fully inlined chain of (b) depends on how the
+//!   crate is split: with the default 16 units rustc's chain folds to a handful of instructions
+//!   per poll, with `CARGO_PROFILE_BENCH_CODEGEN_UNITS=1` it checks every level's state on
+//!   every poll, like ours. `--only NAME` with `valgrind --tool=cachegrind` counts
+//!   instructions, which placement does not move.
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
