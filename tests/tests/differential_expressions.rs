@@ -627,4 +627,18 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    // A closure that borrows `v` is dead before `v` is written and before the `.await`, but
+    // stays in scope across it.
+    closure_dead_before_a_write_stays_in_scope {
+        async fn f() -> usize {
+            let mut v = vec![1u32];
+            let count = || v.len();
+            let n = count();
+            v.push(2);
+            step("s", n).await;
+            v.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }
