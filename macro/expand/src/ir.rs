@@ -674,6 +674,12 @@ impl Builder {
                                 borrowed,
                                 span: c.span(),
                             });
+                            // Kept across an `.await` only when it is called after it. A dead
+                            // closure moved into the state would carry references the code
+                            // after its last call may have invalidated (`v.push(..)`); rustc
+                            // does not keep it either. (One that also took a value by move
+                            // then drops it at the suspension, not at the end of its scope.)
+                            self.locals[*closure].trivial_drop = true;
                         }
                     }
                 }
