@@ -131,4 +131,29 @@ differential! {
             async { (f(true).await, f(false).await) }
         }
     }
+
+    // Disjoint closure captures are edition 2021's too: the closure takes `p.a` alone.
+    move_closure_takes_one_field_2021 {
+        pub struct Pair { pub a: Guard, pub b: Guard }
+        async fn f() -> usize {
+            let p = Pair { a: Guard::new("pa"), b: Guard::new("pb") };
+            let c = move || p.a.name().len();
+            let n = step("s", c()).await;
+            log(p.b.name().to_string());
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    tuple_scrutinee_part_left_2021 {
+        async fn f(first: bool) -> usize {
+            let s = match (Guard::new("t1"), Guard::new("t2")) {
+                (a, _) if first => { step("first", ()).await; a.name().len() }
+                (_, b) => { step("second", ()).await; b.name().len() }
+            };
+            log("after match");
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> { async { (f(true).await, f(false).await) } }
+    }
 }
