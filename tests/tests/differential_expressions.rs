@@ -641,4 +641,19 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    // Calling a closure that owns what it captured consumes it: it is not kept across the
+    // `.await` after the call. A `move` closure over a `Copy` local is called again after.
+    fn_once_closure_called_before_await {
+        async fn f(n: u32) -> u32 {
+            let g = Guard::new("owned by the closure");
+            let finish = || drop(g);
+            finish();
+            let add = move |x: u32| x + n;
+            let a = add(step("s", 1u32).await);
+            log("after s");
+            a + add(step("t", 2u32).await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(10) }
+    }
 }

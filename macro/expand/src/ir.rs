@@ -54,6 +54,11 @@ pub struct Local {
     pub declared_mut: bool,
     /// Bound to a closure or an `async` block (a type of its own per place it is written).
     pub closure_at: Option<Span>,
+    /// Bound to a closure that is not `move` and takes a local by value (`|| drop(g)`): a
+    /// closure that owns what it captured is `FnOnce`, so calling it consumes it. (Taking a
+    /// `Copy` local by value captures it by reference: then the closure owns nothing, and
+    /// counting a call as a move changes nothing.)
+    pub consumed_by_call: bool,
     /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
     /// without a value (`let s;`), which is initialised only where an assignment reaches.
     pub assignments: Vec<(usize, Vec<Step>)>,
@@ -339,6 +344,7 @@ impl Builder {
             mention_conditional: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
+            consumed_by_call: false,
             assignments: Vec::new(),
             trivial_drop: false,
             surely_copy: false,
@@ -401,6 +407,7 @@ impl Builder {
             conditional: false,
             captured: false,
             field: None,
+            called: false,
         }]);
     }
 
@@ -410,6 +417,7 @@ impl Builder {
             Use::Receiver(Consumes::Yes) => Use::Move,
             Use::Receiver(Consumes::OnTemporaries) if self.locals[id].synthetic => Use::Move,
             Use::Receiver(_) => Use::Other,
+            Use::Other if m.called && self.locals[id].consumed_by_call => Use::Move,
             // A field copied out of a reference: the reference owns nothing to drop later.
             Use::Part if self.locals[id].reference => Use::Move,
             // A part of a local bound by a pattern cannot be tracked (it cannot get a fixed
@@ -657,6 +665,11 @@ impl Builder {
                     && c.capture.is_none()
                 {
                     use syn::spanned::Spanned;
+                    let takes = mentions::expr_mentions(&init.expr).iter().any(|m| {
+                        matches!(m.kind, Use::Move | Use::Part)
+                            && self.resolve(&m.name).is_some_and(|id| id != *closure)
+                    });
+                    self.locals[*closure].consumed_by_call = takes;
                     for m in mentions::expr_mentions(&init.expr) {
                         let place = matches!(
                             m.kind,

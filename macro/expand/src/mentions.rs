@@ -83,6 +83,8 @@ pub struct Mention {
     pub captured: bool,
     /// For [`Use::Part`] and [`Use::PartPlace`] of `x.f` (one field deep, not `x.f.g`): `f`.
     pub field: Option<String>,
+    /// `x(..)`: the local is called.
+    pub called: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -360,6 +362,7 @@ impl Walker {
                 conditional: self.conditional > 0,
                 captured: false,
                 field: None,
+                called: false,
             });
         }
     }
@@ -492,7 +495,13 @@ impl Walker {
                 m.args.iter().for_each(|a| self.expr(a, inner(Ctx::Value)));
             }
             Expr::Call(c) => {
+                let n = self.out.len();
                 self.expr(&c.func, inner(Ctx::Place));
+                if matches!(&*c.func, Expr::Path(_))
+                    && let Some(m) = self.out.get_mut(n)
+                {
+                    m.called = true;
+                }
                 c.args.iter().for_each(|a| self.expr(a, inner(Ctx::Value)));
             }
             Expr::Reference(r) => self.expr(&r.expr, inner(Ctx::Place)),
