@@ -516,8 +516,8 @@ impl AnchorUses<'_> {
     /// (`move || p.a.len()`) captures those fields alone (edition 2021's disjoint captures). Each
     /// field moves out of its home into a local made just before the closure, and the closure
     /// uses that local: the same capture, and the home drops the rest. `false` (nothing
-    /// rewritten) when the closure uses an anchored local as a whole, or two fields one inside
-    /// the other, or a local not surely owned.
+    /// rewritten) when the closure uses an anchored local as a whole, or a field that is not
+    /// one its literal named (a field of a field, a field of a local not surely owned).
     fn capture_parts(&mut self, e: &mut Expr) -> bool {
         let mut finder = CapturedFields {
             uses: self,
@@ -531,7 +531,7 @@ impl AnchorUses<'_> {
             _ => return false,
         }
         let CapturedFields { found, whole, .. } = finder;
-        let nested = |a: &str, b: &str| a != b && b.starts_with(&format!("{a}."));
+        // A literal names its own fields only, one deep: `p.a.b` never passes.
         if whole
             || found.is_empty()
             || found.iter().any(|(v, path, _)| {
@@ -540,21 +540,13 @@ impl AnchorUses<'_> {
                     .iter()
                     .any(|(n, fields)| v == n.as_str() && fields.contains(path))
             })
-            || found.iter().any(|(v, p, _)| {
-                found
-                    .iter()
-                    .any(|(w, q, _)| v == w && (nested(p, q) || nested(q, p)))
-            })
         {
             return false;
         }
         let mut lets = Vec::new();
         for (v, path, local) in &found {
-            let mut place: Expr = parse_quote!(#v);
-            for m in path.split('.') {
-                let m: syn::Member = syn::parse_str(m).expect("a field path is members");
-                place = parse_quote!(#place.#m);
-            }
+            let field: syn::Member = syn::parse_str(path).expect("a literal's field is a member");
+            let mut place: Expr = parse_quote!(#v.#field);
             self.take_part(&mut place, v.clone(), path.clone());
             lets.push(quote::quote!(let #local = #place;));
         }

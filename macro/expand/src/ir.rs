@@ -378,10 +378,7 @@ impl Builder {
         for m in mentions {
             if let Some(id) = self.resolve(&m.name) {
                 let kind = self.receiver_kind(id, &m);
-                self.note(id, pos, kind, m.field.clone());
-                if let Some(last) = self.locals[id].mention_conditional.last_mut() {
-                    *last = m.conditional;
-                }
+                self.note(id, pos, kind, m.field.clone(), m.conditional);
                 if kind == Use::Assign {
                     let path = self.path.clone();
                     self.locals[id].assignments.push((pos, path));
@@ -391,12 +388,19 @@ impl Builder {
     }
 
     /// Records a mention of a local, with the path of its statement.
-    fn note(&mut self, id: LocalId, pos: usize, kind: Use, field: Option<String>) {
+    fn note(
+        &mut self,
+        id: LocalId,
+        pos: usize,
+        kind: Use,
+        field: Option<String>,
+        conditional: bool,
+    ) {
         let l = &mut self.locals[id];
         l.mentions.push((pos, kind));
         l.mention_fields.push(field);
         l.mention_paths.push(self.path.clone());
-        l.mention_conditional.push(false);
+        l.mention_conditional.push(conditional);
     }
 
     /// A move of `root` where this arm (or then-block) begins.
@@ -665,12 +669,13 @@ impl Builder {
                     && c.capture.is_none()
                 {
                     use syn::spanned::Spanned;
-                    let takes = mentions::expr_mentions(&init.expr).iter().any(|m| {
+                    let inside = mentions::expr_mentions(&init.expr);
+                    let takes = inside.iter().any(|m| {
                         matches!(m.kind, Use::Move | Use::Part)
                             && self.resolve(&m.name).is_some_and(|id| id != *closure)
                     });
                     self.locals[*closure].consumed_by_call = takes;
-                    for m in mentions::expr_mentions(&init.expr) {
+                    for m in inside {
                         let place = matches!(
                             m.kind,
                             Use::Other
@@ -754,18 +759,14 @@ impl Builder {
                     .filter(|m| matches!(m.kind, Use::Receiver(Consumes::No)))
                     .filter_map(|m| self.resolve(&m.name))
                     .collect();
-                let fut_mentions = raw
-                    .into_iter()
-                    .filter_map(|m| {
-                        self.resolve(&m.name)
-                            .map(|id| (id, self.receiver_kind(id, &m), m.field))
-                    })
-                    .collect::<Vec<_>>();
-                for (id, kind, field) in &fut_mentions {
-                    self.note(*id, pos, *kind, field.clone());
+                let mut fut_mentions = Vec::new();
+                for m in &raw {
+                    if let Some(id) = self.resolve(&m.name) {
+                        let kind = self.receiver_kind(id, m);
+                        self.note(id, pos, kind, m.field.clone(), false);
+                        fut_mentions.push((id, kind));
+                    }
                 }
-                let fut_mentions: Vec<_> =
-                    fut_mentions.into_iter().map(|(id, k, _)| (id, k)).collect();
                 let in_scope = self.scopes.iter().flatten().copied().collect();
                 let fut_refs = referenced_locals(&a.base)
                     .iter()
