@@ -355,6 +355,75 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (Vec<u32>, usize, u32)> { f(vec![1], String::from("abc"), 10) }
     }
 
+    // The value an `.await` gives back may keep the borrow its future was given: the local
+    // borrowed must not move when the state resumes. (It did: `r` then pointed at the state's
+    // old bytes.)
+    await_output_borrows_the_local {
+        async fn id<'a>(v: &'a Vec<Guard>) -> &'a Vec<Guard> { step("id", ()).await; v }
+        async fn f() -> usize {
+            let v = vec![Guard::new("a"), Guard::new("bb")];
+            let r = id(&v).await;
+            let w = vec![9u8; 64];
+            let n = r.len() * 10 + r[1].name().len();
+            drop(w);
+            step("after", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    // A guard given back by an `.await` writes through its borrow when it drops, after the
+    // state has moved on.
+    await_output_guard_writes_through_the_borrow {
+        pub struct Counter { pub n: u32 }
+        pub struct Ticket<'a> { c: &'a mut Counter }
+        impl Drop for Ticket<'_> {
+            fn drop(&mut self) { self.c.n += 1; log(format!("ticket dropped, n = {}", self.c.n)); }
+        }
+        impl Counter {
+            pub async fn ticket(&mut self) -> Ticket<'_> { step("ticket", ()).await; Ticket { c: self } }
+        }
+        async fn f() -> u32 {
+            let mut c = Counter { n: 0 };
+            {
+                let _t = c.ticket().await;
+                step("held", ()).await;
+            }
+            c.ticket().await;
+            step("end", c.n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // Locals bound by a pattern get fixed homes too (this was a "bind it on its own" error).
+    pattern_bound_local_borrowed_across_await {
+        async fn f() -> usize {
+            let (a, g) = (vec![Guard::new("a1"), Guard::new("a2")], Guard::new("g"));
+            let r = &a;
+            step("tick", ()).await;
+            log(format!("{} {}", r[1].name(), g.name()));
+            let Some(first) = a.first() else { return 0 };
+            step("again", first.name().len()).await + r.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    // A `let .. else` binding borrowed by a future whose output keeps the borrow.
+    let_else_binding_borrowed_by_the_output {
+        async fn longest<'a>(v: &'a [Guard]) -> &'a Guard {
+            step("scan", ()).await;
+            v.iter().max_by_key(|g| g.name().len()).unwrap()
+        }
+        async fn f(input: Option<Vec<Guard>>) -> usize {
+            let Some(items) = input else { return 0 };
+            let best = longest(&items).await;
+            log(format!("best {}", best.name()));
+            step("len", best.name().len()).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> {
+            async { (f(Some(vec![Guard::new("x"), Guard::new("yyy")])).await, f(None).await) }
+        }
+    }
+
     generic_element_type_needs_static {
         // A borrow kept in the state names its lifetime, which can only be 'static here: a
         // fixed-home local of a generic type needs `T: 'static` (rustc's coroutine erases it).

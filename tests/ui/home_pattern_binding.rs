@@ -3,11 +3,11 @@ use clockwork_macros::state_machine;
 async fn tick() {}
 
 #[state_machine]
-async fn f() -> usize {
-    let (a, b) = (vec![1u32], 2usize);
+async fn f(res: Result<Vec<u32>, Vec<u32>>) -> usize {
+    let (Ok(a) | Err(a)) = res;
     let r = &a;
     tick().await;
-    r.len() + b
+    r.len()
 }
 
 fn main() {}

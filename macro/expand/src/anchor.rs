@@ -358,6 +358,9 @@ pub struct AnchorUses<'a> {
     pub parts: &'a [(String, Vec<String>)],
     /// The parts moved out in this run: `(local, part)`.
     pub parted: Vec<(String, String)>,
+    /// The expression is an awaited future, whose borrows last until it is ready, across
+    /// states (and may go on in its output): a method's receiver is taken from the home itself.
+    pub kept: bool,
 }
 
 impl AnchorUses<'_> {
@@ -487,10 +490,26 @@ impl AnchorUses<'_> {
 
     /// A mention as a place: through `Deref`/`DerefMut` when it is the local itself.
     fn place(&mut self, e: &mut Expr) {
-        if self.root(e).is_some() {
+        if self.kept {
+            // Taken from the home itself: the future may keep it, and the handle may be a
+            // reference into the state (see `Gen::suspend`).
+            self.kept_place(e);
+        } else if self.root(e).is_some() {
             self.replace_root(e, &|v| parse_quote!((*#v)));
         } else {
             self.visit_expr_mut(e);
+        }
+    }
+
+    /// A place in an awaited future: through `shared()` or `exclusive()`.
+    fn kept_place(&mut self, e: &mut Expr) {
+        let Some(v) = self.root(e) else {
+            return self.visit_expr_mut(e);
+        };
+        if self.shared_only.iter().any(|n| v == n.as_str()) {
+            self.replace_root(e, &|v| parse_quote!((*#v.shared())));
+        } else {
+            self.replace_root(e, &|v| parse_quote!((*#v.exclusive())));
         }
     }
 
@@ -719,6 +738,8 @@ impl VisitMut for AnchorUses<'_> {
                     .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
                 {
                     self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
+                } else if self.kept {
+                    self.kept_place(&mut m.receiver);
                 } else {
                     self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v)));
                 }

@@ -27,6 +27,8 @@ pub struct Local {
     pub mentions: Vec<(usize, Use)>,
     /// Field name in the state enum, unique within the fn (`x`, `x_2` for a shadowing `x`).
     pub field: Ident,
+    /// The name as the user wrote it (`ident` may be a rename: `x_2`, `x_home`).
+    pub written: String,
     /// Type parameter of the state enum for this local.
     pub ty: Ident,
     /// Declared by a plain `let x = ..;` / `let x: T = ..;` or an argument, so it can be given a
@@ -321,12 +323,12 @@ impl Builder {
         let depth = self.scopes.len();
         let ident = match self.renames.get(&id) {
             Some(new) => {
-                self.active.push((old, Some(new.clone()), depth));
+                self.active.push((old.clone(), Some(new.clone()), depth));
                 Ident::new(&new.to_string(), ident.span())
             }
             None => {
                 if self.active.iter().any(|(o, _, _)| *o == old) {
-                    self.active.push((old, None, depth));
+                    self.active.push((old.clone(), None, depth));
                 }
                 ident
             }
@@ -335,6 +337,7 @@ impl Builder {
         let synthetic = self.synthetic.contains(&ident.to_string());
         let anchored = self.anchors.contains(&id);
         self.locals.push(Local {
+            written: old,
             anchorable: false,
             anchored,
             reference: false,
@@ -555,6 +558,12 @@ impl Builder {
             && crate::anchor::simple_binding(pat).is_some()
         {
             self.locals[*id].anchorable = true;
+            return;
+        }
+        for (&i, ok) in ids.iter().zip(arm_bindings_anchorable(pat)) {
+            if ok {
+                self.locals[i].anchorable = true;
+            }
         }
     }
 
@@ -646,7 +655,7 @@ impl Builder {
                     use syn::spanned::Spanned;
                     self.locals[*id].closure_at = Some(init.expr.span());
                 }
-                if has_init && l.init.as_ref().is_some_and(|i| i.diverge.is_none()) {
+                if has_init {
                     self.mark_anchorable(&l.pat, &ids);
                 }
                 if let (Some(init), [id]) = (&l.init, &ids[..]) {
@@ -1011,6 +1020,23 @@ enum Inner {
 }
 
 /// The locals under `&` / `&mut` in an expression (`f(&x, &mut y.f)`).
+/// `(&mut fut).await`, `pinned.as_mut().await`: the future awaited is the local itself, borrowed;
+/// its output is `F::Output`, which cannot keep that borrow.
+fn polled_in_place(e: &Expr) -> Option<&Ident> {
+    fn local(e: &Expr) -> Option<&Ident> {
+        match e {
+            Expr::Path(p) if p.qself.is_none() => p.path.get_ident(),
+            _ => None,
+        }
+    }
+    match e {
+        Expr::Paren(p) => polled_in_place(&p.expr),
+        Expr::Reference(r) if r.mutability.is_some() => local(&r.expr),
+        Expr::MethodCall(m) if m.method == "as_mut" && m.args.is_empty() => local(&m.receiver),
+        _ => None,
+    }
+}
+
 fn referenced_locals(e: &Expr) -> Vec<String> {
     struct Refs(Vec<String>);
     impl<'ast> syn::visit::Visit<'ast> for Refs {
@@ -1471,6 +1497,34 @@ impl Body {
                 .collect();
             borrowed.sort();
             borrowed.dedup();
+            // The awaited value may keep the borrow the future was given (`let r =
+            // id(&v).await;`, `let guard = m.lock().await;`): a local the future uses as a place
+            // must not move when the state resumes, so it gets a fixed home. Syntax cannot tell
+            // whether the output borrows, so every place use counts.
+            let polled_in_place = polled_in_place(&site.fut);
+            for &id in &borrowed {
+                let l = &self.locals[id];
+                if polled_in_place == Some(&l.ident) {
+                    continue;
+                }
+                // (Through a reference argument, `self.buf.len()`, the future reaches what it
+                // points to, which does not move; only `&r` itself borrows the argument.)
+                let as_place = if l.reference {
+                    site.fut_refs.contains(&id)
+                } else {
+                    site.fut_mentions.iter().any(|&(m, kind)| {
+                        m == id
+                            && match kind {
+                                Use::Other | Use::PartPlace | Use::Assign | Use::SetPart => true,
+                                Use::Receiver(c) => c != Consumes::Yes,
+                                Use::Move | Use::Part => false,
+                            }
+                    })
+                };
+                if as_place && l.anchorable && !self.anchor_requests.contains(&id) {
+                    self.anchor_requests.push(id);
+                }
+            }
             for b in &self.borrows {
                 if stored.contains(&b.borrower) && stored.contains(&b.borrowed) {
                     let v = &self.locals[b.borrowed];
@@ -1500,11 +1554,11 @@ impl Body {
                         b.span,
                         format!(
                             "{} stays borrowed by {} across an `.await`: #[state_machine] keeps \
-                             such a local in a fixed home only when it is bound on its own \
-                             (`let x = ..;`, an argument, a `for` loop's item, or a by-value \
-                             binding of a `match` arm without a guard or of an `if let`), not by \
-                             a pattern like `let (a, b) = ..`; bind it on its own, clone it, or \
-                             end the borrow before the `.await`",
+                             such a local in a fixed home only when it is bound by value, by a \
+                             pattern without `|` (`let x = ..;`, `let (a, b) = ..;`, an \
+                             argument, a `for` loop's item, a `match` arm without a guard, an \
+                             `if let`); bind it on its own, clone it, or end the borrow before \
+                             the `.await`",
                             what, by
                         ),
                     ));

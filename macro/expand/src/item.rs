@@ -193,6 +193,10 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     // A fixed home's handle carries a drop flag only when the body may move the local out, and
     // one per part moved out of it, which the rewrite of its mentions finds out: with fixed
     // homes, write the code twice.
+    // References into the state whose lifetimes the borrow checker cannot follow: fixed homes,
+    // and locals a sub-future borrows where they lie in the state.
+    let unchecked_borrows =
+        !anchors.is_empty() || body.sites.iter().any(|s| !s.borrowed.is_empty());
     let mut flagged = Vec::new();
     let mut parts: Vec<(String, Vec<String>)> = Vec::new();
     let mut written_again: Vec<String> = Vec::new();
@@ -244,15 +248,15 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         let self_ = Ident::new("self", span);
         quote!(let #this = #self_;)
     });
-    // With fixed homes, borrows go through pointers the borrow checker cannot follow from one
-    // state to the next: let it check the body as written instead (never run).
-    let borrow_check = (!anchors.is_empty()).then(|| {
+    // Borrows that go through pointers the borrow checker cannot follow from one state to the
+    // next: let it check the body as written instead (never run).
+    let borrow_check = unchecked_borrows.then(|| {
         let rebind = params
             .iter()
             .filter(|(_, m)| *m)
             .map(|(p, _)| quote!(let mut #p = #p;));
-        let doc = "// The body as written, never run: rustc borrow-checks it, since locals in fixed \
-                   homes are reached through pointers it cannot follow across states.";
+        let doc = "// The body as written, never run: rustc borrow-checks it, since locals kept in \
+                   the state are reached through pointers it cannot follow across states.";
         let check = match &closure_ret {
             Some(t) => quote! {
                 let _: &dyn ::core::future::Future<Output = #t> = &async move #as_written;

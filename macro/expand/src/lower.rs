@@ -180,7 +180,8 @@ impl<'a> Gen<'a> {
             if l.anchored && !l.literal_fields.is_empty() {
                 anchored_owned.push((l.ident.to_string(), l.literal_fields.clone()));
             }
-            if l.anchored && !l.declared_mut {
+            // (A reference argument may be `&mut T`: its methods reach `T` through `DerefMut`.)
+            if l.anchored && !l.declared_mut && !l.reference {
                 anchored_shared.push(l.ident.to_string());
             }
             if l.anchored {
@@ -323,11 +324,11 @@ impl<'a> Gen<'a> {
                 }
             }
             let (line, col) = line_col(site.await_span);
-            let text = expr_text(&site.fut);
+            let text = self.written_text(&site.fut);
             let holds: Vec<String> = site
                 .stored
                 .iter()
-                .map(|&id| body.locals[id].ident.to_string())
+                .map(|&id| shown_name(&body.locals[id]))
                 .collect();
             let held = if holds.is_empty() {
                 String::new()
@@ -469,7 +470,7 @@ impl<'a> Gen<'a> {
                     holds: body
                         .params
                         .iter()
-                        .map(|&id| body.locals[id].ident.to_string())
+                        .map(|&id| shown_name(&body.locals[id]))
                         .collect(),
                     next,
                 },
@@ -1099,7 +1100,7 @@ impl<'a> Gen<'a> {
         };
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
         if site.borrowed.is_empty() {
-            let f = self.plain_expr(&site.fut);
+            let f = self.awaited_expr(&site.fut);
             return quote! {
                 *#state = #state_enum::#v {
                     #fut: ::core::option::Option::Some(#into_future(#f)),
@@ -1115,14 +1116,25 @@ impl<'a> Gen<'a> {
             .iter()
             .map(|&id| &self.body.locals[id].ident)
             .collect();
+        // Fixed homes' handles the future uses went into the state too: it reaches them there
+        // (through `shared()`/`exclusive()`/`take()`, which a reference to a handle allows).
+        let mut handles: Vec<LocalId> = site
+            .fut_mentions
+            .iter()
+            .map(|&(id, _)| id)
+            .filter(|id| self.body.locals[*id].anchored && site.stored.contains(id))
+            .collect();
+        handles.sort();
+        handles.dedup();
         let bfields: Vec<TokenStream> = site
             .borrowed
             .iter()
+            .chain(&handles)
             .map(|&id| field_init(&self.body.locals[id]))
             .collect();
         let mut fut_expr = site.fut.clone();
         deref_locals(&mut fut_expr, &names);
-        let f = self.plain_expr(&fut_expr);
+        let f = self.awaited_expr(&fut_expr);
         let listed: Vec<String> = names.iter().map(|i| format!("`{i}`")).collect();
         let (who, verb) = match listed.as_slice() {
             [one] => (one.clone(), "lives"),
@@ -1131,7 +1143,8 @@ impl<'a> Gen<'a> {
         };
         let safety = format!(
             "// SAFETY: {who} now {verb} in the pinned state, unmoved, until this future has \
-             been dropped; meanwhile the future is the only user."
+             been dropped; meanwhile the future is the only user. Its output cannot keep the \
+             borrow: a local it uses as a place (not through a reference) has a fixed home."
         );
         let relets = names.iter().enumerate().map(|(k, i)| {
             let doc = if k == 0 {
@@ -1551,6 +1564,14 @@ impl<'a> Gen<'a> {
         e.into_token_stream()
     }
 
+    /// The expression of an `.await`: its borrows are kept in the sub-future.
+    fn awaited_expr(&self, e: &Expr) -> TokenStream {
+        let mut e = e.clone();
+        self.rewrite_returns(|r| r.visit_expr_mut(&mut e));
+        self.anchor_uses_in(true, |a| a.visit_expr_mut(&mut e));
+        e.into_token_stream()
+    }
+
     /// A `match` scrutinee: a place, not a value (see `AnchorUses::scrutinee`).
     fn plain_scrutinee<'p>(
         &self,
@@ -1577,6 +1598,12 @@ impl<'a> Gen<'a> {
 
     /// Runs the rewrite of anchored locals' mentions, keeping its first error.
     fn anchor_uses(&self, f: impl FnOnce(&mut crate::anchor::AnchorUses)) {
+        self.anchor_uses_in(false, f)
+    }
+
+    /// [`Self::anchor_uses`], saying whether the expression is an awaited future (see
+    /// `AnchorUses::kept`).
+    fn anchor_uses_in(&self, kept: bool, f: impl FnOnce(&mut crate::anchor::AnchorUses)) {
         if self.anchored.is_empty() {
             return;
         }
@@ -1588,6 +1615,7 @@ impl<'a> Gen<'a> {
             took: Vec::new(),
             parts: &self.parts,
             parted: Vec::new(),
+            kept,
         };
         f(&mut a);
         if let Some(e) = a.error {
@@ -1627,6 +1655,33 @@ impl<'a> Gen<'a> {
     }
 
     /// The handle's type parameter of an anchored local with parts moved out.
+    /// [`expr_text`] with the names of fixed homes' handles (`buf_home`) as the user wrote them.
+    fn written_text(&self, e: &Expr) -> String {
+        fn rename(ts: TokenStream, locals: &[crate::ir::Local]) -> TokenStream {
+            ts.into_iter()
+                .map(|t| match t {
+                    TokenTree::Ident(i) => match locals.iter().find(|l| l.anchored && l.ident == i)
+                    {
+                        Some(l) => TokenTree::Ident(Ident::new(&l.written, i.span())),
+                        None => TokenTree::Ident(i),
+                    },
+                    TokenTree::Group(g) => {
+                        let mut new =
+                            proc_macro2::Group::new(g.delimiter(), rename(g.stream(), locals));
+                        new.set_span(g.span());
+                        TokenTree::Group(new)
+                    }
+                    other => other,
+                })
+                .collect()
+        }
+        let tokens = rename(e.to_token_stream(), &self.body.locals);
+        match syn::parse2::<Expr>(tokens) {
+            Ok(e) => expr_text(&e),
+            Err(_) => expr_text(e),
+        }
+    }
+
     fn partial_handle_ty(&self, id: crate::ir::LocalId) -> Option<&Ident> {
         let name = self.body.locals[id].ident.to_string();
         self.parts_of(&name)?;
@@ -1982,6 +2037,16 @@ fn variant_base(e: &Expr) -> String {
     };
     let c = camel_case(raw.trim_start_matches("r#"));
     if c.is_empty() { "Future".into() } else { c }
+}
+
+/// A local's name in the docs and in the CLI's tables: a fixed home's handle (`x_home`) shows as
+/// the user's `x`. (A shadowing local keeps its `x_2`, which tells the two apart.)
+fn shown_name(l: &crate::ir::Local) -> String {
+    if l.anchored {
+        l.written.clone()
+    } else {
+        l.ident.to_string()
+    }
 }
 
 pub fn expr_text(e: &Expr) -> String {
