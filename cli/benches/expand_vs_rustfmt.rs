@@ -157,6 +157,7 @@ fn main() {
                 vis: &f.vis,
                 sig: &f.sig,
                 block: &f.block,
+                owner: clockwork_expand::Owner::Free,
             };
             clockwork_expand::describe(parts)
                 .map_err(|_| "describe")

@@ -76,12 +76,17 @@ impl<'a> FnRef<'a> {
                 vis: &f.vis,
                 sig: &f.sig,
                 block: &f.block,
+                owner: clockwork_expand::Owner::Free,
             },
-            FnRef::Method(_, f) => clockwork_expand::AsyncFn {
+            FnRef::Method(imp, f) => clockwork_expand::AsyncFn {
                 attrs: &f.attrs,
                 vis: &f.vis,
                 sig: &f.sig,
                 block: &f.block,
+                owner: clockwork_expand::Owner::Impl {
+                    generics: &imp.generics,
+                    of_trait: imp.trait_.is_some(),
+                },
             },
         }
     }

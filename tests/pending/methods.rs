@@ -29,20 +29,4 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    // ROOT CAUSE: a sub-future that borrows a stored local of a generic type (`for src in sources { s += src.read().await; }`,
-    // `src: S`, `read(&self)`): the generated code needs `S: 'static` (the borrow of the stored local gets an unbounded
-    // lifetime). rustc accepts the fn as written. (With a concrete type, e.g. self_fields_across_awaits, this shape passes.)
-    // error[E0310]: the parameter type `S` may not live long enough ... must be valid for the static lifetime
-    // (help: consider adding `S: Source + 'static`)
-    generic_over_trait_in_loop {
-        pub trait Source { fn read(&self) -> impl core::future::Future<Output = u32>; }
-        pub struct Const(pub u32);
-        impl Source for Const { async fn read(&self) -> u32 { step("read", self.0).await } }
-        async fn sum_all<S: Source>(sources: Vec<S>) -> u32 {
-            let mut s = 0;
-            for src in sources { s += src.read().await; }
-            s
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { sum_all(vec![Const(1), Const(2), Const(3)]) }
-    }
 }

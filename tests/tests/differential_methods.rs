@@ -470,4 +470,67 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (i64, u32, usize)> { f() }
     }
+    // A sub-future borrowing a stored local of a generic type: the borrow's lifetime is the
+    // fn's `'state` (it needed `S: 'static`, E0310).
+    generic_over_trait_in_loop {
+        pub trait Source { fn read(&self) -> impl core::future::Future<Output = u32>; }
+        pub struct Const(pub u32);
+        impl Source for Const { async fn read(&self) -> u32 { step("read", self.0).await } }
+        async fn sum_all<S: Source>(sources: Vec<S>) -> u32 {
+            let mut s = 0;
+            for src in sources { s += src.read().await; }
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { sum_all(vec![Const(1), Const(2), Const(3)]) }
+    }
+
+    // The same with an `impl Trait` argument, and a generic reader kept in a fixed home.
+    generic_reader_in_a_fixed_home {
+        pub trait Reader { fn read(&mut self, buf: &mut [u8]) -> impl core::future::Future<Output = usize>; }
+        pub struct Bytes(pub Vec<u8>, pub Guard);
+        impl Reader for Bytes {
+            async fn read(&mut self, buf: &mut [u8]) -> usize {
+                let n = self.0.len().min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0.drain(..n);
+                step("read", n).await
+            }
+        }
+        async fn drain<R: Reader>(mut r: R, label: impl core::fmt::Display) -> String {
+            let mut buf = [0u8; 2];
+            let mut out = format!("{label}:");
+            loop {
+                let n = r.read(&mut buf).await;
+                if n == 0 { break; }
+                out.push_str(&format!(" {:?}", &buf[..n]));
+            }
+            out
+        }
+        async fn twice(a: impl Reader, b: impl Reader) -> String {
+            let x = drain(a, "a").await;
+            x + &drain(b, 'b').await
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            twice(Bytes(vec![1, 2, 3], Guard::new("a")), Bytes(vec![4], Guard::new("b")))
+        }
+    }
+
+    // A generic inherent method on `self` by value: the impl's parameter outlives `'state` too.
+    generic_impl_method_by_value {
+        pub trait Source { fn read(&self) -> impl core::future::Future<Output = u32>; }
+        pub struct Const(pub u32);
+        impl Source for Const { async fn read(&self) -> u32 { step("read", self.0).await } }
+        pub struct Pair<'a, S> { pub a: S, pub b: S, pub tag: &'a str }
+        impl<'a, S: Source> Pair<'a, S> {
+            pub async fn sum(self) -> String {
+                let x = self.a.read().await;
+                let y = self.b.read().await;
+                format!("{} {}", self.tag, x + y)
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = String> {
+            Pair { a: Const(2), b: Const(5), tag: "sum" }.sum()
+        }
+    }
+
 }

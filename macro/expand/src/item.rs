@@ -20,6 +20,33 @@ pub struct AsyncFn<'a> {
     pub vis: &'a Visibility,
     pub sig: &'a Signature,
     pub block: &'a Block,
+    pub owner: Owner<'a>,
+}
+
+/// Where the fn is written, as far as the transform can tell.
+#[derive(Clone, Copy)]
+pub enum Owner<'a> {
+    /// A free fn.
+    Free,
+    /// A method or associated fn in an `impl` block: the block's generics, and whether it
+    /// implements a trait (whose signature the fn must keep).
+    Impl {
+        generics: &'a syn::Generics,
+        of_trait: bool,
+    },
+    /// A method whose `impl` block is out of sight (`#[state_machine]` on the method itself).
+    Unknown,
+}
+
+impl Owner<'_> {
+    /// A fn met on its own: free, unless it takes `self`.
+    pub fn alone(sig: &Signature) -> Self {
+        if sig.receiver().is_some() {
+            Owner::Unknown
+        } else {
+            Owner::Free
+        }
+    }
 }
 
 pub struct Expanded {
@@ -197,6 +224,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     // and locals a sub-future borrows where they lie in the state.
     let unchecked_borrows =
         !anchors.is_empty() || body.sites.iter().any(|s| !s.borrowed.is_empty());
+    let suspends = !body.sites.is_empty();
     let mut flagged = Vec::new();
     let mut parts: Vec<(String, Vec<String>)> = Vec::new();
     let mut written_again: Vec<String> = Vec::new();
@@ -273,6 +301,9 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             }
         }
     });
+    if suspends {
+        name_the_state_lifetime(&mut new_sig, f.owner);
+    }
     let attrs = f.attrs;
     let vis = f.vis;
     let brace = f.block.brace_token;
@@ -307,6 +338,96 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
         tokens,
         states: generated.states,
     })
+}
+
+/// A borrow of a local kept in the state lasts as long as the state: its lifetime can only be
+/// one the returned `impl Future` captures. Without help that is `'static`, which asks every type
+/// parameter to be `'static` (E0310: `async fn sum<S: Source>(v: Vec<S>)` borrowing an `S`
+/// across an `.await`). rustc's coroutine erases those lifetimes; here the fn gets one more
+/// lifetime parameter, `'state`, that every type and lifetime parameter outlives, for those
+/// borrows to use. A fn that awaits gets it even without such borrows: its state may hold the
+/// future of another generic fn that has one, whose `'state` must then be one of its own.
+/// (It is left alone in a trait's impl, whose signature must match the trait's, and on a method
+/// whose `impl` block is out of sight.)
+fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
+    let outer = match owner {
+        Owner::Free => None,
+        Owner::Impl {
+            generics,
+            of_trait: false,
+        } => Some(generics),
+        Owner::Impl { of_trait: true, .. } | Owner::Unknown => return,
+    };
+    let params = || {
+        sig.generics
+            .params
+            .iter()
+            .chain(outer.into_iter().flat_map(|g| &g.params))
+    };
+    let types: Vec<Ident> = params()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(t.ident.clone()),
+            _ => None,
+        })
+        .collect();
+    let lifetimes: Vec<syn::Lifetime> = params()
+        .filter_map(|p| match p {
+            syn::GenericParam::Lifetime(l) => Some(l.lifetime.clone()),
+            _ => None,
+        })
+        .collect();
+    let impl_trait_args = sig.inputs.iter().any(|a| match a {
+        FnArg::Typed(pt) => mentions_impl_trait(&pt.ty),
+        FnArg::Receiver(_) => false,
+    });
+    if types.is_empty() && !impl_trait_args {
+        return;
+    }
+    let mut name = String::from("state");
+    while lifetimes.iter().any(|l| l.ident == name) {
+        name.push('_');
+    }
+    let state = syn::Lifetime::new(&format!("'{name}"), Span::call_site());
+    let at = sig
+        .generics
+        .params
+        .iter()
+        .take_while(|p| matches!(p, syn::GenericParam::Lifetime(_)))
+        .count();
+    sig.generics.params.insert(
+        at,
+        syn::GenericParam::Lifetime(syn::LifetimeParam::new(state.clone())),
+    );
+    let where_clause = sig.generics.make_where_clause();
+    for t in &types {
+        where_clause.predicates.push(parse_quote!(#t: #state));
+    }
+    for l in &lifetimes {
+        where_clause.predicates.push(parse_quote!(#l: #state));
+    }
+    struct OutlivesState<'a>(&'a syn::Lifetime);
+    impl VisitMut for OutlivesState<'_> {
+        fn visit_type_mut(&mut self, t: &mut Type) {
+            syn::visit_mut::visit_type_mut(self, t);
+            if let Type::Reference(syn::TypeReference { elem, .. })
+            | Type::Ptr(syn::TypePtr { elem, .. }) = t
+                && let Type::ImplTrait(_) = &**elem
+            {
+                // `&(impl Trait + 'state)`: without the parentheses the `+` is ambiguous.
+                let inner = &**elem;
+                **elem = parse_quote!((#inner));
+            }
+        }
+        fn visit_type_impl_trait_mut(&mut self, t: &mut syn::TypeImplTrait) {
+            syn::visit_mut::visit_type_impl_trait_mut(self, t);
+            t.bounds.push(syn::TypeParamBound::Lifetime(self.0.clone()));
+        }
+    }
+    for arg in &mut sig.inputs {
+        if let FnArg::Typed(pt) = arg {
+            OutlivesState(&state).visit_type_mut(&mut pt.ty);
+        }
+    }
 }
 
 /// `Box::pin(f(n - 1)).await` inside `f`: the state would hold a future of its own type. rustc

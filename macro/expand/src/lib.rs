@@ -27,7 +27,7 @@ pub mod normalize;
 pub mod rename;
 
 pub use error::{Error, Result};
-pub use item::{AsyncFn, Expanded};
+pub use item::{AsyncFn, Expanded, Owner};
 pub use lower::StateInfo;
 
 use proc_macro2::TokenStream;
@@ -68,10 +68,12 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
             vis: &f.vis,
             sig: &f.sig,
             block: &f.block,
+            owner: Owner::alone(&f.sig),
         })?
         .tokens),
         Item::Impl(mut imp) => {
             let mut out_items = Vec::new();
+            let (generics, of_trait) = (imp.generics.clone(), imp.trait_.is_some());
             for it in imp.items.drain(..) {
                 out_items.push(match it {
                     ImplItem::Fn(f) if f.sig.asyncness.is_some() => {
@@ -80,6 +82,10 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
                             vis: &f.vis,
                             sig: &f.sig,
                             block: &f.block,
+                            owner: Owner::Impl {
+                                generics: &generics,
+                                of_trait,
+                            },
                         })?
                         .tokens;
                         ImplItem::Verbatim(ts)
@@ -174,6 +180,7 @@ impl VisitMut for FileExpander {
                         vis: &f.vis,
                         sig: &f.sig,
                         block: &f.block,
+                        owner: Owner::alone(&f.sig),
                     };
                     if let Some(parsed) = self.expand_to(f) {
                         *item = parsed;
@@ -186,6 +193,7 @@ impl VisitMut for FileExpander {
                     imp.attrs.retain(|a| !is_state_machine_attr(a));
                     before != imp.attrs.len()
                 };
+                let (generics, of_trait) = (imp.generics.clone(), imp.trait_.is_some());
                 for it in &mut imp.items {
                     if let ImplItem::Fn(f) = it
                         && f.sig.asyncness.is_some()
@@ -196,6 +204,10 @@ impl VisitMut for FileExpander {
                             vis: &f.vis,
                             sig: &f.sig,
                             block: &f.block,
+                            owner: Owner::Impl {
+                                generics: &generics,
+                                of_trait,
+                            },
                         };
                         if let Some(parsed) = self.expand_to(f) {
                             *it = parsed;

@@ -156,4 +156,20 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = (usize, usize)> { async { (f(true).await, f(false).await) } }
     }
+    // A generic fn whose state borrows a local of generic type: the borrow's lifetime is the
+    // fn's `'state`.
+    generic_over_trait_in_loop {
+        pub trait Source { fn read(&self) -> core::pin::Pin<Box<dyn core::future::Future<Output = u32> + '_>>; }
+        pub struct Const(pub u32);
+        impl Source for Const {
+            fn read(&self) -> core::pin::Pin<Box<dyn core::future::Future<Output = u32> + '_>> { Box::pin(step("read", self.0)) }
+        }
+        async fn sum_all<S: Source>(sources: Vec<S>) -> u32 {
+            let mut s = 0;
+            for src in sources { s += src.read().await; }
+            s
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { sum_all(vec![Const(1), Const(2), Const(3)]) }
+    }
+
 }
