@@ -24,7 +24,8 @@ pub struct Local {
     pub block: BlockId,
     pub decl_pos: usize,
     pub has_init: bool,
-    pub mentions: Vec<(usize, Use)>,
+    /// Every mention of the local, in the order the builder met them (text order).
+    pub mentions: Vec<MentionAt>,
     /// Field name in the state enum, unique within the fn (`x`, `x_2` for a shadowing `x`).
     pub field: Ident,
     /// The name as the user wrote it (`ident` may be a rename: `x_2`, `x_home`).
@@ -44,14 +45,6 @@ pub struct Local {
     /// surely its own fields (not reached through a reference or `Deref`), so a `move` closure
     /// using `p.a` takes that field out of it.
     pub literal_fields: Vec<String>,
-    /// For each entry of `mentions`: the field of a one-field-deep part use (`x.f`).
-    pub mention_fields: Vec<Option<String>>,
-    /// The path of each entry of `mentions` (same order): a mention in another branch of an
-    /// `if`/`match` than a site neither runs before it nor after it.
-    pub mention_paths: Vec<Vec<Step>>,
-    /// For each entry of `mentions`: inside a branch, loop body or closure of its statement (so
-    /// it may not run when the statement does).
-    pub mention_conditional: Vec<bool>,
     /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
     pub declared_mut: bool,
     /// Bound to a closure or an `async` block (a type of its own per place it is written).
@@ -64,6 +57,21 @@ pub struct Local {
     /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
     /// without a value (`let s;`), which is initialised only where an assignment reaches.
     pub assignments: Vec<(usize, Vec<Step>)>,
+}
+
+/// One mention of a local: what it does there, and where it is.
+pub struct MentionAt {
+    /// Position in the body's numbering (declarations, mentions and sites, in text order).
+    pub pos: usize,
+    pub kind: Use,
+    /// The path to it in the tree: a mention in another branch of an `if`/`match` than a site
+    /// runs neither before it nor after it.
+    pub path: Vec<Step>,
+    /// Inside a branch, loop body or closure of its statement (so it may not run when the
+    /// statement does).
+    pub conditional: bool,
+    /// The field of a one-field-deep part use (`x.f`).
+    pub field: Option<String>,
 }
 
 /// A suspension point: one `.await`.
@@ -342,9 +350,6 @@ impl Builder {
             anchored,
             reference: false,
             literal_fields: Vec::new(),
-            mention_fields: Vec::new(),
-            mention_paths: Vec::new(),
-            mention_conditional: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
             consumed_by_call: false,
@@ -399,11 +404,14 @@ impl Builder {
         field: Option<String>,
         conditional: bool,
     ) {
-        let l = &mut self.locals[id];
-        l.mentions.push((pos, kind));
-        l.mention_fields.push(field);
-        l.mention_paths.push(self.path.clone());
-        l.mention_conditional.push(conditional);
+        let path = self.path.clone();
+        self.locals[id].mentions.push(MentionAt {
+            pos,
+            kind,
+            path,
+            conditional,
+            field,
+        });
     }
 
     /// A move of `root` where this arm (or then-block) begins.
@@ -1065,13 +1073,6 @@ fn referenced_locals(e: &Expr) -> Vec<String> {
 /// moved. A wrong "yes" (an early `return` between the
 /// two) leaves a partly moved local to be moved into the state: rustc's E0382, not a wrong drop.
 fn part_copied(l: &Local, i: usize) -> bool {
-    let uses = || {
-        l.mentions
-            .iter()
-            .zip(&l.mention_paths)
-            .zip(&l.mention_fields)
-            .map(|((m, p), f)| (m, p, f))
-    };
     let later_in_enclosing = |p: usize, a: &[Step], q: usize, b: &[Step]| {
         q > p
             && match a.iter().zip(b).find(|(x, y)| x != y) {
@@ -1085,10 +1086,11 @@ fn part_copied(l: &Local, i: usize) -> bool {
     let same_field = |k: Use, f: &Option<String>, g: &Option<String>| {
         matches!(k, Use::Part | Use::PartPlace) && f.is_some() && f == g
     };
-    let (p, a, f) = (l.mentions[i].0, &l.mention_paths[i], &l.mention_fields[i]);
-    !uses().any(|((_, k), _, _)| *k == Use::SetPart)
-        && uses().any(|((q, k), b, g)| {
-            (whole(*k) || same_field(*k, f, g)) && later_in_enclosing(p, a, *q, b)
+    let m = &l.mentions[i];
+    !l.mentions.iter().any(|n| n.kind == Use::SetPart)
+        && l.mentions.iter().any(|n| {
+            (whole(n.kind) || same_field(n.kind, &m.field, &n.field))
+                && later_in_enclosing(m.pos, &m.path, n.pos, &n.path)
         })
 }
 
@@ -1254,7 +1256,7 @@ impl Body {
     /// own statements. After the loop (or later in that block) `cur` is whole again.
     fn put_back(&self, l: &Local, i: usize) -> Option<usize> {
         // The pattern's move is recorded where the then-block begins.
-        let (q, at) = (l.mentions[i].0, &l.mention_paths[i]);
+        let (q, at) = (l.mentions[i].pos, &l.mentions[i].path);
         let [construct @ .., Step::Child(0)] = &at[..] else {
             return None;
         };
@@ -1269,16 +1271,14 @@ impl Body {
         }
         l.mentions
             .iter()
-            .zip(&l.mention_paths)
-            .zip(&l.mention_conditional)
-            .find(|&((&(r, kind), b), &conditional)| {
-                kind == Use::Assign
-                    && !conditional
-                    && q < r
-                    && b.len() == at.len() + 1
-                    && b.starts_with(at)
+            .find(|m| {
+                m.kind == Use::Assign
+                    && !m.conditional
+                    && q < m.pos
+                    && m.path.len() == at.len() + 1
+                    && m.path.starts_with(at)
             })
-            .map(|((&(r, _), _), _)| r)
+            .map(|m| m.pos)
     }
 
     /// Decides, for every suspension point, which locals the state must hold.
@@ -1314,8 +1314,11 @@ impl Body {
                     let consumed = l
                         .mentions
                         .iter()
-                        .any(|&(q, kind)| kind == Use::Move && decl < q && q <= p);
-                    if (l.has_init || l.mentions.iter().any(|&(q, k)| k == Use::Assign && q < p))
+                        .any(|m| m.kind == Use::Move && decl < m.pos && m.pos <= p);
+                    if (l.has_init
+                        || l.mentions
+                            .iter()
+                            .any(|m| m.kind == Use::Assign && m.pos < p))
                         && !consumed
                         && !self.needs_rename.contains(&shadowing)
                     {
@@ -1332,32 +1335,28 @@ impl Body {
                 let after = |q: usize| q > p || in_loop(q);
                 // A mention in another arm of a `match` (or branch of an `if`) around the site
                 // runs neither before nor after it, unless a loop brings it round again.
-                let reaches = |i: usize| {
-                    !other_branch(&l.mention_paths[i], &site.path) || in_loop(l.mentions[i].0)
-                };
+                let reaches = |m: &MentionAt| !other_branch(&m.path, &site.path) || in_loop(m.pos);
                 // The first mention after the site is an assignment that runs whenever the
                 // site's statement completes (a later statement of a block around it): every
                 // later use, in this iteration or the next, reads the new value.
                 let first_after = l
                     .mentions
                     .iter()
-                    .zip(&l.mention_paths)
-                    .zip(&l.mention_conditional)
-                    .filter(|&((&(q, _), _), _)| q > p)
-                    .min_by_key(|&((&(q, _), _), _)| q);
-                let overwritten = matches!(first_after, Some(((&(_, Use::Assign), at), false))
-                    if straight_after(at, &site.path));
+                    .filter(|m| m.pos > p)
+                    .min_by_key(|m| m.pos);
+                let overwritten = first_after.is_some_and(|m| {
+                    m.kind == Use::Assign && !m.conditional && straight_after(&m.path, &site.path)
+                });
                 let used_after = site.fut_refs.contains(&id)
                     || (!overwritten
                         && l.mentions
                             .iter()
-                            .enumerate()
-                            .any(|(i, &(q, kind))| kind != Use::Assign && after(q) && reaches(i)));
-                let mut consumed_before = l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
-                    kind == Use::Move
-                        && decl < q
-                        && q <= p
-                        && reaches(i)
+                            .any(|m| m.kind != Use::Assign && after(m.pos) && reaches(m)));
+                let mut consumed_before = l.mentions.iter().enumerate().any(|(i, m)| {
+                    m.kind == Use::Move
+                        && decl < m.pos
+                        && m.pos <= p
+                        && reaches(m)
                         && !put_backs[id].iter().any(|&(j, r)| j == i && r < p)
                 });
                 // `p = p.advance().await`: a method on `p` whose result replaces `p` takes it by
@@ -1365,14 +1364,14 @@ impl Body {
                 let next = l
                     .mentions
                     .iter()
-                    .filter(|&&(q, _)| q > p)
-                    .min_by_key(|&&(q, _)| q);
+                    .filter(|m| m.pos > p)
+                    .min_by_key(|m| m.pos);
                 let moved_by_fut = site
                     .fut_mentions
                     .iter()
                     .any(|&(m, kind)| m == id && kind == Use::Move);
                 let replaced = (site.receivers.contains(&id) || moved_by_fut)
-                    && matches!(next, Some(&(_, Use::Assign)));
+                    && next.is_some_and(|m| m.kind == Use::Assign);
                 if replaced {
                     consumed_before = true;
                 }
@@ -1395,12 +1394,10 @@ impl Body {
                     let moves: Vec<&[Step]> = l
                         .mentions
                         .iter()
-                        .zip(&l.mention_paths)
-                        .zip(&l.mention_conditional)
-                        .filter(|&((&(q, kind), _), &conditional)| {
-                            kind == Use::Move && decl < q && q <= p && !conditional
+                        .filter(|m| {
+                            m.kind == Use::Move && decl < m.pos && m.pos <= p && !m.conditional
                         })
-                        .map(|((_, at), _)| &at[..])
+                        .map(|m| &m.path[..])
                         .collect();
                     let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
                     // A `match` every arm of which moves it (or leaves) moves it surely too
@@ -1441,7 +1438,7 @@ impl Body {
                 } else if l
                     .mentions
                     .iter()
-                    .any(|&(q, kind)| kind == Use::Assign && after(q))
+                    .any(|m| m.kind == Use::Assign && after(m.pos))
                 {
                     declared_only.push(id);
                 }
@@ -1463,10 +1460,10 @@ impl Body {
             for &id in &stored {
                 let l = &self.locals[id];
                 let decl = l.decl_pos;
-                let parted = l.mentions.iter().enumerate().any(|(i, &(q, kind))| {
-                    kind == Use::Part
-                        && decl < q
-                        && (q <= p || in_later_iteration(&site.loops, decl, q))
+                let parted = l.mentions.iter().enumerate().any(|(i, m)| {
+                    m.kind == Use::Part
+                        && decl < m.pos
+                        && (m.pos <= p || in_later_iteration(&site.loops, decl, m.pos))
                         && !part_copied(l, i)
                 });
                 if parted && !l.anchored && !self.anchor_requests.contains(&id) {

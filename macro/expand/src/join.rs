@@ -187,16 +187,15 @@ fn consider(
         let l = &body.locals[id];
         l.mentions
             .iter()
-            .zip(&l.mention_paths)
-            .any(|(&(_, kind), at)| kinds.contains(&kind) && at.starts_with(path))
+            .any(|m| kinds.contains(&m.kind) && m.path.starts_with(path))
     };
     // The last position inside the construct: what comes later in the text runs after it.
     let last_inside = body
         .locals
         .iter()
-        .flat_map(|l| l.mentions.iter().zip(&l.mention_paths))
-        .filter(|(_, at)| at.starts_with(path))
-        .map(|(&(q, _), _)| q)
+        .flat_map(|l| &l.mentions)
+        .filter(|m| m.path.starts_with(path))
+        .map(|m| m.pos)
         .chain(sites.iter().map(|s| s.pos))
         .max()
         .unwrap_or(0);
@@ -205,16 +204,13 @@ fn consider(
     // not compile.
     let used_later = |id: LocalId| {
         let l = &body.locals[id];
-        !l.mentions.iter().any(|&(_, kind)| kind == Use::Assign)
-            && l.mentions
-                .iter()
-                .zip(&l.mention_paths)
-                .any(|(&(q, kind), at)| {
-                    kind != Use::Assign
-                        && q > last_inside
-                        && !at.starts_with(path)
-                        && !other_branch(at, path)
-                })
+        !l.mentions.iter().any(|m| m.kind == Use::Assign)
+            && l.mentions.iter().any(|m| {
+                m.kind != Use::Assign
+                    && m.pos > last_inside
+                    && !m.path.starts_with(path)
+                    && !other_branch(&m.path, path)
+            })
     };
     if pass
         .iter()
@@ -276,20 +272,16 @@ fn plain_header(c: &Construct) -> bool {
 /// unconditionally before it, in a block around it, by the header of a construct around it, or
 /// by its own header when that runs whole (`header`)?
 fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
-    l.mentions
-        .iter()
-        .zip(&l.mention_paths)
-        .zip(&l.mention_conditional)
-        .any(|((&(_, kind), at), &conditional)| {
-            if kind != Use::Move || conditional {
-                return false;
-            }
-            if at[..] == *path {
-                return header;
-            }
-            // Not inside any construct of its own before this one: no child is a way past.
-            runs_before(at, path, &|_, _| false)
-        })
+    l.mentions.iter().any(|m| {
+        if m.kind != Use::Move || m.conditional {
+            return false;
+        }
+        if m.path[..] == *path {
+            return header;
+        }
+        // Not inside any construct of its own before this one: no child is a way past.
+        runs_before(&m.path, path, &|_, _| false)
+    })
 }
 
 /// Is the local surely moved inside the construct, when it is a plain block: by one of the
@@ -298,17 +290,13 @@ fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
 fn moved_in_block(l: &crate::ir::Local, path: &[Step], c: &Construct) -> bool {
     let Construct::Block(b) = c else { return false };
     b.label.is_none()
-        && l.mentions
-            .iter()
-            .zip(&l.mention_paths)
-            .zip(&l.mention_conditional)
-            .any(|((&(_, kind), at), &conditional)| {
-                kind == Use::Move
-                    && !conditional
-                    && at.len() == path.len() + 2
-                    && at.starts_with(path)
-                    && at[path.len()] == Step::Child(0)
-            })
+        && l.mentions.iter().any(|m| {
+            m.kind == Use::Move
+                && !m.conditional
+                && m.path.len() == path.len() + 2
+                && m.path.starts_with(path)
+                && m.path[path.len()] == Step::Child(0)
+        })
 }
 
 /// Does a `break` or `continue` inside the construct leave it?
