@@ -438,4 +438,18 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = String> { f() }
     }
+    // A `Copy` local read by an awaited expression and assigned only on some paths after it
+    // (`if .. { best = i; }`) is still needed after the `.await`: it was taken for the
+    // `p = p.next().await` shape and left uninitialised (E0381).
+    argmax_over_awaited_values {
+        async fn f(xs: Vec<u32>) -> (usize, u32) {
+            let mut best = 0;
+            for i in 0..xs.len() {
+                if step("x", xs[i]).await > step("best", xs[best]).await { best = i; }
+            }
+            (best, xs[best])
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f(vec![3, 9, 2, 9, 4]) }
+    }
+
 }

@@ -533,4 +533,41 @@ differential! {
         }
     }
 
+    // Generic fns with elided lifetimes: `'state` needs every lifetime of the signature to
+    // outlive it, so the elided ones are named (and the one the output borrows stays the same).
+    generic_with_elided_lifetimes {
+        pub trait Source { fn read(&self) -> impl core::future::Future<Output = u32>; }
+        pub struct Const(pub u32, pub Guard);
+        impl Source for Const { async fn read(&self) -> u32 { step("read", self.0).await } }
+        pub struct Tagged<'x, T> { pub t: T, pub name: &'x str }
+        impl<'x, T: Source> Tagged<'x, T> {
+            pub async fn run(&self, extra: T) -> u32 {
+                let e = extra;
+                e.read().await + self.t.read().await + self.name.len() as u32
+            }
+        }
+        async fn weigh<T: Source>(label: &str, xs: Vec<T>, more: &mut (impl Source + ?Sized)) -> String {
+            let mut s = 0;
+            for x in &xs { s += x.read().await; }
+            format!("{label} {}", s + more.read().await)
+        }
+        async fn heaviest<T: Source>(xs: &[T]) -> &T {
+            let mut best = 0;
+            for (i, x) in xs.iter().enumerate() { if x.read().await > xs[best].read().await { best = i; } }
+            &xs[best]
+        }
+        pub fn entry() -> impl core::future::Future<Output = (u32, String, u32)> {
+            async {
+                let t = Tagged { t: Const(1, Guard::new("t")), name: "ab" };
+                let a = t.run(Const(2, Guard::new("extra"))).await;
+                let mut m = Const(10, Guard::new("m"));
+                let xs = vec![Const(3, Guard::new("x3")), Const(5, Guard::new("x5")), Const(4, Guard::new("x4"))];
+                let b = weigh("w", xs, &mut m).await;
+                let ys = vec![Const(3, Guard::new("y3")), Const(7, Guard::new("y7"))];
+                let c = heaviest(&ys).await.0;
+                (a, b, c)
+            }
+        }
+    }
+
 }

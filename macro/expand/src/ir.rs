@@ -1360,7 +1360,8 @@ impl Body {
                         && !put_backs[id].iter().any(|&(j, r)| j == i && r < p)
                 });
                 // `p = p.advance().await`: a method on `p` whose result replaces `p` takes it by
-                // value; the old `p` is not needed after the `.await`.
+                // value; the old `p` is not needed after the `.await`. (Not when the assignment
+                // may not run: `if a > xs[best].get().await { best = i; }`.)
                 let next = l
                     .mentions
                     .iter()
@@ -1371,7 +1372,7 @@ impl Body {
                     .iter()
                     .any(|&(m, kind)| m == id && kind == Use::Move);
                 let replaced = (site.receivers.contains(&id) || moved_by_fut)
-                    && next.is_some_and(|m| m.kind == Use::Assign);
+                    && next.is_some_and(|m| m.kind == Use::Assign && !m.conditional);
                 if replaced {
                     consumed_before = true;
                 }

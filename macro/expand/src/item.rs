@@ -316,6 +316,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
             #borrow_check
             let mut #state = #start;
             #[allow(
+                dead_code,
                 unreachable_code,
                 unused_labels,
                 unused_mut,
@@ -347,8 +348,15 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
 /// lifetime parameter, `'state`, that every type and lifetime parameter outlives, for those
 /// borrows to use. A fn that awaits gets it even without such borrows: its state may hold the
 /// future of another generic fn that has one, whose `'state` must then be one of its own.
-/// (It is left alone in a trait's impl, whose signature must match the trait's, and on a method
-/// whose `impl` block is out of sight.)
+///
+/// rustc picks such a lifetime among the captured ones only when one of them is the least, so
+/// every lifetime of the signature must outlive `'state`: elided ones are named for that (`&T`
+/// becomes `&'arg1 T`, `&self` becomes `&'this self`), and `impl Trait` arguments become type
+/// parameters (`ImplArg1: Trait`), which callers cannot tell apart. (Named, the lifetimes elided
+/// in the return type still come from the same argument.)
+///
+/// Left alone in a trait's impl, whose signature must match the trait's, and on a method whose
+/// `impl` block is out of sight.
 fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
     let outer = match owner {
         Owner::Free => None,
@@ -364,13 +372,13 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
             .iter()
             .chain(outer.into_iter().flat_map(|g| &g.params))
     };
-    let types: Vec<Ident> = params()
+    let mut types: Vec<Ident> = params()
         .filter_map(|p| match p {
             syn::GenericParam::Type(t) => Some(t.ident.clone()),
             _ => None,
         })
         .collect();
-    let lifetimes: Vec<syn::Lifetime> = params()
+    let mut lifetimes: Vec<syn::Lifetime> = params()
         .filter_map(|p| match p {
             syn::GenericParam::Lifetime(l) => Some(l.lifetime.clone()),
             _ => None,
@@ -383,21 +391,113 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
     if types.is_empty() && !impl_trait_args {
         return;
     }
-    let mut name = String::from("state");
-    while lifetimes.iter().any(|l| l.ident == name) {
-        name.push('_');
+    let taken: Vec<String> = lifetimes.iter().map(|l| l.ident.to_string()).collect();
+    let fresh = |base: &str, taken: &[String]| {
+        let mut name = base.to_string();
+        while taken.contains(&name) {
+            name.push('_');
+        }
+        name
+    };
+    let state_name = fresh("state", &taken);
+    let state = syn::Lifetime::new(&format!("'{state_name}"), Span::call_site());
+
+    // Elided lifetimes of the arguments, named.
+    let mut named: Vec<syn::Lifetime> = Vec::new();
+    let mut taken = taken;
+    taken.push(state_name);
+    for (i, arg) in sig.inputs.iter_mut().enumerate() {
+        match arg {
+            FnArg::Receiver(r) => match &mut r.kind {
+                syn::ReceiverKind::Reference(_, lt @ None, _) => {
+                    let name = fresh("this", &taken);
+                    let l = syn::Lifetime::new(&format!("'{name}"), r.self_token.span);
+                    taken.push(name);
+                    named.push(l.clone());
+                    *lt = Some(l);
+                }
+                syn::ReceiverKind::Typed(_, ty) => {
+                    NameElided::run(ty, "this", &mut taken, &mut named);
+                }
+                _ => {}
+            },
+            FnArg::Typed(pt) => {
+                NameElided::run(&mut pt.ty, &format!("arg{i}"), &mut taken, &mut named)
+            }
+        }
     }
-    let state = syn::Lifetime::new(&format!("'{name}"), Span::call_site());
+
+    // `impl Trait` arguments, as type parameters.
+    let mut impl_params: Vec<(Ident, syn::TypeImplTrait)> = Vec::new();
+    struct ImplArgs<'a>(&'a mut Vec<(Ident, syn::TypeImplTrait)>, &'a [Ident]);
+    impl VisitMut for ImplArgs<'_> {
+        fn visit_type_mut(&mut self, t: &mut Type) {
+            // `&mut (impl Trait + ?Sized)`: the parentheses go with the `impl`.
+            if let Type::Paren(p) = t
+                && let Type::ImplTrait(_) = &*p.elem
+            {
+                *t = (*p.elem).clone();
+            }
+            if let Type::ImplTrait(it) = t {
+                let mut k = self.0.len() + 1;
+                while self.1.iter().any(|i| *i == format!("ImplArg{k}")) {
+                    k += 1;
+                }
+                let ident = Ident::new(&format!("ImplArg{k}"), it.impl_token.span);
+                self.0.push((ident.clone(), it.clone()));
+                *t = parse_quote!(#ident);
+                return;
+            }
+            syn::visit_mut::visit_type_mut(self, t);
+        }
+    }
+    for arg in &mut sig.inputs {
+        if let FnArg::Typed(pt) = arg {
+            ImplArgs(&mut impl_params, &types).visit_type_mut(&mut pt.ty);
+        }
+    }
+
     let at = sig
         .generics
         .params
         .iter()
         .take_while(|p| matches!(p, syn::GenericParam::Lifetime(_)))
         .count();
-    sig.generics.params.insert(
-        at,
-        syn::GenericParam::Lifetime(syn::LifetimeParam::new(state.clone())),
-    );
+    for (k, l) in std::iter::once(&state).chain(&named).enumerate() {
+        let param = syn::GenericParam::Lifetime(syn::LifetimeParam::new(l.clone()));
+        sig.generics.params.insert(at + k, param);
+    }
+    for (ident, it) in &impl_params {
+        let bounds = &it.bounds;
+        sig.generics.params.push(parse_quote!(#ident: #bounds));
+        types.push(ident.clone());
+    }
+    // The return type names what it elides too, as elision would (the receiver's lifetime, or
+    // the arguments' only one): mixing `&'arg1 T` and `&T` for one lifetime is linted.
+    if !named.is_empty() {
+        let receiver = sig.inputs.iter().find_map(|a| match a {
+            FnArg::Receiver(syn::Receiver {
+                kind: syn::ReceiverKind::Reference(_, l, _),
+                ..
+            }) => l.clone(),
+            _ => None,
+        });
+        let mut used = Vec::new();
+        for arg in &sig.inputs {
+            if let FnArg::Typed(pt) = arg {
+                syn::visit::Visit::visit_type(&mut LifetimesIn(&mut used), &pt.ty);
+            }
+        }
+        used.dedup();
+        let output = receiver.or_else(|| match &used[..] {
+            [only] => Some(only.clone()),
+            _ => None,
+        });
+        if let (Some(l), ReturnType::Type(_, ty)) = (output, &mut sig.output) {
+            ElidedAs(l).visit_type_mut(ty);
+        }
+    }
+    lifetimes.extend(named);
     let where_clause = sig.generics.make_where_clause();
     for t in &types {
         where_clause.predicates.push(parse_quote!(#t: #state));
@@ -405,28 +505,92 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
     for l in &lifetimes {
         where_clause.predicates.push(parse_quote!(#l: #state));
     }
-    struct OutlivesState<'a>(&'a syn::Lifetime);
-    impl VisitMut for OutlivesState<'_> {
-        fn visit_type_mut(&mut self, t: &mut Type) {
-            syn::visit_mut::visit_type_mut(self, t);
-            if let Type::Reference(syn::TypeReference { elem, .. })
-            | Type::Ptr(syn::TypePtr { elem, .. }) = t
-                && let Type::ImplTrait(_) = &**elem
-            {
-                // `&(impl Trait + 'state)`: without the parentheses the `+` is ambiguous.
-                let inner = &**elem;
-                **elem = parse_quote!((#inner));
-            }
-        }
-        fn visit_type_impl_trait_mut(&mut self, t: &mut syn::TypeImplTrait) {
-            syn::visit_mut::visit_type_impl_trait_mut(self, t);
-            t.bounds.push(syn::TypeParamBound::Lifetime(self.0.clone()));
+}
+
+/// The distinct lifetimes an argument's type names (not those of `fn(&T)` or `Fn(&T)`).
+struct LifetimesIn<'a>(&'a mut Vec<syn::Lifetime>);
+
+impl<'ast> syn::visit::Visit<'ast> for LifetimesIn<'_> {
+    fn visit_lifetime(&mut self, l: &'ast syn::Lifetime) {
+        if !self.0.contains(l) {
+            self.0.push(l.clone());
         }
     }
-    for arg in &mut sig.inputs {
-        if let FnArg::Typed(pt) = arg {
-            OutlivesState(&state).visit_type_mut(&mut pt.ty);
+    fn visit_type_fn_ptr(&mut self, _: &'ast syn::TypeFnPtr) {}
+    fn visit_parenthesized_generic_arguments(
+        &mut self,
+        _: &'ast syn::ParenthesizedGenericArguments,
+    ) {
+    }
+}
+
+/// Writes the lifetimes elided in a return type as `self.0`.
+struct ElidedAs(syn::Lifetime);
+
+impl VisitMut for ElidedAs {
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            r.lifetime = Some(syn::Lifetime::new(&self.0.to_string(), r.and_token.span));
         }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+    fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+        if l.ident == "_" {
+            *l = syn::Lifetime::new(&self.0.to_string(), l.apostrophe);
+        }
+    }
+    fn visit_type_fn_ptr_mut(&mut self, _: &mut syn::TypeFnPtr) {}
+    fn visit_parenthesized_generic_arguments_mut(
+        &mut self,
+        _: &mut syn::ParenthesizedGenericArguments,
+    ) {
+    }
+}
+
+/// Names the lifetimes elided in an argument's type (`&T`, `Ref<'_>`), but not those of
+/// `fn(&T)` or `Fn(&T)`, which stand for any lifetime.
+struct NameElided<'a> {
+    base: &'a str,
+    taken: &'a mut Vec<String>,
+    named: &'a mut Vec<syn::Lifetime>,
+}
+
+impl NameElided<'_> {
+    fn run(ty: &mut Type, base: &str, taken: &mut Vec<String>, named: &mut Vec<syn::Lifetime>) {
+        NameElided { base, taken, named }.visit_type_mut(ty);
+    }
+
+    fn next(&mut self, span: Span) -> syn::Lifetime {
+        let mut name = self.base.to_string();
+        let mut k = 1;
+        while self.taken.contains(&name) {
+            k += 1;
+            name = format!("{}_{k}", self.base);
+        }
+        self.taken.push(name.clone());
+        let l = syn::Lifetime::new(&format!("'{name}"), span);
+        self.named.push(l.clone());
+        l
+    }
+}
+
+impl VisitMut for NameElided<'_> {
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            r.lifetime = Some(self.next(r.and_token.span));
+        }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+    fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+        if l.ident == "_" {
+            *l = self.next(l.apostrophe);
+        }
+    }
+    fn visit_type_fn_ptr_mut(&mut self, _: &mut syn::TypeFnPtr) {}
+    fn visit_parenthesized_generic_arguments_mut(
+        &mut self,
+        _: &mut syn::ParenthesizedGenericArguments,
+    ) {
     }
 }
 
