@@ -350,8 +350,8 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
 /// future of another generic fn that has one, whose `'state` must then be one of its own.
 ///
 /// rustc picks such a lifetime among the captured ones only when one of them is the least, so
-/// every lifetime of the signature must outlive `'state`: elided ones are named for that (`&T`
-/// becomes `&'arg1 T`, `&self` becomes `&'this self`), and `impl Trait` arguments become type
+/// every lifetime of the signature must outlive `'state`: elided ones are named for that (`xs:
+/// &T` becomes `xs: &'xs T`, `&self` becomes `&'this self`), and `impl Trait` arguments become type
 /// parameters (`ImplArg1: Trait`), which callers cannot tell apart. (Named, the lifetimes elided
 /// in the return type still come from the same argument.)
 ///
@@ -416,13 +416,25 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
                     named.push(l.clone());
                     *lt = Some(l);
                 }
-                syn::ReceiverKind::Typed(_, ty) => {
-                    NameElided::run(ty, "this", &mut taken, &mut named);
-                }
+                syn::ReceiverKind::Typed(_, ty) => name_elided(ty, "this", &mut taken, &mut named),
                 _ => {}
             },
             FnArg::Typed(pt) => {
-                NameElided::run(&mut pt.ty, &format!("arg{i}"), &mut taken, &mut named)
+                // Named after the argument where it is a plain name (`xs: &'xs [T]`).
+                let base = match &*pt.pat {
+                    Pat::Ident(p)
+                        if p.ident
+                            .to_string()
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '_')
+                            && syn::parse_str::<syn::Lifetime>(&format!("'{}", p.ident))
+                                .is_ok() =>
+                    {
+                        p.ident.to_string()
+                    }
+                    _ => format!("arg{}", i + 1),
+                };
+                name_elided(&mut pt.ty, &base, &mut taken, &mut named)
             }
         }
     }
@@ -463,7 +475,7 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
         .iter()
         .take_while(|p| matches!(p, syn::GenericParam::Lifetime(_)))
         .count();
-    for (k, l) in std::iter::once(&state).chain(&named).enumerate() {
+    for (k, l) in named.iter().chain(std::iter::once(&state)).enumerate() {
         let param = syn::GenericParam::Lifetime(syn::LifetimeParam::new(l.clone()));
         sig.generics.params.insert(at + k, param);
     }
@@ -473,7 +485,7 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
         types.push(ident.clone());
     }
     // The return type names what it elides too, as elision would (the receiver's lifetime, or
-    // the arguments' only one): mixing `&'arg1 T` and `&T` for one lifetime is linted.
+    // the arguments' only one): mixing `&'xs T` and `&T` for one lifetime is linted.
     if !named.is_empty() {
         let receiver = sig.inputs.iter().find_map(|a| match a {
             FnArg::Receiver(syn::Receiver {
@@ -494,7 +506,7 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
             _ => None,
         });
         if let (Some(l), ReturnType::Type(_, ty)) = (output, &mut sig.output) {
-            ElidedAs(l).visit_type_mut(ty);
+            FillElided(|span| syn::Lifetime::new(&l.to_string(), span)).visit_type_mut(ty);
         }
     }
     lifetimes.extend(named);
@@ -524,19 +536,20 @@ impl<'ast> syn::visit::Visit<'ast> for LifetimesIn<'_> {
     }
 }
 
-/// Writes the lifetimes elided in a return type as `self.0`.
-struct ElidedAs(syn::Lifetime);
+/// Fills in the lifetimes elided in a type (`&T`, `Ref<'_>`) with what `self.0` gives, but not
+/// those of `fn(&T)` or `Fn(&T)`, which stand for any lifetime.
+struct FillElided<F: FnMut(Span) -> syn::Lifetime>(F);
 
-impl VisitMut for ElidedAs {
+impl<F: FnMut(Span) -> syn::Lifetime> VisitMut for FillElided<F> {
     fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
         if r.lifetime.is_none() {
-            r.lifetime = Some(syn::Lifetime::new(&self.0.to_string(), r.and_token.span));
+            r.lifetime = Some((self.0)(r.and_token.span));
         }
         syn::visit_mut::visit_type_reference_mut(self, r);
     }
     fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
         if l.ident == "_" {
-            *l = syn::Lifetime::new(&self.0.to_string(), l.apostrophe);
+            *l = (self.0)(l.apostrophe);
         }
     }
     fn visit_type_fn_ptr_mut(&mut self, _: &mut syn::TypeFnPtr) {}
@@ -547,51 +560,22 @@ impl VisitMut for ElidedAs {
     }
 }
 
-/// Names the lifetimes elided in an argument's type (`&T`, `Ref<'_>`), but not those of
-/// `fn(&T)` or `Fn(&T)`, which stand for any lifetime.
-struct NameElided<'a> {
-    base: &'a str,
-    taken: &'a mut Vec<String>,
-    named: &'a mut Vec<syn::Lifetime>,
-}
-
-impl NameElided<'_> {
-    fn run(ty: &mut Type, base: &str, taken: &mut Vec<String>, named: &mut Vec<syn::Lifetime>) {
-        NameElided { base, taken, named }.visit_type_mut(ty);
-    }
-
-    fn next(&mut self, span: Span) -> syn::Lifetime {
-        let mut name = self.base.to_string();
+/// Names the lifetimes elided in an argument's type after the argument (`xs: &'xs [T]`;
+/// `'xs_2` for a second one), avoiding the names in `taken`.
+fn name_elided(ty: &mut Type, base: &str, taken: &mut Vec<String>, named: &mut Vec<syn::Lifetime>) {
+    FillElided(|span| {
+        let mut name = base.to_string();
         let mut k = 1;
-        while self.taken.contains(&name) {
+        while taken.contains(&name) {
             k += 1;
-            name = format!("{}_{k}", self.base);
+            name = format!("{base}_{k}");
         }
-        self.taken.push(name.clone());
+        taken.push(name.clone());
         let l = syn::Lifetime::new(&format!("'{name}"), span);
-        self.named.push(l.clone());
+        named.push(l.clone());
         l
-    }
-}
-
-impl VisitMut for NameElided<'_> {
-    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
-        if r.lifetime.is_none() {
-            r.lifetime = Some(self.next(r.and_token.span));
-        }
-        syn::visit_mut::visit_type_reference_mut(self, r);
-    }
-    fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
-        if l.ident == "_" {
-            *l = self.next(l.apostrophe);
-        }
-    }
-    fn visit_type_fn_ptr_mut(&mut self, _: &mut syn::TypeFnPtr) {}
-    fn visit_parenthesized_generic_arguments_mut(
-        &mut self,
-        _: &mut syn::ParenthesizedGenericArguments,
-    ) {
-    }
+    })
+    .visit_type_mut(ty);
 }
 
 /// `Box::pin(f(n - 1)).await` inside `f`: the state would hold a future of its own type. rustc
