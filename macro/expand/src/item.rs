@@ -391,36 +391,67 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
     if types.is_empty() && !impl_trait_args {
         return;
     }
-    let taken: Vec<String> = lifetimes.iter().map(|l| l.ident.to_string()).collect();
-    let fresh = |base: &str, taken: &[String]| {
-        let mut name = base.to_string();
-        while taken.contains(&name) {
-            name.push('_');
-        }
-        name
-    };
-    let state_name = fresh("state", &taken);
-    let state = syn::Lifetime::new(&format!("'{state_name}"), Span::call_site());
+    let mut taken: Vec<String> = lifetimes.iter().map(|l| l.ident.to_string()).collect();
+    let state = syn::Lifetime::new(&format!("'{}", fresh("state", &taken)), Span::call_site());
+    taken.push(state.ident.to_string());
+    let named = name_elided_lifetimes(sig, &mut taken);
+    let impl_params = impl_trait_args_as_params(sig, &types);
 
-    // Elided lifetimes of the arguments, named.
-    let mut named: Vec<syn::Lifetime> = Vec::new();
-    let mut taken = taken;
-    taken.push(state_name);
+    let at = sig
+        .generics
+        .params
+        .iter()
+        .take_while(|p| matches!(p, syn::GenericParam::Lifetime(_)))
+        .count();
+    for (k, l) in named.iter().chain(std::iter::once(&state)).enumerate() {
+        let param = syn::GenericParam::Lifetime(syn::LifetimeParam::new(l.clone()));
+        sig.generics.params.insert(at + k, param);
+    }
+    for (ident, it) in &impl_params {
+        let bounds = &it.bounds;
+        sig.generics.params.push(parse_quote!(#ident: #bounds));
+        types.push(ident.clone());
+    }
+    if !named.is_empty() {
+        name_elided_output(sig);
+    }
+    lifetimes.extend(named);
+    let where_clause = sig.generics.make_where_clause();
+    for t in &types {
+        where_clause.predicates.push(parse_quote!(#t: #state));
+    }
+    for l in &lifetimes {
+        where_clause.predicates.push(parse_quote!(#l: #state));
+    }
+}
+
+/// `base`, or `base_`, `base__`, .. : the first not in `taken`.
+fn fresh(base: &str, taken: &[String]) -> String {
+    let mut name = base.to_string();
+    while taken.contains(&name) {
+        name.push('_');
+    }
+    name
+}
+
+/// Names the lifetimes the arguments elide: `&self` becomes `&'this self`, and `xs: &[T]`
+/// becomes `xs: &'xs [T]` (`'arg2` for an argument that is a pattern). Returns them.
+fn name_elided_lifetimes(sig: &mut Signature, taken: &mut Vec<String>) -> Vec<syn::Lifetime> {
+    let mut named = Vec::new();
     for (i, arg) in sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => match &mut r.kind {
                 syn::ReceiverKind::Reference(_, lt @ None, _) => {
-                    let name = fresh("this", &taken);
+                    let name = fresh("this", taken);
                     let l = syn::Lifetime::new(&format!("'{name}"), r.self_token.span);
                     taken.push(name);
                     named.push(l.clone());
                     *lt = Some(l);
                 }
-                syn::ReceiverKind::Typed(_, ty) => name_elided(ty, "this", &mut taken, &mut named),
+                syn::ReceiverKind::Typed(_, ty) => name_elided(ty, "this", taken, &mut named),
                 _ => {}
             },
             FnArg::Typed(pt) => {
-                // Named after the argument where it is a plain name (`xs: &'xs [T]`).
                 let base = match &*pt.pat {
                     Pat::Ident(p)
                         if p.ident
@@ -434,13 +465,20 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
                     }
                     _ => format!("arg{}", i + 1),
                 };
-                name_elided(&mut pt.ty, &base, &mut taken, &mut named)
+                name_elided(&mut pt.ty, &base, taken, &mut named)
             }
         }
     }
+    named
+}
 
-    // `impl Trait` arguments, as type parameters.
-    let mut impl_params: Vec<(Ident, syn::TypeImplTrait)> = Vec::new();
+/// Replaces each `impl Trait` argument by a type parameter, `ImplArg1`, .. (avoiding the names in
+/// `types`); returns them with their bounds. Callers cannot tell: an fn with an `impl Trait`
+/// argument takes no explicit type arguments.
+fn impl_trait_args_as_params(
+    sig: &mut Signature,
+    types: &[Ident],
+) -> Vec<(Ident, syn::TypeImplTrait)> {
     struct ImplArgs<'a>(&'a mut Vec<(Ident, syn::TypeImplTrait)>, &'a [Ident]);
     impl VisitMut for ImplArgs<'_> {
         fn visit_type_mut(&mut self, t: &mut Type) {
@@ -463,59 +501,38 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
             syn::visit_mut::visit_type_mut(self, t);
         }
     }
+    let mut params = Vec::new();
     for arg in &mut sig.inputs {
         if let FnArg::Typed(pt) = arg {
-            ImplArgs(&mut impl_params, &types).visit_type_mut(&mut pt.ty);
+            ImplArgs(&mut params, types).visit_type_mut(&mut pt.ty);
         }
     }
+    params
+}
 
-    let at = sig
-        .generics
-        .params
-        .iter()
-        .take_while(|p| matches!(p, syn::GenericParam::Lifetime(_)))
-        .count();
-    for (k, l) in named.iter().chain(std::iter::once(&state)).enumerate() {
-        let param = syn::GenericParam::Lifetime(syn::LifetimeParam::new(l.clone()));
-        sig.generics.params.insert(at + k, param);
-    }
-    for (ident, it) in &impl_params {
-        let bounds = &it.bounds;
-        sig.generics.params.push(parse_quote!(#ident: #bounds));
-        types.push(ident.clone());
-    }
-    // The return type names what it elides too, as elision would (the receiver's lifetime, or
-    // the arguments' only one): mixing `&'xs T` and `&T` for one lifetime is linted.
-    if !named.is_empty() {
-        let receiver = sig.inputs.iter().find_map(|a| match a {
-            FnArg::Receiver(syn::Receiver {
-                kind: syn::ReceiverKind::Reference(_, l, _),
-                ..
-            }) => l.clone(),
-            _ => None,
-        });
-        let mut used = Vec::new();
-        for arg in &sig.inputs {
-            if let FnArg::Typed(pt) = arg {
-                syn::visit::Visit::visit_type(&mut LifetimesIn(&mut used), &pt.ty);
-            }
-        }
-        used.dedup();
-        let output = receiver.or_else(|| match &used[..] {
-            [only] => Some(only.clone()),
-            _ => None,
-        });
-        if let (Some(l), ReturnType::Type(_, ty)) = (output, &mut sig.output) {
-            FillElided(|span| syn::Lifetime::new(&l.to_string(), span)).visit_type_mut(ty);
+/// Names what the return type elides, as elision would (the receiver's lifetime, or the
+/// arguments' only one), once the arguments' lifetimes are named: mixing `&'xs T` and `&T` for
+/// one lifetime is linted (`mismatched_lifetime_syntaxes`).
+fn name_elided_output(sig: &mut Signature) {
+    let receiver = sig.inputs.iter().find_map(|a| match a {
+        FnArg::Receiver(syn::Receiver {
+            kind: syn::ReceiverKind::Reference(_, l, _),
+            ..
+        }) => l.clone(),
+        _ => None,
+    });
+    let mut used = Vec::new();
+    for arg in &sig.inputs {
+        if let FnArg::Typed(pt) = arg {
+            syn::visit::Visit::visit_type(&mut LifetimesIn(&mut used), &pt.ty);
         }
     }
-    lifetimes.extend(named);
-    let where_clause = sig.generics.make_where_clause();
-    for t in &types {
-        where_clause.predicates.push(parse_quote!(#t: #state));
-    }
-    for l in &lifetimes {
-        where_clause.predicates.push(parse_quote!(#l: #state));
+    let output = receiver.or_else(|| match &used[..] {
+        [only] => Some(only.clone()),
+        _ => None,
+    });
+    if let (Some(l), ReturnType::Type(_, ty)) = (output, &mut sig.output) {
+        FillElided(|span| syn::Lifetime::new(&l.to_string(), span)).visit_type_mut(ty);
     }
 }
 
