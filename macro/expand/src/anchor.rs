@@ -38,7 +38,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use syn::visit_mut::VisitMut;
-use syn::{Expr, Pat, Type, parse_quote};
+use syn::{Expr, Pat, Type, parse_quote, parse_quote_spanned};
 
 /// `x`, `mut x`, `x: T`: the name and the type, if any.
 pub fn simple_binding(pat: &Pat) -> Option<(&Ident, Option<&Type>)> {
@@ -412,7 +412,7 @@ impl AnchorUses<'_> {
             self.parted.push((v.to_string(), path));
         }
         let mut place = e.clone();
-        self.replace_root(&mut place, &|v| parse_quote!((*#v.shared())));
+        self.replace_root(&mut place, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
         let part = Ident::new("part", proc_macro2::Span::mixed_site());
         let safety = "// SAFETY: a field of the value in its home, moved out under its flag.";
         *e = parse_quote!({
@@ -455,9 +455,9 @@ impl AnchorUses<'_> {
             return self.visit_expr_mut(&mut m.receiver);
         };
         if self.shared_only.iter().any(|n| v == n.as_str()) {
-            self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
+            self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
         } else {
-            self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.exclusive())));
+            self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
         }
     }
 
@@ -495,7 +495,7 @@ impl AnchorUses<'_> {
             // reference into the state (see `Gen::suspend`).
             self.kept_place(e);
         } else if self.root(e).is_some() {
-            self.replace_root(e, &|v| parse_quote!((*#v)));
+            self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v)));
         } else {
             self.visit_expr_mut(e);
         }
@@ -507,9 +507,9 @@ impl AnchorUses<'_> {
             return self.visit_expr_mut(e);
         };
         if self.shared_only.iter().any(|n| v == n.as_str()) {
-            self.replace_root(e, &|v| parse_quote!((*#v.shared())));
+            self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
         } else {
-            self.replace_root(e, &|v| parse_quote!((*#v.exclusive())));
+            self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
         }
     }
 
@@ -522,10 +522,10 @@ impl AnchorUses<'_> {
             .reduce(|a, b| a || b);
         match refs {
             Some(true) if self.root(e).is_some() => {
-                self.replace_root(e, &|v| parse_quote!((*#v.exclusive())))
+                self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())))
             }
             Some(false) if self.root(e).is_some() => {
-                self.replace_root(e, &|v| parse_quote!((*#v.shared())))
+                self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())))
             }
             _ => self.place(e),
         }
@@ -710,13 +710,13 @@ impl VisitMut for AnchorUses<'_> {
         match e {
             Expr::Reference(r) if self.root(&r.expr).is_some() => {
                 if r.mutability.is_some() {
-                    self.replace_root(&mut r.expr, &|v| parse_quote!((*#v.exclusive())));
+                    self.replace_root(&mut r.expr, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
                 } else {
-                    self.replace_root(&mut r.expr, &|v| parse_quote!((*#v.shared())));
+                    self.replace_root(&mut r.expr, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
                 }
             }
             Expr::RawAddr(r) if self.root(&r.expr).is_some() => {
-                self.replace_root(&mut r.expr, &|v| parse_quote!((*#v.exclusive())));
+                self.replace_root(&mut r.expr, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
             }
             Expr::MethodCall(m) if self.root(&m.receiver).is_some() => {
                 for a in &mut m.args {
@@ -730,18 +730,18 @@ impl VisitMut for AnchorUses<'_> {
                 // dereference" instead).
                 let name = m.method.to_string();
                 if SHARED.contains(&name.as_str()) {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
+                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
                 } else if EXCLUSIVE.contains(&name.as_str()) {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.exclusive())));
+                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
                 } else if self
                     .root(&m.receiver)
                     .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
                 {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v.shared())));
+                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
                 } else if self.kept {
                     self.kept_place(&mut m.receiver);
                 } else {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote!((*#v)));
+                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v)));
                 }
             }
             // A field taken by value: a part moved out (or a copy).
@@ -798,7 +798,7 @@ impl VisitMut for AnchorUses<'_> {
                         });
                     } else if let Some(k) = self.part_flag(&v, &path) {
                         let mut place = (*a.left).clone();
-                        self.replace_root(&mut place, &|v| parse_quote!((*#v.exclusive())));
+                        self.replace_root(&mut place, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
                         let right = &a.right;
                         let value = Ident::new("value", proc_macro2::Span::mixed_site());
                         let safety =
