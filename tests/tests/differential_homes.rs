@@ -394,6 +394,21 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
+    // A local in a fixed home consumed by a method that takes `self` (`into_iter`) as its last
+    // use: taken out of the home (it was E0507, "cannot move out of a shared reference").
+    consumed_by_method_after_a_borrowing_await {
+        async fn total(v: &[Guard]) -> usize { step("total", v.len()).await }
+        async fn f() -> usize {
+            let v = vec![Guard::new("a"), Guard::new("b")];
+            let keep = Guard::new("keep");
+            let n = total(&v).await;
+            let names: Vec<String> = v.into_iter().map(|g| g.name().to_string()).collect();
+            log(format!("{names:?} {}", keep.name()));
+            step("after", n + names.len()).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
     // Locals bound by a pattern get fixed homes too (this was a "bind it on its own" error).
     pattern_bound_local_borrowed_across_await {
         async fn f() -> usize {

@@ -1,7 +1,8 @@
 // A local that an awaited expression uses as a place gets a fixed home (the `.await`'s output
-// may keep the borrow). A method that takes `self` by value then cannot move it out of the home
-// (the macro cannot tell such a method from one that borrows): rustc's E0507. Pass it by value
-// instead (`IntoIterator::into_iter(v)`, `for x in v`, `let v = v;`).
+// may keep the borrow). A method that takes `self` by value (`v.into_iter()`) may take it out of
+// the home only where nothing can use the local after it; here `v` is assigned again, so it stays
+// a place and rustc reports E0507 at `v`. Pass it by value instead (`IntoIterator::into_iter(v)`,
+// `for x in v`).
 use clockwork_macros::state_machine;
 
 async fn sum(v: &[u32]) -> u32 {
@@ -10,9 +11,11 @@ async fn sum(v: &[u32]) -> u32 {
 
 #[state_machine]
 async fn f() -> usize {
-    let v = vec![1u32, 2];
+    let mut v = vec![1u32, 2];
     let n = sum(&v).await;
-    v.into_iter().count() + n as usize
+    let c = v.into_iter().count();
+    v = vec![3];
+    c + v.len() + n as usize
 }
 
 fn main() {}

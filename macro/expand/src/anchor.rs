@@ -28,7 +28,11 @@
 //! `take()` is written only where the syntax says "value"; a wrong `take()` would drop the value
 //! while the home is still in use. Everything else is a place: a method that really takes `self`
 //! by value (`v.into_iter()`) then gets rustc's "cannot move out of dereference", a compile
-//! error, never anything unsound.
+//! error, never anything unsound. One exception: a method the receiver heuristic takes to
+//! consume its receiver (`into_*`, `unwrap`, ..) gets `v.take()` when that call is the local's
+//! one move and its last mention, with no later loop iteration (`Local::moved_last`). Nothing
+//! uses the home after it, so even a wrong guess is safe: the value then drops at the end of
+//! that statement, not of its scope.
 //!
 //! The references the handle gives out are not tied to it, so the borrow checker can no longer see
 //! a conflicting use in a later state. The expansion therefore also contains the body exactly as it
@@ -350,6 +354,11 @@ pub struct AnchorUses<'a> {
     /// Anchored locals made by a struct or tuple literal, with the fields it names: a `move`
     /// closure using one of those fields takes it.
     pub owned: &'a [(String, Vec<String>)],
+    /// Anchored locals whose one move is their last mention: a method the heuristic takes to
+    /// consume its receiver (`v.into_iter()`) takes it out of the home.
+    pub moved_last: &'a [String],
+    /// Inside a closure or an `async` block (where `moved_last` does not hold).
+    pub in_closure: usize,
     /// The first `move` closure or `async move` block that takes an anchored local.
     pub error: Option<crate::error::Error>,
     /// The locals a `take()` was written for: their handles need a drop flag.
@@ -412,7 +421,10 @@ impl AnchorUses<'_> {
             self.parted.push((v.to_string(), path));
         }
         let mut place = e.clone();
-        self.replace_root(&mut place, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
+        self.replace_root(
+            &mut place,
+            &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
+        );
         let part = Ident::new("part", proc_macro2::Span::mixed_site());
         let safety = "// SAFETY: a field of the value in its home, moved out under its flag.";
         *e = parse_quote!({
@@ -455,9 +467,15 @@ impl AnchorUses<'_> {
             return self.visit_expr_mut(&mut m.receiver);
         };
         if self.shared_only.iter().any(|n| v == n.as_str()) {
-            self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
+            self.replace_root(
+                &mut m.receiver,
+                &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
+            );
         } else {
-            self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
+            self.replace_root(
+                &mut m.receiver,
+                &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
+            );
         }
     }
 
@@ -710,13 +728,22 @@ impl VisitMut for AnchorUses<'_> {
         match e {
             Expr::Reference(r) if self.root(&r.expr).is_some() => {
                 if r.mutability.is_some() {
-                    self.replace_root(&mut r.expr, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
+                    self.replace_root(
+                        &mut r.expr,
+                        &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
+                    );
                 } else {
-                    self.replace_root(&mut r.expr, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
+                    self.replace_root(
+                        &mut r.expr,
+                        &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
+                    );
                 }
             }
             Expr::RawAddr(r) if self.root(&r.expr).is_some() => {
-                self.replace_root(&mut r.expr, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
+                self.replace_root(
+                    &mut r.expr,
+                    &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
+                );
             }
             Expr::MethodCall(m) if self.root(&m.receiver).is_some() => {
                 for a in &mut m.args {
@@ -729,15 +756,36 @@ impl VisitMut for AnchorUses<'_> {
                 // while the home is still used; a real move gets rustc's "cannot move out of
                 // dereference" instead).
                 let name = m.method.to_string();
-                if SHARED.contains(&name.as_str()) {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
+                let consumed =
+                    crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::Yes;
+                if let Some(v) = self
+                    .anchored(&m.receiver)
+                    .filter(|_| consumed && self.in_closure == 0)
+                    .filter(|v| self.moved_last.iter().any(|n| v == n.as_str()))
+                {
+                    m.receiver = parse_quote_spanned!(v.span()=> #v.take());
+                    let name = v.to_string();
+                    if !self.took.contains(&name) {
+                        self.took.push(name);
+                    }
+                } else if SHARED.contains(&name.as_str()) {
+                    self.replace_root(
+                        &mut m.receiver,
+                        &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
+                    );
                 } else if EXCLUSIVE.contains(&name.as_str()) {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
+                    self.replace_root(
+                        &mut m.receiver,
+                        &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
+                    );
                 } else if self
                     .root(&m.receiver)
                     .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
                 {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
+                    self.replace_root(
+                        &mut m.receiver,
+                        &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
+                    );
                 } else if self.kept {
                     self.kept_place(&mut m.receiver);
                 } else {
@@ -798,7 +846,10 @@ impl VisitMut for AnchorUses<'_> {
                         });
                     } else if let Some(k) = self.part_flag(&v, &path) {
                         let mut place = (*a.left).clone();
-                        self.replace_root(&mut place, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
+                        self.replace_root(
+                            &mut place,
+                            &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
+                        );
                         let right = &a.right;
                         let value = Ident::new("value", proc_macro2::Span::mixed_site());
                         let safety =
@@ -846,6 +897,12 @@ impl VisitMut for AnchorUses<'_> {
                      #[state_machine] keeps such a local in a fixed home and cannot move it into a \
                      block yet; move a clone, or end the borrow before the `.await`",
                 ));
+            }
+            // A closure may run later than where it is written, or more than once.
+            Expr::Closure(_) | Expr::Async(_) => {
+                self.in_closure += 1;
+                syn::visit_mut::visit_expr_mut(self, e);
+                self.in_closure -= 1;
             }
             _ => syn::visit_mut::visit_expr_mut(self, e),
         }

@@ -54,6 +54,11 @@ pub struct Local {
     /// `Copy` local by value captures it by reference: then the closure owns nothing, and
     /// counting a call as a move changes nothing.)
     pub consumed_by_call: bool,
+    /// Its one move is its last mention, and nothing can run after it (no later iteration of a
+    /// loop around it): a method the receiver heuristic takes to consume it (`v.into_iter()`)
+    /// may take it out of a fixed home. Were the guess wrong (a method that borrows), the value
+    /// would only drop at the end of that statement instead of at the end of its scope.
+    pub moved_last: bool,
     /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
     /// without a value (`let s;`), which is initialised only where an assignment reaches.
     pub assignments: Vec<(usize, Vec<Step>)>,
@@ -353,6 +358,7 @@ impl Builder {
             declared_mut: mutable,
             closure_at: None,
             consumed_by_call: false,
+            moved_last: false,
             assignments: Vec::new(),
             trivial_drop: false,
             surely_copy: false,
@@ -1289,6 +1295,20 @@ impl Body {
     /// borrows (`read(&mut buf)`) need the local stored *before* the future is created.
     pub fn analyse(&mut self) -> crate::error::Result<()> {
         let site_positions: Vec<usize> = self.sites.iter().map(|s| s.pos).collect();
+        let loops: Vec<(usize, usize)> = self.sites.iter().flat_map(|s| s.loops.clone()).collect();
+        for l in &mut self.locals {
+            let mut moves = l.mentions.iter().filter(|m| m.kind == Use::Move);
+            l.moved_last = match (moves.next(), moves.next()) {
+                (Some(m), None) => {
+                    !m.conditional
+                        && !in_later_iteration(&loops, l.decl_pos, m.pos)
+                        && l.mentions
+                            .iter()
+                            .all(|n| n.pos < m.pos || std::ptr::eq(n, m))
+                }
+                _ => false,
+            };
+        }
         // For each local: (mention, position) of the moves undone by an assignment there.
         let put_backs: Vec<Vec<(usize, usize)>> = self
             .locals

@@ -131,6 +131,8 @@ pub struct Gen<'a> {
     anchored_shared: Vec<String>,
     /// Anchored locals made by a literal, with its fields (see `Local::literal_fields`).
     anchored_owned: Vec<(String, Vec<String>)>,
+    /// Anchored locals whose one move is their last mention (see `Local::moved_last`).
+    anchored_moved_last: Vec<String>,
     /// A type parameter per anchored local, for its handle when the handle's type names the
     /// closure that drops what is left after parts were moved out.
     handle_tys: Vec<(String, Ident)>,
@@ -176,7 +178,11 @@ impl<'a> Gen<'a> {
         let mut anchored = Vec::new();
         let mut anchored_shared = Vec::new();
         let mut anchored_owned = Vec::new();
+        let mut anchored_moved_last = Vec::new();
         for l in &mut body.locals {
+            if l.anchored && l.moved_last {
+                anchored_moved_last.push(l.ident.to_string());
+            }
             if l.anchored && !l.literal_fields.is_empty() {
                 anchored_owned.push((l.ident.to_string(), l.literal_fields.clone()));
             }
@@ -259,6 +265,7 @@ impl<'a> Gen<'a> {
             anchored,
             anchored_shared,
             anchored_owned,
+            anchored_moved_last,
             handle_tys,
             error: RefCell::new(None),
             flagged: Vec::new(),
@@ -1611,6 +1618,8 @@ impl<'a> Gen<'a> {
             names: &self.anchored,
             shared_only: &self.anchored_shared,
             owned: &self.anchored_owned,
+            moved_last: &self.anchored_moved_last,
+            in_closure: 0,
             error: None,
             took: Vec::new(),
             parts: &self.parts,
