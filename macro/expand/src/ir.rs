@@ -95,6 +95,9 @@ pub struct Site {
     /// Locals the awaited expression borrows outright (`f(&x)`): kept even when they have nothing
     /// to drop and no later use, since the future points at them.
     pub fut_refs: Vec<LocalId>,
+    /// Locals the awaited expression borrows in a way its future may keep (see
+    /// [`kept_borrows`]); its output may then borrow them too.
+    pub fut_keeps: Vec<LocalId>,
     /// The path from the root block down to this site's statement.
     pub path: Vec<Step>,
     // Filled in by `analyse`:
@@ -791,6 +794,10 @@ impl Builder {
                     }
                 }
                 let in_scope = self.scopes.iter().flatten().copied().collect();
+                let fut_keeps = kept_borrows(&a.base)
+                    .iter()
+                    .filter_map(|n| self.resolve(n))
+                    .collect();
                 let fut_refs = referenced_locals(&a.base)
                     .iter()
                     .filter_map(|n| self.resolve(n))
@@ -804,6 +811,7 @@ impl Builder {
                     loops: self.loops.clone(),
                     fut_mentions,
                     fut_refs,
+                    fut_keeps,
                     receivers,
                     path: self.path.clone(),
                     stored: Vec::new(),
@@ -1049,6 +1057,69 @@ fn polled_in_place(e: &Expr) -> Option<&Ident> {
         Expr::MethodCall(m) if m.method == "as_mut" && m.args.is_empty() => local(&m.receiver),
         _ => None,
     }
+}
+
+/// The locals an awaited expression borrows in a way its future may keep: `&v`, `&mut v.f`,
+/// `&v[i]`, a method on `v` (or on a field of it) that may return a borrow of it (not `len()` or
+/// `clone()`, which give an owned value), and any use inside a closure, an `async` block or a
+/// macro other than `format!`. Reading `v` by value (`f(v)`, `v.f`, `v[i]`, `v == w`) keeps
+/// nothing: the value is copied or moved into the future.
+fn kept_borrows(e: &Expr) -> Vec<String> {
+    fn root(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Field(f) => root(&f.base),
+            Expr::Index(i) => root(&i.expr),
+            Expr::Paren(p) => root(&p.expr),
+            Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+            _ => None,
+        }
+    }
+    struct Keeps(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Keeps {
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            self.0.extend(root(&r.expr));
+            syn::visit::visit_expr_reference(self, r);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let name = m.method.to_string();
+            if !crate::normalize::returns_owned(&name)
+                && mentions::receiver_consumes(&name) != Consumes::Yes
+            {
+                self.0.extend(root(&m.receiver));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            self.0
+                .extend(mentions::expr_mentions(&c.body).into_iter().map(|m| m.name));
+        }
+        fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
+            let block = Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: a.block.clone(),
+            });
+            self.0
+                .extend(mentions::expr_mentions(&block).into_iter().map(|m| m.name));
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            if !m.path.is_ident("format") {
+                self.0.extend(macro_idents(m.tokens.clone()));
+            }
+        }
+    }
+    fn macro_idents(ts: proc_macro2::TokenStream) -> Vec<String> {
+        ts.into_iter()
+            .flat_map(|t| match t {
+                proc_macro2::TokenTree::Ident(i) => vec![i.to_string()],
+                proc_macro2::TokenTree::Group(g) => macro_idents(g.stream()),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+    let mut k = Keeps(Vec::new());
+    syn::visit::Visit::visit_expr(&mut k, e);
+    k.0
 }
 
 fn referenced_locals(e: &Expr) -> Vec<String> {
@@ -1442,8 +1513,19 @@ impl Body {
                         self.anchor_requests.push(id);
                     }
                 }
-                // A fixed home's handle has a drop flag: keep it whatever moved before.
-                if l.anchored {
+                // A fixed home's handle has a drop flag: keep it whatever moved before, unless its
+                // one move (`v.into_iter()` as its last use) surely ran: then it has nothing
+                // left to drop.
+                let surely_taken = l.moved_last
+                    && l.mentions.iter().any(|m| {
+                        m.kind == Use::Move
+                            && m.pos < p
+                            && !m.conditional
+                            && runs_before(&m.path, &site.path, &|at, c| {
+                                only_way_past(&self.root, at, c)
+                            })
+                    });
+                if l.anchored && !surely_taken {
                     consumed_before = false;
                 }
                 let used_after = used_after && !replaced;
@@ -1530,14 +1612,7 @@ impl Body {
                 let as_place = if l.reference {
                     site.fut_refs.contains(&id)
                 } else {
-                    site.fut_mentions.iter().any(|&(m, kind)| {
-                        m == id
-                            && match kind {
-                                Use::Other | Use::PartPlace | Use::Assign | Use::SetPart => true,
-                                Use::Receiver(c) => c != Consumes::Yes,
-                                Use::Move | Use::Part => false,
-                            }
-                    })
+                    site.fut_keeps.contains(&id)
                 };
                 if as_place && l.anchorable && !self.anchor_requests.contains(&id) {
                     self.anchor_requests.push(id);
