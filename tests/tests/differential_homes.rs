@@ -409,6 +409,35 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
 
+    // Or-patterns bind one local on every alternative: it gets a fixed home like any binding.
+    or_pattern_bindings_borrowed_across_await {
+        pub enum Msg { A(Guard), B(Guard), C }
+        async fn f(m: Msg) -> usize {
+            match m {
+                Msg::A(g) | Msg::B(g) => {
+                    let r = &g;
+                    step("tick", ()).await;
+                    r.name().len()
+                }
+                Msg::C => 0,
+            }
+        }
+        async fn h(res: Result<Vec<Guard>, Vec<Guard>>) -> usize {
+            let (Ok(a) | Err(a)) = res;
+            let r = &a;
+            step("tock", ()).await;
+            r.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize, usize)> {
+            async {
+                let x = f(Msg::A(Guard::new("a"))).await;
+                let y = f(Msg::B(Guard::new("bb"))).await;
+                let z = f(Msg::C).await;
+                (x, y, z, h(Err(vec![Guard::new("e")])).await)
+            }
+        }
+    }
+
     // Locals bound by a pattern get fixed homes too (this was a "bind it on its own" error).
     pattern_bound_local_borrowed_across_await {
         async fn f() -> usize {

@@ -1647,11 +1647,11 @@ impl Body {
                         b.span,
                         format!(
                             "{} stays borrowed by {} across an `.await`: #[state_machine] keeps \
-                             such a local in a fixed home only when it is bound by value, by a \
-                             pattern without `|` (`let x = ..;`, `let (a, b) = ..;`, an \
-                             argument, a `for` loop's item, a `match` arm without a guard, an \
-                             `if let`); bind it on its own, clone it, or end the borrow before \
-                             the `.await`",
+                             such a local in a fixed home only when it is bound by value, and \
+                             not by a `match` arm with a guard (`let x = ..;`, `let (a, b) = \
+                             ..;`, an argument, a `for` loop's item, a `match` arm without a \
+                             guard, an `if let`); bind it on its own in the arm, clone it, or end \
+                             the borrow before the `.await`",
                             what, by
                         ),
                     ));
@@ -1693,13 +1693,14 @@ impl Body {
 }
 
 /// For each binding of an arm's pattern (in `pat_bindings` order): can it get a fixed home? Yes
-/// for a plain by-value binding (`x`, `mut x`) in a pattern without a guard or `|` (the home is
-/// made at the top of the arm's block, after the guard, from the one binding).
+/// for a plain by-value binding (`x`, `mut x`) in a pattern without a guard (the home is made at
+/// the top of the arm's block from the binding; with `|`, every alternative binds the same
+/// local).
 fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
     struct Simple(bool);
     impl<'ast> syn::visit::Visit<'ast> for Simple {
         fn visit_pat(&mut self, p: &'ast Pat) {
-            if matches!(p, Pat::Or(_) | Pat::Guard(_)) {
+            if matches!(p, Pat::Guard(_)) {
                 self.0 = false;
             }
             syn::visit::visit_pat(self, p);
