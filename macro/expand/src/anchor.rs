@@ -463,20 +463,7 @@ impl AnchorUses<'_> {
         for a in &mut m.args {
             self.visit_expr_mut(a);
         }
-        let Some(v) = self.root(&m.receiver) else {
-            return self.visit_expr_mut(&mut m.receiver);
-        };
-        if self.shared_only.iter().any(|n| v == n.as_str()) {
-            self.replace_root(
-                &mut m.receiver,
-                &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
-            );
-        } else {
-            self.replace_root(
-                &mut m.receiver,
-                &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
-            );
-        }
+        self.kept_place(&mut m.receiver);
     }
 
     /// The anchored local at the root of a place `v`, `v.f`, `v[i].g`, `(v)`.
@@ -519,7 +506,8 @@ impl AnchorUses<'_> {
         }
     }
 
-    /// A place in an awaited future: through `shared()` or `exclusive()`.
+    /// A place whose borrow may be kept across states (in an awaited future, or in a method's
+    /// result that is kept): through `shared()` or `exclusive()`, not tied to the handle.
     fn kept_place(&mut self, e: &mut Expr) {
         let Some(v) = self.root(e) else {
             return self.visit_expr_mut(e);
@@ -778,15 +766,13 @@ impl VisitMut for AnchorUses<'_> {
                         &mut m.receiver,
                         &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
                     );
-                } else if self
-                    .root(&m.receiver)
-                    .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
+                } else if self.kept
+                    || self
+                        .root(&m.receiver)
+                        .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
                 {
-                    self.replace_root(
-                        &mut m.receiver,
-                        &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
-                    );
-                } else if self.kept {
+                    // Kept, or a local not declared `mut` (whose methods borrow it shared, and
+                    // whose results may borrow the home itself).
                     self.kept_place(&mut m.receiver);
                 } else {
                     self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v)));

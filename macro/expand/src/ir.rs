@@ -543,17 +543,8 @@ impl Builder {
 
     /// The local at the root of a place (`p`, `p.f`, `p[i]`).
     fn place_root(&self, e: &Expr) -> Option<(LocalId, Span)> {
-        use syn::spanned::Spanned;
-        match e {
-            Expr::Field(f) => self.place_root(&f.base),
-            Expr::Index(i) => self.place_root(&i.expr),
-            Expr::Paren(p) => self.place_root(&p.expr),
-            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => Some((
-                self.resolve(&p.path.segments[0].ident.to_string())?,
-                e.span(),
-            )),
-            _ => None,
-        }
+        let ident = place_root_ident(e)?;
+        Some((self.resolve(&ident.to_string())?, ident.span()))
     }
 
     /// Records that the locals `by` borrow what `borrow` names.
@@ -1041,7 +1032,19 @@ enum Inner {
     Construct(Construct),
 }
 
-/// The locals under `&` / `&mut` in an expression (`f(&x, &mut y.f)`).
+/// The name at the root of a place (`p`, `p.f`, `p[i]`, `(p)`).
+fn place_root_ident(e: &Expr) -> Option<&Ident> {
+    match e {
+        Expr::Field(f) => place_root_ident(&f.base),
+        Expr::Index(i) => place_root_ident(&i.expr),
+        Expr::Paren(p) => place_root_ident(&p.expr),
+        Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            Some(&p.path.segments[0].ident)
+        }
+        _ => None,
+    }
+}
+
 /// `(&mut fut).await`, `pinned.as_mut().await`: the future awaited is the local itself, borrowed;
 /// its output is `F::Output`, which cannot keep that borrow.
 fn polled_in_place(e: &Expr) -> Option<&Ident> {
@@ -1065,63 +1068,44 @@ fn polled_in_place(e: &Expr) -> Option<&Ident> {
 /// macro other than `format!`. Reading `v` by value (`f(v)`, `v.f`, `v[i]`, `v == w`) keeps
 /// nothing: the value is copied or moved into the future.
 fn kept_borrows(e: &Expr) -> Vec<String> {
-    fn root(e: &Expr) -> Option<String> {
-        match e {
-            Expr::Field(f) => root(&f.base),
-            Expr::Index(i) => root(&i.expr),
-            Expr::Paren(p) => root(&p.expr),
-            Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
-            _ => None,
-        }
-    }
     struct Keeps(Vec<String>);
     impl<'ast> syn::visit::Visit<'ast> for Keeps {
-        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
-            self.0.extend(root(&r.expr));
-            syn::visit::visit_expr_reference(self, r);
-        }
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            let name = m.method.to_string();
-            if !crate::normalize::returns_owned(&name)
-                && mentions::receiver_consumes(&name) != Consumes::Yes
-            {
-                self.0.extend(root(&m.receiver));
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Reference(r) => self
+                    .0
+                    .extend(place_root_ident(&r.expr).map(|i| i.to_string())),
+                Expr::MethodCall(m) => {
+                    let name = m.method.to_string();
+                    if !crate::normalize::returns_owned(&name)
+                        && mentions::receiver_consumes(&name) != Consumes::Yes
+                    {
+                        self.0
+                            .extend(place_root_ident(&m.receiver).map(|i| i.to_string()));
+                    }
+                }
+                Expr::Closure(_) | Expr::Async(_) => {
+                    self.0
+                        .extend(mentions::expr_mentions(e).into_iter().map(|m| m.name));
+                    return;
+                }
+                _ => {}
             }
-            syn::visit::visit_expr_method_call(self, m);
-        }
-        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-            self.0
-                .extend(mentions::expr_mentions(&c.body).into_iter().map(|m| m.name));
-        }
-        fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
-            let block = Expr::Block(syn::ExprBlock {
-                attrs: Vec::new(),
-                label: None,
-                block: a.block.clone(),
-            });
-            self.0
-                .extend(mentions::expr_mentions(&block).into_iter().map(|m| m.name));
+            syn::visit::visit_expr(self, e);
         }
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
             if !m.path.is_ident("format") {
-                self.0.extend(macro_idents(m.tokens.clone()));
+                let inside = mentions::tokens_mentions(m.tokens.clone());
+                self.0.extend(inside.into_iter().map(|m| m.name));
             }
         }
-    }
-    fn macro_idents(ts: proc_macro2::TokenStream) -> Vec<String> {
-        ts.into_iter()
-            .flat_map(|t| match t {
-                proc_macro2::TokenTree::Ident(i) => vec![i.to_string()],
-                proc_macro2::TokenTree::Group(g) => macro_idents(g.stream()),
-                _ => Vec::new(),
-            })
-            .collect()
     }
     let mut k = Keeps(Vec::new());
     syn::visit::Visit::visit_expr(&mut k, e);
     k.0
 }
 
+/// The locals under `&` / `&mut` in an expression (`f(&x, &mut y.f)`).
 fn referenced_locals(e: &Expr) -> Vec<String> {
     struct Refs(Vec<String>);
     impl<'ast> syn::visit::Visit<'ast> for Refs {

@@ -1666,25 +1666,14 @@ impl<'a> Gen<'a> {
     /// The handle's type parameter of an anchored local with parts moved out.
     /// [`expr_text`] with the names of fixed homes' handles (`buf_home`) as the user wrote them.
     fn written_text(&self, e: &Expr) -> String {
-        fn rename(ts: TokenStream, locals: &[crate::ir::Local]) -> TokenStream {
-            ts.into_iter()
-                .map(|t| match t {
-                    TokenTree::Ident(i) => match locals.iter().find(|l| l.anchored && l.ident == i)
-                    {
-                        Some(l) => TokenTree::Ident(Ident::new(&l.written, i.span())),
-                        None => TokenTree::Ident(i),
-                    },
-                    TokenTree::Group(g) => {
-                        let mut new =
-                            proc_macro2::Group::new(g.delimiter(), rename(g.stream(), locals));
-                        new.set_span(g.span());
-                        TokenTree::Group(new)
-                    }
-                    other => other,
-                })
-                .collect()
-        }
-        let tokens = rename(e.to_token_stream(), &self.body.locals);
+        let handles = self
+            .body
+            .locals
+            .iter()
+            .filter(|l| l.anchored)
+            .map(|l| (l.ident.to_string(), Ident::new(&l.written, l.ident.span())))
+            .collect();
+        let tokens = crate::rename::rename_tokens(e.to_token_stream(), &handles);
         match syn::parse2::<Expr>(tokens) {
             Ok(e) => expr_text(&e),
             Err(_) => expr_text(e),

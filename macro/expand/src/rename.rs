@@ -120,7 +120,9 @@ impl VisitMut for Renamer {
     }
 }
 
-fn rename_tokens(ts: TokenStream, map: &HashMap<String, Ident>) -> TokenStream {
+/// Renames the identifiers of a token stream that `map` names (not those after a `.`: fields and
+/// methods).
+pub fn rename_tokens(ts: TokenStream, map: &HashMap<String, Ident>) -> TokenStream {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, tt) in tokens.iter().enumerate() {
