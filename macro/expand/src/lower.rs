@@ -705,6 +705,10 @@ impl<'a> Gen<'a> {
         };
         let done_safety = "// SAFETY: a body that returned left `Panicked` behind (every arm takes the \
                            state apart before it runs on), which owns nothing to drop.";
+        // A `match` rather than `if poll.is_ready() { .. } poll`: with the `if`, both outcomes
+        // meet again before the caller's own test of `poll`, and LLVM then no longer sees which
+        // one it has (measured: the 10-deep chain of the poll-speed bench stayed 2.9x rustc's).
+        let done_doc = "// Ready: the body has returned, so the state becomes `Done`.";
         let poll_with_doc = " `core::future::poll_fn`, with an `#[inline]` hint: without it LLVM rarely inlines \
                              a state machine into its caller, and rustc's own `async fn`s are inlined.";
         let poll_with_safety = "// SAFETY: the closure (and the state it owns) is pinned with this \
@@ -779,11 +783,15 @@ impl<'a> Gen<'a> {
                     })#call_now
                 };
                 #running.armed = false;
-                if poll.is_ready() {
-                    #[doc = #done_safety]
-                    let () = unsafe { ::core::ptr::write(#running.state, #state_enum::Done) };
+                #[doc = #done_doc]
+                match poll {
+                    ::core::task::Poll::Ready(output) => {
+                        #[doc = #done_safety]
+                        let () = unsafe { ::core::ptr::write(#running.state, #state_enum::Done) };
+                        ::core::task::Poll::Ready(output)
+                    }
+                    ::core::task::Poll::Pending => ::core::task::Poll::Pending,
                 }
-                poll
             })
         };
         self.check_closure_copies();
