@@ -12,10 +12,10 @@
 //!   2.00 when unrelated code moved. `RUSTFLAGS="-C
 //!   llvm-args=-x86-branches-within-32B-boundaries"` pads the branches and takes placement out.
 //! - **Codegen units.** How far LLVM folds the fully inlined chain of (b) depends on how the
-//!   crate is split: with the default 16 units rustc's chain folds to a handful of instructions
-//!   per poll, with `CARGO_PROFILE_BENCH_CODEGEN_UNITS=1` it checks every level's state on
-//!   every poll, like ours. `--only NAME` with `valgrind --tool=cachegrind` counts
-//!   instructions, which placement does not move.
+//!   crate is split: with the default 16 units both chains fold, after the first `Pending`, to
+//!   the leaf's poll alone; with `CARGO_PROFILE_BENCH_CODEGEN_UNITS=1` rustc's checks every
+//!   level's state on every poll and ours still folds. `--only NAME` with
+//!   `valgrind --tool=cachegrind` counts instructions, which placement does not move.
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
