@@ -82,6 +82,27 @@ twins! {
     pub async fn chain10() -> u64 { level8().await + 1 }
 }
 
+// (b) again, in its own modules, polled through a `dyn Future` (see `block_on_dyn`). The same
+// chain polled by `block_on` is the best case, which LLVM folds as far as it can; this is the
+// case of a task in an executor, where nothing is folded across polls.
+twins! {
+    dyn_native_mod,
+    dyn_machine_mod,
+    pending_once!();
+
+    async fn level0() -> u64 { PendingOnce(false).await }
+    async fn level1() -> u64 { level0().await + 1 }
+    async fn level2() -> u64 { level1().await + 1 }
+    async fn level3() -> u64 { level2().await + 1 }
+    async fn level4() -> u64 { level3().await + 1 }
+    async fn level5() -> u64 { level4().await + 1 }
+    async fn level6() -> u64 { level5().await + 1 }
+    async fn level7() -> u64 { level6().await + 1 }
+    async fn level8() -> u64 { level7().await + 1 }
+    /// (b, dyn) the chain of (b), polled as a task.
+    pub async fn chain10() -> u64 { level8().await + 1 }
+}
+
 // (b') in its own modules, with its own leaf type, so that LLVM's inlining choices for (b) are
 // the same as without it.
 twins! {
@@ -146,6 +167,21 @@ fn block_on<F: Future>(fut: F) -> F::Output {
     }
 }
 
+/// `block_on`, but polling through a `dyn Future` whose vtable LLVM cannot see (as an executor
+/// polls a task): the future's poll is then compiled on its own, with its state in memory, and
+/// nothing can be folded away across polls.
+#[inline(always)]
+fn block_on_dyn<F: Future>(fut: F) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut fut = pin!(fut);
+    let mut fut: std::pin::Pin<&mut dyn Future<Output = F::Output>> = black_box(fut.as_mut());
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
 fn time<T>(f: impl Fn() -> T) -> f64 {
     let start = Instant::now();
     black_box(f());
@@ -179,25 +215,27 @@ fn compare(name: &str, samples: usize, native: impl Fn() -> u64, machine: impl F
 // Each workload behind its own non-inlined function, so that LLVM's decisions for one do not
 // depend on the other being in the same function.
 macro_rules! workload {
-    ($($name:ident => $fut:expr;)*) => {
+    ($($name:ident => $block_on:ident($fut:expr);)*) => {
         $(
             #[inline(never)]
             fn $name() -> u64 {
-                block_on($fut)
+                $block_on($fut)
             }
         )*
     };
 }
 
 workload! {
-    ready_native => native::ready_loop(black_box(1_000_000));
-    ready_machine => machine::ready_loop(black_box(1_000_000));
-    chain_native => native::chain10();
-    chain_machine => machine::chain10();
-    each_native => each_native_mod::each10();
-    each_machine => each_machine_mod::each10();
-    long_native => long_native_mod::twenty();
-    long_machine => long_machine_mod::twenty();
+    ready_native => block_on(native::ready_loop(black_box(1_000_000)));
+    ready_machine => block_on(machine::ready_loop(black_box(1_000_000)));
+    chain_native => block_on(native::chain10());
+    chain_machine => block_on(machine::chain10());
+    chain_dyn_native => block_on_dyn(dyn_native_mod::chain10());
+    chain_dyn_machine => block_on_dyn(dyn_machine_mod::chain10());
+    each_native => block_on(each_native_mod::each10());
+    each_machine => block_on(each_machine_mod::each10());
+    long_native => block_on(long_native_mod::twenty());
+    long_machine => block_on(long_machine_mod::twenty());
 }
 
 fn main() {
@@ -210,6 +248,8 @@ fn main() {
             Some("ready_machine") => ready_machine,
             Some("chain_native") => chain_native,
             Some("chain_machine") => chain_machine,
+            Some("chain_dyn_native") => chain_dyn_native,
+            Some("chain_dyn_machine") => chain_dyn_machine,
             Some("each_native") => each_native,
             Some("each_machine") => each_machine,
             Some("long_native") => long_native,
@@ -228,21 +268,27 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let samples = if quick { 11 } else { 51 };
     compare("ready_loop_1m", samples, ready_native, ready_machine);
-    let chains = 10_000;
+    let chains = 100_000;
     compare(
-        "chain10_pending_once_x10k",
+        "chain10_pending_once_x100k",
         samples,
         || (0..chains).map(|_| chain_native()).sum(),
         || (0..chains).map(|_| chain_machine()).sum(),
     );
     compare(
-        "chain10_each_pending_once_x10k",
+        "chain10_dyn_pending_once_x100k",
+        samples,
+        || (0..chains).map(|_| chain_dyn_native()).sum(),
+        || (0..chains).map(|_| chain_dyn_machine()).sum(),
+    );
+    compare(
+        "chain10_each_pending_once_x100k",
         samples,
         || (0..chains).map(|_| each_native()).sum(),
         || (0..chains).map(|_| each_machine()).sum(),
     );
     compare(
-        "twenty_awaits_pending_once_x10k",
+        "twenty_awaits_pending_once_x100k",
         samples,
         || (0..chains).map(|_| long_native()).sum(),
         || (0..chains).map(|_| long_machine()).sum(),

@@ -698,4 +698,192 @@ differential! {
             }
         }
     }
+
+    // The arm's `x` shadows the argument `x`, and both live across the `.await`: the guard must
+    // read the arm's `x`, whatever name the state gives it.
+    guard_reads_the_arm_binding_that_shadows_an_argument {
+        async fn f(x: u32, v: Vec<Option<u32>>) -> u32 {
+            let mut total = 0;
+            for o in v {
+                match o {
+                    Some(x) if x > 3 => {
+                        step("big", x).await;
+                        total += x;
+                    }
+                    Some(x) => total += 100 * x,
+                    None => {}
+                }
+            }
+            total + 1000 * x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(7, vec![Some(5), Some(2), None, Some(9)])
+        }
+    }
+
+    // A binding of a guarded arm that an awaited call borrows, and whose output keeps the borrow:
+    // it needs a fixed home like any other (the guard still reads the binding itself).
+    guarded_arm_binding_borrowed_by_the_output {
+        async fn longest<'a>(v: &'a Vec<Guard>) -> &'a Guard {
+            step("scan", v.len()).await;
+            v.iter().max_by_key(|g| g.name().len()).unwrap()
+        }
+        async fn f(m: Option<Vec<Guard>>) -> usize {
+            match m {
+                Some(v) if v.len() > 1 => {
+                    let g = longest(&v).await;
+                    let filler = vec![0u8; 64];
+                    let n = g.name().len() * 10 + v.len();
+                    drop(filler);
+                    step("after", n).await
+                }
+                Some(v) => v.len(),
+                None => 0,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize)> {
+            async {
+                let a = f(Some(vec![Guard::new("a"), Guard::new("ccc"), Guard::new("bb")])).await;
+                let b = f(Some(vec![Guard::new("z")])).await;
+                (a, b)
+            }
+        }
+    }
+
+    // A guarded arm's binding borrowed by a local across an `.await` (this was a "bind it on its
+    // own" error).
+    guarded_arm_binding_borrowed_across_await {
+        pub enum Msg { Data(Guard), Stop }
+        async fn f(m: Msg) -> usize {
+            match m {
+                Msg::Data(g) if g.name().len() > 1 => {
+                    let r = &g;
+                    step("tick", ()).await;
+                    r.name().len()
+                }
+                Msg::Data(g) => { log("short"); g.name().len() + 100 }
+                Msg::Stop => 0,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize)> {
+            async { (f(Msg::Data(Guard::new("long"))).await, f(Msg::Data(Guard::new("s"))).await, f(Msg::Stop).await) }
+        }
+    }
+
+    // Bindings of an `if let` chain, and an `@` binding, borrowed across an `.await`: fixed
+    // homes too (the rest of the chain reads the bindings themselves).
+    let_chain_and_at_bindings_borrowed_across_await {
+        async fn longest<'a>(v: &'a Vec<Guard>) -> &'a Guard {
+            step("scan", v.len()).await;
+            v.iter().max_by_key(|g| g.name().len()).unwrap()
+        }
+        async fn f(a: Option<Vec<Guard>>, b: Option<Guard>) -> usize {
+            if let Some(v) = a && v.len() > 1 && let Some(w) = b {
+                let g = longest(&v).await;
+                let r = &w;
+                step("tick", ()).await;
+                g.name().len() * 100 + r.name().len()
+            } else {
+                log("no chain");
+                0
+            }
+        }
+        async fn h(m: Option<Vec<Guard>>) -> usize {
+            match m {
+                all @ Some(_) => {
+                    let r = &all;
+                    step("tock", ()).await;
+                    r.as_ref().map_or(0, |v| v.len())
+                }
+                None => 0,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize)> {
+            async {
+                let x = f(Some(vec![Guard::new("a"), Guard::new("ccc")]), Some(Guard::new("ww"))).await;
+                let y = f(Some(vec![Guard::new("a")]), Some(Guard::new("w"))).await;
+                (x, y, h(Some(vec![Guard::new("h")])).await)
+            }
+        }
+    }
+
+    // An `if let` chain that moves out of two locals: the moves are sure in the then-block,
+    // which awaits; and a chain in a plain statement, with an `.await` after it.
+    let_chain_moves_out_of_locals {
+        async fn g(a: Option<Vec<Guard>>, b: Option<Guard>) -> usize {
+            if let Some(v) = a && let Some(w) = b {
+                step("tick", ()).await;
+                w.name().len() + v.len()
+            } else {
+                log("else");
+                0
+            }
+        }
+        async fn h(a: Option<Guard>, b: Option<Guard>, c: Guard) -> usize {
+            let n = if let Some(v) = a && let Some(w) = b && c.name().len() > 1 {
+                v.name().len() + w.name().len()
+            } else {
+                7
+            };
+            step("after", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize, usize)> {
+            async {
+                let x = g(Some(vec![Guard::new("a")]), Some(Guard::new("ww"))).await;
+                let y = g(None, Some(Guard::new("w"))).await;
+                let z = h(Some(Guard::new("a")), None, Guard::new("cc")).await;
+                let t = h(Some(Guard::new("a")), Some(Guard::new("b")), Guard::new("c")).await;
+                (x, y, z, t)
+            }
+        }
+    }
+
+    // `if let Ok(v) = r` in a plain statement moves `r` only when it matches: otherwise `r`
+    // is whole, and drops at the end of the fn, after the `.await`.
+    if_let_in_plain_statement_leaves_the_unmatched_local {
+        async fn h(r: Result<Guard, Guard>) -> usize {
+            let n = if let Ok(v) = r { v.name().len() } else { 7 };
+            step("after", n).await
+        }
+        async fn m(r: Result<Guard, Guard>) -> usize {
+            let n = match r { Ok(v) => v.name().len(), _ => 7 };
+            step("after", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize, usize)> {
+            async {
+                (h(Ok(Guard::new("ok"))).await, h(Err(Guard::new("err"))).await,
+                 m(Ok(Guard::new("ok"))).await, m(Err(Guard::new("err"))).await)
+            }
+        }
+    }
+
+    // The same when the `if let` or `match` itself awaits: the unmatched local lives on, to
+    // the `.await` after it.
+    if_let_that_awaits_leaves_the_unmatched_local {
+        async fn h(r: Result<Guard, Guard>) -> usize {
+            let mut n = 0;
+            if let Ok(v) = r {
+                n += step("in", v.name().len()).await;
+            }
+            step("after", n).await
+        }
+        async fn m(r: Result<Guard, Guard>) -> usize {
+            let n = match r {
+                Ok(v) => step("ok", v.name().len()).await,
+                Err(_) => 9,
+            };
+            step("after", n).await
+        }
+        async fn c(a: Result<Vec<Guard>, Guard>) -> usize {
+            let n = if let Ok(v) = a && v.len() > 1 { v.len() } else { 3 };
+            step("after", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = [usize; 6]> {
+            async {
+                [h(Ok(Guard::new("ok"))).await, h(Err(Guard::new("err"))).await,
+                 m(Ok(Guard::new("ok"))).await, m(Err(Guard::new("err"))).await,
+                 c(Ok(vec![Guard::new("v")])).await, c(Err(Guard::new("e"))).await]
+            }
+        }
+    }
 }

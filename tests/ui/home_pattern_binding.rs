@@ -2,16 +2,14 @@ use clockwork_macros::state_machine;
 
 async fn tick() {}
 
+// `a` is bound by reference: it is a reference into `pair`, which has a fixed home, but a
+// borrow of `a` itself needs `a` to stay put, and a `ref` binding has no home of its own.
 #[state_machine]
-async fn f(opt: Option<Vec<u32>>) -> usize {
-    match opt {
-        Some(a) if !a.is_empty() => {
-            let r = &a;
-            tick().await;
-            r.len()
-        }
-        _ => 0,
-    }
+async fn f(pair: (Vec<u32>, u8)) -> usize {
+    let (ref a, _) = pair;
+    let r = &a;
+    tick().await;
+    r.len()
 }
 
 fn main() {}

@@ -242,6 +242,19 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                 #[doc = #take_safety]
                 unsafe { self.ptr().read() }
             }
+            /// `if let P = v`: a move out when the value matches `P` (`matches` tests it),
+            /// else `None`, and the home keeps the value.
+            #[inline(always)]
+            fn take_if(
+                &mut self,
+                matches: impl ::core::ops::FnOnce(&V) -> bool,
+            ) -> ::core::option::Option<V> {
+                if matches(self.shared()) {
+                    ::core::option::Option::Some(self.take())
+                } else {
+                    ::core::option::Option::None
+                }
+            }
             /// `v.f` taken by value: a move of part `k` (or a copy).
             ///
             /// # Safety
@@ -357,6 +370,9 @@ pub struct AnchorUses<'a> {
     /// Anchored locals whose one move is their last mention: a method the heuristic takes to
     /// consume its receiver (`v.into_iter()`) takes it out of the home.
     pub moved_last: &'a [String],
+    /// Anchored locals whose one move, maybe conditional, is their last mention: a `match` or
+    /// `if let` that moves such a local whole takes it out of its home (see `take_for_match`).
+    pub last_move_maybe: &'a [String],
     /// Inside a closure or an `async` block (where `moved_last` does not hold).
     pub in_closure: usize,
     /// The first `move` closure or `async move` block that takes an anchored local.
@@ -537,6 +553,160 @@ impl AnchorUses<'_> {
         }
     }
 
+    /// `match r { Ok(v) => a, Err(_) => b }` or `if let Ok(v) = r { a } else { b }` on an
+    /// anchored `r`: the pattern moves `r` out, but only when it matches, and a pattern cannot
+    /// move out of the home (`(*r)` is a place behind `Deref`). Such a local gets a home for
+    /// its drop flag in the first place: rustc drops it at the end of its scope when it was not
+    /// moved. So the value is taken out only when the pattern matches:
+    ///
+    /// ```text
+    /// match r.take() { Ok(v) => a, value @ (Err(_)) => { r.set(value); b } }
+    /// if let Some(Ok(v)) = r.take_if(|value| matches!(value, Ok(_))) { a } else { b }
+    /// ```
+    ///
+    /// (The second form also works in a chain, `if let Some(v) = a && let Some(w) = b`.) Only
+    /// when this is `r`'s one move and last mention (no later iteration), outside closures, and
+    /// when a pattern that binds moves all of the value (no `_`, no `..`: what a pattern leaves
+    /// behind would drop at the end of the `match`, not of `r`'s scope); in a `match`, every
+    /// other arm binds nothing, and no guard reads `r` (its home is empty while the `match`
+    /// runs). Otherwise the pattern stays a place, and a move out of it is rustc's E0507.
+    fn take_for_match(&mut self, e: &mut Expr) -> bool {
+        match e {
+            Expr::Match(m) => self.take_for_arms(m),
+            Expr::If(i) => {
+                if !self.chain_takes(&i.cond) {
+                    return false;
+                }
+                self.take_in_chain(&mut i.cond);
+                self.visit_block_mut(&mut i.then_branch);
+                if let Some((_, els)) = &mut i.else_branch {
+                    self.visit_expr_mut(els);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// An `if` condition written apart from its `if` (a construct's): see `take_for_match`.
+    pub fn condition(&mut self, cond: &mut Expr) {
+        if self.chain_takes(cond) {
+            self.take_in_chain(cond);
+        } else {
+            self.visit_expr_mut(cond);
+        }
+    }
+
+    /// A construct's `match` on an anchored local that its arms move whole (see
+    /// `take_for_match`): the local to take out of its home, and for each arm whether it
+    /// binds nothing (and so puts the value back). The caller writes the code.
+    pub fn taken_by_arms(&self, scrutinee: &Expr, pats: &[&Pat]) -> Option<(Ident, Vec<bool>)> {
+        let v = self.anchored(strip_parens(scrutinee))?;
+        let mut moves = false;
+        let mut puts_back = Vec::new();
+        for pat in pats {
+            let (pat, guard) = match pat {
+                Pat::Guard(g) => (&*g.pat, Some(&*g.guard)),
+                other => (*other, None),
+            };
+            if guard.is_some_and(|g| {
+                crate::mentions::expr_mentions(g)
+                    .iter()
+                    .any(|m| v == m.name.as_str())
+            }) {
+                return None;
+            }
+            let binds_nothing = crate::mentions::pat_bindings(pat).is_empty();
+            puts_back.push(binds_nothing);
+            if binds_nothing {
+                continue;
+            }
+            self.taken_whole(scrutinee, pat)?;
+            moves = true;
+        }
+        moves.then_some((v, puts_back))
+    }
+
+    /// The anchored local that `let pat = scrutinee` (or an arm) moves whole, when
+    /// `take_for_match` may take it out of its home.
+    fn taken_whole(&self, scrutinee: &Expr, pat: &Pat) -> Option<Ident> {
+        let v = self.anchored(strip_parens(scrutinee))?;
+        let ok = self.in_closure == 0
+            && self.last_move_maybe.iter().any(|n| v == n.as_str())
+            && !crate::mentions::pat_bindings(pat).is_empty()
+            && crate::mentions::binds_by_value(pat)
+            && leaves_nothing(pat);
+        ok.then_some(v)
+    }
+
+    /// Does an `if` condition have a `let` that `take_in_chain` rewrites?
+    fn chain_takes(&self, cond: &Expr) -> bool {
+        match cond {
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                self.chain_takes(&b.left) || self.chain_takes(&b.right)
+            }
+            Expr::Paren(p) => self.chain_takes(&p.expr),
+            Expr::Let(l) => self.taken_whole(&l.expr, &l.pat).is_some(),
+            _ => false,
+        }
+    }
+
+    fn take_in_chain(&mut self, cond: &mut Expr) {
+        match cond {
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                self.take_in_chain(&mut b.left);
+                self.take_in_chain(&mut b.right);
+            }
+            Expr::Paren(p) if matches!(&*p.expr, Expr::Binary(_) | Expr::Let(_)) => {
+                self.take_in_chain(&mut p.expr)
+            }
+            Expr::Let(l) if self.taken_whole(&l.expr, &l.pat).is_some() => {
+                let v = self.taken_whole(&l.expr, &l.pat).expect("checked");
+                let pat = &*l.pat;
+                let test = crate::normalize::wildcard_bindings(pat.clone());
+                let value = Ident::new("value", proc_macro2::Span::mixed_site());
+                *l.expr = parse_quote_spanned!(v.span()=>
+                    #v.take_if(|#value| ::core::matches!(#value, #test)));
+                *l.pat = parse_quote!(::core::option::Option::Some(#pat));
+                self.took_out(&v);
+            }
+            other => self.visit_expr_mut(other),
+        }
+    }
+
+    pub fn took_out(&mut self, v: &Ident) {
+        let name = v.to_string();
+        if !self.took.contains(&name) {
+            self.took.push(name);
+        }
+    }
+
+    /// The `match` form of `take_for_match`.
+    fn take_for_arms(&mut self, m: &mut syn::ExprMatch) -> bool {
+        let pats: Vec<&Pat> = m.arms.iter().map(|a| &a.pat).collect();
+        let Some((v, _)) = self.taken_by_arms(&m.expr, &pats) else {
+            return false;
+        };
+        let value = Ident::new("value", proc_macro2::Span::mixed_site());
+        let put_back: syn::Stmt = parse_quote_spanned!(v.span()=> #v.set(#value););
+        for arm in &mut m.arms {
+            self.visit_arm_mut(arm);
+            let pat = match &mut arm.pat {
+                Pat::Guard(g) => &mut *g.pat,
+                other => other,
+            };
+            if crate::mentions::pat_bindings(pat).is_empty() {
+                let q = pat.clone();
+                *pat = parse_quote!(#value @ (#q));
+                let body = &arm.body;
+                *arm.body = parse_quote!({ #put_back #body });
+            }
+        }
+        *m.expr = parse_quote_spanned!(v.span()=> #v.take());
+        self.took_out(&v);
+        true
+    }
+
     /// A `move` closure or `async move` block that uses only fields of anchored locals
     /// (`move || p.a.len()`) captures those fields alone (edition 2021's disjoint captures). Each
     /// field moves out of its home into a local made just before the closure, and the closure
@@ -711,6 +881,9 @@ impl VisitMut for AnchorUses<'_> {
             if !self.took.contains(&name) {
                 self.took.push(name);
             }
+            return;
+        }
+        if self.take_for_match(e) {
             return;
         }
         match e {
@@ -1102,5 +1275,30 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                 None => syn::visit_mut::visit_expr_mut(self, e),
             },
         }
+    }
+}
+
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Group(g) => strip_parens(&g.expr),
+        other => other,
+    }
+}
+
+/// Does a pattern that matches move all of the value into its bindings, leaving nothing behind
+/// in the scrutinee (no `_`, no `..`, no `ref`)? Literals and paths (`None`, `Kind::A`) own
+/// nothing.
+fn leaves_nothing(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(p) => p.by_ref.is_none(),
+        Pat::Lit(_) | Pat::Range(_) | Pat::Path(_) => true,
+        Pat::Paren(p) => leaves_nothing(&p.pat),
+        Pat::Type(t) => leaves_nothing(&t.pat),
+        Pat::Or(o) => o.cases.iter().all(leaves_nothing),
+        Pat::Tuple(t) => t.elems.iter().all(leaves_nothing),
+        Pat::TupleStruct(t) => t.elems.iter().all(leaves_nothing),
+        Pat::Struct(s) => s.rest.is_none() && s.fields.iter().all(|f| leaves_nothing(&f.pat)),
+        _ => false,
     }
 }

@@ -59,6 +59,10 @@ pub struct Local {
     /// may take it out of a fixed home. Were the guess wrong (a method that borrows), the value
     /// would only drop at the end of that statement instead of at the end of its scope.
     pub moved_last: bool,
+    /// As `moved_last`, but the move may be conditional (`if let Ok(v) = r { .. }` moves `r`
+    /// only when it matches): a pattern may take it out of a fixed home, and put it back when
+    /// it does not match.
+    pub last_move_maybe: bool,
     /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
     /// without a value (`let s;`), which is initialised only where an assignment reaches.
     pub assignments: Vec<(usize, Vec<Step>)>,
@@ -362,6 +366,7 @@ impl Builder {
             closure_at: None,
             consumed_by_call: false,
             moved_last: false,
+            last_move_maybe: false,
             assignments: Vec::new(),
             trivial_drop: false,
             surely_copy: false,
@@ -870,20 +875,24 @@ impl Builder {
                             let renamed = &mut arm_pat;
                             ArmBody::Block(self.child(j, |s| {
                                 s.new_block_with(b.block, None, false, |s, id| {
-                                    if let Pat::Guard(g) = &pat {
+                                    let ids = s.declare_pat(&pat, id, true);
+                                    // The guard sees the arm's bindings (as references): it
+                                    // names them as the arm's block does, and it runs before
+                                    // the arm takes its bindings out of the scrutinee.
+                                    s.rename_pat(renamed, &ids);
+                                    if let Pat::Guard(g) = &mut *renamed {
+                                        s.rename_expr(&mut g.guard);
                                         s.record(mentions::place_mentions(&g.guard));
                                     }
                                     arm_move(s, j);
-                                    let ids = s.declare_pat(&pat, id, true);
-                                    // By-value bindings of an arm without a guard can be given
-                                    // a fixed home at the top of the arm's block (a `for`
-                                    // loop's item, `Msg::Data(v) => ..`).
+                                    // By-value bindings can be given a fixed home at the top
+                                    // of the arm's block, after the guard (a `for` loop's
+                                    // item, `Msg::Data(v) => ..`).
                                     for (&i, ok) in ids.iter().zip(arm_bindings_anchorable(&pat)) {
                                         if ok {
                                             s.locals[i].anchorable = true;
                                         }
                                     }
-                                    s.rename_pat(renamed, &ids);
                                     if trivial_items {
                                         for &i in &ids {
                                             s.locals[i].trivial_drop = true;
@@ -964,14 +973,32 @@ impl Builder {
         self.rename_expr(&mut i.cond);
         // `if let Some(g) = s { .. } else { x.await }`: the pattern moves (a part of) a local
         // scrutinee only when it matches; in the `else` branch the local is whole and alive.
-        let moved_root = match &*i.cond {
-            Expr::Let(l) if mentions::binds_by_value(&l.pat) => moving_root(&l.expr),
-            _ => None,
-        };
-        match (&moved_root, &*i.cond) {
-            (Some(_), Expr::Let(l)) => self.record(mentions::place_mentions(&l.expr)),
-            _ => self.record(mentions::expr_mentions(&i.cond)),
+        // In a chain (`if let Some(a) = x && let Some(b) = y`), each `let` does; the moves are
+        // sure in the then-block. (In the `else` branch of a chain, an earlier `let` may have
+        // matched and moved: the user cannot use such a local there, and the analysis takes it
+        // for whole.)
+        let mut moved_roots = Vec::new();
+        let mut cond_mentions = Vec::new();
+        for (k, part) in let_chain_parts(&i.cond).into_iter().enumerate() {
+            let mut found = match part {
+                Expr::Let(l) if mentions::binds_by_value(&l.pat) => match moving_root(&l.expr) {
+                    Some(root) => {
+                        moved_roots.push(root);
+                        mentions::place_mentions(&l.expr)
+                    }
+                    None => mentions::expr_mentions(part),
+                },
+                other => mentions::expr_mentions(other),
+            };
+            // After the first operand, `&&` runs an operand only if the ones before held.
+            if k > 0 {
+                for m in &mut found {
+                    m.conditional = true;
+                }
+            }
+            cond_mentions.extend(found);
         }
+        self.record(cond_mentions);
         let mut cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
         // `if let Some(x) = v.get_mut(0) { .. }`: the bindings borrow `v`.
@@ -979,16 +1006,17 @@ impl Builder {
             Expr::Let(l) => self.sure_borrow(&l.expr),
             _ => None,
         };
-        // `if let Some(x) = e { .. }` (one `let`): its by-value bindings can get a fixed home at
-        // the top of the then-block, as a `match` arm's can.
-        let anchorable = match &cond {
-            Expr::Let(l) => arm_bindings_anchorable(&l.pat),
-            _ => Vec::new(),
-        };
+        // `if let Some(x) = e { .. }`, also in a chain (`if let A(a) = e && let B(b) = f`): its
+        // by-value bindings can get a fixed home at the top of the then-block, as a `match`
+        // arm's can (the rest of the condition reads the bindings themselves).
+        let anchorable: Vec<bool> = mentions::let_chain_pats(&cond)
+            .into_iter()
+            .flat_map(arm_bindings_anchorable)
+            .collect();
         let mut declared = Vec::new();
         let then = self.child(child, |s| {
             s.new_block_with(i.then_branch, None, false, |s, id| {
-                if let Some(root) = &moved_root {
+                for root in &moved_roots {
                     s.record_move(root);
                 }
                 let ids: Vec<LocalId> = bindings
@@ -1004,8 +1032,12 @@ impl Builder {
                 declared = ids;
             })
         });
-        if let Expr::Let(l) = &mut cond {
-            self.rename_pat(&mut l.pat, &declared);
+        if declared.iter().any(|id| self.renames.contains_key(id)) {
+            let new: Vec<Option<Ident>> = declared
+                .iter()
+                .map(|id| self.renames.get(id).cloned())
+                .collect();
+            crate::rename::rename_let_chain(&mut cond, &new);
         }
         let else_ = i.else_branch.map(|(_, e)| match *e {
             Expr::If(inner) => Else::If(Box::new(self.if_ir(inner, child + 1))),
@@ -1180,6 +1212,32 @@ fn in_later_iteration(loops: &[(usize, usize)], decl: usize, q: usize) -> bool {
 
 /// The local a `match` or `if let` scrutinee names (`c`, `c.kind`), which a by-value pattern
 /// moves from.
+/// The span of the first `ident` in `tokens`.
+fn ident_span_in(tokens: proc_macro2::TokenStream, ident: &Ident) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        proc_macro2::TokenTree::Ident(i) if i == *ident => Some(i.span()),
+        proc_macro2::TokenTree::Group(g) => ident_span_in(g.stream(), ident),
+        _ => None,
+    })
+}
+
+/// The operands of an `if` condition's `&&` chain, in order (one for a plain condition).
+fn let_chain_parts(cond: &Expr) -> Vec<&Expr> {
+    fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match e {
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                walk(&b.left, out);
+                walk(&b.right, out);
+            }
+            Expr::Paren(p) if matches!(&*p.expr, Expr::Binary(_)) => walk(&p.expr, out),
+            other => out.push(other),
+        }
+    }
+    let mut out = Vec::new();
+    walk(cond, &mut out);
+    out
+}
+
 fn moving_root(scrutinee: &Expr) -> Option<String> {
     match scrutinee {
         e @ (Expr::Path(_) | Expr::Field(_)) => mentions::field_root(e),
@@ -1353,16 +1411,19 @@ impl Body {
         let loops: Vec<(usize, usize)> = self.sites.iter().flat_map(|s| s.loops.clone()).collect();
         for l in &mut self.locals {
             let mut moves = l.mentions.iter().filter(|m| m.kind == Use::Move);
-            l.moved_last = match (moves.next(), moves.next()) {
-                (Some(m), None) => {
-                    !m.conditional
-                        && !in_later_iteration(&loops, l.decl_pos, m.pos)
+            let last = match (moves.next(), moves.next()) {
+                (Some(m), None)
+                    if !in_later_iteration(&loops, l.decl_pos, m.pos)
                         && l.mentions
                             .iter()
-                            .all(|n| n.pos < m.pos || std::ptr::eq(n, m))
+                            .all(|n| n.pos < m.pos || std::ptr::eq(n, m)) =>
+                {
+                    Some(m)
                 }
-                _ => false,
+                _ => None,
             };
+            l.last_move_maybe = last.is_some();
+            l.moved_last = last.is_some_and(|m| !m.conditional);
         }
         // For each local: (mention, position) of the moves undone by an assignment there.
         let put_backs: Vec<Vec<(usize, usize)>> = self
@@ -1373,6 +1434,12 @@ impl Body {
                     .filter_map(|i| self.put_back(l, i).map(|r| (i, r)))
                     .collect()
             })
+            .collect();
+        // Every site's position, path and locals in scope, to look across sites from one.
+        let all_sites: Vec<(usize, Vec<Step>, Vec<LocalId>)> = self
+            .sites
+            .iter()
+            .map(|s| (s.pos, s.path.clone(), s.in_scope.clone()))
             .collect();
         for site in &mut self.sites {
             let p = site.pos;
@@ -1500,13 +1567,20 @@ impl Body {
                 // A fixed home's handle has a drop flag: keep it whatever moved before, unless its
                 // one move (`v.into_iter()` as its last use) surely ran: then it has nothing
                 // left to drop.
+                // (And it ran before every later site the local is in scope at: where the move
+                // is in a branch, a site after the branches join keeps the handle, and so every
+                // state that leads there does.)
+                let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
                 let surely_taken = l.moved_last
                     && l.mentions.iter().any(|m| {
                         m.kind == Use::Move
                             && m.pos < p
                             && !m.conditional
-                            && runs_before(&m.path, &site.path, &|at, c| {
-                                only_way_past(&self.root, at, c)
+                            && runs_before(&m.path, &site.path, &only_way)
+                            && all_sites.iter().all(|(q, path, in_scope)| {
+                                *q < m.pos
+                                    || !in_scope.contains(&id)
+                                    || runs_before(&m.path, path, &only_way)
                             })
                     });
                 if l.anchored && !surely_taken {
@@ -1598,7 +1672,25 @@ impl Body {
                 } else {
                     site.fut_keeps.contains(&id)
                 };
-                if as_place && l.anchorable && !self.anchor_requests.contains(&id) {
+                if !as_place {
+                    continue;
+                }
+                if !l.anchorable {
+                    let span = ident_span_in(quote::ToTokens::to_token_stream(&site.fut), &l.ident)
+                        .unwrap_or_else(|| syn::spanned::Spanned::span(&site.fut));
+                    return Err(crate::error::Error::new(
+                        span,
+                        format!(
+                            "this `.await` borrows `{}`, and the value it gives back may keep \
+                             that borrow: #[state_machine] must then keep `{}` in a fixed home, \
+                             which it can do only for a local a name binds by value, not by \
+                             `ref` (`let x = ..;`, an argument, a `match` arm, an `if let`); \
+                             bind it on its own first (`let {} = {};`) or pass a clone",
+                            l.written, l.written, l.written, l.written
+                        ),
+                    ));
+                }
+                if !self.anchor_requests.contains(&id) {
                     self.anchor_requests.push(id);
                 }
             }
@@ -1631,11 +1723,10 @@ impl Body {
                         b.span,
                         format!(
                             "{} stays borrowed by {} across an `.await`: #[state_machine] keeps \
-                             such a local in a fixed home only when it is bound by value, and \
-                             not by a `match` arm with a guard (`let x = ..;`, `let (a, b) = \
-                             ..;`, an argument, a `for` loop's item, a `match` arm without a \
-                             guard, an `if let`); bind it on its own in the arm, clone it, or end \
-                             the borrow before the `.await`",
+                             such a local in a fixed home only when a name binds it by value, \
+                             not by `ref` (`let x = ..;`, `let (a, b) = ..;`, an argument, a \
+                             `for` loop's item, a `match` arm, an `if let`); bind it on its own \
+                             (`let x = ..;`), clone it, or end the borrow before the `.await`",
                             what, by
                         ),
                     ));
@@ -1677,23 +1768,12 @@ impl Body {
 }
 
 /// For each binding of an arm's pattern (in `pat_bindings` order): can it get a fixed home? Yes
-/// for a plain by-value binding (`x`, `mut x`) in a pattern without a guard (the home is made at
-/// the top of the arm's block from the binding; with `|`, every alternative binds the same
-/// local).
+/// for a by-value binding (`x`, `mut x`, `all @ Some(_)`): the home is made at the top of the
+/// arm's block from the binding (after the guard, which reads the binding itself; with `|`,
+/// every alternative binds the same local).
 fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
-    struct Simple(bool);
-    impl<'ast> syn::visit::Visit<'ast> for Simple {
-        fn visit_pat(&mut self, p: &'ast Pat) {
-            if matches!(p, Pat::Guard(_)) {
-                self.0 = false;
-            }
-            syn::visit::visit_pat(self, p);
-        }
-    }
-    let mut simple = Simple(true);
-    syn::visit::Visit::visit_pat(&mut simple, pat);
     mentions::binding_idents(pat)
         .iter()
-        .map(|i| simple.0 && i.by_ref.is_none() && i.subpat.is_none())
+        .map(|i| i.by_ref.is_none())
         .collect()
 }

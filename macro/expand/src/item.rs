@@ -325,6 +325,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
                 unused_braces,
                 unused_parens,
                 irrefutable_let_patterns,
+                unreachable_patterns,
                 clippy::all
             )]
             let future = { #driver };

@@ -133,6 +133,9 @@ pub struct Gen<'a> {
     anchored_owned: Vec<(String, Vec<String>)>,
     /// Anchored locals whose one move is their last mention (see `Local::moved_last`).
     anchored_moved_last: Vec<String>,
+    /// Anchored locals whose one move, maybe conditional, is their last mention (see
+    /// `Local::last_move_maybe`).
+    anchored_last_move_maybe: Vec<String>,
     /// A type parameter per anchored local, for its handle when the handle's type names the
     /// closure that drops what is left after parts were moved out.
     handle_tys: Vec<(String, Ident)>,
@@ -179,9 +182,13 @@ impl<'a> Gen<'a> {
         let mut anchored_shared = Vec::new();
         let mut anchored_owned = Vec::new();
         let mut anchored_moved_last = Vec::new();
+        let mut anchored_last_move_maybe = Vec::new();
         for l in &mut body.locals {
             if l.anchored && l.moved_last {
                 anchored_moved_last.push(l.ident.to_string());
+            }
+            if l.anchored && l.last_move_maybe {
+                anchored_last_move_maybe.push(l.ident.to_string());
             }
             if l.anchored && !l.literal_fields.is_empty() {
                 anchored_owned.push((l.ident.to_string(), l.literal_fields.clone()));
@@ -266,6 +273,7 @@ impl<'a> Gen<'a> {
             anchored_shared,
             anchored_owned,
             anchored_moved_last,
+            anchored_last_move_maybe,
             handle_tys,
             error: RefCell::new(None),
             flagged: Vec::new(),
@@ -1016,18 +1024,43 @@ impl<'a> Gen<'a> {
                 scrutinee,
                 arms,
             } => {
-                let scrutinee = self.plain_scrutinee(scrutinee, arms.iter().map(|a| &a.pat));
+                // Arms that move an anchored scrutinee whole take it out of its home; the others
+                // put it back (see `AnchorUses::take_for_match`).
+                let pats: Vec<&Pat> = arms.iter().map(|a| &a.pat).collect();
+                let mut taken = None;
+                self.anchor_uses(|a| {
+                    taken = a.taken_by_arms(scrutinee, &pats);
+                    if let Some((v, _)) = &taken {
+                        a.took_out(v);
+                    }
+                });
+                let value = Ident::new("value", Span::mixed_site());
+                let scrutinee = match &taken {
+                    Some((v, _)) => quote::quote_spanned!(v.span()=> #v.take()),
+                    None => self.plain_scrutinee(scrutinee, arms.iter().map(|a| &a.pat)),
+                };
                 let mut all_diverge = !arms.is_empty();
                 let arms: Vec<TokenStream> = arms
                     .iter()
-                    .map(|a| {
+                    .enumerate()
+                    .map(|(j, a)| {
                         let attrs = &a.attrs;
                         let pat = &a.pat;
                         let (pat, guard) = split_guard(pat);
+                        let put_back = match &taken {
+                            Some((v, puts_back)) if puts_back[j] => {
+                                Some(quote::quote_spanned!(v.span()=> #v.set(#value);))
+                            }
+                            _ => None,
+                        };
                         let guard = guard.map(|g| {
-                            let g = self.plain_expr(&g);
+                            let g = self.plain_binding(&g, &[&pat]);
                             quote!(if #g)
                         });
+                        let pat = match put_back {
+                            Some(_) => quote!(#value @ (#pat)),
+                            None => quote!(#pat),
+                        };
                         let body = match &a.body {
                             ArmBody::Plain(e) => {
                                 all_diverge &= diverges(e);
@@ -1041,6 +1074,14 @@ impl<'a> Gen<'a> {
                                 all_diverge &= d;
                                 code
                             }
+                        };
+                        let body = match (&put_back, &a.body) {
+                            (Some(put_back), ArmBody::Plain(e)) => {
+                                let e = self.plain_expr(e);
+                                quote!({ #put_back #e })
+                            }
+                            (Some(put_back), ArmBody::Block(_)) => quote!({ #put_back #body }),
+                            (None, _) => body,
                         };
                         quote!(#(#attrs)* #pat #guard => #body)
                     })
@@ -1061,12 +1102,10 @@ impl<'a> Gen<'a> {
 
     fn if_fwd(&self, i: &IfIr) -> (TokenStream, bool) {
         let attrs = &i.attrs;
-        let cond = self.plain_expr(&i.cond);
+        let pats = crate::mentions::let_chain_pats(&i.cond);
+        let cond = self.plain_condition(&i.cond, &pats);
         // Bindings with a fixed home move into it first thing.
-        let homes = match &i.cond {
-            Expr::Let(l) => self.pat_into_home(&l.pat),
-            _ => TokenStream::new(),
-        };
+        let homes: TokenStream = pats.iter().map(|p| self.pat_into_home(p)).collect();
         let (then, then_diverges) = self.block_fwd(&i.then, &|_| homes.clone());
         let (els, else_diverges) = match &i.else_ {
             Some(Else::Block(b)) => {
@@ -1587,6 +1626,42 @@ impl<'a> Gen<'a> {
         e.into_token_stream()
     }
 
+    /// A `match` arm's guard, or an `if let` chain (`if let Some(a) = x && a.ok()`). It runs
+    /// before the block where the bindings of `pats` move into their fixed homes, so it reads
+    /// the bindings themselves.
+    fn plain_binding(&self, g: &Expr, pats: &[&Pat]) -> TokenStream {
+        self.plain_binding_with(g, pats, &mut |a, e| a.visit_expr_mut(e))
+    }
+
+    /// An `if` construct's condition: [`Self::plain_binding`], and a `let` that moves an
+    /// anchored local takes it out of its home only when it matches (`AnchorUses::condition`).
+    fn plain_condition(&self, cond: &Expr, pats: &[&Pat]) -> TokenStream {
+        self.plain_binding_with(cond, pats, &mut |a, e| a.condition(e))
+    }
+
+    fn plain_binding_with(
+        &self,
+        g: &Expr,
+        pats: &[&Pat],
+        rewrite: &mut dyn FnMut(&mut crate::anchor::AnchorUses, &mut Expr),
+    ) -> TokenStream {
+        let bound: Vec<String> = pats
+            .iter()
+            .flat_map(|p| crate::mentions::pat_bindings(p))
+            .map(|(i, _)| i.to_string())
+            .collect();
+        let outer: Vec<String> = self
+            .anchored
+            .iter()
+            .filter(|n| !bound.contains(n))
+            .cloned()
+            .collect();
+        let mut e = g.clone();
+        self.rewrite_returns(|r| r.visit_expr_mut(&mut e));
+        self.anchor_uses_of(&outer, false, |a| rewrite(a, &mut e));
+        e.into_token_stream()
+    }
+
     /// A `match` scrutinee: a place, not a value (see `AnchorUses::scrutinee`).
     fn plain_scrutinee<'p>(
         &self,
@@ -1619,14 +1694,25 @@ impl<'a> Gen<'a> {
     /// [`Self::anchor_uses`], saying whether the expression is an awaited future (see
     /// `AnchorUses::kept`).
     fn anchor_uses_in(&self, kept: bool, f: impl FnOnce(&mut crate::anchor::AnchorUses)) {
-        if self.anchored.is_empty() {
+        self.anchor_uses_of(&self.anchored, kept, f)
+    }
+
+    /// [`Self::anchor_uses_in`] for the anchored locals in `names` only.
+    fn anchor_uses_of(
+        &self,
+        names: &[String],
+        kept: bool,
+        f: impl FnOnce(&mut crate::anchor::AnchorUses),
+    ) {
+        if names.is_empty() {
             return;
         }
         let mut a = crate::anchor::AnchorUses {
-            names: &self.anchored,
+            names,
             shared_only: &self.anchored_shared,
             owned: &self.anchored_owned,
             moved_last: &self.anchored_moved_last,
+            last_move_maybe: &self.anchored_last_move_maybe,
             in_closure: 0,
             error: None,
             took: Vec::new(),

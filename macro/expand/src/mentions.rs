@@ -386,7 +386,7 @@ impl Walker {
         match s {
             Stmt::Local(l) => {
                 if let Some(init) = &l.init {
-                    self.scrutinee(&init.expr, [&l.pat]);
+                    self.scrutinee(&init.expr, [&l.pat], false);
                     if let Some((_, e)) = &init.diverge {
                         self.expr(e, Ctx::Value);
                     }
@@ -405,19 +405,31 @@ impl Walker {
     /// `let y = x.f;` takes the part `x.f` whole ([`Use::Part`]); a pattern that takes `x.f`
     /// apart (`match x.f { Some(g) => .. }`) is counted as a move of `x`, as before parts were
     /// tracked: its bindings cannot be taken from a fixed home.
-    fn scrutinee<'p>(&mut self, e: &Expr, pats: impl IntoIterator<Item = &'p Pat>) {
+    /// A `match` or `if let` scrutinee. A pattern that binds by value moves it, but only when
+    /// it matches: the move is sure only for a `match` every arm of which binds by value
+    /// (`Ok(a) => .., Err(b) => ..`); after `if let Ok(v) = r { .. }` or `Some(x) => .., None
+    /// => ..`, `r` may still be whole, and rustc drops it at the end of its scope.
+    fn scrutinee<'p>(
+        &mut self,
+        e: &Expr,
+        pats: impl IntoIterator<Item = &'p Pat>,
+        refutable: bool,
+    ) {
         let pats: Vec<&Pat> = pats.into_iter().collect();
         let ctx = if pats.iter().any(|p| binds_by_value(p)) {
             Ctx::Value
         } else {
             Ctx::Place
         };
+        let maybe = ctx == Ctx::Value && (refutable || !pats.iter().all(|p| binds_by_value(p)));
+        self.conditional += usize::from(maybe);
         match e {
             Expr::Field(f) if ctx == Ctx::Value && !pats.iter().all(|p| binds_whole(p)) => {
                 self.expr(&f.base, Ctx::Value)
             }
             _ => self.expr(e, ctx),
         }
+        self.conditional -= usize::from(maybe);
     }
 
     fn kind(ctx: Ctx) -> Use {
@@ -552,7 +564,7 @@ impl Walker {
             Expr::Group(g) => self.expr(&g.expr, ctx),
             Expr::Try(t) => self.expr(&t.expr, inner(Ctx::Value)),
             Expr::Await(a) => self.expr(&a.base, inner(Ctx::Value)),
-            Expr::Let(l) if ctx != Ctx::Captured => self.scrutinee(&l.expr, [&*l.pat]),
+            Expr::Let(l) if ctx != Ctx::Captured => self.scrutinee(&l.expr, [&*l.pat], true),
             Expr::Let(l) => self.expr(&l.expr, Ctx::Captured),
             Expr::If(i) => {
                 let depth = self.bound.len();
@@ -570,7 +582,7 @@ impl Walker {
                 if ctx == Ctx::Captured {
                     self.expr(&m.expr, Ctx::Captured);
                 } else {
-                    self.scrutinee(&m.expr, m.arms.iter().map(|a| &a.pat));
+                    self.scrutinee(&m.expr, m.arms.iter().map(|a| &a.pat), false);
                 }
                 self.conditional += 1;
                 for arm in &m.arms {
@@ -747,21 +759,28 @@ impl Walker {
 
 /// Bindings introduced by `let` in an `if`/`while` condition (`if let Some(x) = a && let y = b`).
 pub fn let_chain_bindings(cond: &Expr) -> Vec<(syn::Ident, bool)> {
-    let mut out = Vec::new();
-    collect_let_chain(cond, &mut out);
-    out
+    let_chain_pats(cond)
+        .into_iter()
+        .flat_map(pat_bindings)
+        .collect()
 }
 
-fn collect_let_chain(cond: &Expr, out: &mut Vec<(syn::Ident, bool)>) {
-    match cond {
-        Expr::Let(l) => out.extend(pat_bindings(&l.pat)),
-        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-            collect_let_chain(&b.left, out);
-            collect_let_chain(&b.right, out);
+/// The patterns of the `let`s of an `if` condition, in order (`if let A = a && let B = b`).
+pub fn let_chain_pats(cond: &Expr) -> Vec<&Pat> {
+    fn walk<'e>(cond: &'e Expr, out: &mut Vec<&'e Pat>) {
+        match cond {
+            Expr::Let(l) => out.push(&l.pat),
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                walk(&b.left, out);
+                walk(&b.right, out);
+            }
+            Expr::Paren(p) => walk(&p.expr, out),
+            _ => {}
         }
-        Expr::Paren(p) => collect_let_chain(&p.expr, out),
-        _ => {}
     }
+    let mut out = Vec::new();
+    walk(cond, &mut out);
+    out
 }
 
 fn bind_let_chain(cond: &Expr, bound: &mut Vec<String>) {

@@ -1638,7 +1638,7 @@ fn mentions_any(e: &Expr, names: &[String]) -> bool {
 
 /// `p` with every binding replaced by `_` (`x @ Some(_)` by `Some(_)`): a test that moves
 /// nothing and borrows nothing.
-fn wildcard_bindings(p: syn::Pat) -> syn::Pat {
+pub(crate) fn wildcard_bindings(p: syn::Pat) -> syn::Pat {
     struct W;
     impl syn::visit_mut::VisitMut for W {
         fn visit_pat_mut(&mut self, p: &mut syn::Pat) {

@@ -33,6 +33,58 @@ fn bound_names(pat: &Pat) -> Vec<String> {
         .collect()
 }
 
+impl Renamer {
+    /// Renames an `if` or `while` condition in order: each `let`'s scrutinee with the names
+    /// bound so far, and what follows it without the names it binds.
+    fn let_chain(&mut self, cond: &mut Expr) {
+        match cond {
+            Expr::Let(l) => {
+                self.visit_expr_mut(&mut l.expr);
+                *self = self.without(&bound_names(&l.pat));
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                self.let_chain(&mut b.left);
+                self.let_chain(&mut b.right);
+            }
+            Expr::Paren(p) => self.let_chain(&mut p.expr),
+            other => self.visit_expr_mut(other),
+        }
+    }
+}
+
+/// Renames the condition of an `if` (outside its own scope: `Renamer` has renamed what the
+/// enclosing scopes rename), for locals its `let`s bind, given their new names in
+/// `let_chain_bindings` order: each pattern's bindings, and their mentions after that `let`.
+pub fn rename_let_chain(cond: &mut Expr, new_names: &[Option<Ident>]) {
+    fn walk(cond: &mut Expr, new: &[Option<Ident>], k: &mut usize, r: &mut Renamer) {
+        match cond {
+            Expr::Let(l) => {
+                r.visit_expr_mut(&mut l.expr);
+                let names = bound_names(&l.pat);
+                let mine = &new[(*k).min(new.len())..(*k + names.len()).min(new.len())];
+                rename_bindings(&mut l.pat, mine);
+                for (name, n) in names.iter().zip(mine) {
+                    match n {
+                        Some(n) => r.map.insert(name.clone(), n.clone()),
+                        None => r.map.remove(name),
+                    };
+                }
+                *k += names.len();
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                walk(&mut b.left, new, k, r);
+                walk(&mut b.right, new, k, r);
+            }
+            Expr::Paren(p) => walk(&mut p.expr, new, k, r),
+            other => r.visit_expr_mut(other),
+        }
+    }
+    let mut r = Renamer {
+        map: HashMap::new(),
+    };
+    walk(cond, new_names, &mut 0, &mut r);
+}
+
 impl VisitMut for Renamer {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         if self.map.is_empty() {
@@ -60,6 +112,22 @@ impl VisitMut for Renamer {
             f.colon_token = Some(Default::default());
         }
         self.visit_expr_mut(&mut f.expr);
+    }
+
+    fn visit_expr_if_mut(&mut self, i: &mut syn::ExprIf) {
+        // `if let Some(g) = g && g.ok() { g }`: after each `let`, its bindings shadow.
+        let mut inner = self.without(&[]);
+        inner.let_chain(&mut i.cond);
+        inner.visit_block_mut(&mut i.then_branch);
+        if let Some((_, e)) = &mut i.else_branch {
+            self.visit_expr_mut(e);
+        }
+    }
+
+    fn visit_expr_while_mut(&mut self, w: &mut syn::ExprWhile) {
+        let mut inner = self.without(&[]);
+        inner.let_chain(&mut w.cond);
+        inner.visit_block_mut(&mut w.body);
     }
 
     fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
