@@ -886,4 +886,23 @@ differential! {
             }
         }
     }
+
+    // The `else` branch of a chain that moves out of locals awaits: an earlier `let` may have
+    // matched and moved its local.
+    let_chain_else_branch_awaits {
+        async fn g(a: Option<Guard>, b: Option<Guard>) -> usize {
+            if let Some(v) = a && let Some(w) = b {
+                v.name().len() + w.name().len()
+            } else {
+                step("else", 0).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize)> {
+            async {
+                (g(Some(Guard::new("a")), Some(Guard::new("b"))).await,
+                 g(Some(Guard::new("a")), None).await,
+                 g(None, Some(Guard::new("b"))).await)
+            }
+        }
+    }
 }

@@ -973,32 +973,19 @@ impl Builder {
         self.rename_expr(&mut i.cond);
         // `if let Some(g) = s { .. } else { x.await }`: the pattern moves (a part of) a local
         // scrutinee only when it matches; in the `else` branch the local is whole and alive.
-        // In a chain (`if let Some(a) = x && let Some(b) = y`), each `let` does; the moves are
-        // sure in the then-block. (In the `else` branch of a chain, an earlier `let` may have
-        // matched and moved: the user cannot use such a local there, and the analysis takes it
-        // for whole.)
-        let mut moved_roots = Vec::new();
-        let mut cond_mentions = Vec::new();
-        for (k, part) in let_chain_parts(&i.cond).into_iter().enumerate() {
-            let mut found = match part {
-                Expr::Let(l) if mentions::binds_by_value(&l.pat) => match moving_root(&l.expr) {
-                    Some(root) => {
-                        moved_roots.push(root);
-                        mentions::place_mentions(&l.expr)
-                    }
-                    None => mentions::expr_mentions(part),
-                },
-                other => mentions::expr_mentions(other),
-            };
-            // After the first operand, `&&` runs an operand only if the ones before held.
-            if k > 0 {
-                for m in &mut found {
-                    m.conditional = true;
-                }
+        // (In a chain, `if let Some(a) = x && let Some(b) = y`, an earlier `let` may have
+        // matched and moved its local before a later one failed: there the moves count where
+        // the condition is, as maybe-moves, and the locals keep drop flags.)
+        let moved_roots: Vec<String> = match &*i.cond {
+            Expr::Let(l) if mentions::binds_by_value(&l.pat) => {
+                moving_root(&l.expr).into_iter().collect()
             }
-            cond_mentions.extend(found);
+            _ => Vec::new(),
+        };
+        match (moved_roots.is_empty(), &*i.cond) {
+            (false, Expr::Let(l)) => self.record(mentions::place_mentions(&l.expr)),
+            _ => self.record(mentions::expr_mentions(&i.cond)),
         }
-        self.record(cond_mentions);
         let mut cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
         // `if let Some(x) = v.get_mut(0) { .. }`: the bindings borrow `v`.
@@ -1219,23 +1206,6 @@ fn ident_span_in(tokens: proc_macro2::TokenStream, ident: &Ident) -> Option<Span
         proc_macro2::TokenTree::Group(g) => ident_span_in(g.stream(), ident),
         _ => None,
     })
-}
-
-/// The operands of an `if` condition's `&&` chain, in order (one for a plain condition).
-fn let_chain_parts(cond: &Expr) -> Vec<&Expr> {
-    fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-        match e {
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                walk(&b.left, out);
-                walk(&b.right, out);
-            }
-            Expr::Paren(p) if matches!(&*p.expr, Expr::Binary(_)) => walk(&p.expr, out),
-            other => out.push(other),
-        }
-    }
-    let mut out = Vec::new();
-    walk(cond, &mut out);
-    out
 }
 
 fn moving_root(scrutinee: &Expr) -> Option<String> {
