@@ -44,22 +44,4 @@ differential! {
             }
         }
     }
-
-    // LIMITATION (explicit error): `#[cfg]` on a statement that awaits (the macro cannot evaluate the condition).
-    // error: `#[cfg]` on a statement that awaits is not supported: ... gate an `async fn` (or an `async` block bound
-    // to a local) with `#[cfg]` and await that instead (tests/ui/await_in_cfg_statement.rs)
-    cfg_and_attributes_on_statements {
-        async fn f() -> u32 {
-            #[allow(unused_mut)]
-            let mut a = step("a", 1u32).await;
-            #[cfg(any())]
-            log(format!("{}", not_defined_anywhere));
-            #[cfg(all())]
-            let b = step("b", 2u32).await;
-            #[cfg(any())]
-            let b = step("never", 100u32).await;
-            a + b
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
 }

@@ -718,4 +718,38 @@ differential! {
             async { (f(5).await, f(1).await) }
         }
     }
+
+    // `#[cfg]` on statements that await or declare a local: the fn is written once per
+    // combination of the conditions, and rustc keeps the one whose conditions hold.
+    cfg_and_attributes_on_statements {
+        async fn f() -> u32 {
+            #[allow(unused_mut)]
+            let mut a = step("a", 1u32).await;
+            #[cfg(any())]
+            log(format!("{}", not_defined_anywhere));
+            #[cfg(all())]
+            let b = step("b", 2u32).await;
+            #[cfg(any())]
+            let b = step("never", 100u32).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    // A local declared under `#[cfg]` lives across an `.await` (a guard that only debug builds
+    // have, say): the states that hold it exist only in the copy that has it.
+    cfg_local_kept_across_await {
+        async fn f(n: u32) -> u32 {
+            #[cfg(debug_assertions)]
+            let g = Guard::new("debug only");
+            #[cfg(not(debug_assertions))]
+            let g = Guard::new("release only");
+            let x = step("x", n).await;
+            #[cfg(test)]
+            let x = x + step("test only", 10u32).await;
+            log(format!("{} {x}", g.name()));
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(1) }
+    }
 }

@@ -33,6 +33,9 @@ async fn another_operation() -> i32 {
 #[state_machine]
 async fn example() -> i32 {
     let x = async_operation().await;
+    // Expanded once per value of the condition; rustc keeps one copy.
+    #[cfg(debug_assertions)]
+    let x = x + 0 * another_operation().await;
     let y = another_operation().await;
     x + y
 }

@@ -55,6 +55,32 @@ pub struct Expanded {
 }
 
 pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
+    // `#[cfg]` on statements that await or declare locals: one copy per combination of their
+    // conditions (see `cfg.rs`).
+    let variants = crate::cfg::variants(f.block)?;
+    if let [only] = &variants[..]
+        && only.cfg.is_none()
+    {
+        return expand_one(f);
+    }
+    let mut tokens = TokenStream::new();
+    let mut states = None;
+    for v in &variants {
+        let e = expand_one(AsyncFn {
+            block: &v.block,
+            ..f
+        })?;
+        let (cfg, expanded) = (&v.cfg, &e.tokens);
+        tokens.extend(quote!(#[cfg(#cfg)] #expanded));
+        states.get_or_insert(e.states);
+    }
+    Ok(Expanded {
+        tokens,
+        states: states.unwrap_or_default(),
+    })
+}
+
+fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     let sig = f.sig;
     if sig.asyncness.is_none() {
         return Err(Error::new(

@@ -15,6 +15,7 @@
 //! * [`error`]: errors as values with spans, rendered once as `compile_error!`.
 
 pub mod anchor;
+pub mod cfg;
 pub mod entry;
 pub mod error;
 pub mod ir;
@@ -141,6 +142,7 @@ pub fn expand_file(file: &mut syn::File, all: bool) -> std::result::Result<(), V
     let mut v = FileExpander {
         all,
         errors: Vec::new(),
+        more_items: Vec::new(),
     };
     v.visit_file_mut(file);
     if v.errors.is_empty() {
@@ -153,14 +155,48 @@ pub fn expand_file(file: &mut syn::File, all: bool) -> std::result::Result<(), V
 struct FileExpander {
     all: bool,
     errors: Vec<Error>,
+    /// Items to insert after the one just expanded: a fn with `#[cfg]` statements expands to one
+    /// copy per combination of their conditions (see `cfg.rs`).
+    more_items: Vec<Item>,
 }
 
 impl FileExpander {
-    /// Expands one fn and parses the result back into an item of the kind it replaces; errors
-    /// are collected rather than returned, so every fn of the file is tried.
-    fn expand_to<T: syn::parse::Parse>(&mut self, f: AsyncFn<'_>) -> Option<T> {
-        let parsed = item::expand(f).and_then(|e| Ok(syn::parse2(e.tokens)?));
+    /// Expands one fn and parses the result back into items of the kind it replaces (more than
+    /// one for a fn written once per `#[cfg]` combination); errors are collected rather than
+    /// returned, so every fn of the file is tried.
+    fn expand_to<T: syn::parse::Parse>(&mut self, f: AsyncFn<'_>) -> Option<Vec<T>> {
+        let many = |input: syn::parse::ParseStream| {
+            let mut items = Vec::new();
+            while !input.is_empty() {
+                items.push(input.parse()?);
+            }
+            Ok(items)
+        };
+        let parsed = item::expand(f)
+            .and_then(|e| Ok(syn::parse::Parser::parse2(many, e.tokens)?))
+            .and_then(|items: Vec<T>| {
+                if items.is_empty() {
+                    Err(Error::new(
+                        proc_macro2::Span::call_site(),
+                        "the expansion is empty",
+                    ))
+                } else {
+                    Ok(items)
+                }
+            });
         parsed.map_err(|e| self.errors.push(e)).ok()
+    }
+
+    /// Visits a list of items, inserting the extra copies an item expanded to after it.
+    fn visit_items(&mut self, items: &mut Vec<Item>) {
+        let mut i = 0;
+        while i < items.len() {
+            self.visit_item_mut(&mut items[i]);
+            let more = std::mem::take(&mut self.more_items);
+            let n = more.len();
+            items.splice(i + 1..i + 1, more);
+            i += 1 + n;
+        }
     }
 
     fn take_attr(&self, attrs: &mut Vec<syn::Attribute>) -> bool {
@@ -171,6 +207,16 @@ impl FileExpander {
 }
 
 impl VisitMut for FileExpander {
+    fn visit_file_mut(&mut self, file: &mut syn::File) {
+        self.visit_items(&mut file.items);
+    }
+
+    fn visit_item_mod_mut(&mut self, m: &mut syn::ItemMod) {
+        if let Some((_, items)) = &mut m.content {
+            self.visit_items(items);
+        }
+    }
+
     fn visit_item_mut(&mut self, item: &mut Item) {
         match item {
             Item::Fn(f) if f.sig.asyncness.is_some() => {
@@ -182,8 +228,9 @@ impl VisitMut for FileExpander {
                         block: &f.block,
                         owner: Owner::alone(&f.sig),
                     };
-                    if let Some(parsed) = self.expand_to(f) {
-                        *item = parsed;
+                    if let Some(mut parsed) = self.expand_to::<Item>(f) {
+                        *item = parsed.remove(0);
+                        self.more_items = parsed;
                     }
                 }
             }
@@ -194,7 +241,10 @@ impl VisitMut for FileExpander {
                     before != imp.attrs.len()
                 };
                 let (generics, of_trait) = (imp.generics.clone(), imp.trait_.is_some());
-                for it in &mut imp.items {
+                let mut i = 0;
+                while i < imp.items.len() {
+                    let it = &mut imp.items[i];
+                    i += 1;
                     if let ImplItem::Fn(f) = it
                         && f.sig.asyncness.is_some()
                         && (self.take_attr(&mut f.attrs) || whole)
@@ -209,8 +259,11 @@ impl VisitMut for FileExpander {
                                 of_trait,
                             },
                         };
-                        if let Some(parsed) = self.expand_to(f) {
-                            *it = parsed;
+                        if let Some(mut parsed) = self.expand_to::<ImplItem>(f) {
+                            *it = parsed.remove(0);
+                            let n = parsed.len();
+                            imp.items.splice(i..i, parsed);
+                            i += n;
                         }
                     }
                 }

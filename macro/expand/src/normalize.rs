@@ -293,10 +293,10 @@ impl<'a> Normalizer<'a> {
         if let Some(span) = cfg_attribute(&s) {
             return Err(Error::new(
                 span,
-                "`#[cfg]` on a statement that awaits is not supported: #[state_machine] cannot \
-                 evaluate the condition, and the `.await` would become a state either way; gate \
-                 an `async fn` (or an `async` block bound to a local) with `#[cfg]` and await \
-                 that instead",
+                "`#[cfg_attr]`, or more than one `#[cfg]`, on a statement that awaits is not \
+                 supported: #[state_machine] writes the fn once per combination of the `#[cfg]` \
+                 conditions on such statements, and reads one `#[cfg(..)]` per statement; write \
+                 one condition (`#[cfg(all(a, b))]`)",
             ));
         }
         match s {
