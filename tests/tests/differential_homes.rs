@@ -677,4 +677,72 @@ differential! {
             }
         }
     }
+
+    // `if let Ok(v) = r` in a plain statement moves `r` only when it matches: otherwise `r`
+    // is whole, and drops at the end of the fn, after the `.await`.
+    if_let_in_plain_statement_leaves_the_unmatched_local {
+        async fn h(r: Result<Guard, Guard>) -> usize {
+            let n = if let Ok(v) = r { v.name().len() } else { 7 };
+            step("after", n).await
+        }
+        async fn m(r: Result<Guard, Guard>) -> usize {
+            let n = match r { Ok(v) => v.name().len(), _ => 7 };
+            step("after", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize, usize)> {
+            async {
+                (h(Ok(Guard::new("ok"))).await, h(Err(Guard::new("err"))).await,
+                 m(Ok(Guard::new("ok"))).await, m(Err(Guard::new("err"))).await)
+            }
+        }
+    }
+
+    // The same when the `if let` or `match` itself awaits: the unmatched local lives on, to
+    // the `.await` after it.
+    if_let_that_awaits_leaves_the_unmatched_local {
+        async fn h(r: Result<Guard, Guard>) -> usize {
+            let mut n = 0;
+            if let Ok(v) = r {
+                n += step("in", v.name().len()).await;
+            }
+            step("after", n).await
+        }
+        async fn m(r: Result<Guard, Guard>) -> usize {
+            let n = match r {
+                Ok(v) => step("ok", v.name().len()).await,
+                Err(_) => 9,
+            };
+            step("after", n).await
+        }
+        async fn c(a: Result<Vec<Guard>, Guard>) -> usize {
+            let n = if let Ok(v) = a && v.len() > 1 { v.len() } else { 3 };
+            step("after", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = [usize; 6]> {
+            async {
+                [h(Ok(Guard::new("ok"))).await, h(Err(Guard::new("err"))).await,
+                 m(Ok(Guard::new("ok"))).await, m(Err(Guard::new("err"))).await,
+                 c(Ok(vec![Guard::new("v")])).await, c(Err(Guard::new("e"))).await]
+            }
+        }
+    }
+
+    // The `else` branch of a chain that moves out of locals awaits: an earlier `let` may have
+    // matched and moved its local.
+    let_chain_else_branch_awaits {
+        async fn g(a: Option<Guard>, b: Option<Guard>) -> usize {
+            if let Some(v) = a && let Some(w) = b {
+                v.name().len() + w.name().len()
+            } else {
+                step("else", 0).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = (usize, usize, usize)> {
+            async {
+                (g(Some(Guard::new("a")), Some(Guard::new("b"))).await,
+                 g(Some(Guard::new("a")), None).await,
+                 g(None, Some(Guard::new("b"))).await)
+            }
+        }
+    }
 }
