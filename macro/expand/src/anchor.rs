@@ -388,6 +388,17 @@ pub struct AnchorUses<'a> {
     pub kept: bool,
 }
 
+/// How a mention of an anchored local reaches the value in its home.
+#[derive(Clone, Copy)]
+enum Access {
+    /// `(*v)`: through the handle's `Deref`/`DerefMut`, a borrow tied to the handle.
+    Deref,
+    /// `(*v.shared())`: a shared borrow of the home itself, which may outlive the handle.
+    Shared,
+    /// `(*v.exclusive())`: the same, exclusive.
+    Exclusive,
+}
+
 impl AnchorUses<'_> {
     /// `v.a.b` on an anchored `v`: `v` and `"a.b"`.
     fn field_path(&self, e: &Expr) -> Option<(Ident, String)> {
@@ -437,10 +448,7 @@ impl AnchorUses<'_> {
             self.parted.push((v.to_string(), path));
         }
         let mut place = e.clone();
-        self.replace_root(
-            &mut place,
-            &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
-        );
+        self.reroot(&mut place, Access::Shared);
         let part = Ident::new("part", proc_macro2::Span::mixed_site());
         let safety = "// SAFETY: a field of the value in its home, moved out under its flag.";
         *e = parse_quote!({
@@ -492,6 +500,20 @@ impl AnchorUses<'_> {
         }
     }
 
+    /// Replaces an anchored root of a place with its access through the handle (`(*v)`,
+    /// `(*v.shared())`, `(*v.exclusive())`; each mention keeps the user's span).
+    fn reroot(&mut self, e: &mut Expr, how: Access) {
+        match how {
+            Access::Deref => self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v))),
+            Access::Shared => {
+                self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())))
+            }
+            Access::Exclusive => {
+                self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())))
+            }
+        }
+    }
+
     /// Replaces the root of a place with `with(root)`, visiting the index operands on the way.
     fn replace_root(&mut self, e: &mut Expr, with: &dyn Fn(&Ident) -> Expr) {
         match e {
@@ -516,7 +538,7 @@ impl AnchorUses<'_> {
             // reference into the state (see `Gen::suspend`).
             self.kept_place(e);
         } else if self.root(e).is_some() {
-            self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v)));
+            self.reroot(e, Access::Deref);
         } else {
             self.visit_expr_mut(e);
         }
@@ -529,9 +551,9 @@ impl AnchorUses<'_> {
             return self.visit_expr_mut(e);
         };
         if self.shared_only.iter().any(|n| v == n.as_str()) {
-            self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())));
+            self.reroot(e, Access::Shared);
         } else {
-            self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())));
+            self.reroot(e, Access::Exclusive);
         }
     }
 
@@ -543,12 +565,8 @@ impl AnchorUses<'_> {
             .filter_map(ref_bindings)
             .reduce(|a, b| a || b);
         match refs {
-            Some(true) if self.root(e).is_some() => {
-                self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())))
-            }
-            Some(false) if self.root(e).is_some() => {
-                self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.shared())))
-            }
+            Some(true) if self.root(e).is_some() => self.reroot(e, Access::Exclusive),
+            Some(false) if self.root(e).is_some() => self.reroot(e, Access::Shared),
             _ => self.place(e),
         }
     }
@@ -889,22 +907,13 @@ impl VisitMut for AnchorUses<'_> {
         match e {
             Expr::Reference(r) if self.root(&r.expr).is_some() => {
                 if r.mutability.is_some() {
-                    self.replace_root(
-                        &mut r.expr,
-                        &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
-                    );
+                    self.reroot(&mut r.expr, Access::Exclusive);
                 } else {
-                    self.replace_root(
-                        &mut r.expr,
-                        &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
-                    );
+                    self.reroot(&mut r.expr, Access::Shared);
                 }
             }
             Expr::RawAddr(r) if self.root(&r.expr).is_some() => {
-                self.replace_root(
-                    &mut r.expr,
-                    &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
-                );
+                self.reroot(&mut r.expr, Access::Exclusive);
             }
             Expr::MethodCall(m) if self.root(&m.receiver).is_some() => {
                 for a in &mut m.args {
@@ -930,15 +939,9 @@ impl VisitMut for AnchorUses<'_> {
                         self.took.push(name);
                     }
                 } else if SHARED.contains(&name.as_str()) {
-                    self.replace_root(
-                        &mut m.receiver,
-                        &|v| parse_quote_spanned!(v.span()=> (*#v.shared())),
-                    );
+                    self.reroot(&mut m.receiver, Access::Shared);
                 } else if EXCLUSIVE.contains(&name.as_str()) {
-                    self.replace_root(
-                        &mut m.receiver,
-                        &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
-                    );
+                    self.reroot(&mut m.receiver, Access::Exclusive);
                 } else if self.kept
                     || self
                         .root(&m.receiver)
@@ -948,7 +951,7 @@ impl VisitMut for AnchorUses<'_> {
                     // whose results may borrow the home itself).
                     self.kept_place(&mut m.receiver);
                 } else {
-                    self.replace_root(&mut m.receiver, &|v| parse_quote_spanned!(v.span()=> (*#v)));
+                    self.reroot(&mut m.receiver, Access::Deref);
                 }
             }
             // A field taken by value: a part moved out (or a copy).
@@ -1005,10 +1008,7 @@ impl VisitMut for AnchorUses<'_> {
                         });
                     } else if let Some(k) = self.part_flag(&v, &path) {
                         let mut place = (*a.left).clone();
-                        self.replace_root(
-                            &mut place,
-                            &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())),
-                        );
+                        self.reroot(&mut place, Access::Exclusive);
                         let right = &a.right;
                         let value = Ident::new("value", proc_macro2::Span::mixed_site());
                         let safety =
