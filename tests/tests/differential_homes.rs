@@ -745,4 +745,31 @@ differential! {
             }
         }
     }
+
+    // A local with a fixed home (an awaited call borrowed it), then matched by value: every arm
+    // moves it, in a plain `match` and in one whose arm awaits.
+    matched_by_value_after_a_borrowing_await {
+        async fn count(r: &Result<Vec<Guard>, Guard>) -> usize {
+            step("count", ()).await;
+            r.as_ref().map_or(0, |v| v.len())
+        }
+        async fn plain(r: Result<Vec<Guard>, Guard>) -> usize {
+            let n = count(&r).await;
+            let m = match r { Ok(v) => v.len(), Err(g) => g.name().len() };
+            step("after", n + m).await
+        }
+        async fn awaits(r: Result<Vec<Guard>, Guard>) -> usize {
+            let n = count(&r).await;
+            match r {
+                Ok(v) => v.len() + n,
+                Err(g) => step("err", g.name().len()).await,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = [usize; 4]> {
+            async {
+                [plain(Ok(vec![Guard::new("a")])).await, plain(Err(Guard::new("e"))).await,
+                 awaits(Ok(vec![Guard::new("a")])).await, awaits(Err(Guard::new("e"))).await]
+            }
+        }
+    }
 }

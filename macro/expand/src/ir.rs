@@ -1392,8 +1392,24 @@ impl Body {
                 }
                 _ => None,
             };
-            l.last_move_maybe = last.is_some();
             l.moved_last = last.is_some_and(|m| !m.conditional);
+            // One move per branch (`match r { Ok(v) => .., Err(e) => .. }` whose arms await
+            // records a move in each arm): still one move on any path, and the last mention.
+            let moves: Vec<&MentionAt> =
+                l.mentions.iter().filter(|m| m.kind == Use::Move).collect();
+            let first = moves.iter().map(|m| m.pos).min();
+            l.last_move_maybe = last.is_some()
+                || first.is_some_and(|first| {
+                    moves.iter().enumerate().all(|(i, a)| {
+                        !in_later_iteration(&loops, l.decl_pos, a.pos)
+                            && moves[i + 1..]
+                                .iter()
+                                .all(|b| other_branch(&a.path, &b.path))
+                    }) && l
+                        .mentions
+                        .iter()
+                        .all(|n| n.pos < first || n.kind == Use::Move)
+                });
         }
         // For each local: (mention, position) of the moves undone by an assignment there.
         let put_backs: Vec<Vec<(usize, usize)>> = self
