@@ -787,12 +787,28 @@ fn surely_copy(ty: &syn::Type) -> bool {
     ];
     match ty {
         syn::Type::Reference(r) => r.mutability.is_none(),
-        syn::Type::Path(p) => {
-            p.qself.is_none()
-                && p.path
-                    .get_ident()
-                    .is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()))
+        syn::Type::Path(p) if p.qself.is_none() => {
+            if let Some(i) = p.path.get_ident() {
+                return PRIMITIVES.contains(&i.to_string().as_str());
+            }
+            // `Option<u32>` (`Option`, `std::option::Option` or `core::option::Option`).
+            let last = p.path.segments.last().expect("a path has a segment");
+            let std_path = match p.path.segments.len() {
+                1 => true,
+                3 => {
+                    let first = p.path.segments[0].ident.to_string();
+                    (first == "std" || first == "core") && p.path.segments[1].ident == "option"
+                }
+                _ => false,
+            };
+            std_path
+                && last.ident == "Option"
+                && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
+                    if matches!(&a.args.iter().collect::<Vec<_>>()[..],
+                        [syn::GenericArgument::Type(t)] if surely_copy(t)))
         }
+        syn::Type::Tuple(t) => t.elems.iter().all(surely_copy),
+        syn::Type::Array(a) => surely_copy(&a.elem),
         syn::Type::Paren(p) => surely_copy(&p.elem),
         _ => false,
     }
