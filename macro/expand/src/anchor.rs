@@ -659,39 +659,32 @@ impl AnchorUses<'_> {
 
     /// Does an `if` condition have a `let` that `take_in_chain` rewrites?
     fn chain_takes(&self, cond: &Expr) -> bool {
-        match cond {
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                self.chain_takes(&b.left) || self.chain_takes(&b.right)
-            }
-            Expr::Paren(p) => self.chain_takes(&p.expr),
-            Expr::Let(l) => self.taken_whole(&l.expr, &l.pat).is_some(),
-            _ => false,
-        }
+        crate::mentions::chain_operands(cond)
+            .into_iter()
+            .any(|e| matches!(e, Expr::Let(l) if self.taken_whole(&l.expr, &l.pat).is_some()))
     }
 
     fn take_in_chain(&mut self, cond: &mut Expr) {
-        match cond {
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                self.take_in_chain(&mut b.left);
-                self.take_in_chain(&mut b.right);
-            }
-            Expr::Paren(p) if matches!(&*p.expr, Expr::Binary(_) | Expr::Let(_)) => {
-                self.take_in_chain(&mut p.expr)
-            }
-            Expr::Let(l) if self.taken_whole(&l.expr, &l.pat).is_some() => {
-                let v = self.taken_whole(&l.expr, &l.pat).expect("checked");
-                let pat = &*l.pat;
-                let test = crate::normalize::wildcard_bindings(pat.clone());
-                let value = Ident::new("value", proc_macro2::Span::mixed_site());
-                *l.expr = parse_quote_spanned!(v.span()=>
-                    #v.take_if(|#value| ::core::matches!(#value, #test)));
-                *l.pat = parse_quote!(::core::option::Option::Some(#pat));
-                self.took_out(&v);
-            }
-            other => self.visit_expr_mut(other),
+        for operand in crate::mentions::chain_operands_mut(cond) {
+            let Expr::Let(l) = operand else {
+                self.visit_expr_mut(operand);
+                continue;
+            };
+            let Some(v) = self.taken_whole(&l.expr, &l.pat) else {
+                self.scrutinee(&mut l.expr, [&*l.pat]);
+                continue;
+            };
+            let pat = &*l.pat;
+            let test = crate::normalize::wildcard_bindings(pat.clone());
+            let value = Ident::new("value", proc_macro2::Span::mixed_site());
+            *l.expr = parse_quote_spanned!(v.span()=>
+                #v.take_if(|#value| ::core::matches!(#value, #test)));
+            *l.pat = parse_quote!(::core::option::Option::Some(#pat));
+            self.took_out(&v);
         }
     }
 
+    /// Records that a `take()` was written for `v`: its handle needs a drop flag.
     pub fn took_out(&mut self, v: &Ident) {
         let name = v.to_string();
         if !self.took.contains(&name) {
@@ -705,8 +698,7 @@ impl AnchorUses<'_> {
         let Some((v, _)) = self.taken_by_arms(&m.expr, &pats) else {
             return false;
         };
-        let value = Ident::new("value", proc_macro2::Span::mixed_site());
-        let put_back: syn::Stmt = parse_quote_spanned!(v.span()=> #v.set(#value););
+        let taken = TakenByArms::new(&v);
         for arm in &mut m.arms {
             self.visit_arm_mut(arm);
             let pat = match &mut arm.pat {
@@ -714,13 +706,11 @@ impl AnchorUses<'_> {
                 other => other,
             };
             if crate::mentions::pat_bindings(pat).is_empty() {
-                let q = pat.clone();
-                *pat = parse_quote!(#value @ (#q));
-                let body = &arm.body;
-                *arm.body = parse_quote!({ #put_back #body });
+                *pat = taken.pat(pat);
+                *arm.body = taken.body(&*arm.body);
             }
         }
-        *m.expr = parse_quote_spanned!(v.span()=> #v.take());
+        *m.expr = taken.scrutinee;
         self.took_out(&v);
         true
     }
@@ -815,10 +805,7 @@ impl AnchorUses<'_> {
         for (v, local, writes) in &found {
             if taken.contains(v) {
                 lets.push(quote::quote!(let #local = #v.take();));
-                let name = v.to_string();
-                if !self.took.contains(&name) {
-                    self.took.push(name);
-                }
+                self.took_out(v);
             } else if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
                 lets.push(quote::quote!(let #local = #v.exclusive();));
             } else {
@@ -895,10 +882,7 @@ impl VisitMut for AnchorUses<'_> {
         if let Some(v) = self.anchored(e) {
             // Any position not matched below takes the value: a move, or a copy.
             *e = parse_quote!(#v.take());
-            let name = v.to_string();
-            if !self.took.contains(&name) {
-                self.took.push(name);
-            }
+            self.took_out(&v);
             return;
         }
         if self.take_for_match(e) {
@@ -934,10 +918,7 @@ impl VisitMut for AnchorUses<'_> {
                     .filter(|v| self.moved_last.iter().any(|n| v == n.as_str()))
                 {
                     m.receiver = parse_quote_spanned!(v.span()=> #v.take());
-                    let name = v.to_string();
-                    if !self.took.contains(&name) {
-                        self.took.push(name);
-                    }
+                    self.took_out(&v);
                 } else if SHARED.contains(&name.as_str()) {
                     self.reroot(&mut m.receiver, Access::Shared);
                 } else if EXCLUSIVE.contains(&name.as_str()) {
@@ -1275,6 +1256,38 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                 None => syn::visit_mut::visit_expr_mut(self, e),
             },
         }
+    }
+}
+
+/// The code of the `match` form of `AnchorUses::take_for_match`, for a `match` whose arms
+/// move the anchored `v` whole: `match v.take() { P => .., value @ (Q) => { v.set(value); .. } }`.
+pub struct TakenByArms {
+    /// `v.take()`.
+    pub scrutinee: Expr,
+    value: Ident,
+    put_back: syn::Stmt,
+}
+
+impl TakenByArms {
+    pub fn new(v: &Ident) -> Self {
+        let value = Ident::new("value", proc_macro2::Span::mixed_site());
+        TakenByArms {
+            scrutinee: parse_quote_spanned!(v.span()=> #v.take()),
+            put_back: parse_quote_spanned!(v.span()=> #v.set(#value);),
+            value,
+        }
+    }
+
+    /// The pattern of an arm that binds nothing: `value @ (Q)`.
+    pub fn pat(&self, q: &Pat) -> Pat {
+        let value = &self.value;
+        parse_quote!(#value @ (#q))
+    }
+
+    /// The body of such an arm, which first puts the value back: `{ v.set(value); body }`.
+    pub fn body(&self, body: &impl quote::ToTokens) -> Expr {
+        let put_back = &self.put_back;
+        parse_quote!({ #put_back #body })
     }
 }
 

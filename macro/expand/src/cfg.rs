@@ -20,22 +20,19 @@ use syn::{Block, Expr, Stmt};
 /// More would mean more than 8 copies of the fn.
 pub const MAX_CONDITIONS: usize = 3;
 
-/// One copy of the body: the condition under which rustc keeps it (`None`: the only copy).
+/// One copy of the body, and the condition under which rustc keeps it.
 pub struct Variant {
-    pub cfg: Option<TokenStream>,
+    pub cfg: TokenStream,
     pub block: Block,
 }
 
 /// The copies of `block`, one per combination of the conditions of its `#[cfg]` statements that
-/// await or declare a local; a single copy without a condition when there are none.
+/// await or declare a local; none when there are no such statements.
 pub fn variants(block: &Block) -> Result<Vec<Variant>> {
     let mut found = Conditions::default();
-    found.visit_block_mut(&mut block.clone());
+    syn::visit::Visit::visit_block(&mut found, block);
     if found.list.is_empty() {
-        return Ok(vec![Variant {
-            cfg: None,
-            block: block.clone(),
-        }]);
+        return Ok(Vec::new());
     }
     if found.list.len() > MAX_CONDITIONS {
         return Err(Error::new(
@@ -70,10 +67,7 @@ pub fn variants(block: &Block) -> Result<Vec<Variant>> {
             [one] => one.clone(),
             _ => quote!(all(#(#parts),*)),
         };
-        out.push(Variant {
-            cfg: Some(cfg),
-            block: copy,
-        });
+        out.push(Variant { cfg, block: copy });
     }
     Ok(out)
 }
@@ -136,23 +130,23 @@ struct Conditions {
     spans: Vec<Span>,
 }
 
-impl VisitMut for Conditions {
-    fn visit_block_mut(&mut self, b: &mut Block) {
-        for s in &mut b.stmts {
+impl<'ast> syn::visit::Visit<'ast> for Conditions {
+    fn visit_block(&mut self, b: &'ast Block) {
+        for s in &b.stmts {
             if let Some((cond, _, span)) = varying_cfg(s)
                 && !self.list.contains(&cond)
             {
                 self.list.push(cond);
                 self.spans.push(span);
             }
-            self.visit_stmt_mut(s);
+            self.visit_stmt(s);
         }
     }
 
     // Closures, `async` blocks and items are not part of the state machine.
-    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
-    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
-    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// Keeps the statements whose condition holds (without their `#[cfg]`) and removes the others.

@@ -976,14 +976,12 @@ impl Builder {
         // (In a chain, `if let Some(a) = x && let Some(b) = y`, an earlier `let` may have
         // matched and moved its local before a later one failed: there the moves count where
         // the condition is, as maybe-moves, and the locals keep drop flags.)
-        let moved_roots: Vec<String> = match &*i.cond {
-            Expr::Let(l) if mentions::binds_by_value(&l.pat) => {
-                moving_root(&l.expr).into_iter().collect()
-            }
-            _ => Vec::new(),
+        let moved_root = match &*i.cond {
+            Expr::Let(l) if mentions::binds_by_value(&l.pat) => moving_root(&l.expr),
+            _ => None,
         };
-        match (moved_roots.is_empty(), &*i.cond) {
-            (false, Expr::Let(l)) => self.record(mentions::place_mentions(&l.expr)),
+        match (&moved_root, &*i.cond) {
+            (Some(_), Expr::Let(l)) => self.record(mentions::place_mentions(&l.expr)),
             _ => self.record(mentions::expr_mentions(&i.cond)),
         }
         let mut cond = *i.cond;
@@ -1003,7 +1001,7 @@ impl Builder {
         let mut declared = Vec::new();
         let then = self.child(child, |s| {
             s.new_block_with(i.then_branch, None, false, |s, id| {
-                for root in &moved_roots {
+                if let Some(root) = &moved_root {
                     s.record_move(root);
                 }
                 let ids: Vec<LocalId> = bindings
@@ -1197,8 +1195,6 @@ fn in_later_iteration(loops: &[(usize, usize)], decl: usize, q: usize) -> bool {
     loops.iter().any(|&(s, e)| decl < s && s <= q && q <= e)
 }
 
-/// The local a `match` or `if let` scrutinee names (`c`, `c.kind`), which a by-value pattern
-/// moves from.
 /// The span of the first `ident` in `tokens`.
 fn ident_span_in(tokens: proc_macro2::TokenStream, ident: &Ident) -> Option<Span> {
     tokens.into_iter().find_map(|t| match t {
@@ -1208,6 +1204,8 @@ fn ident_span_in(tokens: proc_macro2::TokenStream, ident: &Ident) -> Option<Span
     })
 }
 
+/// The local a `match` or `if let` scrutinee names (`c`, `c.kind`), which a by-value pattern
+/// moves from.
 fn moving_root(scrutinee: &Expr) -> Option<String> {
     match scrutinee {
         e @ (Expr::Path(_) | Expr::Field(_)) => mentions::field_root(e),
@@ -1380,36 +1378,24 @@ impl Body {
         let site_positions: Vec<usize> = self.sites.iter().map(|s| s.pos).collect();
         let loops: Vec<(usize, usize)> = self.sites.iter().flat_map(|s| s.loops.clone()).collect();
         for l in &mut self.locals {
-            let mut moves = l.mentions.iter().filter(|m| m.kind == Use::Move);
-            let last = match (moves.next(), moves.next()) {
-                (Some(m), None)
-                    if !in_later_iteration(&loops, l.decl_pos, m.pos)
-                        && l.mentions
-                            .iter()
-                            .all(|n| n.pos < m.pos || std::ptr::eq(n, m)) =>
-                {
-                    Some(m)
-                }
-                _ => None,
-            };
-            l.moved_last = last.is_some_and(|m| !m.conditional);
-            // One move per branch (`match r { Ok(v) => .., Err(e) => .. }` whose arms await
-            // records a move in each arm): still one move on any path, and the last mention.
+            // Its moves are its last mentions, none in a later iteration of a loop, and no two
+            // on one path: one move, or one per branch (`match r { Ok(v) => .., Err(e) => .. }`
+            // whose arms await records a move in each arm).
             let moves: Vec<&MentionAt> =
                 l.mentions.iter().filter(|m| m.kind == Use::Move).collect();
-            let first = moves.iter().map(|m| m.pos).min();
-            l.last_move_maybe = last.is_some()
-                || first.is_some_and(|first| {
-                    moves.iter().enumerate().all(|(i, a)| {
-                        !in_later_iteration(&loops, l.decl_pos, a.pos)
-                            && moves[i + 1..]
-                                .iter()
-                                .all(|b| other_branch(&a.path, &b.path))
-                    }) && l
-                        .mentions
-                        .iter()
-                        .all(|n| n.pos < first || n.kind == Use::Move)
-                });
+            let last = moves.iter().map(|m| m.pos).min().is_some_and(|first| {
+                moves.iter().enumerate().all(|(i, a)| {
+                    !in_later_iteration(&loops, l.decl_pos, a.pos)
+                        && moves[i + 1..]
+                            .iter()
+                            .all(|b| other_branch(&a.path, &b.path))
+                }) && l
+                    .mentions
+                    .iter()
+                    .all(|n| n.pos < first || n.kind == Use::Move)
+            });
+            l.last_move_maybe = last;
+            l.moved_last = last && matches!(&moves[..], [m] if !m.conditional);
         }
         // For each local: (mention, position) of the moves undone by an assignment there.
         let put_backs: Vec<Vec<(usize, usize)>> = self

@@ -58,9 +58,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
     // `#[cfg]` on statements that await or declare locals: one copy per combination of their
     // conditions (see `cfg.rs`).
     let variants = crate::cfg::variants(f.block)?;
-    if let [only] = &variants[..]
-        && only.cfg.is_none()
-    {
+    if variants.is_empty() {
         return expand_one(f);
     }
     let mut tokens = TokenStream::new();

@@ -1034,9 +1034,10 @@ impl<'a> Gen<'a> {
                         a.took_out(v);
                     }
                 });
-                let value = Ident::new("value", Span::mixed_site());
+                let taken =
+                    taken.map(|(v, puts_back)| (crate::anchor::TakenByArms::new(&v), puts_back));
                 let scrutinee = match &taken {
-                    Some((v, _)) => quote::quote_spanned!(v.span()=> #v.take()),
+                    Some((t, _)) => t.scrutinee.to_token_stream(),
                     None => self.plain_scrutinee(scrutinee, arms.iter().map(|a| &a.pat)),
                 };
                 let mut all_diverge = !arms.is_empty();
@@ -1047,25 +1048,20 @@ impl<'a> Gen<'a> {
                         let attrs = &a.attrs;
                         let pat = &a.pat;
                         let (pat, guard) = split_guard(pat);
-                        let put_back = match &taken {
-                            Some((v, puts_back)) if puts_back[j] => {
-                                Some(quote::quote_spanned!(v.span()=> #v.set(#value);))
-                            }
-                            _ => None,
-                        };
+                        // An arm that binds nothing puts the taken value back.
+                        let put_back = taken.as_ref().filter(|(_, puts_back)| puts_back[j]);
                         let guard = guard.map(|g| {
                             let g = self.plain_binding(&g, &[&pat]);
                             quote!(if #g)
                         });
                         let pat = match put_back {
-                            Some(_) => quote!(#value @ (#pat)),
-                            None => quote!(#pat),
+                            Some((t, _)) => t.pat(&pat),
+                            None => pat,
                         };
                         let body = match &a.body {
                             ArmBody::Plain(e) => {
                                 all_diverge &= diverges(e);
-                                let e = self.plain_expr(e);
-                                quote!(#e,)
+                                self.plain_expr(e)
                             }
                             ArmBody::Block(b) => {
                                 // Bindings with a fixed home move into it first thing.
@@ -1075,15 +1071,11 @@ impl<'a> Gen<'a> {
                                 code
                             }
                         };
-                        let body = match (&put_back, &a.body) {
-                            (Some(put_back), ArmBody::Plain(e)) => {
-                                let e = self.plain_expr(e);
-                                quote!({ #put_back #e })
-                            }
-                            (Some(put_back), ArmBody::Block(_)) => quote!({ #put_back #body }),
-                            (None, _) => body,
+                        let body = match put_back {
+                            Some((t, _)) => t.body(&body).to_token_stream(),
+                            None => body,
                         };
-                        quote!(#(#attrs)* #pat #guard => #body)
+                        quote!(#(#attrs)* #pat #guard => #body,)
                     })
                     .collect();
                 (

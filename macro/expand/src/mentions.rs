@@ -767,15 +767,48 @@ pub fn let_chain_bindings(cond: &Expr) -> Vec<(syn::Ident, bool)> {
 
 /// The patterns of the `let`s of an `if` condition, in order (`if let A = a && let B = b`).
 pub fn let_chain_pats(cond: &Expr) -> Vec<&Pat> {
-    fn walk<'e>(cond: &'e Expr, out: &mut Vec<&'e Pat>) {
-        match cond {
-            Expr::Let(l) => out.push(&l.pat),
+    chain_operands(cond)
+        .into_iter()
+        .filter_map(|e| match e {
+            Expr::Let(l) => Some(&*l.pat),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The operands of an `if` or `while` condition's `&&` chain, in order, through parentheses
+/// (`let Some(a) = x`, `a > 0`, `let Some(b) = y`); the condition itself when it is no chain.
+pub fn chain_operands(cond: &Expr) -> Vec<&Expr> {
+    fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match e {
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
                 walk(&b.left, out);
                 walk(&b.right, out);
             }
             Expr::Paren(p) => walk(&p.expr, out),
-            _ => {}
+            other => out.push(other),
+        }
+    }
+    let mut out = Vec::new();
+    walk(cond, &mut out);
+    out
+}
+
+/// [`chain_operands`], to rewrite them in place.
+pub fn chain_operands_mut(cond: &mut Expr) -> Vec<&mut Expr> {
+    fn walk<'e>(e: &'e mut Expr, out: &mut Vec<&'e mut Expr>) {
+        // (Tested first: a borrow taken in a match guard would outlive the arm that pushes `e`.)
+        let and = matches!(&*e, Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)));
+        if !and && !matches!(e, Expr::Paren(_)) {
+            return out.push(e);
+        }
+        match e {
+            Expr::Binary(b) => {
+                walk(&mut b.left, out);
+                walk(&mut b.right, out);
+            }
+            Expr::Paren(p) => walk(&mut p.expr, out),
+            _ => unreachable!("tested above"),
         }
     }
     let mut out = Vec::new();

@@ -37,17 +37,14 @@ impl Renamer {
     /// Renames an `if` or `while` condition in order: each `let`'s scrutinee with the names
     /// bound so far, and what follows it without the names it binds.
     fn let_chain(&mut self, cond: &mut Expr) {
-        match cond {
-            Expr::Let(l) => {
-                self.visit_expr_mut(&mut l.expr);
-                *self = self.without(&bound_names(&l.pat));
+        for operand in crate::mentions::chain_operands_mut(cond) {
+            match operand {
+                Expr::Let(l) => {
+                    self.visit_expr_mut(&mut l.expr);
+                    *self = self.without(&bound_names(&l.pat));
+                }
+                other => self.visit_expr_mut(other),
             }
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                self.let_chain(&mut b.left);
-                self.let_chain(&mut b.right);
-            }
-            Expr::Paren(p) => self.let_chain(&mut p.expr),
-            other => self.visit_expr_mut(other),
         }
     }
 }
@@ -56,12 +53,17 @@ impl Renamer {
 /// enclosing scopes rename), for locals its `let`s bind, given their new names in
 /// `let_chain_bindings` order: each pattern's bindings, and their mentions after that `let`.
 pub fn rename_let_chain(cond: &mut Expr, new_names: &[Option<Ident>]) {
-    fn walk(cond: &mut Expr, new: &[Option<Ident>], k: &mut usize, r: &mut Renamer) {
-        match cond {
+    let mut r = Renamer {
+        map: HashMap::new(),
+    };
+    let mut k = 0;
+    for operand in crate::mentions::chain_operands_mut(cond) {
+        match operand {
             Expr::Let(l) => {
                 r.visit_expr_mut(&mut l.expr);
                 let names = bound_names(&l.pat);
-                let mine = &new[(*k).min(new.len())..(*k + names.len()).min(new.len())];
+                let mine =
+                    &new_names[k.min(new_names.len())..(k + names.len()).min(new_names.len())];
                 rename_bindings(&mut l.pat, mine);
                 for (name, n) in names.iter().zip(mine) {
                     match n {
@@ -69,20 +71,11 @@ pub fn rename_let_chain(cond: &mut Expr, new_names: &[Option<Ident>]) {
                         None => r.map.remove(name),
                     };
                 }
-                *k += names.len();
+                k += names.len();
             }
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                walk(&mut b.left, new, k, r);
-                walk(&mut b.right, new, k, r);
-            }
-            Expr::Paren(p) => walk(&mut p.expr, new, k, r),
             other => r.visit_expr_mut(other),
         }
     }
-    let mut r = Renamer {
-        map: HashMap::new(),
-    };
-    walk(cond, new_names, &mut 0, &mut r);
 }
 
 impl VisitMut for Renamer {
