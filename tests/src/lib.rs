@@ -393,6 +393,21 @@ impl<T> NotSend for Probe<'_, T> {
     }
 }
 
+/// `(Send, Sync, Unpin)` of a value's type, as booleans.
+///
+/// The receiver must be `&&Probe`: method lookup tries the receiver's own type first, so with
+/// `&Probe` the blanket `NotSend` impl (whose `&self` is `&Probe`) answers before `IsSend` is
+/// looked at, and every type reads as `!Send`.
+#[macro_export]
+macro_rules! auto_traits {
+    ($value:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::{IsSend, IsSync, IsUnpin, NotSend, NotSync, NotUnpin};
+        let probe = &&$crate::Probe(&$value);
+        (probe.is_send(), probe.is_sync(), probe.is_unpin())
+    }};
+}
+
 /// Declares differential cases: each case's items are compiled twice, once as written
 /// (`native`) and once under `#[state_machine]` (`machine`); each must define `fn entry()`
 /// returning the future to run.
@@ -422,14 +437,9 @@ macro_rules! differential {
 
                 #[test]
                 fn same_auto_traits() {
-                    use $crate::{IsSend, NotSend, IsSync, NotSync, IsUnpin, NotUnpin};
                     let (a, b) = (native::entry(), machine::entry());
-                    let native_send = (&$crate::Probe(&a)).is_send();
-                    let machine_send = (&$crate::Probe(&b)).is_send();
-                    let native_sync = (&$crate::Probe(&a)).is_sync();
-                    let machine_sync = (&$crate::Probe(&b)).is_sync();
-                    let native_unpin = (&$crate::Probe(&a)).is_unpin();
-                    let machine_unpin = (&$crate::Probe(&b)).is_unpin();
+                    let (native_send, native_sync, native_unpin) = $crate::auto_traits!(a);
+                    let (machine_send, machine_sync, machine_unpin) = $crate::auto_traits!(b);
                     drop((a, b));
                     assert_eq!(native_send, machine_send, "Send-ness differs");
                     assert_eq!(native_sync, machine_sync, "Sync-ness differs");
@@ -451,4 +461,20 @@ macro_rules! differential {
             ::std::vec![$( $name::sizes() ),*]
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    /// The probe tells the auto traits apart (it once read every type as `!Send`).
+    #[test]
+    fn auto_traits_probe_sees_each_trait() {
+        let plain = 1u32;
+        let shared = std::rc::Rc::new(1u32);
+        let cell = std::cell::Cell::new(1u32);
+        let pinned = core::marker::PhantomPinned;
+        assert_eq!(crate::auto_traits!(plain), (true, true, true));
+        assert_eq!(crate::auto_traits!(shared), (false, false, true));
+        assert_eq!(crate::auto_traits!(cell), (true, false, true));
+        assert_eq!(crate::auto_traits!(pinned), (true, true, false));
+    }
 }
