@@ -38,6 +38,10 @@ pub struct Normalizer<'a> {
     /// The fn returns `Option<_>`: `?` is rewritten (std has no `?` for `Option` into `Poll`).
     pub option_return: bool,
     loops: usize,
+    /// Temporaries bound because a value is used as a place (a method's receiver, the operand
+    /// of `&`, a field's base): they stand for rustc's temporaries, and the scrutinee of an
+    /// `if let` that did not match has moved nothing out of them.
+    place_temps: Vec<Ident>,
 }
 
 /// Does `e` contain an `.await` that belongs to this function (not to a nested async block,
@@ -208,6 +212,108 @@ pub(crate) fn returns_owned(method: &str) -> bool {
     OWNED.contains(&method) || method.starts_with("to_") || method.starts_with("is_")
 }
 
+/// Methods that return an owned value and take `self` by value on some common types
+/// (`Iterator::count`, `Ord::max`, `Option::copied`): binding their receiver to a temporary
+/// would be right, but the analysis takes a named receiver to be borrowed (kept to the end of the
+/// statement), and keeping a moved temporary is E0382. Such a receiver stays inline.
+fn may_take_self(method: &str) -> bool {
+    const TAKES_SELF: &[&str] = &[
+        "count", "sum", "product", "min", "max", "copied", "cloned", "last", "fold", "rev",
+    ];
+    TAKES_SELF.contains(&method)
+}
+
+/// The locals `exprs` only borrow where they name them: receivers of methods that borrow
+/// (`awaited.name()`) and operands of `&`, unless they are named elsewhere too.
+fn borrowed_locals<'e>(exprs: impl IntoIterator<Item = &'e Expr>) -> Vec<Ident> {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct Uses {
+        borrowed: Vec<Ident>,
+        other: Vec<Ident>,
+    }
+    fn local(e: &Expr) -> Option<&Ident> {
+        match e {
+            Expr::Path(p) => p.path.get_ident(),
+            Expr::Paren(p) => local(&p.expr),
+            _ => None,
+        }
+    }
+    impl<'ast> Visit<'ast> for Uses {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::MethodCall(m)
+                    if crate::mentions::receiver_consumes(&m.method.to_string())
+                        == crate::mentions::Consumes::No
+                        && !may_take_self(&m.method.to_string())
+                        && local(&m.receiver).is_some() =>
+                {
+                    self.borrowed.extend(local(&m.receiver).cloned());
+                    m.args.iter().for_each(|a| self.visit_expr(a));
+                }
+                Expr::Reference(r) if local(&r.expr).is_some() => {
+                    self.borrowed.extend(local(&r.expr).cloned());
+                }
+                Expr::Path(p) => self.other.extend(p.path.get_ident().cloned()),
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            // A macro's tokens may use a name any way.
+            for t in m.tokens.clone() {
+                if let TokenTree::Ident(i) = t {
+                    self.other.push(i);
+                }
+            }
+        }
+    }
+    let mut uses = Uses::default();
+    exprs.into_iter().for_each(|e| uses.visit_expr(e));
+    let Uses { borrowed, other } = uses;
+    borrowed
+        .into_iter()
+        .filter(|i| !other.contains(i))
+        .collect()
+}
+
+/// Methods that usually take `&mut self`: a temporary receiver of theirs is bound `mut`. A
+/// method missing here gives E0596 on the temporary, never a silent difference.
+fn method_mutates(method: &str) -> bool {
+    const MUTATES: &[&str] = &[
+        "next",
+        "next_back",
+        "push",
+        "push_str",
+        "push_back",
+        "push_front",
+        "pop",
+        "pop_back",
+        "pop_front",
+        "insert",
+        "remove",
+        "extend",
+        "clear",
+        "truncate",
+        "drain",
+        "retain",
+        "sort",
+        "sort_by",
+        "sort_by_key",
+        "sort_unstable",
+        "reverse",
+        "append",
+        "take",
+        "replace",
+        "swap",
+        "entry",
+        "split_off",
+        "dedup",
+        "get_or_insert",
+        "get_or_insert_with",
+    ];
+    method.ends_with("_mut") || MUTATES.contains(&method)
+}
+
 /// A place expression, whatever its index operands (`v[i()..]` may be unsized: never a temporary).
 fn is_place_expr(e: &Expr) -> bool {
     match e {
@@ -247,6 +353,7 @@ impl<'a> Normalizer<'a> {
             trivial_iters: Vec::new(),
             option_return,
             loops: 0,
+            place_temps: Vec::new(),
         }
     }
 
@@ -530,14 +637,15 @@ impl<'a> Normalizer<'a> {
                 b.block = self.block(b.block)?;
                 Expr::Unsafe(b)
             }
-            Expr::If(i) => {
+            Expr::If(mut i) => {
                 if has_await(&i.cond) {
                     // Evaluate the condition first, then branch.
                     let mut prelude = Vec::new();
-                    let cond = match *i.cond {
+                    let taken = std::mem::replace(&mut *i.cond, Expr::Verbatim(TokenStream::new()));
+                    let cond = match taken {
                         Expr::Let(mut l) => {
                             let v = self.flatten(*l.expr, &mut prelude)?;
-                            l.expr = Box::new(v);
+                            l.expr = Box::new(self.extract_temps(v, &mut prelude));
                             Expr::Let(l)
                         }
                         Expr::Binary(b)
@@ -551,8 +659,39 @@ impl<'a> Normalizer<'a> {
                             let spelled = self.spell_out_let_chain(chain);
                             return self.construct(spelled);
                         }
-                        c => self.flatten(c, &mut prelude)?,
+                        c => {
+                            // An `if` condition is a temporary scope (Reference, "Destructors":
+                            // temporary scopes): what it made is dropped before a branch runs.
+                            // So the condition's statements run in a block of their own, which
+                            // ends, dropping them, before the `if` branches.
+                            let c = self.flatten(c, &mut prelude)?;
+                            let cond = self.synth("cond");
+                            let rest = syn::ExprIf {
+                                cond: Box::new(parse_quote!(#cond)),
+                                ..i
+                            };
+                            let rest = self.construct(Expr::If(rest))?;
+                            return Ok(parse_quote!({
+                                let #cond: bool = { #(#prelude)* #c };
+                                #rest
+                            }));
+                        }
                     };
+                    // `if let P = ..await..`: the scrutinee's temporaries live through the
+                    // then-block and (edition 2024) are dropped before the else-block runs, as
+                    // below for a scrutinee without `.await`.
+                    let scrutinee = match &cond {
+                        Expr::Let(l) => Some(&*l.expr),
+                        _ => None,
+                    };
+                    if let Some(drops) = scrutinee.and_then(|e| self.drop_temporaries(&prelude, e))
+                    {
+                        let els: Expr = match i.else_branch.take() {
+                            Some((_, e)) => parse_quote!({ #drops #e }),
+                            None => parse_quote!({ #drops }),
+                        };
+                        i.else_branch = Some((Default::default(), Box::new(els)));
+                    }
                     let rest = syn::ExprIf {
                         cond: Box::new(cond),
                         ..i
@@ -570,21 +709,10 @@ impl<'a> Normalizer<'a> {
                 {
                     let e = std::mem::replace(&mut *l.expr, Expr::Verbatim(TokenStream::new()));
                     *l.expr = self.extract_temps(e, &mut prelude);
-                    let drops = prelude.iter().rev().filter_map(|s| match s {
-                        Stmt::Local(syn::Local {
-                            pat: syn::Pat::Ident(p),
-                            ..
-                        }) => {
-                            let t = &p.ident;
-                            Some(quote::quote!(::core::mem::drop(#t);))
-                        }
-                        _ => None,
-                    });
-                    let drops: Vec<TokenStream> = drops.collect();
-                    if !drops.is_empty() {
+                    if let Some(drops) = self.drop_temporaries(&prelude, &l.expr) {
                         let els: Expr = match i.else_branch.take() {
-                            Some((_, e)) => parse_quote!({ #(#drops)* #e }),
-                            None => parse_quote!({ #(#drops)* }),
+                            Some((_, e)) => parse_quote!({ #drops #e }),
+                            None => parse_quote!({ #drops }),
                         };
                         i.else_branch = Some((Default::default(), Box::new(els)));
                     }
@@ -971,18 +1099,20 @@ impl<'a> Normalizer<'a> {
     fn extract_temps(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
         match e {
             Expr::MethodCall(mut m) => {
-                // A receiver is bound to a named temporary (so a future that borrows it can keep
-                // it alive across the suspension), unless the method usually takes `self` by
-                // value (a builder's `.send()`): then the whole receiver chain stays inline.
-                // Either way the temporaries inside the receiver (`make()` in
-                // `make().name().len()`) live to the end of the statement, as in rustc.
+                // A receiver is bound to a named temporary, so that it lives to the end of the
+                // statement, across the suspension, as rustc keeps it (a future may borrow it;
+                // a lock guard's `m.lock().unwrap().len()` holds the lock and makes the future
+                // `!Send`), unless the method usually takes `self` by value (a builder's
+                // `.send()`): then the whole receiver chain stays inline. Either way the
+                // temporaries inside the receiver (`make()` in `make().name().len()`) live to
+                // the end of the statement, as in rustc.
                 let name = m.method.to_string();
                 let recv = self.extract_temps(*m.receiver, out);
                 m.receiver = Box::new(
                     if crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::No
-                        && !returns_owned(&name)
+                        && !may_take_self(&name)
                     {
-                        self.place_temp(recv, out)
+                        self.place_temp_as(recv, method_mutates(&name), out)
                     } else {
                         recv
                     },
@@ -1004,7 +1134,7 @@ impl<'a> Normalizer<'a> {
             }
             Expr::Reference(mut r) => {
                 let inner = self.extract_temps(*r.expr, out);
-                r.expr = Box::new(self.place_temp(inner, out));
+                r.expr = Box::new(self.place_temp_as(inner, r.mutability.is_some(), out));
                 Expr::Reference(r)
             }
             Expr::Field(mut f) => {
@@ -1056,6 +1186,15 @@ impl<'a> Normalizer<'a> {
                 b.right = Box::new(right);
                 Expr::Binary(b)
             }
+            // A `match` scrutinee is not a temporary scope: what it makes lives to the end of
+            // the enclosing statement (Reference, "Destructors": temporary scopes), across a
+            // later `.await` of the statement. The scrutinee is a place, so a value there is a
+            // temporary too.
+            Expr::Match(mut m) => {
+                let scrutinee = self.extract_temps(*m.expr, out);
+                m.expr = Box::new(self.place_temp(scrutinee, out));
+                Expr::Match(m)
+            }
             Expr::Struct(mut s) => {
                 for f in s.fields.iter_mut() {
                     let v = std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new()));
@@ -1075,12 +1214,61 @@ impl<'a> Normalizer<'a> {
         }
     }
 
+    /// `drop(tmpN);` for each temporary of an `if let` scrutinee that `prelude` binds, the last
+    /// made first (as rustc drops temporaries), or `None` when there is none: the place
+    /// temporaries, and the awaited value itself when the scrutinee is just its name (on the
+    /// `else` path the pattern did not match, so it moved nothing). Other values the prelude
+    /// binds (`awaited` in `awaited?`) may have been moved.
+    fn drop_temporaries(&self, prelude: &[Stmt], scrutinee: &Expr) -> Option<TokenStream> {
+        let whole = match scrutinee {
+            Expr::Path(p) => p.path.get_ident(),
+            _ => None,
+        };
+        let inits = prelude.iter().filter_map(|s| match s {
+            Stmt::Local(l) => l.init.as_ref().map(|i| &*i.expr),
+            _ => None,
+        });
+        let borrowed = borrowed_locals(inits.chain([scrutinee]));
+        let drops: TokenStream = prelude
+            .iter()
+            .rev()
+            .filter_map(|s| match s {
+                Stmt::Local(syn::Local {
+                    pat: syn::Pat::Ident(p),
+                    ..
+                }) if self.place_temps.contains(&p.ident)
+                    || whole == Some(&p.ident)
+                    || borrowed.contains(&p.ident) =>
+                {
+                    let t = &p.ident;
+                    Some(quote::quote!(::core::mem::drop(#t);))
+                }
+                _ => None,
+            })
+            .collect();
+        (!drops.is_empty()).then_some(drops)
+    }
+
     /// A value expression used as a place becomes a named temporary.
     fn place_temp(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        self.place_temp_as(e, false, out)
+    }
+
+    /// As [`Self::place_temp`]; `mutable` when the place is borrowed mutably (`&mut make()`,
+    /// `vec![].iter_mut()`), which a temporary allows and an immutable local does not. Only
+    /// then: a `mut` temporary kept in a fixed home lends its methods an exclusive borrow.
+    fn place_temp_as(&mut self, e: Expr, mutable: bool, out: &mut Vec<Stmt>) -> Expr {
         if is_place_expr(&e) || is_promotable(&e) || is_stable(&e) {
             e
         } else {
-            self.temp(e, out)
+            let t = self.synth("tmp");
+            out.push(if mutable {
+                parse_quote!(let mut #t = #e;)
+            } else {
+                parse_quote!(let #t = #e;)
+            });
+            self.place_temps.push(t.clone());
+            parse_quote!(#t)
         }
     }
 

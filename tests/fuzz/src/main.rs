@@ -76,7 +76,34 @@ impl Outcome {
     }
 }
 
+/// The lines of a failure worth reading first: for a difference, its head and the trace lines
+/// that differ (marked `!`), with one line of context before each run of them.
+fn summary(detail: &str) -> Vec<&str> {
+    let lines: Vec<&str> = detail.lines().collect();
+    if !lines.iter().any(|l| l.trim_start().starts_with("! ")) {
+        return lines.into_iter().take(40).collect();
+    }
+    let mut keep: Vec<&str> = lines.iter().take(3).copied().collect();
+    for (i, l) in lines.iter().enumerate().skip(3) {
+        let marked = l.trim_start().starts_with("! ");
+        let before_marked = lines
+            .get(i + 1)
+            .is_some_and(|n| n.trim_start().starts_with("! "));
+        if (marked || before_marked) && keep.len() < 40 {
+            keep.push(l);
+        }
+    }
+    keep
+}
+
+/// The first `n` words of a message, with the names it quotes (`` `c12` ``) left out, so that
+/// one kind of failure is one class whatever the program calls things.
 fn first_words(s: &str, n: usize) -> String {
+    let mut out = String::new();
+    for (k, part) in s.split('`').enumerate() {
+        out.push_str(if k % 2 == 1 { "`..`" } else { part });
+    }
+    let s = out;
     s.split_whitespace().take(n).collect::<Vec<_>>().join(" ")
 }
 
@@ -86,6 +113,8 @@ struct Options {
     batch: usize,
     out: PathBuf,
     shrink: usize,
+    /// Programs shrunk among the run-time differences.
+    shrink_differs: usize,
     max_compile_failures: f64,
     /// Print this program (formatted) and stop.
     print: Option<usize>,
@@ -98,6 +127,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
         batch: 150,
         out: repo.join("target/fuzz/failures"),
         shrink: 6,
+        shrink_differs: 3,
         max_compile_failures: 100.0,
         print: None,
     };
@@ -126,6 +156,11 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
                     .parse()
                     .map_err(|e| format!("--shrink: {e}"))?
             }
+            "--shrink-differs" => {
+                o.shrink_differs = value("--shrink-differs")?
+                    .parse()
+                    .map_err(|e| format!("--shrink-differs: {e}"))?
+            }
             "--max-compile-failures" => {
                 o.max_compile_failures = value("--max-compile-failures")?
                     .parse()
@@ -141,7 +176,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
             "-h" | "--help" => {
                 return Err(
                     "usage: clockwork-fuzz [--count N] [--seed S] [--batch B] [--out DIR] \
-                     [--shrink K] [--max-compile-failures PERCENT] [--print I]"
+                     [--shrink K] [--shrink-differs K] [--max-compile-failures PERCENT] [--print I]"
                         .into(),
                 );
             }
@@ -311,11 +346,20 @@ fn main() {
         "invalid-program" => 2,
         _ => 3,
     });
-    for (class, ids) in order.into_iter().take(opts.shrink) {
-        let (i, p, o) = outcomes
-            .iter()
-            .find(|(i, _, _)| *i == ids[0])
-            .expect("listed");
+    // A run-time difference can have many causes: shrink several of them.
+    let picked = order
+        .into_iter()
+        .take(opts.shrink)
+        .flat_map(|(class, ids)| {
+            let n = if class == "differs" {
+                opts.shrink_differs
+            } else {
+                1
+            };
+            ids.iter().take(n).map(move |i| (class, *i))
+        });
+    for (class, id) in picked {
+        let (i, p, o) = outcomes.iter().find(|(i, _, _)| *i == id).expect("listed");
         let (small, small_outcome) = shrink::shrink(&driver, p, o);
         let name = format!(
             "seed{}-p{i}-{}.rs",
@@ -328,11 +372,7 @@ fn main() {
         let text = format!(
             "// clockwork-fuzz --seed {} : program {i}, shrunk\n// {class}\n// {}\n\n{}",
             opts.seed,
-            o.detail()
-                .lines()
-                .take(12)
-                .collect::<Vec<_>>()
-                .join("\n// "),
+            summary(small_outcome.detail()).join("\n// "),
             small.pretty()
         );
         std::fs::write(&path, text).expect("write the shrunk program");

@@ -1,0 +1,77 @@
+//! Differential cases: where the temporaries of a statement are dropped, position by position
+//! (Rust Reference, "Destructors": temporary scopes). Each case is a program from the fuzzer
+//! (`tests/fuzz`), shrunk, that ran differently before the fix it names.
+use clockwork_tests::differential;
+
+differential! {
+    /// A method's receiver made in an operand before an `.await` lives to the end of the
+    /// statement, across the `.await`, even when the method returns an owned value (`len()`);
+    /// it was dropped before the `.await`.
+    receiver_of_owned_result_lives_across_later_await {
+        async fn f() -> usize {
+            let n = Guard::new("t").name().len() + step("s", 1usize).await;
+            log("after");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// A temporary receiver borrowed mutably (`iter_mut`) is bound `mut` (E0596 before).
+    receiver_borrowed_mutably_before_await {
+        async fn f() -> usize {
+            vec![Guard::new("a"), Guard::new("b")].iter_mut().count() + step("s", 1usize).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// An `if` condition is a temporary scope: the awaited guard in the condition is dropped
+    /// before a branch runs (it was dropped after the whole `if`).
+    if_condition_temporaries_drop_before_the_branch {
+        async fn f() -> u32 {
+            if step("c", Guard::new("g")).await.name().len() != 3 {
+                log("then");
+            } else {
+                let _r = &Guard::new("t");
+            }
+            if step("c2", Guard::new("h")).await.name().len() == 1 {
+                step("then", 1u32).await
+            } else {
+                step("else", 2u32).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `if let P = ..await..`: the awaited value is dropped before the `else` block runs
+    /// (edition 2024), and lives through the then-block.
+    if_let_awaited_scrutinee_drops_before_else {
+        async fn f(k: u32) -> u32 {
+            if let Some(x) = step("s", Guard::new(format!("g{k}"))).await.name().find('1') {
+                log("then");
+                step("t", x as u32).await
+            } else {
+                log("else");
+                step("e", 2u32).await
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(1).await + f(2).await }
+        }
+    }
+
+    /// A `match` scrutinee is not a temporary scope: a `match` used as an operand keeps the
+    /// scrutinee's temporaries to the end of the statement, across a later operand's `.await`.
+    match_operand_scrutinee_lives_across_later_await {
+        async fn f() -> u32 {
+            let arr = [
+                match Guard::new("t").name().find('t') {
+                    Some(_) => 1u32,
+                    None => 2u32,
+                },
+                step("s", Guard::new("g")).await.name().len() as u32,
+            ];
+            arr[0] + arr[1]
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+}
