@@ -9,6 +9,23 @@ use clockwork_tests::differential;
 
 differential! {
 
+    // Send-ness differs (found when the auto-trait probe was fixed; the old probe read every
+    // future as !Send): rustc's future is !Send, ours is Send. rustc counts a local whose storage
+    // is live across the `.await` and that was borrowed before it (`*rc` borrows `rc` through
+    // `Deref`), even when it was moved out (`drop(rc)`) before the `.await`. The state does not
+    // hold a moved local, so nothing of type `Rc` is in our future. Fix: a zero-sized
+    // `PhantomData` of such a local's type in the states where it is in scope.
+    send_non_send_local_dropped_explicitly {
+        async fn f() -> u32 {
+            let rc = std::rc::Rc::new(5u32);
+            let n = *rc;
+            drop(rc);
+            step("s", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+
     // LIMITATION (explicit error since a86be15): recursion through `Box::pin(f(n - 1)).await` (the state would contain a
     // future of its own opaque type). The type-erased form passes: see recursion_dyn_boxed in differential_edge.rs.
     // error: `sum_to` awaits a call to itself: the state machine would contain a future of its own type, which an `impl Future`

@@ -422,16 +422,6 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
-    send_non_send_local_dropped_explicitly {
-        async fn f() -> u32 {
-            let rc = std::rc::Rc::new(5u32);
-            let n = *rc;
-            drop(rc);
-            step("s", n).await
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
-    }
-
     send_non_send_local_alive_to_scope_end {
         async fn f() -> u32 {
             let rc = std::rc::Rc::new(5u32);

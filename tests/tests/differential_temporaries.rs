@@ -64,9 +64,9 @@ differential! {
     match_operand_scrutinee_lives_across_later_await {
         async fn f() -> u32 {
             let arr = [
-                match Guard::new("t").name().find('t') {
-                    Some(_) => 1u32,
-                    None => 2u32,
+                match Guard::new("t").name().len() {
+                    1 => 1u32,
+                    _ => 2u32,
                 },
                 step("s", Guard::new("g")).await.name().len() as u32,
             ];

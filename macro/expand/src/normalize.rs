@@ -276,6 +276,35 @@ fn borrowed_locals<'e>(exprs: impl IntoIterator<Item = &'e Expr>) -> Vec<Ident> 
         .collect()
 }
 
+/// Whether the value of `e` is likely an owned value that may need dropping (a call's result,
+/// a macro's, a literal's, what a consuming method or a lock returns) rather than a borrow or
+/// a plain number (`g.name()`, `s.find('x')`): a temporary holding it may matter at the end of
+/// the statement.
+fn owns_its_value(e: &Expr) -> bool {
+    const GUARDS: &[&str] = &[
+        "lock",
+        "read",
+        "write",
+        "borrow",
+        "borrow_mut",
+        "try_lock",
+        "try_read",
+        "try_write",
+        "try_borrow",
+        "try_borrow_mut",
+    ];
+    match e {
+        Expr::Call(_) | Expr::Macro(_) | Expr::Struct(_) | Expr::Array(_) | Expr::Tuple(_) => true,
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            crate::mentions::receiver_consumes(&name) != crate::mentions::Consumes::No
+                || GUARDS.contains(&name.as_str())
+        }
+        Expr::Paren(p) => owns_its_value(&p.expr),
+        _ => false,
+    }
+}
+
 /// Methods that usually take `&mut self`: a temporary receiver of theirs is bound `mut`. A
 /// method missing here gives E0596 on the temporary, never a silent difference.
 fn method_mutates(method: &str) -> bool {
@@ -1100,17 +1129,21 @@ impl<'a> Normalizer<'a> {
         match e {
             Expr::MethodCall(mut m) => {
                 // A receiver is bound to a named temporary, so that it lives to the end of the
-                // statement, across the suspension, as rustc keeps it (a future may borrow it;
-                // a lock guard's `m.lock().unwrap().len()` holds the lock and makes the future
-                // `!Send`), unless the method usually takes `self` by value (a builder's
-                // `.send()`): then the whole receiver chain stays inline. Either way the
-                // temporaries inside the receiver (`make()` in `make().name().len()`) live to
-                // the end of the statement, as in rustc.
+                // statement, across the suspension, as rustc keeps it: a future may borrow it,
+                // and a lock guard (`m.lock().unwrap().len()`) holds the lock and makes the
+                // future `!Send`. Not when the method usually takes `self` by value (a
+                // builder's `.send()`): then the whole receiver chain stays inline. Nor when
+                // the method returns an owned value and the receiver is likely a borrow
+                // (`g.name().len()`): rustc keeps no such temporary across the suspension
+                // either (it has nothing to drop), and the state would grow for nothing.
+                // Either way the temporaries inside the receiver (`make()` in
+                // `make().name().len()`) live to the end of the statement, as in rustc.
                 let name = m.method.to_string();
                 let recv = self.extract_temps(*m.receiver, out);
                 m.receiver = Box::new(
                     if crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::No
                         && !may_take_self(&name)
+                        && (!returns_owned(&name) || owns_its_value(&recv))
                     {
                         self.place_temp_as(recv, method_mutates(&name), out)
                     } else {
@@ -1192,7 +1225,11 @@ impl<'a> Normalizer<'a> {
             // temporary too.
             Expr::Match(mut m) => {
                 let scrutinee = self.extract_temps(*m.expr, out);
-                m.expr = Box::new(self.place_temp(scrutinee, out));
+                m.expr = Box::new(if owns_its_value(&scrutinee) {
+                    self.place_temp(scrutinee, out)
+                } else {
+                    scrutinee
+                });
                 Expr::Match(m)
             }
             Expr::Struct(mut s) => {

@@ -159,21 +159,14 @@ impl VisitMut for Renamer {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        if self.map.is_empty() {
+        if self.map.is_empty() || m.path.is_ident("stringify") {
             return;
         }
         if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
             for e in parts.exprs_mut() {
                 self.visit_expr_mut(e);
             }
-            parts.fmt = parts.fmt.take().map(|f| {
-                let mut s = f.value();
-                for (old, new) in &self.map {
-                    s = s.replace(&format!("{{{old}}}"), &format!("{{{new}}}"));
-                    s = s.replace(&format!("{{{old}:"), &format!("{{{new}:"));
-                }
-                syn::LitStr::new(&s, f.span())
-            });
+            parts.fmt = parts.fmt.take().map(|f| rename_format_args(&f, &self.map));
             m.tokens = parts.to_tokens();
         } else {
             m.tokens = rename_tokens(m.tokens.clone(), &self.map);
@@ -181,15 +174,39 @@ impl VisitMut for Renamer {
     }
 }
 
+/// A format string with its inline arguments (`{old}`, `{old:?}`) renamed: they name locals, and
+/// the renamed local is the one the user meant.
+fn rename_format_args(f: &syn::LitStr, map: &HashMap<String, Ident>) -> syn::LitStr {
+    let mut s = f.value();
+    for (old, new) in map {
+        s = s.replace(&format!("{{{old}}}"), &format!("{{{new}}}"));
+        s = s.replace(&format!("{{{old}:"), &format!("{{{new}:"));
+    }
+    syn::LitStr::new(&s, f.span())
+}
+
 /// Renames the identifiers of a token stream that `map` names (not those after a `.`: fields and
-/// methods).
+/// methods), and the inline format arguments of its string literals: the macro is unknown, and
+/// most macros that take a string with `{name}` in it format it (`info!("on {addr}")`), where
+/// the old name would find the shadowed local, or none. What `stringify!` quotes keeps the
+/// user's spelling: it names nothing.
 pub fn rename_tokens(ts: TokenStream, map: &HashMap<String, Ident>) -> TokenStream {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, tt) in tokens.iter().enumerate() {
         let after_dot =
             i > 0 && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+        let quoted = i > 1
+            && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '!')
+            && matches!(&tokens[i - 2], TokenTree::Ident(m) if m == "stringify");
         match tt {
+            TokenTree::Group(_) if quoted => out.push(tt.clone()),
+            TokenTree::Literal(lit) if lit.to_string().contains('{') => {
+                match syn::parse2::<syn::LitStr>(TokenTree::Literal(lit.clone()).into()) {
+                    Ok(s) => out.push(TokenTree::Literal(rename_format_args(&s, map).token())),
+                    Err(_) => out.push(tt.clone()),
+                }
+            }
             TokenTree::Ident(id) if !after_dot => match map.get(&id.to_string()) {
                 Some(new) => out.push(TokenTree::Ident(Ident::new(&new.to_string(), id.span()))),
                 None => out.push(tt.clone()),

@@ -1,0 +1,51 @@
+//! Differential cases: a local keeps its name in the tokens a macro sees (issue 14, class 8),
+//! also when the transform renames it (a shadowing local whose shadowed one is kept, `x_2`) or
+//! keeps it in a fixed home (`v_home`). Shrunk from the fuzzer's programs (`tests/fuzz`).
+use clockwork_tests::differential;
+
+differential! {
+    /// `logv!("on {addr}")` in a macro the transform does not know: the inline argument names
+    /// the shadowing `addr`; after the rename it found the shadowed one, the argument, and
+    /// printed `on arg` instead of `on 13`.
+    inline_format_arg_in_unknown_macro_names_the_shadowing_local {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(addr: String) -> usize {
+            let addr = addr.len() + 10;
+            let x = step("s", 1usize).await;
+            logv!("on {addr}");
+            logv!("padded {addr:>4}");
+            x + addr
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f(String::from("arg")) }
+    }
+
+    /// `stringify!` quotes the user's name, not the rename (`c_2`) or the home (`v_home`).
+    stringify_keeps_the_users_name {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f() -> usize {
+            let g = Guard::new("g");
+            let c = || g.name().len();
+            let c = 1usize;
+            let v = vec![Guard::new("v")];
+            let n = step("s", v.iter()).await.count();
+            log(format!("{} = {}", stringify!(c), c));
+            logv!("{} {}", stringify!(v), v.len());
+            log(stringify!(v, c).to_string());
+            n + c
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// A fixed-home local in an unknown macro's inline argument (`{v:?}`): the home formats as
+    /// its value (E0425 before: `v` no longer exists).
+    inline_format_arg_of_a_fixed_home {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f() -> usize {
+            let v = vec![1u32, 2];
+            let n = step("s", v.iter()).await.count();
+            logv!("v {v:?}");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+}
