@@ -283,6 +283,13 @@ fn main() {
     // The transform's panics are caught and reported; keep their default printing out of the way.
     std::panic::set_hook(Box::new(|_| {}));
     let fuzz_dir = repo.join("target/fuzz");
+    // One run at a time: runs share the batch crate's directory.
+    std::fs::create_dir_all(&fuzz_dir).expect("create target/fuzz");
+    let lock = std::fs::File::create(fuzz_dir.join("lock")).expect("create target/fuzz/lock");
+    if lock.try_lock().is_err() {
+        eprintln!("clockwork-fuzz: another run holds target/fuzz/lock; waiting for it");
+        lock.lock().expect("lock target/fuzz/lock");
+    }
     let driver = Driver::new(
         &repo,
         &fuzz_dir.join("work"),
