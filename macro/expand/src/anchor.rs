@@ -818,6 +818,54 @@ impl AnchorUses<'_> {
         true
     }
 
+    /// A `move` closure or `async move` block that uses anchored locals (not only fields of a
+    /// literal's: see `capture_parts`) takes each out of its home just before it, under the same
+    /// name, and captures that value: `{ let v = v.take(); async move { .. v .. } }` when the
+    /// capture is the local's one move and last mention (the handle then has nothing to drop),
+    /// else a copy, `{ let v = *v.shared(); .. }`: a later use, or a later iteration of a loop,
+    /// means rustc found the local `Copy` (were it not, the copy is rustc's E0507 at `v`).
+    fn move_into_capture(&mut self, e: &mut Expr) {
+        use quote::ToTokens;
+        let tokens = match &*e {
+            Expr::Closure(c) => c.body.to_token_stream(),
+            Expr::Async(a) => a.block.to_token_stream(),
+            _ => return,
+        };
+        let mut found: Vec<Ident> = Vec::new();
+        self.anchored_idents(tokens, &mut found);
+        let mut lets = Vec::new();
+        for v in found {
+            if self.in_closure == 0 && self.moved_last.iter().any(|n| v == n.as_str()) {
+                lets.push(quote::quote_spanned!(v.span()=> let #v = #v.take();));
+                self.took_out(&v);
+            } else {
+                lets.push(quote::quote_spanned!(v.span()=> let #v = *#v.shared();));
+            }
+        }
+        let capture = e.clone();
+        *e = parse_quote!({ #(#lets)* #capture });
+    }
+
+    /// The anchored locals `tokens` name (not as a field or method after `.`), once each, in
+    /// order.
+    fn anchored_idents(&self, tokens: TokenStream, found: &mut Vec<Ident>) {
+        let mut after_dot = false;
+        for t in tokens {
+            match &t {
+                proc_macro2::TokenTree::Ident(i)
+                    if !after_dot
+                        && self.names.iter().any(|n| i == n.as_str())
+                        && !found.contains(i) =>
+                {
+                    found.push(i.clone())
+                }
+                proc_macro2::TokenTree::Group(g) => self.anchored_idents(g.stream(), found),
+                _ => {}
+            }
+            after_dot = matches!(&t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '.');
+        }
+    }
+
     fn mentions_anchored(&self, tokens: TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
             proc_macro2::TokenTree::Ident(i) => self.names.iter().any(|n| i == n.as_str()),
@@ -1018,25 +1066,12 @@ impl VisitMut for AnchorUses<'_> {
             Expr::Closure(c)
                 if c.capture.is_some() && self.mentions_anchored(c.body.to_token_stream()) =>
             {
-                self.error.get_or_insert_with(|| {
-                    crate::error::Error::new(
-                        c.capture
-                            .map_or_else(proc_macro2::Span::call_site, |m| m.span),
-                        "this `move` closure takes a local that stays borrowed across an `.await`: \
-                     #[state_machine] keeps such a local in a fixed home and cannot move it into a \
-                     closure yet; move a clone, or end the borrow before the `.await`",
-                    )
-                });
+                self.move_into_capture(e);
             }
             Expr::Async(a)
                 if a.capture.is_some() && self.mentions_anchored(a.block.to_token_stream()) =>
             {
-                self.error.get_or_insert_with(|| crate::error::Error::new(
-                    a.capture.map_or_else(proc_macro2::Span::call_site, |m| m.span),
-                    "this `async move` block takes a local that stays borrowed across an `.await`: \
-                     #[state_machine] keeps such a local in a fixed home and cannot move it into a \
-                     block yet; move a clone, or end the borrow before the `.await`",
-                ));
+                self.move_into_capture(e);
             }
             // A closure may run later than where it is written, or more than once.
             Expr::Closure(_) | Expr::Async(_) => {
