@@ -16,8 +16,9 @@
 //!    `--out` (default `target/fuzz/failures`).
 //!
 //! The last line printed is `fuzz: P passed, F failed of N (seed S)`. The exit status is 1 when
-//! any program ran differently, panicked the macro, or was invalid as plain Rust (a generator
-//! bug), or when more than `--max-compile-failures` percent did not compile; 0 otherwise.
+//! more programs than `--max-differences` (default 0) ran differently, when any panicked the
+//! macro or was invalid as plain Rust (a generator bug), or when more than
+//! `--max-compile-failures` percent did not compile; 0 otherwise.
 
 mod driver;
 mod generate;
@@ -116,6 +117,8 @@ struct Options {
     /// Programs shrunk among the run-time differences.
     shrink_differs: usize,
     max_compile_failures: f64,
+    /// Run-time differences tolerated (a ratchet for CI: the count known for its seed).
+    max_differences: usize,
     /// Print this program (formatted) and stop.
     print: Option<usize>,
 }
@@ -129,6 +132,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
         shrink: 6,
         shrink_differs: 3,
         max_compile_failures: 100.0,
+        max_differences: 0,
         print: None,
     };
     let mut args = std::env::args().skip(1);
@@ -161,6 +165,11 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
                     .parse()
                     .map_err(|e| format!("--shrink-differs: {e}"))?
             }
+            "--max-differences" => {
+                o.max_differences = value("--max-differences")?
+                    .parse()
+                    .map_err(|e| format!("--max-differences: {e}"))?
+            }
             "--max-compile-failures" => {
                 o.max_compile_failures = value("--max-compile-failures")?
                     .parse()
@@ -176,7 +185,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
             "-h" | "--help" => {
                 return Err(
                     "usage: clockwork-fuzz [--count N] [--seed S] [--batch B] [--out DIR] \
-                     [--shrink K] [--shrink-differs K] [--max-compile-failures PERCENT] [--print I]"
+                     [--shrink K] [--shrink-differs K] [--max-differences N] [--max-compile-failures PERCENT] [--print I]"
                         .into(),
                 );
             }
@@ -407,13 +416,25 @@ fn main() {
         100.0 * not_compiling as f64 / outcomes.len().max(1) as f64,
         started.elapsed().as_secs_f64()
     );
+    let too_many = 100.0 * not_compiling as f64 > opts.max_compile_failures * outcomes.len() as f64;
+    if differs > opts.max_differences {
+        println!(
+            "fuzz: {differs} run-time differences, more than the {} allowed",
+            opts.max_differences
+        );
+    }
+    if too_many {
+        println!(
+            "fuzz: more than {}% of the programs do not compile",
+            opts.max_compile_failures
+        );
+    }
     println!(
         "fuzz: {passed} passed, {failed} failed of {} (seed {})",
         outcomes.len(),
         opts.seed
     );
-    let too_many = 100.0 * not_compiling as f64 > opts.max_compile_failures * outcomes.len() as f64;
-    if differs + panics + invalid > 0 || too_many {
+    if differs > opts.max_differences || panics + invalid > 0 || too_many {
         std::process::exit(1);
     }
 }
