@@ -74,4 +74,37 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// `let r = &make();` extends the temporary to the end of the block, whether or not `r` is
+    /// used after the next `.await` (it was dropped before the `.await` when `r` was not).
+    /// Fuzzer, seed 5, programs 43 and 90.
+    extended_temporary_lives_to_the_end_of_the_block {
+        async fn f() -> u32 {
+            let _a = Guard::new("a");
+            let r = &Guard::new("t");
+            let (n, r) = (1u32, step("s", Guard::new("g")).await);
+            let kept = &mut Guard::new("m");
+            step("s2", ()).await;
+            log(kept.name().to_string());
+            n + r.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// Arguments are evaluated left to right: binding the temporary of a later `&make()`
+    /// argument made it before the earlier arguments (`b` before `a`). Fuzzer, seed 5,
+    /// program 47.
+    arguments_evaluated_in_order_around_a_bound_temporary {
+        async fn h(a: Guard, b: &Guard, c: Guard) -> usize {
+            step("h", ()).await;
+            a.name().len() + b.name().len() + c.name().len()
+        }
+        async fn f() -> usize {
+            let n = h(Guard::new("a"), &Guard::new("b"), Guard::new("c")).await;
+            let pair = (Guard::new("x"), &Guard::new("y"));
+            step("s", ()).await;
+            n + pair.0.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

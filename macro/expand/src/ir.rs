@@ -662,6 +662,13 @@ impl Builder {
                         })
                 });
                 let ids = self.declare_pat(&l.pat, block, has_init);
+                // `let p = (a, &v);`: an element of a tuple, array or struct literal borrows too.
+                if let Some(init) = &l.init {
+                    for element in literal_elements(&init.expr) {
+                        let borrow = self.sure_borrow(element);
+                        self.borrowed_by(borrow, &ids);
+                    }
+                }
                 if let (Some(init), [id]) = (&l.init, &ids[..])
                     && matches!(&*init.expr, Expr::Closure(_) | Expr::Async(_))
                 {
@@ -1050,6 +1057,24 @@ enum Inner {
 }
 
 /// The name at the root of a place (`p`, `p.f`, `p[i]`, `(p)`).
+/// The elements of a tuple, array or struct literal (through parentheses and nested
+/// literals), which a `let` of it binds as parts of its value.
+fn literal_elements(e: &Expr) -> Vec<&Expr> {
+    let elements: Vec<&Expr> = match e {
+        Expr::Paren(p) => return literal_elements(&p.expr),
+        Expr::Tuple(t) => t.elems.iter().collect(),
+        Expr::Array(a) => a.elems.iter().collect(),
+        Expr::Struct(s) => s.fields.iter().map(|f| &f.expr).collect(),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for element in elements {
+        out.push(element);
+        out.extend(literal_elements(element));
+    }
+    out
+}
+
 fn place_root_ident(e: &Expr) -> Option<&Ident> {
     match e {
         Expr::Field(f) => place_root_ident(&f.base),

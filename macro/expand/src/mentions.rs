@@ -738,11 +738,15 @@ impl Walker {
         }
     }
 
-    /// Unknown macro input: every identifier might be a local it moves.
+    /// Unknown macro input: every identifier might name a local. The macro is taken to borrow
+    /// it, not to move it (a logging macro's `info!("{}", conn)`), so the local drops at the
+    /// end of its scope, as rustc drops it then. Were the guess wrong (a macro that moves it),
+    /// the expansion would use the local after the move, and rustc would say so (E0382); the
+    /// other guess fails silently, dropping the local at the next suspension.
     fn tokens(&mut self, tokens: TokenStream) {
         for tt in tokens {
             match tt {
-                TokenTree::Ident(i) => self.mention(i.to_string(), Use::Move),
+                TokenTree::Ident(i) => self.mention(i.to_string(), Use::Other),
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Literal(l) => {
                     if let Ok(s) = syn::parse2::<syn::LitStr>(TokenTree::Literal(l).into()) {

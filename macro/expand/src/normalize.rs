@@ -276,6 +276,24 @@ fn borrowed_locals<'e>(exprs: impl IntoIterator<Item = &'e Expr>) -> Vec<Ident> 
         .collect()
 }
 
+/// Whether a `let` with this initializer extends a temporary: `&e` / `&mut e` of a value (not a
+/// place, not a constant rustc would promote) in an extending position: the initializer itself,
+/// or an element of a tuple, array or struct literal there, through parentheses.
+fn extends_a_temporary(e: &Expr) -> bool {
+    match e {
+        Expr::Paren(p) => extends_a_temporary(&p.expr),
+        Expr::Reference(r) => is_extended_value(&r.expr) || extends_a_temporary(&r.expr),
+        Expr::Tuple(t) => t.elems.iter().any(extends_a_temporary),
+        Expr::Array(a) => a.elems.iter().any(extends_a_temporary),
+        Expr::Struct(s) => s.fields.iter().any(|f| extends_a_temporary(&f.expr)),
+        _ => false,
+    }
+}
+
+fn is_extended_value(e: &Expr) -> bool {
+    !is_place_expr(e) && !is_promotable(e) && !is_stable(e)
+}
+
 /// Whether the value of `e` is likely an owned value that may need dropping (a call's result,
 /// a macro's, a literal's, what a consuming method or a lock returns) rather than a borrow or
 /// a plain number (`g.name()`, `s.find('x')`): a temporary holding it may matter at the end of
@@ -389,8 +407,14 @@ impl<'a> Normalizer<'a> {
     pub fn block(&mut self, b: Block) -> Result<Block> {
         let mut stmts = Vec::new();
         let n = b.stmts.len();
+        // Whether a statement after the i-th awaits.
+        let mut awaits_after = vec![false; n];
+        for i in (0..n.saturating_sub(1)).rev() {
+            awaits_after[i] = awaits_after[i + 1] || stmt_has_await(&b.stmts[i + 1]);
+        }
         for (i, s) in b.stmts.into_iter().enumerate() {
             let is_tail = i + 1 == n && matches!(s, Stmt::Expr(_, None));
+            let later_await = awaits_after[i];
             // `let (ref a, ref mut b) = (x.await, 2);`: the bindings borrow a temporary that
             // lives to the end of the block; name it, so it can be kept (and have a fixed home).
             let s = match s {
@@ -408,6 +432,31 @@ impl<'a> Normalizer<'a> {
                         self.stmt(bind, false, &mut stmts)?;
                     } else {
                         stmts.push(bind);
+                    }
+                    Stmt::Local(l)
+                }
+                // `let r = &make();`, `let p = (a(), &make());`: the temporary is extended to
+                // the end of the block (Reference, "Destructors": temporary lifetime
+                // extension), whether or not `r` is used after a later `.await`. Name it, so it
+                // is kept across the `.await`s and drops where rustc drops it: after the
+                // bindings of this `let`, before the locals declared earlier.
+                Stmt::Local(mut l)
+                    if l.init.as_ref().is_some_and(|init| {
+                        init.diverge.is_none()
+                            && extends_a_temporary(&init.expr)
+                            && (later_await || has_await(&init.expr))
+                    }) =>
+                {
+                    let init = l.init.as_mut().expect("checked above");
+                    let e = std::mem::replace(&mut *init.expr, Expr::Verbatim(TokenStream::new()));
+                    let mut made = Vec::new();
+                    *init.expr = self.extend_temporaries(e, &mut made);
+                    for bind in made {
+                        if stmt_has_await(&bind) {
+                            self.stmt(bind, false, &mut stmts)?;
+                        } else {
+                            stmts.push(bind);
+                        }
                     }
                     Stmt::Local(l)
                 }
@@ -1150,18 +1199,24 @@ impl<'a> Normalizer<'a> {
                         recv
                     },
                 );
-                m.args = m
-                    .args
+                let mut args_out = Vec::new();
+                m.args = self
+                    .extract_operands(m.args.into_iter().collect(), &mut args_out)
                     .into_iter()
-                    .map(|a| self.extract_temps(a, out))
                     .collect();
+                if !args_out.is_empty() && !is_stable(&m.receiver) && !is_place_expr(&m.receiver) {
+                    // The receiver is evaluated before the arguments' temporaries are made.
+                    let recv =
+                        std::mem::replace(&mut *m.receiver, Expr::Verbatim(TokenStream::new()));
+                    *m.receiver = self.temp(recv, out);
+                }
+                out.extend(args_out);
                 Expr::MethodCall(m)
             }
             Expr::Call(mut c) => {
-                c.args = c
-                    .args
+                c.args = self
+                    .extract_operands(c.args.into_iter().collect(), out)
                     .into_iter()
-                    .map(|a| self.extract_temps(a, out))
                     .collect();
                 Expr::Call(c)
             }
@@ -1233,17 +1288,20 @@ impl<'a> Normalizer<'a> {
                 Expr::Match(m)
             }
             Expr::Struct(mut s) => {
-                for f in s.fields.iter_mut() {
-                    let v = std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new()));
-                    f.expr = self.extract_temps(v, out);
+                let values = s
+                    .fields
+                    .iter_mut()
+                    .map(|f| std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())))
+                    .collect();
+                for (f, v) in s.fields.iter_mut().zip(self.extract_operands(values, out)) {
+                    f.expr = v;
                 }
                 Expr::Struct(s)
             }
             Expr::Tuple(mut t) => {
-                t.elems = t
-                    .elems
+                t.elems = self
+                    .extract_operands(t.elems.into_iter().collect(), out)
                     .into_iter()
-                    .map(|a| self.extract_temps(a, out))
                     .collect();
                 Expr::Tuple(t)
             }
@@ -1284,6 +1342,95 @@ impl<'a> Normalizer<'a> {
             })
             .collect();
         (!drops.is_empty()).then_some(drops)
+    }
+
+    /// The temporaries a `let` initializer extends (see `extends_a_temporary`), bound to named
+    /// locals pushed onto `out`, in evaluation order: an operand evaluated before one that
+    /// makes such a temporary is bound first.
+    fn extend_temporaries(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        match e {
+            Expr::Paren(mut p) => {
+                *p.expr = self.extend_temporaries(*p.expr, out);
+                Expr::Paren(p)
+            }
+            Expr::Reference(mut r) if is_extended_value(&r.expr) => {
+                let t = self.synth("value");
+                let value = std::mem::replace(&mut *r.expr, parse_quote!(#t));
+                out.push(if r.mutability.is_some() {
+                    parse_quote!(let mut #t = #value;)
+                } else {
+                    parse_quote!(let #t = #value;)
+                });
+                Expr::Reference(r)
+            }
+            Expr::Reference(mut r) => {
+                *r.expr = self.extend_temporaries(*r.expr, out);
+                Expr::Reference(r)
+            }
+            Expr::Tuple(mut t) => {
+                let elems = t.elems.into_iter().collect();
+                t.elems = self.extend_operands(elems, out).into_iter().collect();
+                Expr::Tuple(t)
+            }
+            Expr::Array(mut a) => {
+                let elems = a.elems.into_iter().collect();
+                a.elems = self.extend_operands(elems, out).into_iter().collect();
+                Expr::Array(a)
+            }
+            Expr::Struct(mut s) => {
+                let values = s
+                    .fields
+                    .iter_mut()
+                    .map(|f| std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())))
+                    .collect();
+                for (f, v) in s.fields.iter_mut().zip(self.extend_operands(values, out)) {
+                    f.expr = v;
+                }
+                Expr::Struct(s)
+            }
+            other => other,
+        }
+    }
+
+    /// `extend_temporaries` over operands evaluated left to right.
+    fn extend_operands(&mut self, ops: Vec<Expr>, out: &mut Vec<Stmt>) -> Vec<Expr> {
+        let mut done = Vec::with_capacity(ops.len());
+        for op in ops {
+            let mut made = Vec::new();
+            let e = self.extend_temporaries(op, &mut made);
+            done.push((e, made));
+        }
+        self.in_order(done, out)
+    }
+
+    /// Operands, each with the statements that bind its temporaries: the statements go to
+    /// `out` in order, and an operand written before one that bound something is bound too, so
+    /// it is still evaluated first.
+    fn in_order(&mut self, done: Vec<(Expr, Vec<Stmt>)>, out: &mut Vec<Stmt>) -> Vec<Expr> {
+        let last = done.iter().rposition(|(_, made)| !made.is_empty());
+        let mut operands = Vec::with_capacity(done.len());
+        for (i, (e, made)) in done.into_iter().enumerate() {
+            out.extend(made);
+            operands.push(match last {
+                Some(l) if i < l && !is_stable(&e) && !is_promotable(&e) => self.temp(e, out),
+                _ => e,
+            });
+        }
+        operands
+    }
+
+    /// [`Self::extract_temps`] of operands that Rust evaluates left to right (a call's
+    /// arguments, a tuple's or a struct literal's fields). Binding a later operand's temporary
+    /// (`&make()`) runs it before the operands written before it, which still stand inline; so
+    /// those are bound first, in order (`f(Guard::new("a"), &Guard::new("b"))` makes `a` first).
+    fn extract_operands(&mut self, ops: Vec<Expr>, out: &mut Vec<Stmt>) -> Vec<Expr> {
+        let mut done = Vec::with_capacity(ops.len());
+        for op in ops {
+            let mut made = Vec::new();
+            let e = self.extract_temps(op, &mut made);
+            done.push((e, made));
+        }
+        self.in_order(done, out)
     }
 
     /// A value expression used as a place becomes a named temporary.
