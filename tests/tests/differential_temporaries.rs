@@ -107,4 +107,17 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    /// `v[i % 3] += x.await`: the place stays a place. It was bound as a value (`let tmp =
+    /// v[..]; tmp += awaited`), which changed a copy (E0384 only because the copy was not
+    /// `mut`). Fuzzer, seed 5, program 298.
+    compound_assignment_to_an_indexed_place_with_an_await {
+        async fn f(k: u32) -> u32 {
+            let mut v = [1u32, 2, 3];
+            v[(k % 3) as usize] += step("s", 5u32).await % 8;
+            v[k as usize - 3] += step("t", 1u32).await;
+            v[0] + v[1] + v[2]
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(4) }
+    }
 }

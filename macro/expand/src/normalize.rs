@@ -166,6 +166,37 @@ fn is_stable(e: &Expr) -> bool {
     }
 }
 
+/// Arithmetic on locals and literals (`(i % 3) as usize`): no side effects, and nothing but
+/// an overflow to panic with, which happens where it stands.
+fn is_pure(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) | Expr::Path(_) => true,
+        Expr::Paren(p) => is_pure(&p.expr),
+        Expr::Group(g) => is_pure(&g.expr),
+        Expr::Cast(c) => is_pure(&c.expr),
+        Expr::Field(f) => is_pure(&f.base),
+        Expr::Unary(u) => !matches!(u.op, syn::UnOp::Deref(_)) && is_pure(&u.expr),
+        Expr::Binary(b) => {
+            use syn::BinOp::*;
+            let assigns = matches!(
+                b.op,
+                AddAssign(_)
+                    | SubAssign(_)
+                    | MulAssign(_)
+                    | DivAssign(_)
+                    | RemAssign(_)
+                    | BitXorAssign(_)
+                    | BitAndAssign(_)
+                    | BitOrAssign(_)
+                    | ShlAssign(_)
+                    | ShrAssign(_)
+            );
+            !assigns && is_pure(&b.left) && is_pure(&b.right)
+        }
+        _ => false,
+    }
+}
+
 /// A place whose evaluation has no side effects (`x`, `self.a.b`, `*r`).
 fn is_place(e: &Expr) -> bool {
     match e {
@@ -1465,10 +1496,15 @@ impl<'a> Normalizer<'a> {
             e
         };
         Ok(match ctx {
-            Ctx::Place if is_place(&e) => {
-                // `v[i()]` as a place: evaluate the index now.
+            // A place (`v[i]`, `v[i % 3]`, `v[i()]`) stays a place: bound to a temporary, it
+            // would be a copy, and `tmp += x` would change the copy (E0384 on the `let`, or,
+            // were it `mut`, silently).
+            Ctx::Place if is_place(&e) || is_place_expr(&e) => {
+                // `v[i()]` as a place: evaluate the index now. An index without side effects
+                // (`i % 3`) is left where it is: for a primitive `+=` rustc evaluates the place
+                // after the value, so after the `.await`, as it stands.
                 match e {
-                    Expr::Index(mut ix) if !is_stable(&ix.index) => {
+                    Expr::Index(mut ix) if !is_stable(&ix.index) && !is_pure(&ix.index) => {
                         let i = self.extract_temps(*ix.index, out);
                         ix.index = Box::new(self.temp(i, out));
                         Expr::Index(ix)
