@@ -63,4 +63,37 @@ differential! {
             f((1, Guard::new("targ")), Guard::new("h"))
         }
     }
+
+    /// A fixed-home local used by value inside a macro the transform does not know: the macro
+    /// gets the value (`(*v)`), not the home's handle, which a block's tail moved (E0382).
+    /// Fuzzer, seed 5, program 11.
+    fixed_home_local_used_by_value_in_unknown_macro {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(p: u32) -> u32 {
+            let n = step("s", p.wrapping_add(1)).await;
+            logv!("value {}", { let _g = Guard::new("g"); p });
+            logv!("twice {}", p * 2);
+            n + p
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(3) }
+    }
+
+    /// A consuming method (`into_*`) on a fixed-home local inside an unknown macro, its last
+    /// mention, takes it out of the home, as outside macros (E0507 before). Fuzzer, seed 5,
+    /// program 71.
+    consuming_method_in_unknown_macro_takes_from_the_home {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        trait IntoLen { fn into_len(self) -> usize; }
+        impl IntoLen for Guard { fn into_len(self) -> usize { self.name().len() } }
+        async fn f(k: u32) -> usize {
+            let g = Guard::new("g");
+            let n = step("s", g.name()).await.len();
+            let _after = Guard::new("after");
+            logv!("value {}", if k > 3 { 0 } else { g.into_len() });
+            step("t", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(1).await + f(5).await }
+        }
+    }
 }

@@ -880,7 +880,70 @@ impl AnchorUses<'_> {
                 self.place(e);
             }
             m.tokens = parts.to_tokens();
+        } else if !m.path.is_ident("stringify") {
+            m.tokens = self.deref_in_tokens(m.tokens.clone());
         }
+    }
+
+    /// The tokens of a macro the transform does not know, with each anchored local `v` written
+    /// `(*v)`: the value in its home, through the handle. Written as `v`, the handle itself
+    /// would be what the macro gets, and a use by value (`{ ..; v }`) would move the handle.
+    /// Through `(*v)` a use by value copies, or is rustc's E0507 (never a silent move). Left
+    /// alone: a name after `.` (a field or method), before a lone `=` (a field name, as in
+    /// `info!(v = %x)`), and what `stringify!` quotes; a string's `{v}` formats the handle,
+    /// which formats as its value.
+    fn deref_in_tokens(&mut self, tokens: TokenStream) -> TokenStream {
+        use proc_macro2::{Delimiter, Group, Spacing, TokenTree};
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        for (i, t) in tokens.iter().enumerate() {
+            let punct = |k: usize| match tokens.get(k) {
+                Some(TokenTree::Punct(p)) => Some((p.as_char(), p.spacing())),
+                _ => None,
+            };
+            let after_dot = i > 0 && punct(i - 1).is_some_and(|(c, _)| c == '.');
+            let field_name = punct(i + 1) == Some(('=', Spacing::Alone));
+            let quoted = i > 1
+                && punct(i - 1).is_some_and(|(c, _)| c == '!')
+                && matches!(&tokens[i - 2], TokenTree::Ident(m) if m == "stringify");
+            // `v.into_inner()`: a method the receiver heuristic takes to consume `v`, its last
+            // mention: taken out of the home, as outside macros (a maybe-move: the macro may
+            // not run that code; the home's flag says whether it did).
+            let consumed = matches!(
+                (tokens.get(i + 1), tokens.get(i + 2), tokens.get(i + 3)),
+                (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(method)), Some(TokenTree::Group(args)))
+                    if dot.as_char() == '.'
+                        && args.delimiter() == Delimiter::Parenthesis
+                        && crate::mentions::receiver_consumes(&method.to_string())
+                            == crate::mentions::Consumes::Yes
+            );
+            match t {
+                TokenTree::Ident(v)
+                    if !after_dot && !field_name && self.names.iter().any(|n| v == n.as_str()) =>
+                {
+                    let taken = consumed
+                        && self.in_closure == 0
+                        && (self.moved_last.iter().chain(self.last_move_maybe))
+                            .any(|n| v == n.as_str());
+                    let deref: TokenStream = if taken {
+                        self.took_out(v);
+                        quote::quote_spanned!(v.span()=> #v.take())
+                    } else {
+                        quote::quote_spanned!(v.span()=> *#v)
+                    };
+                    let mut g = Group::new(Delimiter::Parenthesis, deref);
+                    g.set_span(v.span());
+                    out.push(TokenTree::Group(g));
+                }
+                TokenTree::Group(g) if !quoted => {
+                    let mut inner = Group::new(g.delimiter(), self.deref_in_tokens(g.stream()));
+                    inner.set_span(g.span());
+                    out.push(TokenTree::Group(inner));
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        out.into_iter().collect()
     }
 }
 

@@ -743,10 +743,31 @@ impl Walker {
     /// end of its scope, as rustc drops it then. Were the guess wrong (a macro that moves it),
     /// the expansion would use the local after the move, and rustc would say so (E0382); the
     /// other guess fails silently, dropping the local at the next suspension.
+    /// The receiver heuristic applies there too: `v.into_inner()` moves `v`.
     fn tokens(&mut self, tokens: TokenStream) {
-        for tt in tokens {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        for (k, tt) in tokens.iter().cloned().enumerate() {
             match tt {
-                TokenTree::Ident(i) => self.mention(i.to_string(), Use::Other),
+                TokenTree::Ident(i) => {
+                    let after_dot = k > 0
+                        && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '.');
+                    let consumed = matches!(
+                        (tokens.get(k + 1), tokens.get(k + 2), tokens.get(k + 3)),
+                        (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(method)), Some(TokenTree::Group(args)))
+                            if dot.as_char() == '.'
+                                && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+                                && receiver_consumes(&method.to_string()) == Consumes::Yes
+                    );
+                    // What runs of a macro's input, and when, is unknown: a move there is a
+                    // maybe-move (the local keeps a drop flag).
+                    if !after_dot && consumed {
+                        self.conditional += 1;
+                        self.mention(i.to_string(), Use::Move);
+                        self.conditional -= 1;
+                    } else if !after_dot {
+                        self.mention(i.to_string(), Use::Other);
+                    }
+                }
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Literal(l) => {
                     if let Ok(s) = syn::parse2::<syn::LitStr>(TokenTree::Literal(l).into()) {
