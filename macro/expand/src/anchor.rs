@@ -881,7 +881,10 @@ impl AnchorUses<'_> {
             }
             m.tokens = parts.to_tokens();
         } else if !m.path.is_ident("stringify") {
-            m.tokens = self.deref_in_tokens(m.tokens.clone());
+            // A name the macro's input binds itself (`let (a, v) = ..;`, `|v| ..`) is not the
+            // anchored local there: every mention of it is left alone.
+            let bound = bound_in_tokens(m.tokens.clone());
+            m.tokens = self.deref_in_tokens(m.tokens.clone(), &bound);
         }
     }
 
@@ -892,7 +895,7 @@ impl AnchorUses<'_> {
     /// alone: a name after `.` (a field or method), before a lone `=` (a field name, as in
     /// `info!(v = %x)`), and what `stringify!` quotes; a string's `{v}` formats the handle,
     /// which formats as its value.
-    fn deref_in_tokens(&mut self, tokens: TokenStream) -> TokenStream {
+    fn deref_in_tokens(&mut self, tokens: TokenStream, skip: &[String]) -> TokenStream {
         use proc_macro2::{Delimiter, Group, Spacing, TokenTree};
         let tokens: Vec<TokenTree> = tokens.into_iter().collect();
         let mut out = Vec::with_capacity(tokens.len());
@@ -919,7 +922,10 @@ impl AnchorUses<'_> {
             );
             match t {
                 TokenTree::Ident(v)
-                    if !after_dot && !field_name && self.names.iter().any(|n| v == n.as_str()) =>
+                    if !after_dot
+                        && !field_name
+                        && self.names.iter().any(|n| v == n.as_str())
+                        && !skip.iter().any(|n| v == n.as_str()) =>
                 {
                     let taken = consumed
                         && self.in_closure == 0
@@ -936,7 +942,8 @@ impl AnchorUses<'_> {
                     out.push(TokenTree::Group(g));
                 }
                 TokenTree::Group(g) if !quoted => {
-                    let mut inner = Group::new(g.delimiter(), self.deref_in_tokens(g.stream()));
+                    let mut inner =
+                        Group::new(g.delimiter(), self.deref_in_tokens(g.stream(), skip));
                     inner.set_span(g.span());
                     out.push(TokenTree::Group(inner));
                 }
@@ -945,6 +952,59 @@ impl AnchorUses<'_> {
         }
         out.into_iter().collect()
     }
+}
+
+/// The names a macro's input binds itself, as far as tokens show: after `let` (and `mut`/`ref`),
+/// in a pattern group right after `let`, and between the bars of a closure's parameters.
+fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
+    use proc_macro2::TokenTree;
+    fn idents(ts: TokenStream, out: &mut Vec<String>) {
+        for t in ts {
+            match t {
+                TokenTree::Ident(i) => out.push(i.to_string()),
+                TokenTree::Group(g) => idents(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < tokens.len() {
+        match &tokens[k] {
+            TokenTree::Ident(i) if i == "let" => {
+                k += 1;
+                while let Some(TokenTree::Ident(m)) = tokens.get(k)
+                    && (m == "mut" || m == "ref")
+                {
+                    k += 1;
+                }
+                match tokens.get(k) {
+                    Some(TokenTree::Ident(b)) => out.push(b.to_string()),
+                    Some(TokenTree::Group(g)) => idents(g.stream(), &mut out),
+                    _ => {}
+                }
+            }
+            TokenTree::Punct(p) if p.as_char() == '|' => {
+                // `|a, (b, c)| ..`: up to the closing bar.
+                k += 1;
+                while k < tokens.len()
+                    && !matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == '|')
+                {
+                    match &tokens[k] {
+                        TokenTree::Ident(i) => out.push(i.to_string()),
+                        TokenTree::Group(g) => idents(g.stream(), &mut out),
+                        _ => {}
+                    }
+                    k += 1;
+                }
+            }
+            TokenTree::Group(g) => out.extend(bound_in_tokens(g.stream())),
+            _ => {}
+        }
+        k += 1;
+    }
+    out
 }
 
 fn is_comparison(op: &syn::BinOp) -> bool {
