@@ -96,4 +96,22 @@ differential! {
             async { f(1).await + f(5).await }
         }
     }
+
+    /// `stringify!(p1)` names nothing: a shadowed argument `p1` kept in the state was taken to
+    /// be moved by the `async move` block that quotes the new `p1`, and dropped early. Fuzzer,
+    /// seed 1, program 33.
+    stringify_in_async_move_block_moves_nothing {
+        async fn f(p0: Guard, p1: Guard) -> u32 {
+            let (p1, _g) = (1u32, Guard::new("g"));
+            let fut = async move {
+                log(format!("{} = {}", stringify!(p1), p1));
+                1u32
+            };
+            log("made fut");
+            fut.await + step("s", p1).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(Guard::new("arg0"), Guard::new("arg1"))
+        }
+    }
 }

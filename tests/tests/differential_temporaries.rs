@@ -120,4 +120,40 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(4) }
     }
+
+    /// A `match` inside a larger expression whose scrutinee awaits: the awaited value (the
+    /// receiver of `.name()`) lives to the end of the statement, not of the `match`; it dropped
+    /// before the next operand was made. Fuzzer, seed 1, programs 18 and 58.
+    match_operand_with_awaiting_scrutinee_keeps_its_temporaries {
+        async fn f() -> usize {
+            let (n, _g) = (
+                match step("s", Guard::new("a")).await.name().len() {
+                    0 => 1usize,
+                    k if k > 4 => 2,
+                    _ => 3,
+                },
+                Guard::new("b"),
+            );
+            let m = step("t", Some(match step("u", Guard::new("c")).await.name().len() {
+                0 => 1usize,
+                _ => 2,
+            }))
+            .await;
+            n + m.unwrap_or(0)
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// A `match` inside an awaited expression whose arm awaits: the scrutinee's temporary
+    /// lives to the end of the statement, across the outer `.await`. Fuzzer, seed 5, program 44.
+    match_with_awaiting_arm_inside_awaited_expression {
+        async fn f() -> usize {
+            step("outer", match Guard::new("t").name().find('x') {
+                Some(_) => 1usize,
+                None => step("arm", 2usize).await,
+            })
+            .await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

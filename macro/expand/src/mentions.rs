@@ -721,6 +721,11 @@ impl Walker {
     }
 
     fn mac(&mut self, mac: &Macro) {
+        // `stringify!` quotes its input and names nothing (its tokens keep the user's
+        // spelling even where the local was renamed, so they would find the wrong local).
+        if mac.path.is_ident("stringify") {
+            return;
+        }
         match parse_macro_exprs(mac) {
             Some((fmt, exprs)) => {
                 let is_vec = mac.path.is_ident("vec");
@@ -768,6 +773,10 @@ impl Walker {
                         self.mention(i.to_string(), Use::Other);
                     }
                 }
+                TokenTree::Group(_)
+                    if k > 1
+                        && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '!')
+                        && matches!(&tokens[k - 2], TokenTree::Ident(m) if m == "stringify") => {}
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Literal(l) => {
                     if let Ok(s) = syn::parse2::<syn::LitStr>(TokenTree::Literal(l).into()) {

@@ -1726,6 +1726,24 @@ impl<'a> Normalizer<'a> {
                     "`.await` in this `let` condition is not supported yet",
                 ));
             }
+            // A `match` inside a larger expression: its scrutinee is not a temporary scope, so
+            // what it makes (the awaited value whose method it calls, a receiver) lives to the
+            // end of the enclosing statement, not of the `match` (Reference, "Destructors").
+            // Its statements go to the statement's own prelude.
+            Expr::Match(mut m)
+                if !matches!(&*m.expr, Expr::Tuple(_))
+                    && !m
+                        .arms
+                        .iter()
+                        .any(|a| matches!(&a.pat, syn::Pat::Guard(g) if has_await(&g.guard))) =>
+            {
+                let scrutinee = self.flatten(*m.expr, out)?;
+                *m.expr = self.extract_temps(scrutinee, out);
+                let c = self.construct(Expr::Match(m))?;
+                let v = self.synth("value");
+                out.push(parse_quote!(let #v = #c;));
+                parse_quote!(#v)
+            }
             e if is_construct(&e) => {
                 let c = self.construct(e)?;
                 let v = self.synth("value");
