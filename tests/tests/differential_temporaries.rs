@@ -156,4 +156,44 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    /// `Ok(make().val())?` in an awaited expression: `?` is no temporary scope, so the
+    /// temporary lives across the `.await` (it dropped before it). Fuzzer, seed 1, program 190.
+    temporary_under_question_mark_in_awaited_expression {
+        async fn f(ok: bool) -> Result<usize, String> {
+            let n = step(
+                "s",
+                Ok::<usize, String>(
+                    if ok { Ok(Guard::new("t").name().len()) } else { Err(String::from("no")) }?,
+                ),
+            )
+            .await?;
+            let m = step("t", [Guard::new("a").name().len(), Guard::new("b").name().len()]).await;
+            Ok(n + m[0] + m[1])
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<usize, String>, Result<usize, String>)> {
+            async { (f(true).await, f(false).await) }
+        }
+    }
+
+    /// A local moved in the `else` of a `let`-`else` (which returns) is moved on that path only:
+    /// on the path that goes on it lives to the end of its scope (it dropped at the next
+    /// `.await`). Fuzzer, seed 1, program 75.
+    let_else_else_block_moves_only_on_its_path {
+        trait IntoLen { fn into_len(self) -> u32; }
+        impl IntoLen for Guard { fn into_len(self) -> u32 { self.name().len() as u32 } }
+        async fn f(k: u32, (n, g): (u32, Guard)) -> u32 {
+            let Some(v) = step("s", if k > 0 { Some(n) } else { None }).await else {
+                return g.into_len();
+            };
+            {
+                let _inner = Guard::new("inner");
+                step("t", ()).await;
+            }
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(1, (3, Guard::new("a"))).await + f(0, (4, Guard::new("b"))).await }
+        }
+    }
 }

@@ -1086,7 +1086,12 @@ impl VisitMut for AnchorUses<'_> {
                 if let Some(v) = self
                     .anchored(&m.receiver)
                     .filter(|_| consumed && self.in_closure == 0)
-                    .filter(|v| self.moved_last.iter().any(|n| v == n.as_str()))
+                    .filter(|v| {
+                        // A maybe-move (in a branch, a `let`-`else`'s `else`) takes it only on
+                        // the path that runs it; the home's flag records it.
+                        (self.moved_last.iter().chain(self.last_move_maybe))
+                            .any(|n| v == n.as_str())
+                    })
                 {
                     m.receiver = parse_quote_spanned!(v.span()=> #v.take());
                     self.took_out(&v);

@@ -387,8 +387,12 @@ impl Walker {
             Stmt::Local(l) => {
                 if let Some(init) = &l.init {
                     self.scrutinee(&init.expr, [&l.pat], false);
+                    // The `else` of a `let`-`else` runs only when the pattern fails, and then
+                    // leaves: what it moves is moved on that path only, like in a branch.
                     if let Some((_, e)) = &init.diverge {
+                        self.conditional += 1;
                         self.expr(e, Ctx::Value);
+                        self.conditional -= 1;
                     }
                 }
                 self.bind_pat(&l.pat);

@@ -1280,6 +1280,18 @@ impl<'a> Normalizer<'a> {
                 p.expr = Box::new(self.extract_temps(*p.expr, out));
                 Expr::Paren(p)
             }
+            // `Ok(make().val())?`: `?` is no temporary scope.
+            Expr::Try(mut t) => {
+                t.expr = Box::new(self.extract_temps(*t.expr, out));
+                Expr::Try(t)
+            }
+            Expr::Array(mut a) => {
+                a.elems = self
+                    .extract_operands(a.elems.into_iter().collect(), out)
+                    .into_iter()
+                    .collect();
+                Expr::Array(a)
+            }
             Expr::Cast(mut c) => {
                 c.expr = Box::new(self.extract_temps(*c.expr, out));
                 Expr::Cast(c)
