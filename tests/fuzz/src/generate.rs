@@ -788,9 +788,10 @@ impl Gen {
 
     /// One statement (without its own `Stmt` wrapper).
     fn stmt(&mut self, ctx: &Ctx) -> Node {
-        // A statement nested in an expression (a block's) ends its borrows at its end, but the
-        // enclosing statement's borrows go on: save them, start empty, put them back.
-        let outer = std::mem::take(&mut self.stmt_borrows);
+        // A statement nested in an expression (a block's, `f(&g, { drop(g); 1 })`) ends its own
+        // borrows at its end, but the enclosing statement's borrows go on around it: it sees
+        // them, and they are what is left after it.
+        let outer = self.stmt_borrows.clone();
         let s = self.stmt_kind(ctx);
         self.stmt_borrows = outer;
         s
