@@ -1012,7 +1012,7 @@ fn is_comparison(op: &syn::BinOp) -> bool {
     matches!(op, Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_))
 }
 
-fn is_compound_assign(op: &syn::BinOp) -> bool {
+pub(crate) fn is_compound_assign(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
     matches!(
         op,

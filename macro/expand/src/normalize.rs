@@ -166,6 +166,19 @@ fn is_stable(e: &Expr) -> bool {
     }
 }
 
+/// A struct literal with its field values, in order, replaced by what `f` makes of them.
+fn map_fields(mut s: syn::ExprStruct, f: impl FnOnce(Vec<Expr>) -> Vec<Expr>) -> syn::ExprStruct {
+    let values = s
+        .fields
+        .iter_mut()
+        .map(|field| std::mem::replace(&mut field.expr, Expr::Verbatim(TokenStream::new())))
+        .collect();
+    for (field, value) in s.fields.iter_mut().zip(f(values)) {
+        field.expr = value;
+    }
+    s
+}
+
 /// Arithmetic on locals and literals (`(i % 3) as usize`): no side effects, and nothing but
 /// an overflow to panic with, which happens where it stands.
 fn is_pure(e: &Expr) -> bool {
@@ -177,21 +190,7 @@ fn is_pure(e: &Expr) -> bool {
         Expr::Field(f) => is_pure(&f.base),
         Expr::Unary(u) => !matches!(u.op, syn::UnOp::Deref(_)) && is_pure(&u.expr),
         Expr::Binary(b) => {
-            use syn::BinOp::*;
-            let assigns = matches!(
-                b.op,
-                AddAssign(_)
-                    | SubAssign(_)
-                    | MulAssign(_)
-                    | DivAssign(_)
-                    | RemAssign(_)
-                    | BitXorAssign(_)
-                    | BitAndAssign(_)
-                    | BitOrAssign(_)
-                    | ShlAssign(_)
-                    | ShrAssign(_)
-            );
-            !assigns && is_pure(&b.left) && is_pure(&b.right)
+            !crate::anchor::is_compound_assign(&b.op) && is_pure(&b.left) && is_pure(&b.right)
         }
         _ => false,
     }
@@ -1330,16 +1329,8 @@ impl<'a> Normalizer<'a> {
                 });
                 Expr::Match(m)
             }
-            Expr::Struct(mut s) => {
-                let values = s
-                    .fields
-                    .iter_mut()
-                    .map(|f| std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())))
-                    .collect();
-                for (f, v) in s.fields.iter_mut().zip(self.extract_operands(values, out)) {
-                    f.expr = v;
-                }
-                Expr::Struct(s)
+            Expr::Struct(s) => {
+                Expr::Struct(map_fields(s, |values| self.extract_operands(values, out)))
             }
             Expr::Tuple(mut t) => {
                 t.elems = self
@@ -1420,16 +1411,8 @@ impl<'a> Normalizer<'a> {
                 a.elems = self.extend_operands(elems, out).into_iter().collect();
                 Expr::Array(a)
             }
-            Expr::Struct(mut s) => {
-                let values = s
-                    .fields
-                    .iter_mut()
-                    .map(|f| std::mem::replace(&mut f.expr, Expr::Verbatim(TokenStream::new())))
-                    .collect();
-                for (f, v) in s.fields.iter_mut().zip(self.extend_operands(values, out)) {
-                    f.expr = v;
-                }
-                Expr::Struct(s)
+            Expr::Struct(s) => {
+                Expr::Struct(map_fields(s, |values| self.extend_operands(values, out)))
             }
             other => other,
         }
