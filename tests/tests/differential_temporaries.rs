@@ -196,4 +196,18 @@ differential! {
             async { f(1, (3, Guard::new("a"))).await + f(0, (4, Guard::new("b"))).await }
         }
     }
+
+    /// `place op= value` on primitives evaluates the value first, then the place (Reference,
+    /// "Compound assignment expressions"): the index's call ran before the `.await` of the
+    /// value, and an awaiting index ran before the value's call. Fuzzer, seed 2, programs 424
+    /// and 186 (class 6).
+    compound_assignment_evaluates_the_value_before_the_place {
+        async fn f(g: Guard) -> u32 {
+            let mut v = [1u32, 2, 3];
+            v[(g.name().len() % 3) as usize] ^= step("s", 1u32).await;
+            v[(step("t", 4u32).await % 3) as usize] |= { log("value"); 8 };
+            v[0] + v[1] + v[2]
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(Guard::new("g")) }
+    }
 }

@@ -1571,6 +1571,24 @@ impl<'a> Normalizer<'a> {
                 };
                 self.flatten(e, out)?
             }
+            // `place op= value` on primitives (the usual case: counters, array slots) evaluates
+            // the value first, then the place (Reference, "Compound assignment expressions");
+            // an overloaded `op=` evaluates the place first, which matters only when the place
+            // has side effects of its own (`v[i()] += x.await` on a non-primitive): then this
+            // guess is wrong, silently. As `=` below.
+            Expr::Binary(mut b) if crate::anchor::is_compound_assign(&b.op) => {
+                let right = self.flatten(*b.right, out)?;
+                b.right = Box::new(right);
+                if has_await(&b.left) || !is_place(&b.left) {
+                    let value = self.synth("value");
+                    let right = &b.right;
+                    out.push(parse_quote!(let #value = #right;));
+                    b.right = Box::new(parse_quote!(#value));
+                    let left = self.hoist(*b.left, Ctx::Place, out)?;
+                    b.left = Box::new(left);
+                }
+                Expr::Binary(b)
+            }
             Expr::Binary(mut b) => {
                 use syn::BinOp::*;
                 let lctx = match b.op {
