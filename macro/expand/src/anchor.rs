@@ -900,26 +900,14 @@ impl AnchorUses<'_> {
         let tokens: Vec<TokenTree> = tokens.into_iter().collect();
         let mut out = Vec::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
-            let punct = |k: usize| match tokens.get(k) {
-                Some(TokenTree::Punct(p)) => Some((p.as_char(), p.spacing())),
-                _ => None,
-            };
-            let after_dot = i > 0 && punct(i - 1).is_some_and(|(c, _)| c == '.');
-            let field_name = punct(i + 1) == Some(('=', Spacing::Alone));
-            let quoted = i > 1
-                && punct(i - 1).is_some_and(|(c, _)| c == '!')
-                && matches!(&tokens[i - 2], TokenTree::Ident(m) if m == "stringify");
+            let after_dot = crate::mentions::after_dot(&tokens, i);
+            let field_name = matches!(tokens.get(i + 1),
+                Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone);
+            let quoted = crate::mentions::quoted_by_stringify(&tokens, i);
             // `v.into_inner()`: a method the receiver heuristic takes to consume `v`, its last
             // mention: taken out of the home, as outside macros (a maybe-move: the macro may
             // not run that code; the home's flag says whether it did).
-            let consumed = matches!(
-                (tokens.get(i + 1), tokens.get(i + 2), tokens.get(i + 3)),
-                (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(method)), Some(TokenTree::Group(args)))
-                    if dot.as_char() == '.'
-                        && args.delimiter() == Delimiter::Parenthesis
-                        && crate::mentions::receiver_consumes(&method.to_string())
-                            == crate::mentions::Consumes::Yes
-            );
+            let consumed = crate::mentions::consumed_at(&tokens, i);
             match t {
                 TokenTree::Ident(v)
                     if !after_dot

@@ -757,30 +757,16 @@ impl Walker {
         let tokens: Vec<TokenTree> = tokens.into_iter().collect();
         for (k, tt) in tokens.iter().cloned().enumerate() {
             match tt {
-                TokenTree::Ident(i) => {
-                    let after_dot = k > 0
-                        && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '.');
-                    let consumed = matches!(
-                        (tokens.get(k + 1), tokens.get(k + 2), tokens.get(k + 3)),
-                        (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(method)), Some(TokenTree::Group(args)))
-                            if dot.as_char() == '.'
-                                && args.delimiter() == proc_macro2::Delimiter::Parenthesis
-                                && receiver_consumes(&method.to_string()) == Consumes::Yes
-                    );
-                    // What runs of a macro's input, and when, is unknown: a move there is a
-                    // maybe-move (the local keeps a drop flag).
-                    if !after_dot && consumed {
-                        self.conditional += 1;
-                        self.mention(i.to_string(), Use::Move);
-                        self.conditional -= 1;
-                    } else if !after_dot {
-                        self.mention(i.to_string(), Use::Other);
-                    }
+                TokenTree::Ident(_) if after_dot(&tokens, k) => {}
+                // What runs of a macro's input, and when, is unknown: a move there is a
+                // maybe-move (the local keeps a drop flag).
+                TokenTree::Ident(i) if consumed_at(&tokens, k) => {
+                    self.conditional += 1;
+                    self.mention(i.to_string(), Use::Move);
+                    self.conditional -= 1;
                 }
-                TokenTree::Group(_)
-                    if k > 1
-                        && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '!')
-                        && matches!(&tokens[k - 2], TokenTree::Ident(m) if m == "stringify") => {}
+                TokenTree::Ident(i) => self.mention(i.to_string(), Use::Other),
+                TokenTree::Group(_) if quoted_by_stringify(&tokens, k) => {}
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Literal(l) => {
                     if let Ok(s) = syn::parse2::<syn::LitStr>(TokenTree::Literal(l).into()) {
@@ -793,6 +779,30 @@ impl Walker {
             }
         }
     }
+}
+
+/// Token `k` of a macro's input comes right after a `.`: a field or a method, not a local.
+pub fn after_dot(tokens: &[TokenTree], k: usize) -> bool {
+    k > 0 && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '.')
+}
+
+/// Token `k` is the group `stringify!` quotes: its names name nothing.
+pub fn quoted_by_stringify(tokens: &[TokenTree], k: usize) -> bool {
+    k > 1
+        && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '!')
+        && matches!(&tokens[k - 2], TokenTree::Ident(m) if m == "stringify")
+}
+
+/// Token `k` is the receiver of a call the receiver heuristic takes to consume it:
+/// `v . into_inner ( .. )`.
+pub fn consumed_at(tokens: &[TokenTree], k: usize) -> bool {
+    matches!(
+        (tokens.get(k + 1), tokens.get(k + 2), tokens.get(k + 3)),
+        (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(method)), Some(TokenTree::Group(args)))
+            if dot.as_char() == '.'
+                && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+                && receiver_consumes(&method.to_string()) == Consumes::Yes
+    )
 }
 
 /// Bindings introduced by `let` in an `if`/`while` condition (`if let Some(x) = a && let y = b`).

@@ -194,11 +194,8 @@ pub fn rename_tokens(ts: TokenStream, map: &HashMap<String, Ident>) -> TokenStre
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, tt) in tokens.iter().enumerate() {
-        let after_dot =
-            i > 0 && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
-        let quoted = i > 1
-            && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '!')
-            && matches!(&tokens[i - 2], TokenTree::Ident(m) if m == "stringify");
+        let after_dot = crate::mentions::after_dot(&tokens, i);
+        let quoted = crate::mentions::quoted_by_stringify(&tokens, i);
         match tt {
             TokenTree::Group(_) if quoted => out.push(tt.clone()),
             TokenTree::Literal(lit) if lit.to_string().contains('{') => {
