@@ -158,6 +158,7 @@ fn main() {
                 sig: &f.sig,
                 block: &f.block,
                 owner: clockwork_expand::Owner::Free,
+                outer_attrs: &[],
             };
             clockwork_expand::describe(parts)
                 .map_err(|_| "describe")

@@ -77,6 +77,7 @@ impl<'a> FnRef<'a> {
                 sig: &f.sig,
                 block: &f.block,
                 owner: clockwork_expand::Owner::Free,
+                outer_attrs: &[],
             },
             FnRef::Method(imp, f) => clockwork_expand::AsyncFn {
                 attrs: &f.attrs,
@@ -87,6 +88,7 @@ impl<'a> FnRef<'a> {
                     generics: &imp.generics,
                     of_trait: imp.trait_.is_some(),
                 },
+                outer_attrs: &imp.attrs,
             },
         }
     }

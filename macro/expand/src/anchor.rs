@@ -818,6 +818,46 @@ impl AnchorUses<'_> {
         true
     }
 
+    /// An `async` block that is not `move` borrows the anchored locals it uses, as a closure
+    /// does (see `borrow_for_closure`): each is borrowed from its home just before the block,
+    /// and the block uses that reference. A use by value is taken to be a copy (a non-move
+    /// block captures a `Copy` value by reference): read through the reference, a value that
+    /// is not `Copy` is rustc's E0507, never a silent move. `false` when a macro in the block
+    /// names an anchored local.
+    fn borrow_for_async_block(&mut self, e: &mut Expr) -> bool {
+        let Expr::Async(a) = e else { return false };
+        let mut body = Expr::Block(syn::ExprBlock {
+            attrs: Vec::new(),
+            label: None,
+            block: a.block.clone(),
+        });
+        let mut finder = ClosureBorrows {
+            uses: self,
+            taken: &[],
+            found: Vec::new(),
+            in_macro: false,
+        };
+        finder.visit_expr_mut(&mut body);
+        if finder.in_macro {
+            return false;
+        }
+        let lets = finder.found.iter().map(|(v, local, writes)| {
+            if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
+                quote::quote!(let #local = #v.exclusive();)
+            } else {
+                quote::quote!(let #local = #v.shared();)
+            }
+        });
+        let lets: Vec<TokenStream> = lets.collect();
+        let (Expr::Async(a), Expr::Block(b)) = (&mut *e, body) else {
+            return false;
+        };
+        a.block = b.block;
+        let block = e.clone();
+        *e = parse_quote!({ #(#lets)* #block });
+        true
+    }
+
     /// A `move` closure or `async move` block that uses anchored locals (not only fields of a
     /// literal's: see `capture_parts`) takes each out of its home just before it, under the same
     /// name, and captures that value: `{ let v = v.take(); async move { .. v .. } }` when the
@@ -1035,6 +1075,12 @@ impl VisitMut for AnchorUses<'_> {
         if matches!(&*e, Expr::Closure(c)
             if c.capture.is_none() && self.mentions_anchored(c.body.to_token_stream()))
             && self.borrow_for_closure(e)
+        {
+            return;
+        }
+        if matches!(&*e, Expr::Async(a)
+            if a.capture.is_none() && self.mentions_anchored(a.block.to_token_stream()))
+            && self.borrow_for_async_block(e)
         {
             return;
         }

@@ -1163,6 +1163,29 @@ fn referenced_locals(e: &Expr) -> Vec<String> {
             }
             syn::visit::visit_expr_reference(self, r);
         }
+        // An `async` block or closure that is not `move` captures by reference what it uses
+        // (also a `Copy` value used by value): the future borrows it for as long as it lives.
+        // (A non-`Copy` value it moves is then read through a reference: rustc's E0507.)
+        fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
+            if a.capture.is_none() {
+                let e = Expr::Async(a.clone());
+                self.0.extend(
+                    mentions::expr_mentions(&e)
+                        .into_iter()
+                        .map(|m| m.name.to_string()),
+                );
+            }
+        }
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            if c.capture.is_none() {
+                let e = Expr::Closure(c.clone());
+                self.0.extend(
+                    mentions::expr_mentions(&e)
+                        .into_iter()
+                        .map(|m| m.name.to_string()),
+                );
+            }
+        }
     }
     let mut v = Refs(Vec::new());
     syn::visit::Visit::visit_expr(&mut v, e);

@@ -21,6 +21,9 @@ pub struct AsyncFn<'a> {
     pub sig: &'a Signature,
     pub block: &'a Block,
     pub owner: Owner<'a>,
+    /// The attributes of the `impl` block around a method (none for a free fn): one that needs
+    /// `async fn`s (`#[async_trait]`) keeps the method `async` (see `needs_async`).
+    pub outer_attrs: &'a [Attribute],
 }
 
 /// Where the fn is written, as far as the transform can tell.
@@ -81,10 +84,7 @@ pub fn expand(f: AsyncFn<'_>) -> Result<Expanded> {
 fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     let sig = f.sig;
     if sig.asyncness.is_none() {
-        return Err(Error::new(
-            sig.fn_token.span,
-            "#[state_machine] rewrites an `async fn`; this fn is not `async`",
-        ));
+        return crate::stack::expand_async_body(f);
     }
     if let Some(c) = &sig.constness {
         return Err(Error::new(c.span, "an `async fn` cannot be `const`"));
@@ -101,6 +101,11 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
 
     // Parameters become the first locals; patterns are bound at the top of the body, as rustc
     // does (`let (a, b) = arg0;`).
+    let stacked = f
+        .attrs
+        .iter()
+        .chain(f.outer_attrs)
+        .any(crate::stack::needs_async);
     let mut new_sig = sig.clone();
     new_sig.asyncness = None;
     let mut params: Vec<(Ident, bool)> = Vec::new();
@@ -252,7 +257,15 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut flagged = Vec::new();
     let mut parts: Vec<(String, Vec<String>)> = Vec::new();
     let mut written_again: Vec<String> = Vec::new();
-    if !anchors.is_empty() {
+    let mut futures_written = Vec::new();
+    // A future made by an `async` block or a closure written in more than one place has one
+    // type per place (see `Gen::copy_of`): count the places first.
+    let new_types: Vec<bool> = body
+        .sites
+        .iter()
+        .map(|s| makes_a_type(s.fut.to_token_stream()))
+        .collect();
+    if !anchors.is_empty() || new_types.contains(&true) {
         let mut names = names.clone();
         let generator = Gen::new(
             &mut body,
@@ -262,6 +275,12 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             closure_ret.clone(),
         )?;
         generator.generate();
+        futures_written = generator.futures_written.take();
+        for (n, new) in futures_written.iter_mut().zip(&new_types) {
+            if !new {
+                *n = 1;
+            }
+        }
         flagged = generator.took.take();
         let written = generator.homes_written.take();
         for name in &written {
@@ -286,6 +305,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     generator.flagged = flagged;
     generator.parts = parts;
     generator.homes_written_again = written_again;
+    generator.futures_written_before = futures_written;
     let generated = generator.generate();
     if let Some(e) = generator.error.take() {
         return Err(e);
@@ -325,7 +345,12 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             }
         }
     });
-    if suspends {
+    // Under an attribute that needs an `async fn` (`#[tokio::main]`, `#[instrument]`), the fn
+    // stays `async` and awaits the machine (see `stack.rs`).
+    if stacked {
+        new_sig.asyncness = sig.asyncness;
+        new_sig.output = sig.output.clone();
+    } else if suspends {
         name_the_state_lifetime(&mut new_sig, f.owner);
     }
     let attrs = f.attrs;
@@ -356,6 +381,11 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             future
         })
     });
+    let body_tokens = if stacked {
+        crate::stack::await_machine(body_tokens, brace)
+    } else {
+        body_tokens
+    };
     let tokens = quote! {
         #(#attrs)*
         #vis #new_sig #body_tokens
@@ -707,6 +737,17 @@ fn take_items(block: &mut Block) -> Vec<Stmt> {
     let mut t = Take(Vec::new());
     t.visit_block_mut(block);
     t.0
+}
+
+/// Whether an expression writes an `async` block or a closure (maybe: `|` is also an operator),
+/// whose type is new each time the code is written.
+fn makes_a_type(ts: TokenStream) -> bool {
+    ts.into_iter().any(|tt| match tt {
+        TokenTree::Ident(i) => i == "async",
+        TokenTree::Punct(p) => p.as_char() == '|',
+        TokenTree::Group(g) => makes_a_type(g.stream()),
+        TokenTree::Literal(_) => false,
+    })
 }
 
 fn returns_option(ty: &Type) -> bool {

@@ -26,6 +26,7 @@ pub mod mentions;
 pub mod names;
 pub mod normalize;
 pub mod rename;
+mod stack;
 
 pub use error::{Error, Result};
 pub use item::{AsyncFn, Expanded, Owner};
@@ -70,11 +71,13 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
             sig: &f.sig,
             block: &f.block,
             owner: Owner::alone(&f.sig),
+            outer_attrs: &[],
         })?
         .tokens),
         Item::Impl(mut imp) => {
             let mut out_items = Vec::new();
             let (generics, of_trait) = (imp.generics.clone(), imp.trait_.is_some());
+            let impl_attrs = imp.attrs.clone();
             for it in imp.items.drain(..) {
                 out_items.push(match it {
                     ImplItem::Fn(f) if f.sig.asyncness.is_some() => {
@@ -87,6 +90,7 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
                                 generics: &generics,
                                 of_trait,
                             },
+                            outer_attrs: &impl_attrs,
                         })?
                         .tokens;
                         ImplItem::Verbatim(ts)
@@ -227,6 +231,7 @@ impl VisitMut for FileExpander {
                         sig: &f.sig,
                         block: &f.block,
                         owner: Owner::alone(&f.sig),
+                        outer_attrs: &[],
                     };
                     if let Some(mut parsed) = self.expand_to::<Item>(f) {
                         *item = parsed.remove(0);
@@ -241,6 +246,7 @@ impl VisitMut for FileExpander {
                     before != imp.attrs.len()
                 };
                 let (generics, of_trait) = (imp.generics.clone(), imp.trait_.is_some());
+                let impl_attrs = imp.attrs.clone();
                 let mut i = 0;
                 while i < imp.items.len() {
                     let it = &mut imp.items[i];
@@ -258,6 +264,7 @@ impl VisitMut for FileExpander {
                                 generics: &generics,
                                 of_trait,
                             },
+                            outer_attrs: &impl_attrs,
                         };
                         if let Some(mut parsed) = self.expand_to::<ImplItem>(f) {
                             *it = parsed.remove(0);

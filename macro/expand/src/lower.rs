@@ -51,6 +51,7 @@ pub struct GenNames {
     pub run_body: Ident,
     pub homes: Ident,
     pub slots: Ident,
+    pub copies: Ident,
 }
 
 impl GenNames {
@@ -72,6 +73,7 @@ impl GenNames {
             run_body: Ident::new(&names.fresh("run_body"), Span::call_site()),
             homes: names.ident("homes"),
             slots: names.ident("slots"),
+            copies: Ident::new(&names.fresh("Copies"), Span::call_site()),
         }
     }
 }
@@ -156,6 +158,11 @@ pub struct Gen<'a> {
     pub homes_written: RefCell<Vec<String>>,
     /// Anchored locals whose home an earlier run made in more than one place.
     pub homes_written_again: Vec<String>,
+    /// Per site, how many places create its future, in this run (see `Self::copy_of`).
+    pub futures_written: RefCell<Vec<usize>>,
+    /// Per site, how many places an earlier run created its future in, when one of them makes
+    /// a type of its own (an `async` block or a closure).
+    pub futures_written_before: Vec<usize>,
 }
 
 fn line_col(span: Span) -> (usize, usize) {
@@ -283,6 +290,8 @@ impl<'a> Gen<'a> {
             closure_copies: RefCell::new(Vec::new()),
             homes_written: RefCell::new(Vec::new()),
             homes_written_again: Vec::new(),
+            futures_written: RefCell::new(vec![0; body.sites.len()]),
+            futures_written_before: Vec::new(),
         })
     }
 
@@ -724,6 +733,7 @@ impl<'a> Gen<'a> {
         let some_safety = "// SAFETY: a suspended state always holds its future: a slot is emptied only \
                            when its future is ready, and the arm then overwrites the state before \
                            it can be polled again (a panic on the way leaves `Panicked`).";
+        let copies_def = self.copies_def();
         let driver = quote! {
             #run_def
             #[doc = #slot_doc]
@@ -762,6 +772,7 @@ impl<'a> Gen<'a> {
             }
 
             #homes_decl
+            #copies_def
             #[doc = #poll_with_doc]
             struct #poll_with<F>(F);
             impl<T, F> ::core::future::Future for #poll_with<F>
@@ -1147,9 +1158,10 @@ impl<'a> Gen<'a> {
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
         if site.borrowed.is_empty() {
             let f = self.awaited_expr(&site.fut);
+            let f = self.copy_of(k, quote!(#into_future(#f)));
             return quote! {
                 *#state = #state_enum::#v {
-                    #fut: ::core::option::Option::Some(#into_future(#f)),
+                    #fut: ::core::option::Option::Some(#f),
                     #(#fields,)*
                 };
                 #go
@@ -1181,6 +1193,7 @@ impl<'a> Gen<'a> {
         let mut fut_expr = site.fut.clone();
         deref_locals(&mut fut_expr, &names);
         let f = self.awaited_expr(&fut_expr);
+        let f = self.copy_of(k, quote!(#into_future(#f)));
         let listed: Vec<String> = names.iter().map(|i| format!("`{i}`")).collect();
         let (who, verb) = match listed.as_slice() {
             [one] => (one.clone(), "lives"),
@@ -1210,8 +1223,76 @@ impl<'a> Gen<'a> {
                 ::core::unreachable!()
             };
             #(#relets)*
-            *slot = ::core::option::Option::Some(#into_future(#f));
+            *slot = ::core::option::Option::Some(#f);
             #go
+        }
+    }
+
+    /// The future of site `k` as created here. Where an earlier run created it in several
+    /// places (a loop's entry and its back edge) and it makes a type of its own there (an
+    /// `async` block or a closure: a new type each time it is written), each place wraps its
+    /// copy in its own variant of nested `Copies`, so that the state's field has one type:
+    /// copy `i` of `n` is `Other(Other(..First(f)))`, `i` times `Other`, the last one no
+    /// `First`.
+    fn copy_of(&self, k: SiteId, f: TokenStream) -> TokenStream {
+        let i = {
+            let mut written = self.futures_written.borrow_mut();
+            written[k] += 1;
+            written[k] - 1
+        };
+        let n = self.futures_written_before.get(k).copied().unwrap_or(1);
+        if n < 2 {
+            return f;
+        }
+        let copies = &self.n.copies;
+        let mut f = if i + 1 < n {
+            quote!(#copies::First(#f))
+        } else {
+            f
+        };
+        for _ in 0..i.min(n - 1) {
+            f = quote!(#copies::Other(#f));
+        }
+        f
+    }
+
+    /// `Copies`, when some site's future is created in several places (see `Self::copy_of`).
+    fn copies_def(&self) -> TokenStream {
+        if !self.futures_written_before.iter().any(|&n| n > 1) {
+            return TokenStream::new();
+        }
+        let copies = &self.n.copies;
+        let doc = " The future of an `.await` whose code is written in more than one place (a loop's \
+                   entry and its back edge): each place's `async` block or closure is a type of \
+                   its own, and the state holds whichever one was made.";
+        let safety = "// SAFETY: a projection of the pin to the one field of the variant; it is \
+                      never moved out while pinned (`Copies` has no `Drop` and is not `Unpin`-dependent).";
+        quote! {
+            #[doc = #doc]
+            enum #copies<A, B> {
+                First(A),
+                Other(B),
+            }
+            impl<A, B> ::core::future::Future for #copies<A, B>
+            where
+                A: ::core::future::Future,
+                B: ::core::future::Future<Output = A::Output>,
+            {
+                type Output = A::Output;
+                #[inline]
+                fn poll(
+                    self: ::core::pin::Pin<&mut Self>,
+                    cx: &mut ::core::task::Context<'_>,
+                ) -> ::core::task::Poll<A::Output> {
+                    #[doc = #safety]
+                    unsafe {
+                        match self.get_unchecked_mut() {
+                            #copies::First(a) => ::core::future::Future::poll(::core::pin::Pin::new_unchecked(a), cx),
+                            #copies::Other(b) => ::core::future::Future::poll(::core::pin::Pin::new_unchecked(b), cx),
+                        }
+                    }
+                }
+            }
         }
     }
 
