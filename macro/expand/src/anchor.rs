@@ -760,25 +760,21 @@ impl AnchorUses<'_> {
     /// A closure that is not `move` borrows the anchored locals it uses. Written as it is, it
     /// would borrow their handles, which move from state to state; instead each is borrowed from
     /// its home just before the closure (`let count = count_home.exclusive();`, `shared()` when
-    /// the closure does not write it), and the closure uses that reference. `false` (nothing
-    /// rewritten) when a macro in the closure names an anchored local.
+    /// the closure does not write it), and the closure uses that reference, also in the tokens
+    /// of a macro it does not know (`(*borrowed0)`).
     fn borrow_for_closure(&mut self, e: &mut Expr) -> bool {
         let run = |uses: &AnchorUses, body: &mut Expr, taken: &[Ident]| {
             let mut finder = ClosureBorrows {
                 uses,
                 taken,
                 found: Vec::new(),
-                in_macro: false,
             };
             finder.visit_expr_mut(body);
-            (finder.found, finder.in_macro)
+            finder.found
         };
         let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
-        let (found, in_macro) = run(self, &mut body, &[]);
-        if in_macro {
-            return false;
-        }
+        let found = run(self, &mut body, &[]);
         // A local the closure takes by value and never writes is moved into it (`|| consume(v)`)
         // or copied: it is taken out of its home before the closure, which captures it by
         // value, as rustc's closure would. (Read by value after a write, `|by| { count += by;
@@ -800,7 +796,7 @@ impl AnchorUses<'_> {
             .collect();
         let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
-        let (found, _) = run(self, &mut body, &taken);
+        let found = run(self, &mut body, &taken);
         let mut lets = Vec::new();
         for (v, local, writes) in &found {
             if taken.contains(v) {
@@ -822,8 +818,7 @@ impl AnchorUses<'_> {
     /// does (see `borrow_for_closure`): each is borrowed from its home just before the block,
     /// and the block uses that reference. A use by value is taken to be a copy (a non-move
     /// block captures a `Copy` value by reference): read through the reference, a value that
-    /// is not `Copy` is rustc's E0507, never a silent move. `false` when a macro in the block
-    /// names an anchored local.
+    /// is not `Copy` is rustc's E0507, never a silent move.
     fn borrow_for_async_block(&mut self, e: &mut Expr) -> bool {
         let Expr::Async(a) = e else { return false };
         let mut body = Expr::Block(syn::ExprBlock {
@@ -835,12 +830,8 @@ impl AnchorUses<'_> {
             uses: self,
             taken: &[],
             found: Vec::new(),
-            in_macro: false,
         };
         finder.visit_expr_mut(&mut body);
-        if finder.in_macro {
-            return false;
-        }
         let lets = finder.found.iter().map(|(v, local, writes)| {
             if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
                 quote::quote!(let #local = #v.exclusive();)
@@ -936,55 +927,30 @@ impl AnchorUses<'_> {
     /// `info!(v = %x)`), and what `stringify!` quotes; a string's `{v}` formats the handle,
     /// which formats as its value.
     fn deref_in_tokens(&mut self, tokens: TokenStream, skip: &[String]) -> TokenStream {
-        use proc_macro2::{Delimiter, Group, Spacing, TokenTree};
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        let mut out = Vec::with_capacity(tokens.len());
-        for (i, t) in tokens.iter().enumerate() {
-            let after_dot = crate::mentions::after_dot(&tokens, i);
-            let field_name = matches!(tokens.get(i + 1),
-                Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone);
-            let quoted = crate::mentions::quoted_by_stringify(&tokens, i);
+        let names = self.names;
+        crate::mentions::replace_in_tokens(tokens, skip, &mut |v, consumed| {
+            if !names.iter().any(|n| v == n.as_str()) {
+                return None;
+            }
             // `v.into_inner()`: a method the receiver heuristic takes to consume `v`, its last
             // mention: taken out of the home, as outside macros (a maybe-move: the macro may
             // not run that code; the home's flag says whether it did).
-            let consumed = crate::mentions::consumed_at(&tokens, i);
-            match t {
-                TokenTree::Ident(v)
-                    if !after_dot
-                        && !field_name
-                        && self.names.iter().any(|n| v == n.as_str())
-                        && !skip.iter().any(|n| v == n.as_str()) =>
-                {
-                    let taken = consumed
-                        && self.in_closure == 0
-                        && (self.moved_last.iter().chain(self.last_move_maybe))
-                            .any(|n| v == n.as_str());
-                    let deref: TokenStream = if taken {
-                        self.took_out(v);
-                        quote::quote_spanned!(v.span()=> #v.take())
-                    } else {
-                        quote::quote_spanned!(v.span()=> *#v)
-                    };
-                    let mut g = Group::new(Delimiter::Parenthesis, deref);
-                    g.set_span(v.span());
-                    out.push(TokenTree::Group(g));
-                }
-                TokenTree::Group(g) if !quoted => {
-                    let mut inner =
-                        Group::new(g.delimiter(), self.deref_in_tokens(g.stream(), skip));
-                    inner.set_span(g.span());
-                    out.push(TokenTree::Group(inner));
-                }
-                other => out.push(other.clone()),
-            }
-        }
-        out.into_iter().collect()
+            let taken = consumed
+                && self.in_closure == 0
+                && (self.moved_last.iter().chain(self.last_move_maybe)).any(|n| v == n.as_str());
+            Some(if taken {
+                self.took_out(v);
+                quote::quote_spanned!(v.span()=> #v.take())
+            } else {
+                quote::quote_spanned!(v.span()=> *#v)
+            })
+        })
     }
 }
 
 /// The names a macro's input binds itself, as far as tokens show: after `let` (and `mut`/`ref`),
 /// in a pattern group right after `let`, and between the bars of a closure's parameters.
-fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
+pub fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
     use proc_macro2::TokenTree;
     fn idents(ts: TokenStream, out: &mut Vec<String>) {
         for t in ts {
@@ -1026,6 +992,13 @@ fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
                     }
                     k += 1;
                 }
+            }
+            // `select!`'s `Some(v) = rx.recv() => ..`: a pattern before a lone `=`.
+            TokenTree::Group(g)
+                if matches!(tokens.get(k + 1), Some(TokenTree::Punct(p))
+                    if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone) =>
+            {
+                idents(g.stream(), &mut out)
             }
             TokenTree::Group(g) => out.extend(bound_in_tokens(g.stream())),
             _ => {}
@@ -1372,8 +1345,6 @@ struct ClosureBorrows<'u, 'a> {
     taken: &'u [Ident],
     /// `(handle, the reference that takes its place, whether the closure may write it)`.
     found: Vec<(Ident, Ident, bool)>,
-    /// An anchored local named in a macro's tokens.
-    in_macro: bool,
 }
 
 impl ClosureBorrows<'_, '_> {
@@ -1423,7 +1394,6 @@ impl ClosureBorrows<'_, '_> {
 
 impl VisitMut for ClosureBorrows<'_, '_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        use quote::ToTokens;
         match e {
             Expr::Assign(a) => {
                 self.written(&mut a.left);
@@ -1445,13 +1415,36 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                     self.visit_expr_mut(a);
                 }
             }
-            Expr::Macro(m) => {
-                self.in_macro |= self.uses.mentions_anchored(m.mac.tokens.to_token_stream());
-            }
+            Expr::Macro(m) => self.visit_macro_mut(&mut m.mac),
             e => match self.uses.anchored(e) {
                 Some(v) => self.replace(e, v, false),
                 None => syn::visit_mut::visit_expr_mut(self, e),
             },
+        }
+    }
+
+    /// A known macro's arguments are expressions; in an unknown macro's tokens, each anchored
+    /// local is written `(*borrowedN)`, through the reference, which the macro may write
+    /// (unless the local is only ever borrowed shared).
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
+            for e in parts.exprs_mut() {
+                self.visit_expr_mut(e);
+            }
+            m.tokens = parts.to_tokens();
+        } else if !m.path.is_ident("stringify") {
+            let bound = bound_in_tokens(m.tokens.clone());
+            let uses = self.uses;
+            m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &bound, &mut |v, _| {
+                let v = uses
+                    .names
+                    .iter()
+                    .find(|n| v == n.as_str())
+                    .map(|_| v.clone())?;
+                let writes = !uses.shared_only.iter().any(|n| v == n.as_str());
+                let local = self.local_for(v, writes);
+                Some(quote::quote!(*#local))
+            });
         }
     }
 }

@@ -437,6 +437,7 @@ impl Builder {
             captured: false,
             field: None,
             called: false,
+            macro_arg: false,
         }]);
     }
 
@@ -1169,11 +1170,14 @@ fn referenced_locals(e: &Expr) -> Vec<String> {
         fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
             if a.capture.is_none() {
                 let e = Expr::Async(a.clone());
-                self.0.extend(
-                    mentions::expr_mentions(&e)
-                        .into_iter()
-                        .map(|m| m.name.to_string()),
-                );
+                // A macro run as an island (`join!(a, b)`, `select!`) moves in what its
+                // input uses by value: taken to be a move, as rustc's capture of a value that
+                // is not `Copy`. (A `Copy` value that is not used again is captured by
+                // reference: then rustc says it does not live long enough, E0597/E0521.)
+                let borrowed = mentions::expr_mentions(&e)
+                    .into_iter()
+                    .filter(|m| !(m.macro_arg && m.kind == mentions::Use::Move));
+                self.0.extend(borrowed.map(|m| m.name.to_string()));
             }
         }
         fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {

@@ -199,6 +199,9 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     new_sig.output = parse_quote!(-> impl ::core::future::Future<Output = #ret_ty>);
 
     let as_written = block.clone();
+    // Macros that await inside their expansion (`select!`, `join!`) run as `async` islands.
+    let mut items = items;
+    items.extend(crate::island::rewrite(&mut block, &mut names)?);
     let gen_names = GenNames::new(&mut names);
     let mut normalizer = Normalizer::new(&mut names, option_return);
     let normalized = normalizer.block(block)?;

@@ -19,6 +19,7 @@ pub mod cfg;
 pub mod entry;
 pub mod error;
 pub mod ir;
+pub(crate) mod island;
 pub mod item;
 pub mod join;
 pub mod lower;
@@ -224,9 +225,24 @@ impl VisitMut for FileExpander {
     fn visit_item_mut(&mut self, item: &mut Item) {
         match item {
             Item::Fn(f) if f.sig.asyncness.is_some() => {
-                if self.take_attr(&mut f.attrs) {
+                // An attribute macro written above `#[state_machine]` runs before it: this one
+                // sees the fn it gave back. The CLI cannot run it; it shows the fn as
+                // `#[state_machine]` alone makes it, with that attribute kept above. (With
+                // `--all`, every attribute counts as written above.)
+                let above = f
+                    .attrs
+                    .iter()
+                    .position(is_state_machine_attr)
+                    .unwrap_or(f.attrs.len());
+                let (before, mut rest): (Vec<_>, Vec<_>) =
+                    (f.attrs[..above].to_vec(), f.attrs[above..].to_vec());
+                let (ran_before, inert): (Vec<_>, Vec<_>) =
+                    before.into_iter().partition(stack::needs_async);
+                let mut attrs = inert;
+                attrs.append(&mut rest);
+                if self.take_attr(&mut attrs) {
                     let f = AsyncFn {
-                        attrs: &f.attrs,
+                        attrs: &attrs,
                         vis: &f.vis,
                         sig: &f.sig,
                         block: &f.block,
@@ -235,6 +251,9 @@ impl VisitMut for FileExpander {
                     };
                     if let Some(mut parsed) = self.expand_to::<Item>(f) {
                         *item = parsed.remove(0);
+                        if let Item::Fn(f) = item {
+                            f.attrs.splice(0..0, ran_before);
+                        }
                         self.more_items = parsed;
                     }
                 }

@@ -371,7 +371,13 @@ impl<'a> Gen<'a> {
             } else {
                 String::new()
             };
-            let doc = format!(" Waiting on `{text}.await`{at}{held}.");
+            let doc = match crate::island::macro_of(&site.fut) {
+                Some(m) => {
+                    let path = m.path.to_token_stream().to_string().replace(' ', "");
+                    format!(" Waiting on `{path}!`, run as an `async` block{at}{held}.")
+                }
+                None => format!(" Waiting on `{text}.await`{at}{held}."),
+            };
             variants.push(quote! {
                 #[doc = #doc]
                 #v { #(#fields,)* }
@@ -2094,6 +2100,16 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
                     self.visit_expr_mut(e);
                 }
                 m.tokens = parts.to_tokens();
+            } else if !m.path.is_ident("stringify") {
+                // An unknown macro's tokens (`select!` in an island): `(*v)` too, a place
+                // through the reference, which an `async` block or closure there captures as
+                // the place `*v` instead of the reference itself.
+                let bound = crate::anchor::bound_in_tokens(m.tokens.clone());
+                let names = self.0;
+                m.tokens =
+                    crate::mentions::replace_in_tokens(m.tokens.clone(), &bound, &mut |v, _| {
+                        names.contains(&v).then(|| quote!(*#v))
+                    });
             }
         }
         // A closure that borrows the local (`poll_fn(|cx| Pin::new(&mut a).poll(cx))`) borrows
@@ -2164,6 +2180,11 @@ fn relabel(ts: TokenStream, label: &str, iter: &Lifetime, done: &Lifetime) -> To
 
 /// `AwaitRead` for `stream.read(&mut buf)`, `AwaitFetch` for `client::fetch(url)`.
 fn variant_base(e: &Expr) -> String {
+    if let Some(m) = crate::island::macro_of(e)
+        && let Some(name) = m.path.segments.last()
+    {
+        return camel_case(&name.ident.to_string());
+    }
     let raw = match e {
         Expr::MethodCall(m) => m.method.to_string(),
         Expr::Call(c) => match &*c.func {

@@ -6,7 +6,7 @@
 //! target is [`Use::Assign`]; everything else (`&x`, `x.len()`, `x.f.g()`, `println!("{x}")`) is
 //! [`Use::Other`] and keeps the local alive.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Ident, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::{Block, Expr, Macro, Pat, Stmt, Token};
 
@@ -85,6 +85,75 @@ pub struct Mention {
     pub field: Option<String>,
     /// `x(..)`: the local is called.
     pub called: bool,
+    /// A whole argument of a macro that takes its futures by value (`join!(a, b)`, `select! {
+    /// v = fut => .. }`, see [`takes_futures`]): moved into it.
+    pub macro_arg: bool,
+}
+
+/// The input of a macro that [`takes_futures`], as expressions, in the order they run: each
+/// future (`None`), and each `select!` arm's handler with its pattern (`Some(pattern)`;
+/// `Some(None)` for `else`). Preconditions (`, if cond`) count as handlers.
+pub struct FutureArgs(pub Vec<(Expr, Option<Option<Pat>>)>);
+
+impl FutureArgs {
+    pub fn parse(mac: &Macro) -> Option<FutureArgs> {
+        use syn::parse::{ParseStream, Parser};
+        if !takes_futures(mac) {
+            return None;
+        }
+        let is_select = mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.to_string().starts_with("select"));
+        let parser = |input: ParseStream| -> syn::Result<FutureArgs> {
+            let mut out = Vec::new();
+            if input.peek(syn::Ident) && input.peek2(Token![;]) {
+                input.parse::<syn::Ident>()?; // `biased;`
+                input.parse::<Token![;]>()?;
+            }
+            if !is_select {
+                let args = Punctuated::<Expr, Token![,]>::parse_terminated(input)?;
+                out.extend(args.into_iter().map(|e| (e, None)));
+                return Ok(FutureArgs(out));
+            }
+            let mut handlers = Vec::new();
+            while !input.is_empty() {
+                let pat = if input.peek(Token![else]) {
+                    input.parse::<Token![else]>()?;
+                    None
+                } else {
+                    let pat = Pat::parse_multi(input)?;
+                    input.parse::<Token![=]>()?;
+                    out.push((input.parse::<Expr>()?, None));
+                    if input.peek(Token![,]) && input.peek2(Token![if]) {
+                        input.parse::<Token![,]>()?;
+                        input.parse::<Token![if]>()?;
+                        handlers.push((input.parse::<Expr>()?, Some(None)));
+                    }
+                    Some(pat)
+                };
+                input.parse::<Token![=>]>()?;
+                let handler: Expr = input.parse()?;
+                handlers.push((handler, Some(pat)));
+                if input.peek(Token![,]) {
+                    input.parse::<Token![,]>()?;
+                }
+            }
+            out.extend(handlers);
+            Ok(FutureArgs(out))
+        };
+        parser.parse2(mac.tokens.clone()).ok()
+    }
+}
+
+/// Macros that take the futures they are given by value and await them inside their expansion
+/// (`tokio::join!`, `futures::select!`, ..): a bare name given as one of their arguments is
+/// moved in.
+pub fn takes_futures(mac: &Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| {
+        ["join", "try_join", "select", "select_biased"].contains(&s.ident.to_string().as_str())
+    })
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -363,6 +432,7 @@ impl Walker {
                 captured: false,
                 field: None,
                 called: false,
+                macro_arg: false,
             });
         }
     }
@@ -743,7 +813,35 @@ impl Walker {
                     }
                 }
             }
-            None => self.tokens(mac.tokens.clone()),
+            None => {
+                let n = self.out.len();
+                match FutureArgs::parse(mac) {
+                    Some(args) => {
+                        for (e, handler) in &args.0 {
+                            let Some(pat) = handler else {
+                                // A future: made when the macro starts.
+                                self.expr(e, Ctx::Value);
+                                continue;
+                            };
+                            // An arm's handler: runs if its future is the one ready.
+                            self.conditional += 1;
+                            let bound = self.bound.len();
+                            if let Some(pat) = pat {
+                                self.bind_pat(pat);
+                            }
+                            self.expr(e, Ctx::Value);
+                            self.bound.truncate(bound);
+                            self.conditional -= 1;
+                        }
+                    }
+                    None => self.tokens(mac.tokens.clone()),
+                }
+                if crate::island::is_island(mac) {
+                    for m in &mut self.out[n..] {
+                        m.macro_arg = true;
+                    }
+                }
+            }
         }
     }
 
@@ -782,6 +880,49 @@ impl Walker {
 }
 
 /// Token `k` of a macro's input comes right after a `.`: a field or a method, not a local.
+/// The tokens of a macro the transform does not know, with each mention of a name that
+/// `replace` answers for (given the name and whether `consumed_at` holds there) written as what
+/// it gives, in parentheses. Not a mention: a name after `.` (a field or method), before a lone
+/// `=` (a field name, as in `info!(v = %x)`), what `stringify!` quotes, and the names in `skip`
+/// (those the macro's input binds itself).
+pub fn replace_in_tokens(
+    tokens: TokenStream,
+    skip: &[String],
+    replace: &mut dyn FnMut(&Ident, bool) -> Option<TokenStream>,
+) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, Spacing};
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        let field_name = matches!(tokens.get(i + 1),
+            Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone);
+        match t {
+            TokenTree::Ident(v)
+                if !after_dot(&tokens, i)
+                    && !field_name
+                    && !skip.iter().any(|n| v == n.as_str()) =>
+            {
+                match replace(v, consumed_at(&tokens, i)) {
+                    Some(ts) => {
+                        let mut g = Group::new(Delimiter::Parenthesis, ts);
+                        g.set_span(v.span());
+                        out.push(TokenTree::Group(g));
+                    }
+                    None => out.push(t.clone()),
+                }
+            }
+            TokenTree::Group(g) if !quoted_by_stringify(&tokens, i) => {
+                let mut inner =
+                    Group::new(g.delimiter(), replace_in_tokens(g.stream(), skip, replace));
+                inner.set_span(g.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
 pub fn after_dot(tokens: &[TokenTree], k: usize) -> bool {
     k > 0 && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '.')
 }

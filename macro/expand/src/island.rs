@@ -1,0 +1,442 @@
+//! Macros that await inside their expansion, run as native `async` islands.
+//!
+//! `tokio::select!`, `join!`, `try_join!` and any macro whose input has `.await` await in code
+//! the transform never sees: their input is only tokens until rustc expands them, after this
+//! transform. Left in the body, they would put an `.await` in the machine's poll function
+//! (rustc's E0728, pointing at the attribute). Instead each one runs inside an `async` block,
+//! awaited as one state of the machine: an island.
+//!
+//! ```text
+//! let v = tokio::select! { x = rx.recv() => x?, _ = stop.recv() => break };
+//! ```
+//! becomes
+//! ```text
+//! let v = {
+//!     let island = IslandSlot::new();
+//!     match Island::new(&island, async {
+//!         let value = tokio::select! {
+//!             x = rx.recv() => x?,
+//!             _ = stop.recv() => match island.jump(0).await {},
+//!         };
+//!         island.finish(value).await
+//!     })
+//!     .await
+//!     {
+//!         Some(output) => return output, // a `return` or `?` inside the macro
+//!         None => match island.take() {
+//!             IslandExit::Value(value) => value,
+//!             IslandExit::Jump(0) => break,
+//!             _ => unreachable!(),
+//!         },
+//!     }
+//! };
+//! ```
+//!
+//! * The block's output is the fn's return type, so `return` and `?` inside the macro mean
+//!   what they mean in the fn: the block ends with that output, and the machine returns it.
+//! * The macro's value, and a `break` or `continue` to a loop outside the macro, leave through
+//!   the slot: the block stores them and then stays pending for ever (`finish`, `jump`);
+//!   `Island` sees the slot filled and is ready with `None`. The block is then dropped, as
+//!   rustc drops the macro's futures when its code moves on.
+//! * The block is not `move`: rustc captures what the macro uses as it would in the `async
+//!   fn`. A bare name given to `join!`/`select!` is moved in (see `mentions::takes_futures`);
+//!   anything else it mentions stays in the state, borrowed, while the island runs.
+//!
+//! A `break` with a value, out of the macro, is a `compile_error!`.
+
+use crate::error::{Error, Result};
+use crate::names::Names;
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Block, Expr, Macro, Stmt, parse_quote_spanned};
+
+/// The names of the support types, fresh in the fn.
+struct SupportNames {
+    slot: Ident,
+    island: Ident,
+    exit: Ident,
+    stall: Ident,
+}
+
+/// Rewrites every island macro of `block` (not those inside closures, `async` blocks or
+/// items). Returns the support items to put in the fn's body, if there was one.
+pub fn rewrite(block: &mut Block, names: &mut Names) -> Result<Vec<Stmt>> {
+    let mut v = Islands {
+        names,
+        support: None,
+        error: None,
+    };
+    v.visit_block_mut(block);
+    if let Some(e) = v.error {
+        return Err(e);
+    }
+    Ok(v.support.as_ref().map(support_items).unwrap_or_default())
+}
+
+/// Whether a macro call is run as an island: one the transform does not know that takes
+/// futures to await (`select!`, `join!`, ..), or whose input awaits or leaves the fn's code
+/// (`.await`, `return`, `?`, `break`, `continue`): in the machine's poll function, those would
+/// mean something else (a `return` of the poll function, E0308; a `break` of the wrong loop).
+pub fn is_island(mac: &Macro) -> bool {
+    crate::mentions::macro_kind(mac).is_none()
+        && !mac.path.is_ident("stringify")
+        && (crate::mentions::takes_futures(mac) || leaves_or_awaits(mac.tokens.clone()))
+}
+
+/// The macro an island runs, when `e` is the future of one (what `Islands::island` awaits):
+/// its name names the state.
+pub fn macro_of(e: &Expr) -> Option<&Macro> {
+    let Expr::Call(c) = e else { return None };
+    let Expr::Path(p) = &*c.func else { return None };
+    let ty = p.path.segments.first()?.ident.to_string();
+    let (Some(Expr::Async(a)), true) = (c.args.iter().nth(1), ty.starts_with("Island")) else {
+        return None;
+    };
+    match a.block.stmts.first()? {
+        Stmt::Local(syn::Local {
+            init: Some(init), ..
+        }) => match &*init.expr {
+            Expr::Macro(m) => Some(&m.mac),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn leaves_or_awaits(ts: TokenStream) -> bool {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    tokens.iter().enumerate().any(|(k, t)| match t {
+        TokenTree::Ident(i) if i == "await" => crate::mentions::after_dot(&tokens, k),
+        TokenTree::Ident(i) => i == "return" || i == "break" || i == "continue",
+        // `x?`, not tracing's `?value`: a `?` right after an operand.
+        TokenTree::Punct(p) if p.as_char() == '?' => match k.checked_sub(1).map(|j| &tokens[j]) {
+            Some(TokenTree::Group(_) | TokenTree::Literal(_)) => true,
+            Some(TokenTree::Ident(i)) => syn::parse2::<Ident>(i.to_token_stream()).is_ok(),
+            _ => false,
+        },
+        TokenTree::Group(g) => leaves_or_awaits(g.stream()),
+        _ => false,
+    })
+}
+
+struct Islands<'a> {
+    names: &'a mut Names,
+    support: Option<SupportNames>,
+    error: Option<Error>,
+}
+
+impl Islands<'_> {
+    fn support(&mut self) -> &SupportNames {
+        let names = &mut *self.names;
+        self.support.get_or_insert_with(|| SupportNames {
+            slot: Ident::new(&names.fresh("IslandSlot"), Span::call_site()),
+            island: Ident::new(&names.fresh("Island"), Span::call_site()),
+            exit: Ident::new(&names.fresh("IslandExit"), Span::call_site()),
+            stall: Ident::new(&names.fresh("IslandStall"), Span::call_site()),
+        })
+    }
+
+    /// The island for macro call `mac`.
+    fn island(&mut self, mac: &Macro) -> Result<Expr> {
+        let slot = Ident::new(&self.names.fresh("island"), Span::call_site());
+        let labels = labels_in(mac.tokens.clone());
+        let mut jumps = Vec::new();
+        let mut inner = mac.clone();
+        inner.tokens = rewrite_jumps(mac.tokens.clone(), &slot, &labels, false, &mut jumps)
+            .map_err(|span| {
+                Error::new(
+                    span,
+                    format!(
+                        "a `break` with a value out of `{}!` is not supported: #[state_machine] \
+                         runs the macro in an `async` block, which the value cannot leave that \
+                         way; assign it to a local declared before the loop, then `break`",
+                        mac.path.to_token_stream()
+                    ),
+                )
+            })?;
+        let support = self.support();
+        let (slot_ty, island_ty, exit_ty) = (&support.slot, &support.island, &support.exit);
+        let arms = jumps.iter().enumerate().map(|(k, jump)| {
+            let k = k as u32;
+            quote!(#exit_ty::Jump(#k) => #jump,)
+        });
+        let output = Ident::new("output", Span::mixed_site());
+        let value = Ident::new("value", Span::mixed_site());
+        let span = mac.path.span();
+        Ok(parse_quote_spanned! {span=> {
+            let #slot = #slot_ty::new();
+            match #island_ty::new(&#slot, async {
+                let #value = #inner;
+                #slot.finish(#value).await
+            })
+            .await
+            {
+                ::core::option::Option::Some(#output) => return #output,
+                ::core::option::Option::None => match #slot.take() {
+                    #exit_ty::Value(#value) => #value,
+                    #(#arms)*
+                    _ => ::core::unreachable!(),
+                },
+            }
+        }})
+    }
+}
+
+impl VisitMut for Islands<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::Macro(m) = e
+            && is_island(&m.mac)
+        {
+            match self.island(&m.mac) {
+                Ok(island) => *e = island,
+                Err(err) => {
+                    self.error.get_or_insert(err);
+                }
+            }
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_stmt_mut(&mut self, s: &mut Stmt) {
+        if let Stmt::Macro(m) = s
+            && is_island(&m.mac)
+        {
+            match self.island(&m.mac) {
+                Ok(island) => *s = Stmt::Expr(island, m.semi_token),
+                Err(err) => {
+                    self.error.get_or_insert(err);
+                }
+            }
+            return;
+        }
+        syn::visit_mut::visit_stmt_mut(self, s);
+    }
+
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// The labels a macro's input defines itself (`'retry: loop { .. }`).
+fn labels_in(ts: TokenStream) -> Vec<String> {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        match t {
+            TokenTree::Punct(p) if p.as_char() == '\'' => {
+                if let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(colon))) =
+                    (tokens.get(k + 1), tokens.get(k + 2))
+                    && colon.as_char() == ':'
+                {
+                    out.push(name.to_string());
+                }
+            }
+            TokenTree::Group(g) => out.extend(labels_in(g.stream())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A macro's input with each `break` or `continue` that leaves the macro (to a loop outside
+/// it) written `match slot.jump(k).await {}`, and the jump pushed to `jumps` (`break 'outer`).
+/// `in_loop`: inside a loop the input writes itself, which an unlabelled jump is for. `Err` at
+/// a `break` with a value.
+fn rewrite_jumps(
+    ts: TokenStream,
+    slot: &Ident,
+    labels: &[String],
+    in_loop: bool,
+    jumps: &mut Vec<TokenStream>,
+) -> std::result::Result<TokenStream, Span> {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
+    // The next braces at this level are a loop's body (after `loop`, `while ..`, `for ..`), or
+    // an `async` block's, which no jump leaves.
+    let mut body_next = None;
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = &tokens[k];
+        match t {
+            TokenTree::Ident(i) if i == "loop" || i == "while" || i == "for" => {
+                body_next = Some(true);
+            }
+            TokenTree::Ident(i) if i == "async" => body_next = Some(false),
+            TokenTree::Ident(i) if (i == "break" || i == "continue") => {
+                let label = match (tokens.get(k + 1), tokens.get(k + 2)) {
+                    (Some(TokenTree::Punct(p)), Some(TokenTree::Ident(name)))
+                        if p.as_char() == '\'' =>
+                    {
+                        Some(name.clone())
+                    }
+                    _ => None,
+                };
+                let inside = match &label {
+                    Some(l) => labels.contains(&l.to_string()),
+                    None => in_loop,
+                };
+                if !inside {
+                    let end = k + 1 + if label.is_some() { 2 } else { 0 };
+                    let valueless = match tokens.get(end) {
+                        None => true,
+                        Some(TokenTree::Punct(p)) => matches!(p.as_char(), ',' | ';'),
+                        _ => false,
+                    };
+                    if !valueless {
+                        return Err(i.span());
+                    }
+                    let jump: TokenStream = tokens[k..end].iter().cloned().collect();
+                    let n = jumps
+                        .iter()
+                        .position(|j| j.to_string() == jump.to_string())
+                        .unwrap_or_else(|| {
+                            jumps.push(jump);
+                            jumps.len() - 1
+                        }) as u32;
+                    let replaced = quote!(match #slot.jump(#n).await {});
+                    let mut g = Group::new(Delimiter::Parenthesis, replaced);
+                    g.set_span(i.span());
+                    out.push(TokenTree::Group(g));
+                    k = end;
+                    continue;
+                }
+            }
+            TokenTree::Group(g) => {
+                let inner = match (g.delimiter(), body_next.take()) {
+                    (Delimiter::Brace, Some(false)) => g.stream(),
+                    (Delimiter::Brace, Some(true)) => {
+                        rewrite_jumps(g.stream(), slot, labels, true, jumps)?
+                    }
+                    (_, next) => {
+                        // (The braces of a `while` condition's block come later.)
+                        if g.delimiter() != Delimiter::Brace {
+                            body_next = next;
+                        }
+                        rewrite_jumps(g.stream(), slot, labels, in_loop, jumps)?
+                    }
+                };
+                let mut ng = Group::new(g.delimiter(), inner);
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+                k += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(t.clone());
+        k += 1;
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The support types, written once in a fn that has islands.
+fn support_items(n: &SupportNames) -> Vec<Stmt> {
+    let SupportNames {
+        slot,
+        island,
+        exit,
+        stall,
+    } = n;
+    let slot_doc = " Where an island (a macro that awaits, run as an `async` block) leaves its \
+                    value, or a `break`/`continue` to a loop outside it.";
+    let exit_doc = " What an island left in its slot.";
+    let stall_doc = " A future that is never ready: an island's block stops on it once it has \
+                     filled its slot.";
+    let island_doc = " Polls an island's block: ready with `Some(output)` when the block \
+                      returns (a `return` or `?` inside the macro), with `None` once it has \
+                      filled the slot.";
+    let sync_safety = "// SAFETY: the slot is reached only by the island's block and by the \
+                       `Island` polling it, never at the same time: the block runs only inside \
+                       `Island::poll`, which reads the slot after the block's poll returned, and \
+                       `take` runs after the island is done. No reference into the cell is \
+                       ever handed out. (Its name is the expansion's own.)";
+    let cell_safety = "// SAFETY: see the `Sync` impl: no other access to the cell is under way.";
+    let pin_safety = "// SAFETY: a projection of the pin to the block, which is never moved out \
+                      of the pinned `Island`.";
+    let items: TokenStream = quote! {
+        #[doc = #exit_doc]
+        enum #exit<V> {
+            Running,
+            Value(V),
+            Jump(u32),
+        }
+        #[doc = #slot_doc]
+        struct #slot<V>(::core::cell::UnsafeCell<#exit<V>>);
+        #[doc = #sync_safety]
+        unsafe impl<V: ::core::marker::Send> ::core::marker::Sync for #slot<V> {}
+        impl<V> #slot<V> {
+            fn new() -> Self {
+                #slot(::core::cell::UnsafeCell::new(#exit::Running))
+            }
+            fn set(&self, exit: #exit<V>) {
+                #[doc = #cell_safety]
+                unsafe { *self.0.get() = exit };
+            }
+            fn stopped(&self) -> bool {
+                #[doc = #cell_safety]
+                !::core::matches!(unsafe { &*self.0.get() }, #exit::Running)
+            }
+            fn take(&self) -> #exit<V> {
+                #[doc = #cell_safety]
+                unsafe { ::core::ptr::replace(self.0.get(), #exit::Running) }
+            }
+            /// The macro's value: the island is done.
+            fn finish<R>(&self, value: V) -> #stall<R> {
+                self.set(#exit::Value(value));
+                #stall(::core::marker::PhantomData)
+            }
+            /// `break`/`continue` number `k` out of the macro.
+            fn jump(&self, k: u32) -> #stall<::core::convert::Infallible> {
+                self.set(#exit::Jump(k));
+                #stall(::core::marker::PhantomData)
+            }
+        }
+        #[doc = #stall_doc]
+        struct #stall<R>(::core::marker::PhantomData<fn() -> R>);
+        impl<R> ::core::future::Future for #stall<R> {
+            type Output = R;
+            fn poll(
+                self: ::core::pin::Pin<&mut Self>,
+                _: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<R> {
+                ::core::task::Poll::Pending
+            }
+        }
+        #[doc = #island_doc]
+        struct #island<'a, V, F> {
+            slot: &'a #slot<V>,
+            block: F,
+        }
+        impl<'a, V, F> #island<'a, V, F> {
+            fn new(slot: &'a #slot<V>, block: F) -> Self {
+                #island { slot, block }
+            }
+        }
+        impl<V, F: ::core::future::Future> ::core::future::Future for #island<'_, V, F> {
+            type Output = ::core::option::Option<F::Output>;
+            fn poll(
+                self: ::core::pin::Pin<&mut Self>,
+                cx: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<Self::Output> {
+                #[doc = #pin_safety]
+                let this = unsafe { self.get_unchecked_mut() };
+                #[doc = #pin_safety]
+                let block = unsafe { ::core::pin::Pin::new_unchecked(&mut this.block) };
+                match ::core::future::Future::poll(block, cx) {
+                    ::core::task::Poll::Ready(output) => {
+                        ::core::task::Poll::Ready(::core::option::Option::Some(output))
+                    }
+                    ::core::task::Poll::Pending if this.slot.stopped() => {
+                        ::core::task::Poll::Ready(::core::option::Option::None)
+                    }
+                    ::core::task::Poll::Pending => ::core::task::Poll::Pending,
+                }
+            }
+        }
+    };
+    let file: syn::File = syn::parse2(items).expect("the island support items parse");
+    file.items.into_iter().map(Stmt::Item).collect()
+}

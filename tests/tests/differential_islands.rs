@@ -1,0 +1,214 @@
+//! Differential cases: macros that await inside their expansion (`tokio::select!`, `join!`,
+//! `try_join!`, a `macro_rules!` given an `.await`), run as native `async` islands awaited as
+//! one state (see `macro/expand/src/island.rs`). `return`, `?`, `break` and `continue` inside
+//! them keep their meaning for the fn. They were rustc's E0728 on the attribute (tokio's) or a
+//! `compile_error!` (`.await` inside an unknown macro). `select!` is `biased` here: its random
+//! branch order would differ between the two runs.
+use clockwork_tests::{Step, differential, step};
+
+/// A counter whose `recv` borrows it, like a channel's `recv()`.
+pub struct Source {
+    left: u32,
+    name: &'static str,
+}
+
+impl Source {
+    pub fn new(name: &'static str, left: u32) -> Source {
+        Source { left, name }
+    }
+    pub fn recv(&mut self) -> Step<Option<u32>> {
+        let v = self.left.checked_sub(1);
+        if let Some(v) = v {
+            self.left = v;
+        }
+        step(self.name, v)
+    }
+}
+
+macro_rules! run {
+    ($($t:tt)*) => {
+        $($t)*
+    };
+}
+
+macro_rules! twice {
+    ($e:expr) => {
+        $e * 2
+    };
+}
+
+differential! {
+    /// `select!` in a loop: a value out of one arm, `break` out of another.
+    select_in_a_loop_breaks_out {
+        async fn f() -> u32 {
+            let mut a = Source::new("a", 3);
+            let mut total = 0;
+            let _g = Guard::new("outer");
+            loop {
+                let got = tokio::select! {
+                    biased;
+                    Some(v) = a.recv() => v,
+                    else => break,
+                };
+                total += got;
+                log(format!("got {got}"));
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `return` inside an arm returns from the fn, dropping its locals in rustc's order.
+    select_arm_returns {
+        async fn f(stop_at: u32) -> u32 {
+            let _g = Guard::new("g");
+            let mut src = Source::new("src", 5);
+            let mut seen = 0;
+            while seen < 10 {
+                tokio::select! {
+                    biased;
+                    v = src.recv() => {
+                        let v = v.unwrap_or(0);
+                        if v == stop_at {
+                            return v * 100;
+                        }
+                        seen += 1;
+                    }
+                }
+            }
+            seen
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
+    }
+
+    /// `continue` and a labelled `break` out of the macro.
+    select_continue_and_labelled_break {
+        async fn f() -> u32 {
+            let mut src = Source::new("src", 6);
+            let mut odd = 0;
+            'outer: for round in 0..3u32 {
+                loop {
+                    tokio::select! {
+                        biased;
+                        v = src.recv() => match v {
+                            Some(v) if v % 2 == 0 => continue,
+                            Some(v) if v == 1 => break 'outer,
+                            Some(_) => odd += 1,
+                            None => break,
+                        },
+                    }
+                    log(format!("round {round}"));
+                }
+            }
+            odd
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `?` inside an arm returns the error from the fn.
+    select_question_mark {
+        async fn f(fail: bool) -> Result<u32, String> {
+            let _g = Guard::new("g");
+            let r: Result<u32, String> = if fail { Err("bad".into()) } else { Ok(3) };
+            let v = tokio::select! {
+                biased;
+                x = step("s", r) => x?,
+            };
+            step("after", ()).await;
+            Ok(v + 1)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> { f(true) }
+    }
+
+    /// `join!` of calls: both run; the output is the tuple.
+    join_of_calls {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            let (a, b) = tokio::join!(step("a", 1u32), async {
+                step("b", 2u32).await + g.name().len() as u32
+            });
+            step("after", ()).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `join!` of futures held in locals: they are moved in.
+    join_moves_local_futures {
+        async fn f() -> u32 {
+            let first = step("first", 10u32);
+            let second = async {
+                let _inner = Guard::new("inner");
+                step("second", 20u32).await
+            };
+            let _g = Guard::new("g");
+            let (x, y) = tokio::join!(first, second);
+            x + y
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `try_join!` then `?` on its result.
+    try_join_then_question_mark {
+        async fn f() -> Result<u32, String> {
+            let ok = async { step("ok", Ok::<u32, String>(1)).await };
+            let bad = async { step("bad", Err::<u32, String>("no".into())).await };
+            let _g = Guard::new("g");
+            let (a, b) = tokio::try_join!(ok, bad)?;
+            Ok(a + b)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> { f() }
+    }
+
+    /// A `macro_rules!` macro given an `.await`.
+    await_inside_a_macro_rules_macro {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            let n = twice!(step("s", g.name().len() as u32).await);
+            step("after", ()).await;
+            n + 1
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `return` inside a macro that does not await: an island too (in the poll function it
+    /// would return from that, E0308).
+    return_inside_a_macro {
+        async fn f(early: bool) -> u32 {
+            let _g = Guard::new("g");
+            let n = step("s", 2u32).await;
+            run!(if early { return n * 10; });
+            step("after", ()).await;
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(true) }
+    }
+
+    /// `?` inside a macro, on an `Option` in a fn returning `Option`.
+    question_mark_inside_a_macro {
+        async fn f(v: Option<u32>) -> Option<u32> {
+            let _g = Guard::new("g");
+            let a = step("s", 1u32).await;
+            let b = run!(v?);
+            step("after", ()).await;
+            Some(a + b)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> { f(None) }
+    }
+
+    /// `break` and `continue` inside a macro, in a loop the macro is in.
+    break_and_continue_inside_a_macro {
+        async fn f() -> u32 {
+            let mut total = 0;
+            for i in 0..6u32 {
+                let _g = Guard::new("iter");
+                total += step("s", i).await;
+                run!(if i == 1 { continue; });
+                run!(if i == 4 { break; });
+                log(format!("end of {i}"));
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+}
