@@ -26,7 +26,10 @@ pub fn run(req: &Request, stdout_tty: bool, stderr_tty: bool) -> Outcome {
             code: 0,
         },
         Err(e) => Outcome {
-            stdout: String::new(),
+            stdout: match &e {
+                CliError::Partial { stdout, .. } => stdout.clone(),
+                _ => String::new(),
+            },
             stderr: error::render(&e, req.color.enabled(stderr_tty)),
             code: e.exit_code(),
         },
@@ -57,12 +60,21 @@ pub fn execute(units: Vec<Unit>, action: &Action, color: bool) -> Result<String,
             all,
             ugly,
         } => {
-            let text = render::format_file(&expand_all(units, *all)?, *ugly);
-            Ok(if color {
+            let (file, errors) = expand_all(units, *all)?;
+            let text = errors_as_comments(&render::format_file(&file, *ugly));
+            let text = if color {
                 highlight::highlight(&text)
             } else {
                 text
-            })
+            };
+            if errors.is_empty() {
+                Ok(text)
+            } else {
+                Err(CliError::Partial {
+                    stdout: text,
+                    errors,
+                })
+            }
         }
         Action::Expand {
             item: Some(item),
@@ -108,8 +120,42 @@ fn resolve<'a>(unit: &'a Unit, e: &select::Entry) -> Result<select::FnRef<'a>, C
     })
 }
 
-/// Expands every unit in place (collecting all errors), then joins them into one file.
-fn expand_all(units: Vec<Unit>, all: bool) -> Result<syn::File, CliError> {
+/// A fn the transform rejected is printed as written, after a `compile_error!` with the reason
+/// (what the attribute would make of it): shown as a comment, `// error: ..`.
+fn errors_as_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix("::core::compile_error!(") else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        // prettyplease may break a long message onto lines of its own.
+        let mut call = rest.to_string();
+        while !call.trim_end().ends_with(");") {
+            match lines.next() {
+                Some(next) => call.push_str(next.trim()),
+                None => break,
+            }
+        }
+        let literal = call.trim_end().trim_end_matches(");");
+        let indent = &line[..line.len() - trimmed.len()];
+        match syn::parse_str::<syn::LitStr>(literal) {
+            Ok(m) => out.push_str(&format!("{indent}// error: {}\n", m.value())),
+            Err(_) => out.push_str(&format!("{indent}::core::compile_error!({call}\n")),
+        }
+    }
+    out
+}
+
+/// Expands every unit in place, then joins them into one file; also returns the errors of the
+/// fns that stayed as written.
+fn expand_all(
+    units: Vec<Unit>,
+    all: bool,
+) -> Result<(syn::File, Vec<crate::error::Diagnostic>), CliError> {
     let mut errors = Vec::new();
     let mut done = Vec::with_capacity(units.len());
     for mut u in units {
@@ -120,8 +166,5 @@ fn expand_all(units: Vec<Unit>, all: bool) -> Result<syn::File, CliError> {
         }
         done.push(u);
     }
-    if !errors.is_empty() {
-        return Err(CliError::Transform(errors));
-    }
-    Ok(package::assemble(done))
+    Ok((package::assemble(done), errors))
 }

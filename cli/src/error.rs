@@ -71,6 +71,12 @@ pub enum CliError {
     Parse(Diagnostic),
     /// The transform rejected one or more async fns.
     Transform(Vec<Diagnostic>),
+    /// `expand` of a whole file where some fns were rejected: the output (those fns as
+    /// written, with the reason as a comment) is printed anyway.
+    Partial {
+        stdout: String,
+        errors: Vec<Diagnostic>,
+    },
     /// `ITEM` names no async fn; `close` are the nearest names.
     NoSuchItem {
         query: String,
@@ -128,7 +134,7 @@ pub fn render(err: &CliError, color: bool) -> String {
             let _ = writeln!(out, "{path}: {}: cannot read it: {message}", st.error());
         }
         CliError::Parse(d) => render_diagnostic(&mut out, d, &st),
-        CliError::Transform(ds) => {
+        CliError::Transform(ds) | CliError::Partial { errors: ds, .. } => {
             for d in ds {
                 render_diagnostic(&mut out, d, &st);
             }

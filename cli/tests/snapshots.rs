@@ -196,9 +196,26 @@ fn errors() {
     let err = fails(&["expand", bad.to_str().unwrap()], 1);
     insta::assert_snapshot!("error_parse", err.replace(dir.to_str().unwrap(), "DIR"));
 
+    // A fn the transform rejects is printed as written after its error, as a comment; the
+    // others are expanded; the error goes to stderr; the exit status is 1.
     let rejected = dir.join("rejected.rs");
-    std::fs::write(&rejected, "#[state_machine]\nconst async fn f() {}\n").unwrap();
-    let err = fails(&["expand", rejected.to_str().unwrap()], 1);
+    std::fs::write(
+        &rejected,
+        "#[state_machine]\nconst async fn f() {}\n#[state_machine]\nasync fn g() -> u32 { h().await }\n",
+    )
+    .unwrap();
+    let (out, err, code) = clockwork(&["expand", rejected.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.starts_with(
+            "// error: an `async fn` cannot be `const`\n#[state_machine]\nconst async fn f() {}\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("fn g() -> impl ::core::future::Future<Output = u32>"),
+        "{out}"
+    );
     insta::assert_snapshot!("error_transform", err.replace(dir.to_str().unwrap(), "DIR"));
     std::fs::remove_dir_all(&dir).unwrap();
 

@@ -662,12 +662,24 @@ fn check_recursion(block: &Block, name: &Ident) -> Result<()> {
     }
     impl<'ast> syn::visit::Visit<'ast> for Calls<'_> {
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-            if let syn::Expr::Path(p) = &*c.func
-                && p.path
+            // `f(..)`, `self::f(..)`, `Self::f(..)`: the fn itself. `TcpStream::connect(..)` in
+            // a fn named `connect` is another fn (a call through a longer path that does
+            // reach this fn is rustc's cycle error, not a silent difference).
+            let segments: Vec<String> = match &*c.func {
+                syn::Expr::Path(p) if p.qself.is_none() => p
+                    .path
                     .segments
-                    .last()
-                    .is_some_and(|s| s.ident == *self.name)
-            {
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let itself = match segments.as_slice() {
+                [f] => f == &self.name.to_string(),
+                [q, f] => (q == "self" || q == "Self") && f == &self.name.to_string(),
+                _ => false,
+            };
+            if itself {
                 self.found.get_or_insert(c.func.span());
             }
             syn::visit::visit_expr_call(self, c);

@@ -79,10 +79,12 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
             let mut out_items = Vec::new();
             let (generics, of_trait) = (imp.generics.clone(), imp.trait_.is_some());
             let impl_attrs = imp.attrs.clone();
+            // Each method on its own: one that cannot be rewritten stays as written, next to
+            // its own error, and the others are rewritten.
             for it in imp.items.drain(..) {
-                out_items.push(match it {
+                let item = match it {
                     ImplItem::Fn(f) if f.sig.asyncness.is_some() => {
-                        let ts = item::expand(AsyncFn {
+                        let expanded = item::expand(AsyncFn {
                             attrs: &f.attrs,
                             vis: &f.vis,
                             sig: &f.sig,
@@ -92,12 +94,18 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
                                 of_trait,
                             },
                             outer_attrs: &impl_attrs,
-                        })?
-                        .tokens;
-                        ImplItem::Verbatim(ts)
+                        });
+                        match expanded {
+                            Ok(e) => ImplItem::Verbatim(e.tokens),
+                            Err(e) => {
+                                out_items.push(ImplItem::Verbatim(e.to_compile_error()));
+                                ImplItem::Fn(f)
+                            }
+                        }
                     }
                     other => other,
-                });
+                };
+                out_items.push(item);
             }
             imp.items = out_items;
             Ok(quote!(#imp))
@@ -109,18 +117,26 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
                     "#[state_machine] on a `mod` needs the module's items inline (`mod m { .. }`)",
                 ));
             };
+            // Each item on its own, as in an `impl` block.
             let mut new_items = Vec::new();
             for it in items {
-                new_items.push(match it {
-                    Item::Fn(f) if f.sig.asyncness.is_some() => {
-                        Item::Verbatim(expand_item(Item::Fn(f))?)
+                let rewritten = match &it {
+                    Item::Fn(f) if f.sig.asyncness.is_some() => true,
+                    Item::Impl(_) => true,
+                    Item::Mod(inner) => inner.content.is_some(),
+                    _ => false,
+                };
+                if !rewritten {
+                    new_items.push(it);
+                    continue;
+                }
+                match expand_item(it.clone()) {
+                    Ok(ts) => new_items.push(Item::Verbatim(ts)),
+                    Err(e) => {
+                        new_items.push(Item::Verbatim(e.to_compile_error()));
+                        new_items.push(it);
                     }
-                    Item::Impl(i) => Item::Verbatim(expand_item(Item::Impl(i))?),
-                    Item::Mod(inner) if inner.content.is_some() => {
-                        Item::Verbatim(expand_item(Item::Mod(inner))?)
-                    }
-                    other => other,
-                });
+                }
             }
             m.content = Some((brace, new_items));
             Ok(quote!(#m))
@@ -148,6 +164,7 @@ pub fn expand_file(file: &mut syn::File, all: bool) -> std::result::Result<(), V
         all,
         errors: Vec::new(),
         more_items: Vec::new(),
+        failed: Vec::new(),
     };
     v.visit_file_mut(file);
     if v.errors.is_empty() {
@@ -163,6 +180,8 @@ struct FileExpander {
     /// Items to insert after the one just expanded: a fn with `#[cfg]` statements expands to one
     /// copy per combination of their conditions (see `cfg.rs`).
     more_items: Vec<Item>,
+    /// The `compile_error!` to put before the fn just tried, which failed.
+    failed: Vec<proc_macro2::TokenStream>,
 }
 
 impl FileExpander {
@@ -189,7 +208,14 @@ impl FileExpander {
                     Ok(items)
                 }
             });
-        parsed.map_err(|e| self.errors.push(e)).ok()
+        parsed
+            .map_err(|e| {
+                // The fn stays as written, after its error (which the CLI shows as a comment).
+                let message = e.message();
+                self.failed.push(quote!(::core::compile_error!(#message);));
+                self.errors.push(e);
+            })
+            .ok()
     }
 
     /// Visits a list of items, inserting the extra copies an item expanded to after it.
@@ -200,7 +226,13 @@ impl FileExpander {
             let more = std::mem::take(&mut self.more_items);
             let n = more.len();
             items.splice(i + 1..i + 1, more);
-            i += 1 + n;
+            let failed: Vec<Item> = std::mem::take(&mut self.failed)
+                .into_iter()
+                .filter_map(|ts| syn::parse2(ts).ok())
+                .collect();
+            let k = failed.len();
+            items.splice(i..i, failed);
+            i += 1 + n + k;
         }
     }
 
@@ -290,6 +322,14 @@ impl VisitMut for FileExpander {
                             let n = parsed.len();
                             imp.items.splice(i..i, parsed);
                             i += n;
+                        } else {
+                            let failed: Vec<ImplItem> = std::mem::take(&mut self.failed)
+                                .into_iter()
+                                .filter_map(|ts| syn::parse2(ts).ok())
+                                .collect();
+                            let k = failed.len();
+                            imp.items.splice(i - 1..i - 1, failed);
+                            i += k;
                         }
                     }
                 }
