@@ -65,6 +65,7 @@ struct SupportNames {
 pub fn rewrite(block: &mut Block, names: &mut Names) -> Result<Vec<Stmt>> {
     let mut v = Islands {
         names,
+        locals: bound_names(block),
         support: None,
         error: None,
     };
@@ -123,6 +124,8 @@ fn leaves_or_awaits(ts: TokenStream) -> bool {
 
 struct Islands<'a> {
     names: &'a mut Names,
+    /// The names the fn binds (arguments and `let`s, anywhere in its body).
+    locals: Vec<String>,
     support: Option<SupportNames>,
     error: Option<Error>,
 }
@@ -140,6 +143,35 @@ impl Islands<'_> {
 
     /// The island for macro call `mac`.
     fn island(&mut self, mac: &Macro) -> Result<Expr> {
+        // The block takes a local it may move whole, when it starts; in the `async fn`, a
+        // local moved on only some paths stays where it is, dropped at the end of its scope.
+        // (Names bound inside the macro are not the fn's locals.)
+        let inner = crate::anchor::bound_in_tokens(mac.tokens.clone());
+        let moved_maybe = crate::mentions::expr_mentions(&Expr::Macro(syn::ExprMacro {
+            attrs: Vec::new(),
+            mac: mac.clone(),
+        }))
+        .into_iter()
+        .find(|m| {
+            m.kind == crate::mentions::Use::Move
+                && m.conditional
+                && self.locals.contains(&m.name)
+                && !inner.contains(&m.name)
+        });
+        if let Some(m) = moved_maybe {
+            return Err(Error::new(
+                mac.path.span(),
+                format!(
+                    "`{}!` may move `{}` on some paths only: #[state_machine] runs this macro as \
+                     an `async` block (it awaits, or has `return`, `?`, `break` or `continue`), \
+                     which would take `{}` whole when it starts and drop it earlier than the \
+                     `async fn` does; move it on every path, or pass a clone",
+                    mac.path.to_token_stream(),
+                    m.name,
+                    m.name
+                ),
+            ));
+        }
         let slot = Ident::new(&self.names.fresh("island"), Span::call_site());
         let labels = labels_in(mac.tokens.clone());
         let mut jumps = Vec::new();
@@ -218,6 +250,20 @@ impl VisitMut for Islands<'_> {
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
     fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Every name a pattern in `block` binds (the arguments are bound there too, by then).
+fn bound_names(block: &Block) -> Vec<String> {
+    struct Bound(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Bound {
+        fn visit_pat(&mut self, p: &'ast syn::Pat) {
+            let names = crate::mentions::pat_bindings(p).into_iter();
+            self.0.extend(names.map(|(i, _)| i.to_string()));
+        }
+    }
+    let mut b = Bound(Vec::new());
+    syn::visit::Visit::visit_block(&mut b, block);
+    b.0
 }
 
 /// The labels a macro's input defines itself (`'retry: loop { .. }`).

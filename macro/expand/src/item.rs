@@ -263,10 +263,14 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut futures_written = Vec::new();
     // A future made by an `async` block or a closure written in more than one place has one
     // type per place (see `Gen::copy_of`): count the places first.
+    // (Also `fut.await` on a local that an `async` block or closure made in the code copied.)
     let new_types: Vec<bool> = body
         .sites
         .iter()
-        .map(|s| makes_a_type(s.fut.to_token_stream()))
+        .map(|s| {
+            makes_a_type(s.fut.to_token_stream())
+                || (s.fut_mentions.iter()).any(|&(id, _)| body.locals[id].closure_at.is_some())
+        })
         .collect();
     if !anchors.is_empty() || new_types.contains(&true) {
         let mut names = names.clone();
