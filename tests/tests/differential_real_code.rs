@@ -12,7 +12,80 @@ impl Conn {
     }
 }
 
+/// A sink whose `write_all` future borrows the sink and the bytes for one lifetime, like
+/// tokio's `AsyncWriteExt::write_all`.
+pub struct WriteAll<'a> {
+    dst: &'a mut Vec<u8>,
+    src: &'a [u8],
+    step: clockwork_tests::Step<()>,
+}
+
+impl core::future::Future for WriteAll<'_> {
+    type Output = usize;
+    fn poll(
+        mut self: core::pin::Pin<&mut Self>,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<usize> {
+        core::task::ready!(core::pin::Pin::new(&mut self.step).poll(cx));
+        let src = self.src;
+        self.dst.extend_from_slice(src);
+        core::task::Poll::Ready(src.len())
+    }
+}
+
+pub fn write_all<'a>(dst: &'a mut Vec<u8>, src: &'a [u8]) -> WriteAll<'a> {
+    WriteAll {
+        dst,
+        src,
+        step: clockwork_tests::step("write", ()),
+    }
+}
+
+pub struct Line {
+    out: Vec<u8>,
+}
+
+impl Line {
+    /// `#[state_machine]` on the method itself: its `impl` block is out of sight.
+    #[clockwork_macros::state_machine]
+    pub async fn send(&mut self, line: &str) -> usize {
+        let n = write_all(&mut self.out, line.as_bytes()).await;
+        n + write_all(&mut self.out, b"\r\n").await
+    }
+}
+
+/// Two elided lifetimes (`&mut self`, `&str`) and a future that borrows through both: E0700
+/// ("hidden type captures lifetime") until the signature got a lifetime both outlive (or, for a
+/// method whose `impl` is out of sight, stayed `async`).
+#[test]
+fn future_borrowing_through_two_elided_lifetimes() {
+    let mut conn = Line { out: Vec::new() };
+    let run = clockwork_tests::run(conn.send("PING"), 1, None);
+    assert_eq!(run.outcome, clockwork_tests::Outcome::Ready(6));
+    assert_eq!(conn.out.as_slice(), b"PING\r\n");
+}
+
 differential! {
+    /// The same, in a `#[state_machine]` `impl` block.
+    future_borrowing_through_two_elided_lifetimes_in_impl {
+        pub struct Sink {
+            out: Vec<u8>,
+        }
+        impl Sink {
+            async fn send(&mut self, line: &str) -> usize {
+                let _g = Guard::new("g");
+                let n = write_all(&mut self.out, line.as_bytes()).await;
+                n + write_all(&mut self.out, b"!").await
+            }
+        }
+        async fn f() -> usize {
+            let mut sink = Sink { out: Vec::new() };
+            let n = sink.send("abc").await;
+            n + sink.out.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
     /// `Conn::connect(..)` inside a fn named `connect` is not a call to itself (it was
     /// rejected as recursion: the check looked at the last segment only).
     call_to_a_same_named_fn_is_not_recursion {

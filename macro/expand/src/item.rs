@@ -354,6 +354,13 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     });
     // Under an attribute that needs an `async fn` (`#[tokio::main]`, `#[instrument]`), the fn
     // stays `async` and awaits the machine (see `stack.rs`).
+    // A trait's method, or one whose `impl` block is out of sight, cannot get the `'state`
+    // lifetime that a future borrowing through two lifetimes needs (E0700: the hidden type
+    // captures their intersection): it stays `async` too.
+    let stacked = stacked
+        || (suspends
+            && input_lifetimes(sig) >= 2
+            && matches!(f.owner, Owner::Unknown | Owner::Impl { of_trait: true, .. }));
     if stacked {
         new_sig.asyncness = sig.asyncness;
         new_sig.output = sig.output.clone();
@@ -450,7 +457,7 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
         FnArg::Typed(pt) => mentions_impl_trait(&pt.ty),
         FnArg::Receiver(_) => false,
     });
-    if types.is_empty() && !impl_trait_args {
+    if types.is_empty() && !impl_trait_args && input_lifetimes(sig) < 2 {
         return;
     }
     let mut taken: Vec<String> = lifetimes.iter().map(|l| l.ident.to_string()).collect();
@@ -485,6 +492,45 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
     for l in &lifetimes {
         where_clause.predicates.push(parse_quote!(#l: #state));
     }
+}
+
+/// How many lifetimes the arguments have, elided or named (`&self`, `&str`, `Ref<'_>`): with
+/// two or more, a future that borrows through both lives for their intersection, which only a
+/// lifetime they both outlive can name (see `name_the_state_lifetime`).
+fn input_lifetimes(sig: &Signature) -> usize {
+    struct Count(usize);
+    impl<'ast> syn::visit::Visit<'ast> for Count {
+        fn visit_type_reference(&mut self, r: &'ast syn::TypeReference) {
+            if r.lifetime.is_none() {
+                self.0 += 1;
+            }
+            syn::visit::visit_type_reference(self, r);
+        }
+        fn visit_lifetime(&mut self, _: &'ast syn::Lifetime) {
+            self.0 += 1;
+        }
+        fn visit_type_fn_ptr(&mut self, _: &'ast syn::TypeFnPtr) {}
+        fn visit_parenthesized_generic_arguments(
+            &mut self,
+            _: &'ast syn::ParenthesizedGenericArguments,
+        ) {
+        }
+    }
+    let mut c = Count(0);
+    for arg in &sig.inputs {
+        match arg {
+            FnArg::Receiver(r) => {
+                if let syn::ReceiverKind::Reference(..) = r.kind {
+                    c.0 += 1;
+                }
+                if let syn::ReceiverKind::Typed(_, ty) = &r.kind {
+                    syn::visit::Visit::visit_type(&mut c, ty);
+                }
+            }
+            FnArg::Typed(pt) => syn::visit::Visit::visit_type(&mut c, &pt.ty),
+        }
+    }
+    c.0
 }
 
 /// `base`, or `base_`, `base__`, .. : the first not in `taken`.
