@@ -65,7 +65,37 @@ fn future_borrowing_through_two_elided_lifetimes() {
     assert_eq!(conn.out.as_slice(), b"PING\r\n");
 }
 
+/// A semaphore whose `acquire_owned` takes an `Arc<Self>`, like tokio's.
+pub struct Limit(&'static str);
+
+impl Limit {
+    pub async fn acquire_owned(self: std::sync::Arc<Self>) -> usize {
+        clockwork_tests::step(self.0, ()).await;
+        std::sync::Arc::strong_count(&self)
+    }
+}
+
 differential! {
+    /// A method that takes `self` on a fresh clone (`self.limit.clone().acquire_owned()`): the
+    /// clone was kept in the state and the call made through a reference (E0507).
+    consuming_method_on_a_clone {
+        struct Server {
+            limit: std::sync::Arc<Limit>,
+        }
+        impl Server {
+            async fn accept(&self) -> usize {
+                let _g = Guard::new("g");
+                let held = self.limit.clone().acquire_owned().await;
+                held + std::sync::Arc::clone(&self.limit).acquire_owned().await
+            }
+        }
+        async fn f() -> usize {
+            let server = Server { limit: std::sync::Arc::new(Limit("limit")) };
+            server.accept().await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
     /// The same, in a `#[state_machine]` `impl` block.
     future_borrowing_through_two_elided_lifetimes_in_impl {
         pub struct Sink {

@@ -62,7 +62,8 @@ pub fn receiver_consumes(method: &str) -> Consumes {
         "into_future",
     ];
     const ON_TEMPORARIES: &[&str] = &["json", "text", "bytes", "send", "call", "run"];
-    if method.starts_with("into_") || BY_VALUE.contains(&method) {
+    // (`acquire_owned`, `lock_owned`: tokio's owned guards take an `Arc<Self>`.)
+    if method.starts_with("into_") || method.ends_with("_owned") || BY_VALUE.contains(&method) {
         Consumes::Yes
     } else if ON_TEMPORARIES.contains(&method) {
         Consumes::OnTemporaries

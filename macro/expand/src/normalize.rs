@@ -1223,6 +1223,8 @@ impl<'a> Normalizer<'a> {
                     if crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::No
                         && !may_take_self(&name)
                         && (!returns_owned(&name) || owns_its_value(&recv))
+                        // A fresh clone is made to be given away: `x.clone().acquire_owned()`.
+                        && !is_clone(&recv)
                     {
                         self.place_temp_as(recv, method_mutates(&name), out)
                     } else {
@@ -1946,6 +1948,19 @@ fn yields_trivial_items(e: &Expr) -> bool {
 
 /// `mut x` → `x` in a pattern (the outer `let` declares the mutability).
 /// Does the pattern move everything it matches out: no `_`, `..` or `ref` inside it?
+/// `x.clone()`, `Arc::clone(&x)`, `Rc::clone(&x)`: a value made to be moved (a method called
+/// on it most likely takes `self`; one that borrows it is rustc's E0716, a compile error).
+fn is_clone(e: &Expr) -> bool {
+    match e {
+        Expr::MethodCall(m) => m.method == "clone" && m.args.is_empty(),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p)
+            if p.path.segments.len() >= 2
+                && p.path.segments.last().is_some_and(|s| s.ident == "clone")),
+        Expr::Paren(p) => is_clone(&p.expr),
+        _ => false,
+    }
+}
+
 fn takes_all(p: &syn::Pat) -> bool {
     struct Skips(bool);
     impl<'a> syn::visit::Visit<'a> for Skips {
