@@ -793,7 +793,7 @@ impl Builder {
                 for m in &raw {
                     if let Some(id) = self.resolve(&m.name) {
                         let kind = self.receiver_kind(id, m);
-                        self.note(id, pos, kind, m.field.clone(), false);
+                        self.note(id, pos, kind, m.field.clone(), m.conditional);
                         fut_mentions.push((id, kind));
                     }
                 }
@@ -1518,12 +1518,26 @@ impl Body {
                         && l.mentions
                             .iter()
                             .any(|m| m.kind != Use::Assign && after(m.pos) && reaches(m)));
+                // A move that an assignment surely running later, before the site, undoes
+                // (`drop(g); ..; g = make();`): the local holds a value again, to drop at the
+                // end of its scope.
+                let reassigned_after = |q: usize| {
+                    let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
+                    l.mentions.iter().any(|a| {
+                        a.kind == Use::Assign
+                            && !a.conditional
+                            && q < a.pos
+                            && a.pos < p
+                            && runs_before(&a.path, &site.path, &only_way)
+                    })
+                };
                 let mut consumed_before = l.mentions.iter().enumerate().any(|(i, m)| {
                     m.kind == Use::Move
                         && decl < m.pos
                         && m.pos <= p
                         && reaches(m)
                         && !put_backs[id].iter().any(|&(j, r)| j == i && r < p)
+                        && !reassigned_after(m.pos)
                 });
                 // `p = p.advance().await`: a method on `p` whose result replaces `p` takes it by
                 // value; the old `p` is not needed after the `.await`. (Not when the assignment

@@ -776,7 +776,12 @@ impl Walker {
     fn block_ctx(&mut self, b: &Block, ctx: Ctx) {
         if ctx == Ctx::Captured {
             let n = self.out.len();
+            // Captures happen when the closure or block is made, whatever branch inside uses them.
+            let made_here = self.conditional > 0;
             self.block(b);
+            for m in &mut self.out[n..] {
+                m.conditional = made_here;
+            }
             // Captured by a `move` closure or `async move` block: a field it uses is taken
             // alone (edition 2021's disjoint captures), anything else moves the whole local.
             for m in &mut self.out[n..] {
