@@ -1477,10 +1477,16 @@ impl Body {
                     o.ident == l.ident && o.decl_pos > decl
                 });
                 if let Some(shadowing) = shadowed_by {
-                    let consumed = l
-                        .mentions
-                        .iter()
-                        .any(|m| m.kind == Use::Move && decl < m.pos && m.pos <= p);
+                    // (A move on some paths only leaves it to drop at the end of its scope:
+                    // it is kept, with a drop flag.)
+                    let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
+                    let consumed = l.mentions.iter().any(|m| {
+                        m.kind == Use::Move
+                            && !m.conditional
+                            && decl < m.pos
+                            && m.pos <= p
+                            && runs_before(&m.path, &site.path, &only_way)
+                    });
                     if (l.has_init
                         || l.mentions
                             .iter()
