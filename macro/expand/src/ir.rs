@@ -1530,9 +1530,10 @@ impl Body {
                 let reassigned_after = |q: usize| {
                     let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
                     l.mentions.iter().any(|a| {
+                        // (`g = keep(g)`: the store, at the same position, comes last.)
                         a.kind == Use::Assign
                             && !a.conditional
-                            && q < a.pos
+                            && q <= a.pos
                             && a.pos < p
                             && runs_before(&a.path, &site.path, &only_way)
                     })
