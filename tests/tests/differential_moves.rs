@@ -8,6 +8,18 @@ pub fn keep(g: clockwork_tests::Guard) -> clockwork_tests::Guard {
     g
 }
 
+/// A guard that is neither `Send` nor `Sync`.
+pub struct LocalGuard(clockwork_tests::Guard, core::marker::PhantomData<*const ()>);
+
+impl LocalGuard {
+    pub fn new(name: &str) -> LocalGuard {
+        LocalGuard(clockwork_tests::Guard::new(name), core::marker::PhantomData)
+    }
+    pub fn opt(&self) -> Option<u32> {
+        Some(self.0.name().len() as u32)
+    }
+}
+
 differential! {
     /// `g = keep(g)`: moved and given back in one statement (`state = state.next()`).
     moved_and_assigned_back_in_one_statement {
@@ -75,5 +87,21 @@ differential! {
             n
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(false) }
+    }
+
+    /// `v[i.await] |= match guard().opt() { .. }`: the value is evaluated first, and its
+    /// scrutinee's temporary lives to the end of the statement, across the index's `.await`
+    /// (a `!Send` guard there keeps the future `!Send`; seed 3, program 674; seed 2, 876).
+    compound_assignment_value_temporary_lives_across_the_place {
+        async fn f() -> u32 {
+            let mut v = [1u32, 2, 3];
+            v[(step("i", 1u32).await % 3) as usize] |= match LocalGuard::new("t").opt() {
+                Some(n) => n,
+                None => 4,
+            };
+            log("after");
+            v[1]
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 }

@@ -1583,7 +1583,9 @@ impl<'a> Normalizer<'a> {
                 b.right = Box::new(right);
                 if has_await(&b.left) || !is_place(&b.left) {
                     let value = self.synth("value");
-                    let right = &b.right;
+                    // The value's temporaries live to the end of the statement, across the
+                    // place's awaits (a `match` scrutinee's guard keeps the future `!Send`).
+                    let right = self.extract_temps(*b.right, out);
                     out.push(parse_quote!(let #value = #right;));
                     b.right = Box::new(parse_quote!(#value));
                     let left = self.hoist(*b.left, Ctx::Place, out)?;
