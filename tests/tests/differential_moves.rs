@@ -104,4 +104,17 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// `(g, f().await)`: `g` moves into the tuple being built before the `.await`; dropped
+    /// there, the half-built tuple's `g` goes before the older locals (seed 3, programs 436
+    /// and 909, where the local was an argument).
+    local_moved_into_an_operand_before_an_await {
+        async fn f(arg: Guard) -> usize {
+            let older = Guard::new("older");
+            let pair = (arg, step("s", Guard::new("second")).await);
+            log("built");
+            pair.0.name().len() + older.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f(Guard::new("arg")) }
+    }
 }

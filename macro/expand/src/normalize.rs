@@ -152,6 +152,22 @@ fn is_construct(e: &Expr) -> bool {
 
 /// An expression that can be evaluated later without changing what the program does: no side
 /// effects and nothing that rustc would give a different type if it were bound first.
+/// `g`, `p.a`: a local (a lower-case name), or a field of one, as written.
+fn names_a_local(e: &Expr) -> bool {
+    match e {
+        Expr::Path(p) => {
+            p.qself.is_none()
+                && p.path.get_ident().is_some_and(|i| {
+                    let s = i.to_string();
+                    s.starts_with(|c: char| c.is_lowercase() || c == '_') && s != "self"
+                })
+        }
+        Expr::Field(f) => names_a_local(&f.base),
+        Expr::Paren(p) => names_a_local(&p.expr),
+        _ => false,
+    }
+}
+
 fn is_stable(e: &Expr) -> bool {
     match e {
         Expr::Lit(_) | Expr::Path(_) | Expr::Closure(_) | Expr::Const(_) | Expr::Async(_) => true,
@@ -1509,6 +1525,10 @@ impl<'a> Normalizer<'a> {
                     e => e,
                 }
             }
+            // A local taken by value (`(g, f().await)`) moves into the operand before the
+            // `.await`: dropped half-way, the operand goes first, before the locals, as in
+            // rustc. (A `Copy` value is copied, as it would be.)
+            Ctx::Value if names_a_local(&e) => self.temp(e, out),
             _ if is_stable(&e) || is_promotable(&e) => e,
             _ => {
                 let e = self.extract_temps(e, out);
