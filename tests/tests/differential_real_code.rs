@@ -75,7 +75,44 @@ impl Limit {
     }
 }
 
+/// An async lock whose guard derefs mutably, like `tokio::sync::Mutex`.
+pub struct AsyncLock(std::cell::RefCell<Vec<u32>>);
+pub struct LockGuard<'a>(std::cell::RefMut<'a, Vec<u32>>);
+
+impl core::ops::Deref for LockGuard<'_> {
+    type Target = Vec<u32>;
+    fn deref(&self) -> &Vec<u32> {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for LockGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Vec<u32> {
+        &mut self.0
+    }
+}
+
+impl AsyncLock {
+    pub async fn lock(&self) -> LockGuard<'_> {
+        clockwork_tests::step("lock", ()).await;
+        LockGuard(self.0.borrow_mut())
+    }
+}
+
 differential! {
+    /// `db.lock().await.push(x)`: a `&mut self` method on the awaited value (E0596: the value
+    /// was bound without `mut`).
+    mutating_method_on_an_awaited_guard {
+        async fn f() -> usize {
+            let db = AsyncLock(std::cell::RefCell::new(Vec::new()));
+            db.lock().await.push(3);
+            db.lock().await.extend([4, 5]);
+            let n = db.lock().await.len();
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
     /// A method that takes `self` on a fresh clone (`self.limit.clone().acquire_owned()`): the
     /// clone was kept in the state and the call made through a reference (E0507).
     consuming_method_on_a_clone {

@@ -1563,7 +1563,9 @@ impl<'a> Normalizer<'a> {
                 let base = self.extract_temps(base, out);
                 let v = self.synth("awaited");
                 let awaited = make_await(base, a.await_token.span);
-                out.push(parse_quote!(let #v = #awaited;));
+                // `mut`: the value may be the receiver of a `&mut self` method, as a temporary
+                // can be (`m.lock().await.push(x)`).
+                out.push(parse_quote!(let mut #v = #awaited;));
                 parse_quote!(#v)
             }
             Expr::Call(mut c) => {
