@@ -117,4 +117,23 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f(Guard::new("arg")) }
     }
+
+    /// A move after a `break` out of the block that holds it, in an awaited expression's
+    /// argument: it runs only when the `break` does not (seed 1, program 247).
+    moved_after_a_break_in_an_awaited_argument {
+        async fn f(early: bool) -> u32 {
+            let g = Guard::new("g");
+            let v = step("s", 'b: {
+                if early {
+                    break 'b 1;
+                }
+                keep(g).name().len() as u32
+            })
+            .await;
+            step("t", ()).await;
+            log("end");
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(true) }
+    }
 }

@@ -148,6 +148,42 @@ impl FutureArgs {
     }
 }
 
+/// Whether a statement may leave its block early: a `break`, `continue`, `return` or `?` in it
+/// (not in a closure, an `async` block or an item), or a `let`-`else`.
+fn may_leave(s: &Stmt) -> bool {
+    struct Leaves(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Leaves {
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.0 = true;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.0 = true;
+        }
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_macro(&mut self, m: &'ast Macro) {
+            self.0 |= crate::island::is_island(m);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    if let Stmt::Local(syn::Local {
+        init: Some(init), ..
+    }) = s
+        && init.diverge.is_some()
+    {
+        return true;
+    }
+    let mut v = Leaves(false);
+    syn::visit::Visit::visit_stmt(&mut v, s);
+    v.0
+}
+
 /// Macros that take the futures they are given by value and await them inside their expansion
 /// (`tokio::join!`, `futures::select!`, ..): a bare name given as one of their arguments is
 /// moved in.
@@ -447,9 +483,16 @@ impl Walker {
 
     fn block(&mut self, b: &Block) {
         let depth = self.bound.len();
+        let conditional = self.conditional;
         for s in &b.stmts {
             self.stmt(s);
+            // After a statement that may leave the block (`break 'b`, `return`, `?`, a
+            // `let`-`else`), the rest runs on some paths only.
+            if may_leave(s) {
+                self.conditional = conditional + 1;
+            }
         }
+        self.conditional = conditional;
         self.bound.truncate(depth);
     }
 
