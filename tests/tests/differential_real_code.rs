@@ -99,7 +99,69 @@ impl AsyncLock {
     }
 }
 
+/// A builder whose every method takes `self`, like bb8's `Pool::builder()`.
+pub struct Builder(u32);
+
+impl Builder {
+    pub fn new() -> Builder {
+        Builder(1)
+    }
+    pub fn max_size(self, n: u32) -> Builder {
+        Builder(self.0 * n)
+    }
+    pub async fn build(self, extra: clockwork_tests::Guard) -> u32 {
+        clockwork_tests::step("build", ()).await;
+        self.0 + extra.name().len() as u32
+    }
+}
+
+/// A reader that calls a closure with what it reads, like tokio-util's `InspectReader`.
+pub struct Inspect<F: FnMut(u32)> {
+    f: F,
+    n: u32,
+}
+
+impl<F: FnMut(u32)> Inspect<F> {
+    pub fn new(n: u32, f: F) -> Self {
+        Inspect { f, n }
+    }
+    pub async fn read(&mut self) -> u32 {
+        clockwork_tests::step("read", ()).await;
+        (self.f)(self.n);
+        self.n
+    }
+}
+
 differential! {
+    /// A builder chain ending in an awaited method that takes `self`: every receiver in the
+    /// chain was kept in a temporary and called through a reference (E0507 in 22 of bb8's
+    /// tests).
+    builder_chain_ending_in_an_awaited_consuming_method {
+        async fn f() -> u32 {
+            let extra = Guard::new("extra");
+            let n = Builder::new().max_size(5).build(extra).await;
+            n + 1
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// A closure given to a constructor borrows what it uses, for as long as the value lives
+    /// (`InspectReader::new(r, |b| out.extend(b))`): E0521 in tokio-util's tests.
+    closure_given_to_a_constructor_keeps_its_borrow {
+        async fn f() -> usize {
+            let mut seen: Vec<u32> = Vec::new();
+            let _g = Guard::new("g");
+            {
+                let mut tee = Inspect::new(3, |b| seen.push(b));
+                tee.read().await;
+                tee.read().await;
+            }
+            log(format!("{seen:?}"));
+            seen.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
     /// `db.lock().await.push(x)`: a `&mut self` method on the awaited value (E0596: the value
     /// was bound without `mut`).
     mutating_method_on_an_awaited_guard {

@@ -669,6 +669,15 @@ impl Builder {
                         let borrow = self.sure_borrow(element);
                         self.borrowed_by(borrow, &ids);
                     }
+                    // `let tee = Inspect::new(r, |b| out.extend(b));`: a closure (or `async`
+                    // block) that is not `move`, given to what makes the value, borrows what
+                    // it uses; the value may keep it.
+                    if !matches!(&*init.expr, Expr::Closure(_) | Expr::Async(_)) {
+                        for (name, span) in captured_by_reference(&init.expr) {
+                            let borrow = self.resolve(&name).map(|id| (id, span));
+                            self.borrowed_by(borrow, &ids);
+                        }
+                    }
                 }
                 if let (Some(init), [id]) = (&l.init, &ids[..])
                     && matches!(&*init.expr, Expr::Closure(_) | Expr::Async(_))
@@ -1149,6 +1158,33 @@ fn kept_borrows(e: &Expr) -> Vec<String> {
 }
 
 /// The locals under `&` / `&mut` in an expression (`f(&x, &mut y.f)`).
+/// The names used inside the closures and `async` blocks of `e` that are not `move` (not those
+/// they bind), with where: what they capture by reference.
+fn captured_by_reference(e: &Expr) -> Vec<(String, Span)> {
+    struct Captures(Vec<(String, Span)>);
+    impl<'ast> syn::visit::Visit<'ast> for Captures {
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            if c.capture.is_none() {
+                use syn::spanned::Spanned;
+                let e = Expr::Closure(c.clone());
+                let names = mentions::expr_mentions(&e).into_iter();
+                self.0.extend(names.map(|m| (m.name, c.span())));
+            }
+        }
+        fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
+            if a.capture.is_none() {
+                use syn::spanned::Spanned;
+                let e = Expr::Async(a.clone());
+                let names = mentions::expr_mentions(&e).into_iter();
+                self.0.extend(names.map(|m| (m.name, a.span())));
+            }
+        }
+    }
+    let mut v = Captures(Vec::new());
+    syn::visit::Visit::visit_expr(&mut v, e);
+    v.0
+}
+
 fn referenced_locals(e: &Expr) -> Vec<String> {
     struct Refs(Vec<String>);
     impl<'ast> syn::visit::Visit<'ast> for Refs {

@@ -42,6 +42,8 @@ pub struct Normalizer<'a> {
     /// of `&`, a field's base): they stand for rustc's temporaries, and the scrutinee of an
     /// `if let` that did not match has moved nothing out of them.
     place_temps: Vec<Ident>,
+    /// In the receiver chain of a method that takes `self` (see `extract_temps`).
+    consuming_chain: bool,
 }
 
 /// Does `e` contain an `.await` that belongs to this function (not to a nested async block,
@@ -262,6 +264,16 @@ pub(crate) fn returns_owned(method: &str) -> bool {
 /// (`Iterator::count`, `Ord::max`, `Option::copied`): binding their receiver to a temporary
 /// would be right, but the analysis takes a named receiver to be borrowed (kept to the end of the
 /// statement), and keeping a moved temporary is E0382. Such a receiver stays inline.
+/// Methods known to borrow their receiver: they return an owned value computed from it, lend
+/// a guard, or change it in place.
+fn known_to_borrow(method: &str) -> bool {
+    returns_owned(method)
+        || method_mutates(method)
+        || GUARDS.contains(&method)
+        || method.starts_with("as_")
+        || ["iter", "get", "first", "last", "name", "keys", "values"].contains(&method)
+}
+
 fn may_take_self(method: &str) -> bool {
     const TAKES_SELF: &[&str] = &[
         "count", "sum", "product", "min", "max", "copied", "cloned", "last", "fold", "rev",
@@ -340,23 +352,25 @@ fn is_extended_value(e: &Expr) -> bool {
     !is_place_expr(e) && !is_promotable(e) && !is_stable(e)
 }
 
+/// Methods that lend a guard of their receiver.
+const GUARDS: &[&str] = &[
+    "lock",
+    "read",
+    "write",
+    "borrow",
+    "borrow_mut",
+    "try_lock",
+    "try_read",
+    "try_write",
+    "try_borrow",
+    "try_borrow_mut",
+];
+
 /// Whether the value of `e` is likely an owned value that may need dropping (a call's result,
 /// a macro's, a literal's, what a consuming method or a lock returns) rather than a borrow or
 /// a plain number (`g.name()`, `s.find('x')`): a temporary holding it may matter at the end of
 /// the statement.
 fn owns_its_value(e: &Expr) -> bool {
-    const GUARDS: &[&str] = &[
-        "lock",
-        "read",
-        "write",
-        "borrow",
-        "borrow_mut",
-        "try_lock",
-        "try_read",
-        "try_write",
-        "try_borrow",
-        "try_borrow_mut",
-    ];
     match e {
         Expr::Call(_) | Expr::Macro(_) | Expr::Struct(_) | Expr::Array(_) | Expr::Tuple(_) => true,
         Expr::MethodCall(m) => {
@@ -447,6 +461,7 @@ impl<'a> Normalizer<'a> {
             option_return,
             loops: 0,
             place_temps: Vec::new(),
+            consuming_chain: false,
         }
     }
 
@@ -1234,10 +1249,19 @@ impl<'a> Normalizer<'a> {
                 // Either way the temporaries inside the receiver (`make()` in
                 // `make().name().len()`) live to the end of the statement, as in rustc.
                 let name = m.method.to_string();
+                let consumes = crate::mentions::receiver_consumes(&name)
+                    != crate::mentions::Consumes::No
+                    || may_take_self(&name);
+                // In a chain that ends in a method taking `self` (`Pool::builder().max_size(5)
+                // .build(m)`), a method not known to borrow is a builder's, taking `self` too:
+                // its receiver stays inline (bound, it would be E0507).
+                let builder = self.consuming_chain && !known_to_borrow(&name);
+                let saved = std::mem::replace(&mut self.consuming_chain, consumes || builder);
                 let recv = self.extract_temps(*m.receiver, out);
+                self.consuming_chain = saved;
                 m.receiver = Box::new(
-                    if crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::No
-                        && !may_take_self(&name)
+                    if !consumes
+                        && !builder
                         && (!returns_owned(&name) || owns_its_value(&recv))
                         // A fresh clone is made to be given away: `x.clone().acquire_owned()`.
                         && !is_clone(&recv)
