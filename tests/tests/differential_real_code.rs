@@ -103,7 +103,7 @@ impl AsyncLock {
 pub struct Builder(u32);
 
 impl Builder {
-    pub fn new() -> Builder {
+    pub fn start() -> Builder {
         Builder(1)
     }
     pub fn max_size(self, n: u32) -> Builder {
@@ -139,7 +139,7 @@ differential! {
     builder_chain_ending_in_an_awaited_consuming_method {
         async fn f() -> u32 {
             let extra = Guard::new("extra");
-            let n = Builder::new().max_size(5).build(extra).await;
+            let n = Builder::start().max_size(5).build(extra).await;
             n + 1
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
