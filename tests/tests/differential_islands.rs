@@ -211,4 +211,17 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// An island inside a known macro's argument: `assert!(matches!(x.await, ..))` (deadpool's
+    /// tests; it was "`.await` inside `matches!` is not supported").
+    island_inside_assert {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            assert!(matches!(step("s", Some(3u32)).await, Some(3)));
+            assert_eq!(matches!(step("t", g.name().len()).await, 1), true, "{}", g.name());
+            step("u", ()).await;
+            1
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

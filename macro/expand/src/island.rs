@@ -247,6 +247,17 @@ impl VisitMut for Islands<'_> {
         syn::visit_mut::visit_stmt_mut(self, s);
     }
 
+    /// A known macro's arguments are expressions: an island may be one of them
+    /// (`assert!(matches!(rx.recv().await, Some(_)))`).
+    fn visit_macro_mut(&mut self, m: &mut Macro) {
+        if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
+            for e in parts.exprs_mut() {
+                self.visit_expr_mut(e);
+            }
+            m.tokens = parts.to_tokens();
+        }
+    }
+
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
     fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}

@@ -232,14 +232,19 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
         for &id in &body.needs_rename {
             if let std::collections::hash_map::Entry::Vacant(e) = renames.entry(id) {
                 let old = &body.locals[id].ident;
-                e.insert(Ident::new(&names.fresh(&format!("{old}_2")), old.span()));
+                // (`this_` → `this_2`: a double underscore is not snake case.)
+                let base = old.to_string();
+                let base = base.trim_end_matches('_');
+                e.insert(Ident::new(&names.fresh(&format!("{base}_2")), old.span()));
                 again = true;
             }
         }
         for &id in &body.anchor_requests {
             if !anchors.contains(&id) {
                 let old = &body.locals[id].ident;
-                let new = Ident::new(&names.fresh(&format!("{old}_home")), old.span());
+                let base = old.to_string();
+                let base = base.trim_end_matches('_');
+                let new = Ident::new(&names.fresh(&format!("{base}_home")), old.span());
                 renames.insert(id, new);
                 anchors.push(id);
                 again = true;
@@ -385,6 +390,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 unused_mut,
                 unused_variables,
                 unused_doc_comments,
+                non_snake_case,
                 unused_braces,
                 unused_parens,
                 irrefutable_let_patterns,
