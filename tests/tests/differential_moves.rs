@@ -136,4 +136,16 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(true) }
     }
+
+    /// `v[i.await] = guard().val()`: as with `op=`, the value's temporary lives to the end of
+    /// the statement, across the index's `.await` (seed 1, program 257).
+    assignment_value_temporary_lives_across_the_place {
+        async fn f() -> u32 {
+            let mut v = [1u32, 2, 3];
+            v[(step("i", 1u32).await % 3) as usize] = LocalGuard::new("t").opt().unwrap_or(0);
+            log("after");
+            v[1]
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

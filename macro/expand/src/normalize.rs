@@ -264,6 +264,14 @@ pub(crate) fn returns_owned(method: &str) -> bool {
 /// (`Iterator::count`, `Ord::max`, `Option::copied`): binding their receiver to a temporary
 /// would be right, but the analysis takes a named receiver to be borrowed (kept to the end of the
 /// statement), and keeping a moved temporary is E0382. Such a receiver stays inline.
+/// Methods that end a builder chain, taking the builder by value (`Pool::builder().max_size(5)
+/// .build(m)`). Not `unwrap`, `map`, ..: their receiver is often made by a method that borrows
+/// a temporary (`guard().opt().unwrap_or(0)`), which must then live to the end of the statement.
+fn finishes_a_builder(method: &str) -> bool {
+    method.starts_with("build")
+        || ["finish", "spawn", "connect", "serve", "launch"].contains(&method)
+}
+
 /// Methods known to borrow their receiver: they return an owned value computed from it, lend
 /// a guard, or change it in place.
 fn known_to_borrow(method: &str) -> bool {
@@ -1256,7 +1264,10 @@ impl<'a> Normalizer<'a> {
                 // .build(m)`), a method not known to borrow is a builder's, taking `self` too:
                 // its receiver stays inline (bound, it would be E0507).
                 let builder = self.consuming_chain && !known_to_borrow(&name);
-                let saved = std::mem::replace(&mut self.consuming_chain, consumes || builder);
+                let saved = std::mem::replace(
+                    &mut self.consuming_chain,
+                    finishes_a_builder(&name) || builder,
+                );
                 let recv = self.extract_temps(*m.receiver, out);
                 self.consuming_chain = saved;
                 m.receiver = Box::new(
@@ -1659,9 +1670,10 @@ impl<'a> Normalizer<'a> {
                 let right = self.flatten(*a.right, out)?;
                 a.right = Box::new(right);
                 if has_await(&a.left) {
-                    // `m[i.await] = x;`: the value is ready before the place's own awaits run.
+                    // `m[i.await] = x;`: the value is ready before the place's own awaits run;
+                    // its temporaries live to the end of the statement, across them.
                     let value = self.synth("value");
-                    let right = &a.right;
+                    let right = self.extract_temps(*a.right, out);
                     out.push(parse_quote!(let #value = #right;));
                     a.right = Box::new(parse_quote!(#value));
                     let left = self.flatten(*a.left, out)?;
