@@ -82,6 +82,15 @@ pub fn binds_by_ref(pat: &Pat) -> bool {
 
 /// The `Home<V, N>` handle, written once per fn that needs it.
 pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
+    let parts_drop = Ident::new(&format!("{rest}Parts"), rest.span());
+    let drop_parts = Ident::new(
+        &format!("{}_parts", rest.to_string().to_lowercase()),
+        rest.span(),
+    );
+    let parts_doc = " What `Home::with_parts` keeps: the function that lets the moved-out parts \
+                     go and drops the rest, with the value's type erased.";
+    let zst_safety = "// SAFETY: `F` captures nothing (asserted above): a type without bytes, \
+                      so without invalid values, which is made here from nothing.";
     let doc = " The fixed home of a local that stays borrowed across an `.await`: the value lives in a \
                slot of the pinned future and never moves; the state holds this handle, which drops \
                the value where the local would have been dropped. The slot also holds `N` flags: \
@@ -129,12 +138,25 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                 unsafe { ::core::ptr::drop_in_place(value) }
             }
         }
-        impl<V, const N: usize, F: Fn(V, &[bool; N])> #rest<V, N> for F {
+        #[doc = #parts_doc]
+        struct #parts_drop<const N: usize>(unsafe fn(*mut (), &[bool; N]));
+        impl<V, const N: usize> #rest<V, N> for #parts_drop<N> {
             #[inline(always)]
             unsafe fn drop_rest(&self, value: *mut V, flags: &[bool; N]) {
                 #[doc = #read_safety]
-                self(unsafe { value.read() }, flags)
+                unsafe { (self.0)(value.cast(), flags) }
             }
+        }
+        /// Calls the closure `F` (which captures nothing) on the value behind `value`.
+        ///
+        /// # Safety
+        /// `value` points to a `V`, which is read (moved out) once.
+        unsafe fn #drop_parts<V, const N: usize, F: Fn(V, &[bool; N])>(value: *mut (), flags: &[bool; N]) {
+            const { ::core::assert!(::core::mem::size_of::<F>() == 0) };
+            #[doc = #zst_safety]
+            let rest: F = unsafe { ::core::mem::zeroed() };
+            #[doc = #read_safety]
+            rest(unsafe { value.cast::<V>().read() }, flags)
         }
         #[doc = #doc]
         #[allow(dead_code, clippy::all)]
@@ -167,24 +189,14 @@ pub fn home_def(home: &Ident, rest: &Ident) -> TokenStream {
                 slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]),
                 value: V,
                 rest: F,
-            ) -> #home<V, N, F> {
+            ) -> #home<V, N, #parts_drop<N>> {
+                // (The closure's type stays out of the handle's: a `Send` future holding it
+                // would need the closure to be more general than it is, for every lifetime in
+                // `V`, when rustc checks a future that awaits this one.)
+                let _ = rest;
                 #[doc = #new_safety]
-                unsafe { *slot = (::core::mem::MaybeUninit::new(value), #home::<V, N, F>::HOLDS_ALL) };
-                #home { slot, rest }
-            }
-            /// `with_parts`, for a home made in several places (in a loop and after it, say):
-            /// a `fn` pointer has one type where each closure would have its own.
-            ///
-            /// # Safety
-            /// As for `new`.
-            #[inline(always)]
-            unsafe fn with_parts_fn(
-                slot: *mut (::core::mem::MaybeUninit<V>, [bool; N]),
-                value: V,
-                rest: fn(V, &[bool; N]),
-            ) -> #home<V, N, fn(V, &[bool; N])> {
-                #[doc = #new_safety]
-                unsafe { Self::with_parts(slot, value, rest) }
+                unsafe { *slot = (::core::mem::MaybeUninit::new(value), #home::<V, N, #parts_drop<N>>::HOLDS_ALL) };
+                #home { slot, rest: #parts_drop(#drop_parts::<V, N, F>) }
             }
         }
         #[allow(dead_code, clippy::all)]
@@ -1254,7 +1266,6 @@ pub fn into_home(
     name: &Ident,
     flagged: bool,
     parts: Option<&[String]>,
-    written_again: bool,
 ) -> TokenStream {
     let index = syn::Index::from(slot);
     let safety = "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
@@ -1285,15 +1296,10 @@ pub fn into_home(
             }
         }
     });
-    let make = if written_again {
-        quote!(with_parts_fn)
-    } else {
-        quote!(with_parts)
-    };
     quote! {
         #[doc = #safety]
         let mut #name = unsafe {
-            #home::<_, #n>::#make(#slots.#index, #name, |whole, moved| { #(#forgets)* })
+            #home::<_, #n>::with_parts(#slots.#index, #name, |whole, moved| { #(#forgets)* })
         };
     }
 }

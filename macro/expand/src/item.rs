@@ -264,7 +264,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     let suspends = !body.sites.is_empty();
     let mut flagged = Vec::new();
     let mut parts: Vec<(String, Vec<String>)> = Vec::new();
-    let mut written_again: Vec<String> = Vec::new();
     let mut futures_written = Vec::new();
     // A future made by an `async` block or a closure written in more than one place has one
     // type per place (see `Gen::copy_of`): count the places first.
@@ -294,12 +293,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             }
         }
         flagged = generator.took.take();
-        let written = generator.homes_written.take();
-        for name in &written {
-            if written.iter().filter(|n| *n == name).count() > 1 && !written_again.contains(name) {
-                written_again.push(name.clone());
-            }
-        }
         for (local, part) in generator.parted.take() {
             match parts.iter_mut().find(|(n, _)| *n == local) {
                 Some((_, list)) => list.push(part),
@@ -316,7 +309,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     )?;
     generator.flagged = flagged;
     generator.parts = parts;
-    generator.homes_written_again = written_again;
     generator.futures_written_before = futures_written;
     let generated = generator.generate();
     if let Some(e) = generator.error.take() {

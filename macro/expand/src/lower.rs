@@ -154,10 +154,6 @@ pub struct Gen<'a> {
     pub parted: RefCell<Vec<(String, String)>>,
     /// The closures bound by a `let`, once per copy written (see `check_closure_copies`).
     closure_copies: RefCell<Vec<String>>,
-    /// Anchored locals, once per place their home is made, in this run.
-    pub homes_written: RefCell<Vec<String>>,
-    /// Anchored locals whose home an earlier run made in more than one place.
-    pub homes_written_again: Vec<String>,
     /// Per site, how many places create its future, in this run (see `Self::copy_of`).
     pub futures_written: RefCell<Vec<usize>>,
     /// Per site, how many places an earlier run created its future in, when one of them makes
@@ -288,8 +284,6 @@ impl<'a> Gen<'a> {
             parts: Vec::new(),
             parted: RefCell::new(Vec::new()),
             closure_copies: RefCell::new(Vec::new()),
-            homes_written: RefCell::new(Vec::new()),
-            homes_written_again: Vec::new(),
             futures_written: RefCell::new(vec![0; body.sites.len()]),
             futures_written_before: Vec::new(),
         })
@@ -1819,9 +1813,6 @@ impl<'a> Gen<'a> {
 
     /// After `let v_home = ..;` of an anchored local: move the value into its home.
     fn move_home(&self, name: &Ident) -> TokenStream {
-        if self.anchored.iter().any(|n| name == n.as_str()) {
-            self.homes_written.borrow_mut().push(name.to_string());
-        }
         match self.anchored.iter().position(|n| name == n.as_str()) {
             Some(slot) => crate::anchor::into_home(
                 &self.n.home_ty,
@@ -1830,7 +1821,6 @@ impl<'a> Gen<'a> {
                 name,
                 self.flagged.iter().any(|f| name == f.as_str()),
                 self.parts_of(&name.to_string()),
-                self.homes_written_again.iter().any(|f| name == f.as_str()),
             ),
             None => TokenStream::new(),
         }
