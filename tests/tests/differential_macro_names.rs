@@ -114,4 +114,23 @@ differential! {
             f(Guard::new("arg0"), Guard::new("arg1"))
         }
     }
+
+    /// A name a macro's input binds (`let n = 3;` in a nested block) hides the local only from
+    /// there on; an `x | y` is not a closure's bars. (Both made the whole macro skip the local,
+    /// leaving its fixed-home handle where a value was meant: E0308/E0369; fuzzer, seed 2
+    /// programs 86 and 133, seed 3 program 184.)
+    macro_binding_hides_the_local_only_after_it {
+        macro_rules! show {
+            ($($t:tt)*) => {
+                log(format!($($t)*))
+            };
+        }
+        async fn f(n: u32) -> u32 {
+            let r = &n;
+            step("s", ()).await;
+            show!("{}", (*r | if n != 0 { show!("{}", n); let n = 3u32; n } else { n }));
+            n + 1
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(5) }
+    }
 }

@@ -925,9 +925,8 @@ impl AnchorUses<'_> {
             m.tokens = parts.to_tokens();
         } else if !m.path.is_ident("stringify") {
             // A name the macro's input binds itself (`let (a, v) = ..;`, `|v| ..`) is not the
-            // anchored local there: every mention of it is left alone.
-            let bound = bound_in_tokens(m.tokens.clone());
-            m.tokens = self.deref_in_tokens(m.tokens.clone(), &bound);
+            // anchored local there, from that binding on (see `replace_in_tokens`).
+            m.tokens = self.deref_in_tokens(m.tokens.clone());
         }
     }
 
@@ -938,9 +937,9 @@ impl AnchorUses<'_> {
     /// alone: a name after `.` (a field or method), before a lone `=` (a field name, as in
     /// `info!(v = %x)`), and what `stringify!` quotes; a string's `{v}` formats the handle,
     /// which formats as its value.
-    fn deref_in_tokens(&mut self, tokens: TokenStream, skip: &[String]) -> TokenStream {
+    fn deref_in_tokens(&mut self, tokens: TokenStream) -> TokenStream {
         let names = self.names;
-        crate::mentions::replace_in_tokens(tokens, skip, &mut |v, consumed| {
+        crate::mentions::replace_in_tokens(tokens, &mut |v, consumed| {
             if !names.iter().any(|n| v == n.as_str()) {
                 return None;
             }
@@ -991,8 +990,16 @@ pub fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
                     _ => {}
                 }
             }
-            TokenTree::Punct(p) if p.as_char() == '|' => {
-                // `|a, (b, c)| ..`: up to the closing bar.
+            // `|a, (b, c)| ..`: up to the closing bar; not `x | y` (a bar after an operand).
+            TokenTree::Punct(p)
+                if p.as_char() == '|'
+                    && !matches!(
+                        k.checked_sub(1).map(|j| &tokens[j]),
+                        Some(TokenTree::Literal(_) | TokenTree::Group(_))
+                    )
+                    && !matches!(k.checked_sub(1).map(|j| &tokens[j]),
+                        Some(TokenTree::Ident(i)) if i != "move" && i != "return") =>
+            {
                 k += 1;
                 while k < tokens.len()
                     && !matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == '|')
@@ -1439,9 +1446,8 @@ impl VisitMut for ClosureBorrows<'_, '_> {
             }
             m.tokens = parts.to_tokens();
         } else if !m.path.is_ident("stringify") {
-            let bound = bound_in_tokens(m.tokens.clone());
             let uses = self.uses;
-            m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &bound, &mut |v, _| {
+            m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
                 let v = uses
                     .names
                     .iter()

@@ -2094,12 +2094,10 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
                 // An unknown macro's tokens (`select!` in an island): `(*v)` too, a place
                 // through the reference, which an `async` block or closure there captures as
                 // the place `*v` instead of the reference itself.
-                let bound = crate::anchor::bound_in_tokens(m.tokens.clone());
                 let names = self.0;
-                m.tokens =
-                    crate::mentions::replace_in_tokens(m.tokens.clone(), &bound, &mut |v, _| {
-                        names.contains(&v).then(|| quote!(*#v))
-                    });
+                m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
+                    names.contains(&v).then(|| quote!(*#v))
+                });
             }
         }
         // A closure that borrows the local (`poll_fn(|cx| Pin::new(&mut a).poll(cx))`) borrows

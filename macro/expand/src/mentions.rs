@@ -932,17 +932,27 @@ impl Walker {
 /// The tokens of a macro the transform does not know, with each mention of a name that
 /// `replace` answers for (given the name and whether `consumed_at` holds there) written as what
 /// it gives, in parentheses. Not a mention: a name after `.` (a field or method), before a lone
-/// `=` (a field name, as in `info!(v = %x)`), what `stringify!` quotes, and the names in `skip`
-/// (those the macro's input binds itself).
+/// `=` (a field name, as in `info!(v = %x)`), what `stringify!` quotes, and a name the input
+/// binds itself, from where it binds it to the end of its group: after `let`, between a
+/// closure's bars, in a pattern before a lone `=` (`select!`'s `Some(v) = rx.recv()`).
 pub fn replace_in_tokens(
+    tokens: TokenStream,
+    replace: &mut dyn FnMut(&Ident, bool) -> Option<TokenStream>,
+) -> TokenStream {
+    replace_unbound(tokens, &[], replace)
+}
+
+fn replace_unbound(
     tokens: TokenStream,
     skip: &[String],
     replace: &mut dyn FnMut(&Ident, bool) -> Option<TokenStream>,
 ) -> TokenStream {
     use proc_macro2::{Delimiter, Group, Spacing};
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut skip = skip.to_vec();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, t) in tokens.iter().enumerate() {
+        skip.extend(binds_at(&tokens, i));
         let field_name = matches!(tokens.get(i + 1),
             Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone);
         match t {
@@ -962,7 +972,7 @@ pub fn replace_in_tokens(
             }
             TokenTree::Group(g) if !quoted_by_stringify(&tokens, i) => {
                 let mut inner =
-                    Group::new(g.delimiter(), replace_in_tokens(g.stream(), skip, replace));
+                    Group::new(g.delimiter(), replace_unbound(g.stream(), &skip, replace));
                 inner.set_span(g.span());
                 out.push(TokenTree::Group(inner));
             }
@@ -970,6 +980,65 @@ pub fn replace_in_tokens(
         }
     }
     out.into_iter().collect()
+}
+
+/// The names token `k` starts binding: after `let` (and `mut`/`ref`), between a closure's bars
+/// (`|a, (b, c)|`, a bar not after an operand), or in a pattern group before a lone `=`.
+fn binds_at(tokens: &[TokenTree], k: usize) -> Vec<String> {
+    use proc_macro2::Spacing;
+    fn idents(ts: TokenStream, out: &mut Vec<String>) {
+        for t in ts {
+            match t {
+                TokenTree::Ident(i) => out.push(i.to_string()),
+                TokenTree::Group(g) => idents(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    match &tokens[k] {
+        TokenTree::Ident(i) if i == "let" => {
+            let mut j = k + 1;
+            while let Some(TokenTree::Ident(m)) = tokens.get(j)
+                && (m == "mut" || m == "ref")
+            {
+                j += 1;
+            }
+            match tokens.get(j) {
+                Some(TokenTree::Ident(b)) => out.push(b.to_string()),
+                Some(TokenTree::Group(g)) => idents(g.stream(), &mut out),
+                _ => {}
+            }
+        }
+        TokenTree::Punct(p)
+            if p.as_char() == '|'
+                && !matches!(
+                    k.checked_sub(1).map(|j| &tokens[j]),
+                    Some(TokenTree::Literal(_) | TokenTree::Group(_))
+                )
+                && !matches!(k.checked_sub(1).map(|j| &tokens[j]),
+                    Some(TokenTree::Ident(i)) if i != "move" && i != "return")
+                && !matches!(k.checked_sub(1).map(|j| &tokens[j]),
+                    Some(TokenTree::Punct(q)) if q.as_char() == '|') =>
+        {
+            for t in &tokens[k + 1..] {
+                match t {
+                    TokenTree::Punct(q) if q.as_char() == '|' => break,
+                    TokenTree::Ident(i) => out.push(i.to_string()),
+                    TokenTree::Group(g) => idents(g.stream(), &mut out),
+                    _ => {}
+                }
+            }
+        }
+        TokenTree::Group(g)
+            if matches!(tokens.get(k + 1), Some(TokenTree::Punct(p))
+                if p.as_char() == '=' && p.spacing() == Spacing::Alone) =>
+        {
+            idents(g.stream(), &mut out)
+        }
+        _ => {}
+    }
+    out
 }
 
 pub fn after_dot(tokens: &[TokenTree], k: usize) -> bool {
