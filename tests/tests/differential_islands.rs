@@ -224,4 +224,26 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// `tokio::pin!(timer)` and `select!` on `&mut timer` in a loop (the macro's shadowing is
+    /// written out, so the pinned value gets a fixed home; it was "no rules expected `(`").
+    pinned_timer_selected_in_a_loop {
+        async fn f() -> u32 {
+            let timer = step("timer", ());
+            tokio::pin!(timer);
+            let mut src = Source::new("src", 4);
+            let mut total = 0;
+            loop {
+                tokio::select! {
+                    biased;
+                    Some(v) = src.recv() => total += v,
+                    _ = &mut timer => break,
+                }
+            }
+            let other = async { step("other", 1u32).await };
+            tokio::pin! { let more = other; }
+            total + more.as_mut().await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

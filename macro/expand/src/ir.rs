@@ -511,10 +511,18 @@ impl Builder {
                 _ => None,
             }
         }
+        // `unsafe { Pin::new_unchecked(&mut x) }` (`tokio::pin!`, see `pinned.rs`).
+        let e = match e {
+            Expr::Unsafe(u) => match u.block.stmts.as_slice() {
+                [syn::Stmt::Expr(inner, None)] => inner,
+                _ => e,
+            },
+            e => e,
+        };
+        let calls = |c: &syn::ExprCall, f: &str| matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == f));
         let (place, at) = match e {
             Expr::Call(c)
-                if c.args.len() == 1
-                    && matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "into_iter")) =>
+                if c.args.len() == 1 && (calls(c, "into_iter") || calls(c, "new_unchecked")) =>
             {
                 (direct(&c.args[0])?, c.args[0].span())
             }

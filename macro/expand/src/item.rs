@@ -202,6 +202,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     // Macros that await inside their expansion (`select!`, `join!`) run as `async` islands.
     let mut items = items;
     items.extend(crate::island::rewrite(&mut block, &mut names)?);
+    crate::pinned::write_out(&mut block);
     let gen_names = GenNames::new(&mut names);
     let mut normalizer = Normalizer::new(&mut names, option_return);
     let normalized = normalizer.block(block)?;

@@ -26,6 +26,7 @@ pub mod lower;
 pub mod mentions;
 pub mod names;
 pub mod normalize;
+mod pinned;
 pub mod rename;
 mod stack;
 
