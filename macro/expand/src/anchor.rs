@@ -809,8 +809,23 @@ impl AnchorUses<'_> {
         let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
         let found = run(self, &mut body, &taken);
+        let lets = self.borrows_before(&found, &taken);
+        *c.body = body;
+        let closure = e.clone();
+        *e = parse_quote!({ #(#lets)* #closure });
+        true
+    }
+
+    /// What a closure or `async` block that is not `move` gets before it, for each anchored
+    /// local `found` in it: `let borrowed0 = v.take();` for those `taken` (moved in), else a
+    /// borrow of its home, exclusive when the block writes it.
+    fn borrows_before(
+        &mut self,
+        found: &[(Ident, Ident, bool)],
+        taken: &[Ident],
+    ) -> Vec<TokenStream> {
         let mut lets = Vec::new();
-        for (v, local, writes) in &found {
+        for (v, local, writes) in found {
             if taken.contains(v) {
                 lets.push(quote::quote!(let #local = #v.take();));
                 self.took_out(v);
@@ -820,10 +835,7 @@ impl AnchorUses<'_> {
                 lets.push(quote::quote!(let #local = #v.shared();));
             }
         }
-        *c.body = body;
-        let closure = e.clone();
-        *e = parse_quote!({ #(#lets)* #closure });
-        true
+        lets
     }
 
     /// An `async` block that is not `move` borrows the anchored locals it uses, as a closure
@@ -844,14 +856,8 @@ impl AnchorUses<'_> {
             found: Vec::new(),
         };
         finder.visit_expr_mut(&mut body);
-        let lets = finder.found.iter().map(|(v, local, writes)| {
-            if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
-                quote::quote!(let #local = #v.exclusive();)
-            } else {
-                quote::quote!(let #local = #v.shared();)
-            }
-        });
-        let lets: Vec<TokenStream> = lets.collect();
+        let found = finder.found;
+        let lets = self.borrows_before(&found, &[]);
         let (Expr::Async(a), Expr::Block(b)) = (&mut *e, body) else {
             return false;
         };
@@ -918,12 +924,9 @@ impl AnchorUses<'_> {
     }
 
     fn macro_args(&mut self, m: &mut syn::Macro) {
-        if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
-            for e in parts.exprs_mut() {
-                self.place(e);
-            }
-            m.tokens = parts.to_tokens();
-        } else if !m.path.is_ident("stringify") {
+        if !crate::mentions::MacroParts::rewrite_args(m, |e| self.place(e))
+            && !m.path.is_ident("stringify")
+        {
             // A name the macro's input binds itself (`let (a, v) = ..;`, `|v| ..`) is not the
             // anchored local there, from that binding on (see `replace_in_tokens`).
             m.tokens = self.deref_in_tokens(m.tokens.clone());
@@ -957,74 +960,6 @@ impl AnchorUses<'_> {
             })
         })
     }
-}
-
-/// The names a macro's input binds itself, as far as tokens show: after `let` (and `mut`/`ref`),
-/// in a pattern group right after `let`, and between the bars of a closure's parameters.
-pub fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
-    use proc_macro2::TokenTree;
-    fn idents(ts: TokenStream, out: &mut Vec<String>) {
-        for t in ts {
-            match t {
-                TokenTree::Ident(i) => out.push(i.to_string()),
-                TokenTree::Group(g) => idents(g.stream(), out),
-                _ => {}
-            }
-        }
-    }
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::new();
-    let mut k = 0;
-    while k < tokens.len() {
-        match &tokens[k] {
-            TokenTree::Ident(i) if i == "let" => {
-                k += 1;
-                while let Some(TokenTree::Ident(m)) = tokens.get(k)
-                    && (m == "mut" || m == "ref")
-                {
-                    k += 1;
-                }
-                match tokens.get(k) {
-                    Some(TokenTree::Ident(b)) => out.push(b.to_string()),
-                    Some(TokenTree::Group(g)) => idents(g.stream(), &mut out),
-                    _ => {}
-                }
-            }
-            // `|a, (b, c)| ..`: up to the closing bar; not `x | y` (a bar after an operand).
-            TokenTree::Punct(p)
-                if p.as_char() == '|'
-                    && !matches!(
-                        k.checked_sub(1).map(|j| &tokens[j]),
-                        Some(TokenTree::Literal(_) | TokenTree::Group(_))
-                    )
-                    && !matches!(k.checked_sub(1).map(|j| &tokens[j]),
-                        Some(TokenTree::Ident(i)) if i != "move" && i != "return") =>
-            {
-                k += 1;
-                while k < tokens.len()
-                    && !matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == '|')
-                {
-                    match &tokens[k] {
-                        TokenTree::Ident(i) => out.push(i.to_string()),
-                        TokenTree::Group(g) => idents(g.stream(), &mut out),
-                        _ => {}
-                    }
-                    k += 1;
-                }
-            }
-            // `select!`'s `Some(v) = rx.recv() => ..`: a pattern before a lone `=`.
-            TokenTree::Group(g)
-                if matches!(tokens.get(k + 1), Some(TokenTree::Punct(p))
-                    if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone) =>
-            {
-                idents(g.stream(), &mut out)
-            }
-            TokenTree::Group(g) => out.extend(bound_in_tokens(g.stream())),
-            _ => {}
-        }
-        k += 1;
-    }
-    out
 }
 
 fn is_comparison(op: &syn::BinOp) -> bool {
@@ -1440,12 +1375,9 @@ impl VisitMut for ClosureBorrows<'_, '_> {
     /// local is written `(*borrowedN)`, through the reference, which the macro may write
     /// (unless the local is only ever borrowed shared).
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
-            for e in parts.exprs_mut() {
-                self.visit_expr_mut(e);
-            }
-            m.tokens = parts.to_tokens();
-        } else if !m.path.is_ident("stringify") {
+        if !crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e))
+            && !m.path.is_ident("stringify")
+        {
             let uses = self.uses;
             m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
                 let v = uses

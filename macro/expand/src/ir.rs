@@ -1170,21 +1170,28 @@ fn kept_borrows(e: &Expr) -> Vec<String> {
 /// they bind), with where: what they capture by reference.
 fn captured_by_reference(e: &Expr) -> Vec<(String, Span)> {
     struct Captures(Vec<(String, Span)>);
+    impl Captures {
+        /// A macro run as an island (`join!(a, b)`, `select!`) moves in what its input uses by
+        /// value: taken to be a move, as rustc's capture of a value that is not `Copy`. (A
+        /// `Copy` value that is not used again is captured by reference: then rustc says it
+        /// does not live long enough, E0597/E0521.)
+        fn add(&mut self, e: Expr, span: Span) {
+            let mentions = mentions::expr_mentions(&e).into_iter();
+            let borrowed = mentions.filter(|m| !(m.macro_arg && m.kind == mentions::Use::Move));
+            self.0.extend(borrowed.map(|m| (m.name, span)));
+        }
+    }
     impl<'ast> syn::visit::Visit<'ast> for Captures {
         fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
             if c.capture.is_none() {
                 use syn::spanned::Spanned;
-                let e = Expr::Closure(c.clone());
-                let names = mentions::expr_mentions(&e).into_iter();
-                self.0.extend(names.map(|m| (m.name, c.span())));
+                self.add(Expr::Closure(c.clone()), c.span());
             }
         }
         fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
             if a.capture.is_none() {
                 use syn::spanned::Spanned;
-                let e = Expr::Async(a.clone());
-                let names = mentions::expr_mentions(&e).into_iter();
-                self.0.extend(names.map(|m| (m.name, a.span())));
+                self.add(Expr::Async(a.clone()), a.span());
             }
         }
     }
@@ -1212,27 +1219,12 @@ fn referenced_locals(e: &Expr) -> Vec<String> {
         // (also a `Copy` value used by value): the future borrows it for as long as it lives.
         // (A non-`Copy` value it moves is then read through a reference: rustc's E0507.)
         fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
-            if a.capture.is_none() {
-                let e = Expr::Async(a.clone());
-                // A macro run as an island (`join!(a, b)`, `select!`) moves in what its
-                // input uses by value: taken to be a move, as rustc's capture of a value that
-                // is not `Copy`. (A `Copy` value that is not used again is captured by
-                // reference: then rustc says it does not live long enough, E0597/E0521.)
-                let borrowed = mentions::expr_mentions(&e)
-                    .into_iter()
-                    .filter(|m| !(m.macro_arg && m.kind == mentions::Use::Move));
-                self.0.extend(borrowed.map(|m| m.name.to_string()));
-            }
+            let captured = captured_by_reference(&Expr::Async(a.clone())).into_iter();
+            self.0.extend(captured.map(|(name, _)| name));
         }
         fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-            if c.capture.is_none() {
-                let e = Expr::Closure(c.clone());
-                self.0.extend(
-                    mentions::expr_mentions(&e)
-                        .into_iter()
-                        .map(|m| m.name.to_string()),
-                );
-            }
+            let captured = captured_by_reference(&Expr::Closure(c.clone())).into_iter();
+            self.0.extend(captured.map(|(name, _)| name));
         }
     }
     let mut v = Refs(Vec::new());

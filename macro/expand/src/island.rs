@@ -146,7 +146,7 @@ impl Islands<'_> {
         // The block takes a local it may move whole, when it starts; in the `async fn`, a
         // local moved on only some paths stays where it is, dropped at the end of its scope.
         // (Names bound inside the macro are not the fn's locals.)
-        let inner = crate::anchor::bound_in_tokens(mac.tokens.clone());
+        let inner = crate::mentions::bound_in_tokens(mac.tokens.clone());
         let moved_maybe = crate::mentions::expr_mentions(&Expr::Macro(syn::ExprMacro {
             attrs: Vec::new(),
             mac: mac.clone(),
@@ -250,12 +250,7 @@ impl VisitMut for Islands<'_> {
     /// A known macro's arguments are expressions: an island may be one of them
     /// (`assert!(matches!(rx.recv().await, Some(_)))`).
     fn visit_macro_mut(&mut self, m: &mut Macro) {
-        if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
-            for e in parts.exprs_mut() {
-                self.visit_expr_mut(e);
-            }
-            m.tokens = parts.to_tokens();
-        }
+        crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e));
     }
 
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}

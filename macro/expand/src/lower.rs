@@ -2085,12 +2085,9 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
             syn::visit_mut::visit_field_value_mut(self, f);
         }
         fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-            if let Some(mut parts) = crate::mentions::MacroParts::parse(m) {
-                for e in parts.exprs_mut() {
-                    self.visit_expr_mut(e);
-                }
-                m.tokens = parts.to_tokens();
-            } else if !m.path.is_ident("stringify") {
+            if !crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e))
+                && !m.path.is_ident("stringify")
+            {
                 // An unknown macro's tokens (`select!` in an island): `(*v)` too, a place
                 // through the reference, which an `async` block or closure there captures as
                 // the place `*v` instead of the reference itself.

@@ -385,6 +385,17 @@ impl MacroParts {
         })
     }
 
+    /// Rewrites each argument of a macro the transform knows with `f`, and writes its tokens
+    /// back; `false` (nothing done) for a macro it does not know.
+    pub fn rewrite_args(mac: &mut Macro, mut f: impl FnMut(&mut Expr)) -> bool {
+        let Some(mut parts) = MacroParts::parse(mac) else {
+            return false;
+        };
+        parts.exprs_mut().for_each(&mut f);
+        mac.tokens = parts.to_tokens();
+        true
+    }
+
     pub fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
         self.args.iter_mut().map(|(_, e)| e)
     }
@@ -980,6 +991,19 @@ fn replace_unbound(
         }
     }
     out.into_iter().collect()
+}
+
+/// Every name a macro's input binds itself (see [`binds_at`]), anywhere in it.
+pub fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        out.extend(binds_at(&tokens, k));
+        if let TokenTree::Group(g) = t {
+            out.extend(bound_in_tokens(g.stream()));
+        }
+    }
+    out
 }
 
 /// The names token `k` starts binding: after `let` (and `mut`/`ref`), between a closure's bars
