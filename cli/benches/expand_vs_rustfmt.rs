@@ -96,6 +96,7 @@ fn main() {
         item: None,
         all: true,
         ugly: false,
+        standalone: false,
     };
     let mut expand_times = Vec::new();
     let mut out_len = 0;
@@ -143,7 +144,8 @@ fn main() {
     let mut ast = source.parse().expect("parses");
     let parse = t.elapsed();
     let t = Instant::now();
-    clockwork_cli::expand::expand_in_place(&source, &mut ast, true)
+    let machine = clockwork_cli::support::path(false);
+    clockwork_cli::expand::expand_in_place(&source, &mut ast, true, &machine)
         .map_err(|_| "transform")
         .unwrap();
     let transform = t.elapsed();
@@ -159,6 +161,7 @@ fn main() {
                 block: &f.block,
                 owner: clockwork_expand::Owner::Free,
                 outer_attrs: &[],
+                machine: &machine,
             };
             clockwork_expand::describe(parts)
                 .map_err(|_| "describe")

@@ -6,7 +6,7 @@ use crate::error::{self, CliError};
 use crate::graph::Graph;
 use crate::select::{self, Unit};
 use crate::source::Source;
-use crate::{expand, explain, highlight, package, render};
+use crate::{expand, explain, highlight, package, render, support};
 
 /// What one run prints, and its exit status.
 #[derive(Debug)]
@@ -59,9 +59,11 @@ pub fn execute(units: Vec<Unit>, action: &Action, color: bool) -> Result<String,
             item: None,
             all,
             ugly,
+            standalone,
         } => {
-            let (file, errors) = expand_all(units, *all)?;
+            let (file, errors) = expand_all(units, *all, &support::path(*standalone))?;
             let text = errors_as_comments(&render::format_file(&file, *ugly));
+            let text = support::append(text, *standalone);
             let text = if color {
                 highlight::highlight(&text)
             } else {
@@ -79,13 +81,16 @@ pub fn execute(units: Vec<Unit>, action: &Action, color: bool) -> Result<String,
         Action::Expand {
             item: Some(item),
             ugly,
+            standalone,
             ..
         } => {
             let entries = select::enumerate(&units);
             let e = select::select(&units, &entries, item)?;
             let unit = &units[e.unit];
             let f = resolve(unit, e)?;
-            let text = render::format_file(&expand::expand_one(&unit.source, &f)?, *ugly);
+            let machine = support::path(*standalone);
+            let text = render::format_file(&expand::expand_one(&unit.source, &f, &machine)?, *ugly);
+            let text = support::append(text, *standalone);
             Ok(if color {
                 highlight::highlight(&text)
             } else {
@@ -155,11 +160,12 @@ fn errors_as_comments(text: &str) -> String {
 fn expand_all(
     units: Vec<Unit>,
     all: bool,
+    machine: &syn::Path,
 ) -> Result<(syn::File, Vec<crate::error::Diagnostic>), CliError> {
     let mut errors = Vec::new();
     let mut done = Vec::with_capacity(units.len());
     for mut u in units {
-        match expand::expand_in_place(&u.source, &mut u.ast, all) {
+        match expand::expand_in_place(&u.source, &mut u.ast, all, machine) {
             Ok(()) => {}
             Err(CliError::Transform(mut d)) => errors.append(&mut d),
             Err(other) => return Err(other),

@@ -74,6 +74,10 @@ pub struct ExpandOpts {
     /// Print the raw token stream instead of formatting it.
     #[arg(long)]
     pub ugly: bool,
+    /// Print the support module the expansions call (`clockwork::machine`) inline, once, and
+    /// point them at it: the output then compiles with plain `rustc`, without clockwork.
+    #[arg(long)]
+    pub standalone: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -177,6 +181,7 @@ pub enum Action {
         item: Option<String>,
         all: bool,
         ugly: bool,
+        standalone: bool,
     },
     Explain {
         item: String,
@@ -204,6 +209,7 @@ impl From<Cli> for Request {
                     item: item.item,
                     all: opts.all,
                     ugly: opts.ugly,
+                    standalone: opts.standalone,
                 },
                 color: opts.common.color,
             },
@@ -240,6 +246,7 @@ impl From<CargoCli> for Request {
                     item: item.item,
                     all: opts.all,
                     ugly: opts.ugly,
+                    standalone: opts.standalone,
                 },
                 color: opts.common.color,
             },

@@ -24,9 +24,15 @@ fn transform_errors(src: &Source, errs: &[clockwork_expand::Error]) -> CliError 
     )
 }
 
-/// Rewrites, in place, every `#[state_machine]` async fn of `ast` (every async fn when `all`).
-pub fn expand_in_place(src: &Source, ast: &mut syn::File, all: bool) -> Result<(), CliError> {
-    match guard::call_library(|| clockwork_expand::expand_file(ast, all)) {
+/// Rewrites, in place, every `#[state_machine]` async fn of `ast` (every async fn when `all`);
+/// the expansions call the support module at `machine`.
+pub fn expand_in_place(
+    src: &Source,
+    ast: &mut syn::File,
+    all: bool,
+    machine: &syn::Path,
+) -> Result<(), CliError> {
+    match guard::call_library(|| clockwork_expand::expand_file(ast, all, machine)) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(errs)) => Err(transform_errors(src, &errs)),
         Err(panic) => Err(internal(src, panic)),
@@ -35,7 +41,7 @@ pub fn expand_in_place(src: &Source, ast: &mut syn::File, all: bool) -> Result<(
 
 /// The expansion of one async fn, as a file of one item: the fn, or for a method its `impl`
 /// block holding only that method.
-pub fn expand_one(src: &Source, f: &FnRef<'_>) -> Result<syn::File, CliError> {
+pub fn expand_one(src: &Source, f: &FnRef<'_>, machine: &syn::Path) -> Result<syn::File, CliError> {
     let item = match *f {
         FnRef::Free(f) => Item::Fn(f.clone()),
         FnRef::Method(imp, method) => {
@@ -52,14 +58,16 @@ pub fn expand_one(src: &Source, f: &FnRef<'_>) -> Result<syn::File, CliError> {
         attrs: Vec::new(),
         items: vec![item],
     };
-    expand_in_place(src, &mut file, true)?;
+    expand_in_place(src, &mut file, true, machine)?;
     Ok(file)
 }
 
 /// The states of one async fn, with the receiver called `self` as the user wrote it (the
 /// transform keeps it in a fresh local, `this`).
 pub fn describe(src: &Source, f: &FnRef<'_>) -> Result<Vec<StateInfo>, CliError> {
-    let parts = f.as_async_fn();
+    let machine = clockwork_expand::support_path(Default::default())
+        .map_err(|e| internal(src, e.to_string()))?;
+    let parts = f.as_async_fn(&machine);
     let has_receiver = parts.sig.receiver().is_some();
     let mut states = match guard::call_library(|| clockwork_expand::describe(parts)) {
         Ok(Ok(states)) => states,

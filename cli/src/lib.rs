@@ -16,6 +16,7 @@ pub mod package;
 pub mod render;
 pub mod select;
 pub mod source;
+pub mod support;
 
 use std::io::{IsTerminal, Write};
 

@@ -69,7 +69,11 @@ pub enum FnRef<'a> {
 }
 
 impl<'a> FnRef<'a> {
-    pub fn as_async_fn(&self) -> clockwork_expand::AsyncFn<'a> {
+    /// The fn as the transform takes it; `machine` is the support module its expansion calls.
+    pub fn as_async_fn<'b>(&self, machine: &'b syn::Path) -> clockwork_expand::AsyncFn<'b>
+    where
+        'a: 'b,
+    {
         match *self {
             FnRef::Free(f) => clockwork_expand::AsyncFn {
                 attrs: &f.attrs,
@@ -78,6 +82,7 @@ impl<'a> FnRef<'a> {
                 block: &f.block,
                 owner: clockwork_expand::Owner::Free,
                 outer_attrs: &[],
+                machine,
             },
             FnRef::Method(imp, f) => clockwork_expand::AsyncFn {
                 attrs: &f.attrs,
@@ -89,6 +94,7 @@ impl<'a> FnRef<'a> {
                     of_trait: imp.trait_.is_some(),
                 },
                 outer_attrs: &imp.attrs,
+                machine,
             },
         }
     }

@@ -1,15 +1,15 @@
-//! The expansion printed by `clockwork expand` compiles and behaves like the original: both go
-//! into one std-only crate as two binaries, built by one `cargo build`, and must print the
-//! same lines.
+//! The expansion printed by `clockwork expand --standalone` compiles with plain `rustc`, with
+//! no crate but std (the support module is printed inline), and behaves like the original:
+//! both are built by `rustc` and must print the same lines.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+fn rustc() -> Command {
+    Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
 }
 
-/// A fixed place under the target directory, so rebuilds are incremental.
+/// A fixed place under the target directory.
 fn work_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -17,12 +17,38 @@ fn work_dir() -> PathBuf {
     target.join("clockwork-cli-compile-test")
 }
 
+/// Builds `src` into the binary `bin` with plain `rustc` (a debug build).
+fn build(dir: &Path, bin: &str, src: &str) -> PathBuf {
+    let file = dir.join(format!("{bin}.rs"));
+    std::fs::write(&file, src).unwrap();
+    let out = rustc()
+        .args([
+            "--edition",
+            "2024",
+            "--crate-name",
+            bin,
+            "-C",
+            "debug-assertions=on",
+        ])
+        .arg("-o")
+        .arg(dir.join(bin))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{bin} does not compile with plain rustc:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.join(bin)
+}
+
 #[test]
 fn expansion_compiles_and_runs_like_the_original() {
     let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/runnable.rs");
     let original = std::fs::read_to_string(&input).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_clockwork"))
-        .args(["expand", "--color", "never"])
+        .args(["expand", "--standalone", "--color", "never"])
         .arg(&input)
         .output()
         .unwrap();
@@ -32,7 +58,10 @@ fn expansion_compiles_and_runs_like_the_original() {
         String::from_utf8_lossy(&out.stderr)
     );
     let expanded = String::from_utf8(out.stdout).unwrap();
-    assert!(!expanded.contains("#[state_machine]") && expanded.contains("fn example() -> impl"));
+    let fns = &expanded[..expanded
+        .find("mod clockwork_machine")
+        .unwrap_or(expanded.len())];
+    assert!(!fns.contains("#[state_machine]") && fns.contains("fn example() -> impl"));
     // The original, as rustc's own async fns: without the attribute it would need the macro.
     let plain: String = original
         .lines()
@@ -45,42 +74,27 @@ fn expansion_compiles_and_runs_like_the_original() {
         "the input marks three fns"
     );
 
-    let dir = work_dir();
-    let krate = dir.join("crate");
-    std::fs::create_dir_all(krate.join("src/bin")).unwrap();
-    std::fs::write(
-        krate.join("Cargo.toml"),
-        "[package]\nname = \"clockwork-compile-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(krate.join("src/bin/original.rs"), plain).unwrap();
-    std::fs::write(krate.join("src/bin/expanded.rs"), &expanded).unwrap();
-    let target = dir.join("target");
-    let build = cargo()
-        .args(["build", "--quiet", "--bins", "--manifest-path"])
-        .arg(krate.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
-    assert!(
-        build.status.success(),
-        "the expansion does not compile:\n{}",
-        String::from_utf8_lossy(&build.stderr)
+    assert!(fns.contains("crate::clockwork_machine::StateMachine::new("));
+    assert_eq!(
+        expanded.matches("mod clockwork_machine {").count(),
+        1,
+        "the support module is printed once"
     );
-    let run = |bin: &str| {
-        let out = Command::new(target.join("debug").join(bin))
-            .output()
-            .unwrap();
+    let dir = work_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = build(&dir, "original", &plain);
+    let expanded = build(&dir, "expanded", &expanded);
+    let run = |bin: &Path| {
+        let out = Command::new(bin).output().unwrap();
         assert!(
             out.status.success(),
-            "{bin} failed: {}",
+            "{} failed: {}",
+            bin.display(),
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    let (a, b) = (run("original"), run("expanded"));
+    let (a, b) = (run(&original), run(&expanded));
     assert_eq!(a.lines().count(), 4, "{a}");
     // (A debug build, so `example`'s `#[cfg(debug_assertions)]` await is there: one poll more.)
     assert!(

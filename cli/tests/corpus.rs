@@ -124,6 +124,7 @@ fn no_panic_over_real_code() {
                 item: None,
                 all: true,
                 ugly: false,
+                standalone: false,
             };
             match app::execute(units, &action, false) {
                 Ok(text) => {

@@ -132,16 +132,19 @@ fn run_all(text: &str) -> (usize, usize) {
             item: None,
             all: true,
             ugly: false,
+            standalone: false,
         },
         Action::Expand {
             item: None,
             all: false,
             ugly: true,
+            standalone: false,
         },
         Action::Expand {
             item: Some("0".into()),
             all: false,
             ugly: false,
+            standalone: false,
         },
         Action::Explain { item: "1".into() },
         Action::Graph {

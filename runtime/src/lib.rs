@@ -26,29 +26,59 @@
 //!     assert_eq!(rx.await.unwrap(), "tick");
 //! });
 //! ```
+//!
+//! # Features
+//! `rt` (on by default) is the runtime. Without it (`default-features = false`) the crate is
+//! `#![no_std]` and holds only [`machine`], the support module `#[state_machine]` expansions
+//! call, and the attributes: what a user of another runtime needs, with no scheduler, no `mio`
+//! and no threads.
 
-pub use clockwork_macros::{main, state_machine, test};
+#![cfg_attr(not(feature = "rt"), no_std)]
 
+pub use clockwork_macros::state_machine;
+#[cfg(feature = "rt")]
+pub use clockwork_macros::{main, test};
+
+pub mod machine;
+
+#[cfg(feature = "rt")]
 mod blocking;
+#[cfg(feature = "rt")]
 mod context;
+#[cfg(feature = "rt")]
 mod coop;
+#[cfg(feature = "rt")]
 mod driver;
+#[cfg(feature = "rt")]
 pub mod io;
+#[cfg(feature = "rt")]
 mod loom;
+#[cfg(feature = "rt")]
 pub mod net;
+#[cfg(feature = "rt")]
 mod park;
+#[cfg(feature = "rt")]
 mod runtime;
+#[cfg(feature = "rt")]
 mod scheduler;
+#[cfg(feature = "rt")]
 pub mod sync;
+#[cfg(feature = "rt")]
 pub mod task;
+#[cfg(feature = "rt")]
 pub mod time;
 
+#[cfg(feature = "rt")]
 use std::future::Future;
 
+#[cfg(feature = "rt")]
 pub use crate::blocking::spawn_blocking;
+#[cfg(feature = "rt")]
 pub use crate::runtime::{Builder, EnterGuard, Handle, Runtime};
+#[cfg(feature = "rt")]
 pub use crate::task::{AbortHandle, JoinError, JoinHandle, JoinSet, yield_now};
 
+#[cfg(feature = "rt")]
 /// Spawn a task on the current runtime.
 ///
 /// # Panics
@@ -65,6 +95,7 @@ where
     })
 }
 
+#[cfg(feature = "rt")]
 /// Spawn a `!Send` task. Only on the current-thread runtime, from inside its
 /// `block_on`; the runtime is then tied to this thread.
 ///
@@ -84,5 +115,5 @@ where
     })
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom), feature = "rt"))]
 mod tests;

@@ -5,7 +5,8 @@ use std::path::Path;
 fn expand(path: &Path) -> String {
     let src = std::fs::read_to_string(path).unwrap();
     let mut file = syn::parse_file(&src).unwrap();
-    clockwork_expand::expand_file(&mut file, true)
+    let machine = syn::parse_quote!(::clockwork::machine);
+    clockwork_expand::expand_file(&mut file, true, &machine)
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e[0]));
     prettyplease::unparse(&file)
 }

@@ -175,9 +175,10 @@ fn below_tokio_main_the_async_block_becomes_the_machine() {
         unreachable!()
     };
     f.attrs.clear();
-    let out = clockwork_expand::expand_item(syn::Item::Fn(f))
-        .unwrap()
-        .to_string();
+    let out =
+        clockwork_expand::expand_item(syn::Item::Fn(f), &syn::parse_quote!(::clockwork::machine))
+            .unwrap()
+            .to_string();
     assert!(out.contains("enum State"), "{out}");
     assert!(out.contains("AwaitTwoYields"), "{out}");
     assert!(!out.contains("async {"), "{out}");
@@ -192,6 +193,8 @@ fn unknown_non_async_shape_says_to_write_the_attribute_first() {
             Box::pin(async move { 1 })
         }
     };
-    let err = clockwork_expand::expand_item(f).unwrap_err().to_string();
+    let err = clockwork_expand::expand_item(f, &syn::parse_quote!(::clockwork::machine))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("above that attribute"), "{err}");
 }

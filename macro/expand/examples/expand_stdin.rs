@@ -5,7 +5,8 @@ fn main() {
     let mut src = String::new();
     std::io::stdin().read_to_string(&mut src).unwrap();
     let mut file = syn::parse_file(&src).expect("parse");
-    if let Err(errs) = clockwork_expand::expand_file(&mut file, true) {
+    let machine = syn::parse_quote!(::clockwork::machine);
+    if let Err(errs) = clockwork_expand::expand_file(&mut file, true, &machine) {
         for e in errs {
             let lc = e.span().start();
             eprintln!("{}:{}: {}", lc.line, lc.column + 1, e);

@@ -52,28 +52,20 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Macro, Stmt, parse_quote_spanned};
 
-/// The names of the support types, fresh in the fn.
-struct SupportNames {
-    slot: Ident,
-    island: Ident,
-    exit: Ident,
-    stall: Ident,
-}
-
 /// Rewrites every island macro of `block` (not those inside closures, `async` blocks or
-/// items). Returns the support items to put in the fn's body, if there was one.
-pub fn rewrite(block: &mut Block, names: &mut Names) -> Result<Vec<Stmt>> {
+/// items). `machine` is the support module, which holds `IslandSlot` and `Island`.
+pub fn rewrite(block: &mut Block, names: &mut Names, machine: &syn::Path) -> Result<()> {
     let mut v = Islands {
         names,
         locals: bound_names(block),
-        support: None,
+        machine,
         error: None,
     };
     v.visit_block_mut(block);
-    if let Some(e) = v.error {
-        return Err(e);
+    match v.error {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(v.support.as_ref().map(support_items).unwrap_or_default())
 }
 
 /// Whether a macro call is run as an island: one the transform does not know that takes
@@ -126,21 +118,11 @@ struct Islands<'a> {
     names: &'a mut Names,
     /// The names the fn binds (arguments and `let`s, anywhere in its body).
     locals: Vec<String>,
-    support: Option<SupportNames>,
+    machine: &'a syn::Path,
     error: Option<Error>,
 }
 
 impl Islands<'_> {
-    fn support(&mut self) -> &SupportNames {
-        let names = &mut *self.names;
-        self.support.get_or_insert_with(|| SupportNames {
-            slot: Ident::new(&names.fresh("IslandSlot"), Span::call_site()),
-            island: Ident::new(&names.fresh("Island"), Span::call_site()),
-            exit: Ident::new(&names.fresh("IslandExit"), Span::call_site()),
-            stall: Ident::new(&names.fresh("IslandStall"), Span::call_site()),
-        })
-    }
-
     /// The island for macro call `mac`.
     fn island(&mut self, mac: &Macro) -> Result<Expr> {
         // The block takes a local it may move whole, when it starts; in the `async fn`, a
@@ -188,18 +170,20 @@ impl Islands<'_> {
                     ),
                 )
             })?;
-        let support = self.support();
-        let (slot_ty, island_ty, exit_ty) = (&support.slot, &support.island, &support.exit);
+        let machine = self.machine;
         let arms = jumps.iter().enumerate().map(|(k, jump)| {
             let k = k as u32;
-            quote!(#exit_ty::Jump(#k) => #jump,)
+            quote!(#machine::IslandExit::Jump(#k) => #jump,)
         });
         let output = Ident::new("output", Span::mixed_site());
         let value = Ident::new("value", Span::mixed_site());
         let span = mac.path.span();
+        let safety =
+            "// SAFETY: only this island's block and the `Island` polling it use the slot.";
         Ok(parse_quote_spanned! {span=> {
-            let #slot = #slot_ty::new();
-            match #island_ty::new(&#slot, async {
+            #[doc = #safety]
+            let #slot = unsafe { #machine::IslandSlot::new() };
+            match #machine::Island::new(&#slot, async {
                 let #value = #inner;
                 #slot.finish(#value).await
             })
@@ -207,7 +191,7 @@ impl Islands<'_> {
             {
                 ::core::option::Option::Some(#output) => return #output,
                 ::core::option::Option::None => match #slot.take() {
-                    #exit_ty::Value(#value) => #value,
+                    #machine::IslandExit::Value(#value) => #value,
                     #(#arms)*
                     _ => ::core::unreachable!(),
                 },
@@ -382,113 +366,4 @@ fn rewrite_jumps(
         k += 1;
     }
     Ok(out.into_iter().collect())
-}
-
-/// The support types, written once in a fn that has islands.
-fn support_items(n: &SupportNames) -> Vec<Stmt> {
-    let SupportNames {
-        slot,
-        island,
-        exit,
-        stall,
-    } = n;
-    let slot_doc = " Where an island (a macro that awaits, run as an `async` block) leaves its \
-                    value, or a `break`/`continue` to a loop outside it.";
-    let exit_doc = " What an island left in its slot.";
-    let stall_doc = " A future that is never ready: an island's block stops on it once it has \
-                     filled its slot.";
-    let island_doc = " Polls an island's block: ready with `Some(output)` when the block \
-                      returns (a `return` or `?` inside the macro), with `None` once it has \
-                      filled the slot.";
-    let sync_safety = "// SAFETY: the slot is reached only by the island's block and by the \
-                       `Island` polling it, never at the same time: the block runs only inside \
-                       `Island::poll`, which reads the slot after the block's poll returned, and \
-                       `take` runs after the island is done. No reference into the cell is \
-                       ever handed out. (Its name is the expansion's own.)";
-    let cell_safety = "// SAFETY: see the `Sync` impl: no other access to the cell is under way.";
-    let pin_safety = "// SAFETY: a projection of the pin to the block, which is never moved out \
-                      of the pinned `Island`.";
-    let items: TokenStream = quote! {
-        #[doc = #exit_doc]
-        enum #exit<V> {
-            Running,
-            Value(V),
-            Jump(u32),
-        }
-        #[doc = #slot_doc]
-        struct #slot<V>(::core::cell::UnsafeCell<#exit<V>>);
-        #[doc = #sync_safety]
-        unsafe impl<V: ::core::marker::Send> ::core::marker::Sync for #slot<V> {}
-        impl<V> #slot<V> {
-            fn new() -> Self {
-                #slot(::core::cell::UnsafeCell::new(#exit::Running))
-            }
-            fn set(&self, exit: #exit<V>) {
-                #[doc = #cell_safety]
-                unsafe { *self.0.get() = exit };
-            }
-            fn stopped(&self) -> bool {
-                #[doc = #cell_safety]
-                !::core::matches!(unsafe { &*self.0.get() }, #exit::Running)
-            }
-            fn take(&self) -> #exit<V> {
-                #[doc = #cell_safety]
-                unsafe { ::core::ptr::replace(self.0.get(), #exit::Running) }
-            }
-            /// The macro's value: the island is done.
-            fn finish<R>(&self, value: V) -> #stall<R> {
-                self.set(#exit::Value(value));
-                #stall(::core::marker::PhantomData)
-            }
-            /// `break`/`continue` number `k` out of the macro.
-            fn jump(&self, k: u32) -> #stall<::core::convert::Infallible> {
-                self.set(#exit::Jump(k));
-                #stall(::core::marker::PhantomData)
-            }
-        }
-        #[doc = #stall_doc]
-        struct #stall<R>(::core::marker::PhantomData<fn() -> R>);
-        impl<R> ::core::future::Future for #stall<R> {
-            type Output = R;
-            fn poll(
-                self: ::core::pin::Pin<&mut Self>,
-                _: &mut ::core::task::Context<'_>,
-            ) -> ::core::task::Poll<R> {
-                ::core::task::Poll::Pending
-            }
-        }
-        #[doc = #island_doc]
-        struct #island<'a, V, F> {
-            slot: &'a #slot<V>,
-            block: F,
-        }
-        impl<'a, V, F> #island<'a, V, F> {
-            fn new(slot: &'a #slot<V>, block: F) -> Self {
-                #island { slot, block }
-            }
-        }
-        impl<V, F: ::core::future::Future> ::core::future::Future for #island<'_, V, F> {
-            type Output = ::core::option::Option<F::Output>;
-            fn poll(
-                self: ::core::pin::Pin<&mut Self>,
-                cx: &mut ::core::task::Context<'_>,
-            ) -> ::core::task::Poll<Self::Output> {
-                #[doc = #pin_safety]
-                let this = unsafe { self.get_unchecked_mut() };
-                #[doc = #pin_safety]
-                let block = unsafe { ::core::pin::Pin::new_unchecked(&mut this.block) };
-                match ::core::future::Future::poll(block, cx) {
-                    ::core::task::Poll::Ready(output) => {
-                        ::core::task::Poll::Ready(::core::option::Option::Some(output))
-                    }
-                    ::core::task::Poll::Pending if this.slot.stopped() => {
-                        ::core::task::Poll::Ready(::core::option::Option::None)
-                    }
-                    ::core::task::Poll::Pending => ::core::task::Poll::Pending,
-                }
-            }
-        }
-    };
-    let file: syn::File = syn::parse2(items).expect("the island support items parse");
-    file.items.into_iter().map(Stmt::Item).collect()
 }

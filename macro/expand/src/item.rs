@@ -24,6 +24,9 @@ pub struct AsyncFn<'a> {
     /// The attributes of the `impl` block around a method (none for a free fn): one that needs
     /// `async fn`s (`#[async_trait]`) keeps the method `async` (see `needs_async`).
     pub outer_attrs: &'a [Attribute],
+    /// The support module the expansion calls: `::clockwork::machine` unless
+    /// `#[state_machine(crate = path)]` says otherwise (see `crate::support_path`).
+    pub machine: &'a syn::Path,
 }
 
 /// Where the fn is written, as far as the transform can tell.
@@ -200,10 +203,9 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
 
     let as_written = block.clone();
     // Macros that await inside their expansion (`select!`, `join!`) run as `async` islands.
-    let mut items = items;
-    items.extend(crate::island::rewrite(&mut block, &mut names)?);
+    crate::island::rewrite(&mut block, &mut names, f.machine)?;
     crate::pinned::write_out(&mut block);
-    let gen_names = GenNames::new(&mut names);
+    let gen_names = GenNames::new(&mut names, f.machine.to_token_stream());
     let mut normalizer = Normalizer::new(&mut names, option_return);
     let normalized = normalizer.block(block)?;
     let synthetic = std::mem::take(&mut normalizer.synthetic);
@@ -316,9 +318,8 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
         return Err(e);
     }
 
-    let state = &gen_names.state;
     let enum_def = &generated.enum_def;
-    let start = &generated.start;
+    let homes = &generated.homes;
     let driver = &generated.driver;
     // `self` spelled with the receiver's own span, so it resolves under macro_rules hygiene too.
     let take_self = receiver_local.map(|(this, span)| {
@@ -375,7 +376,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             #enum_def
             #take_self
             #borrow_check
-            let mut #state = #start;
+            #homes
             #[allow(
                 dead_code,
                 unreachable_code,
@@ -390,7 +391,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 unreachable_patterns,
                 clippy::all
             )]
-            let future = { #driver };
+            let future = #driver;
             future
         })
     });

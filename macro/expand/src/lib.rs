@@ -42,9 +42,10 @@ use syn::{ImplItem, Item};
 
 /// The attribute's entry point: `item` is what `#[state_machine]` was put on.
 pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if !attr.is_empty() {
-        return Error::new(attr.span(), "#[state_machine] takes no arguments").to_compile_error();
-    }
+    let machine = match support_path(attr) {
+        Ok(p) => p,
+        Err(e) => return e.to_compile_error(),
+    };
     let parsed: Item = match syn::parse2(item.clone()) {
         Ok(i) => i,
         Err(e) => {
@@ -54,7 +55,7 @@ pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
                 .collect();
         }
     };
-    match expand_item(parsed) {
+    match expand_item(parsed, &machine) {
         Ok(ts) => ts,
         Err(e) => {
             let err = e.to_compile_error();
@@ -63,9 +64,44 @@ pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// The support module the expansion calls, from the attribute's arguments: none, or `crate =
+/// path` (or `crate = "path"`) naming the `clockwork` crate, as tokio's `#[tokio::main(crate =
+/// "..")]` does, for a crate that reaches clockwork under another name.
+pub fn support_path(attr: TokenStream) -> Result<syn::Path> {
+    if attr.is_empty() {
+        return Ok(syn::parse_quote!(::clockwork::machine));
+    }
+    let meta: syn::MetaNameValue = syn::parse2(attr.clone()).map_err(|_| {
+        Error::new(
+            attr.span(),
+            "#[state_machine] takes no arguments, or `crate = path` (the path to `clockwork`)",
+        )
+    })?;
+    if !meta.path.is_ident("crate") {
+        return Err(Error::new(
+            meta.path.span(),
+            "unknown argument: the only one is `crate = path` (the path to `clockwork`)",
+        ));
+    }
+    let krate: syn::Path = match &meta.value {
+        syn::Expr::Path(p) if p.qself.is_none() => p.path.clone(),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => s.parse()?,
+        other => {
+            return Err(Error::new(
+                other.span(),
+                "expected a path to the `clockwork` crate, such as `::clockwork` or `my::clockwork`",
+            ));
+        }
+    };
+    Ok(syn::parse_quote!(#krate::machine))
+}
+
 /// Expands an item carrying `#[state_machine]`: an `async fn`, or an `impl` block or inline `mod`
-/// whose every `async fn` is rewritten.
-pub fn expand_item(item: Item) -> Result<TokenStream> {
+/// whose every `async fn` is rewritten. `machine` is the support module (see `support_path`).
+pub fn expand_item(item: Item, machine: &syn::Path) -> Result<TokenStream> {
     match item {
         Item::Fn(f) => Ok(item::expand(AsyncFn {
             attrs: &f.attrs,
@@ -74,6 +110,7 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
             block: &f.block,
             owner: Owner::alone(&f.sig),
             outer_attrs: &[],
+            machine,
         })?
         .tokens),
         Item::Impl(mut imp) => {
@@ -95,6 +132,7 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
                                 of_trait,
                             },
                             outer_attrs: &impl_attrs,
+                            machine,
                         });
                         match expanded {
                             Ok(e) => ImplItem::Verbatim(e.tokens),
@@ -131,7 +169,7 @@ pub fn expand_item(item: Item) -> Result<TokenStream> {
                     new_items.push(it);
                     continue;
                 }
-                match expand_item(it.clone()) {
+                match expand_item(it.clone(), machine) {
                     Ok(ts) => new_items.push(Item::Verbatim(ts)),
                     Err(e) => {
                         new_items.push(Item::Verbatim(e.to_compile_error()));
@@ -160,9 +198,15 @@ pub fn is_state_machine_attr(attr: &syn::Attribute) -> bool {
 
 /// For the CLI: rewrites, in place, every async fn carrying `#[state_machine]` (or every async
 /// fn when `all`), also inside `impl` blocks and inline modules. Returns every error found.
-pub fn expand_file(file: &mut syn::File, all: bool) -> std::result::Result<(), Vec<Error>> {
+/// `machine` is the support module the expansions call (see `support_path`).
+pub fn expand_file(
+    file: &mut syn::File,
+    all: bool,
+    machine: &syn::Path,
+) -> std::result::Result<(), Vec<Error>> {
     let mut v = FileExpander {
         all,
+        machine: machine.clone(),
         errors: Vec::new(),
         more_items: Vec::new(),
         failed: Vec::new(),
@@ -177,6 +221,7 @@ pub fn expand_file(file: &mut syn::File, all: bool) -> std::result::Result<(), V
 
 struct FileExpander {
     all: bool,
+    machine: syn::Path,
     errors: Vec<Error>,
     /// Items to insert after the one just expanded: a fn with `#[cfg]` statements expands to one
     /// copy per combination of their conditions (see `cfg.rs`).
@@ -274,6 +319,7 @@ impl VisitMut for FileExpander {
                 let mut attrs = inert;
                 attrs.append(&mut rest);
                 if self.take_attr(&mut attrs) {
+                    let machine = self.machine.clone();
                     let f = AsyncFn {
                         attrs: &attrs,
                         vis: &f.vis,
@@ -281,6 +327,7 @@ impl VisitMut for FileExpander {
                         block: &f.block,
                         owner: Owner::alone(&f.sig),
                         outer_attrs: &[],
+                        machine: &machine,
                     };
                     if let Some(mut parsed) = self.expand_to::<Item>(f) {
                         *item = parsed.remove(0);
@@ -299,6 +346,7 @@ impl VisitMut for FileExpander {
                 };
                 let (generics, of_trait) = (imp.generics.clone(), imp.trait_.is_some());
                 let impl_attrs = imp.attrs.clone();
+                let machine = self.machine.clone();
                 let mut i = 0;
                 while i < imp.items.len() {
                     let it = &mut imp.items[i];
@@ -317,6 +365,7 @@ impl VisitMut for FileExpander {
                                 of_trait,
                             },
                             outer_attrs: &impl_attrs,
+                            machine: &machine,
                         };
                         if let Some(mut parsed) = self.expand_to::<ImplItem>(f) {
                             *it = parsed.remove(0);

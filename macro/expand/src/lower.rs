@@ -41,21 +41,14 @@ pub struct GenNames {
     pub poll_label: Lifetime,
     pub out: Ident,
     pub fut: Ident,
-    pub poll_slot: Ident,
-    pub pinned: Ident,
-    pub running_ty: Ident,
-    pub running: Ident,
-    pub home_ty: Ident,
-    pub rest_trait: Ident,
-    pub poll_with: Ident,
-    pub run_body: Ident,
+    /// The support module, `::clockwork::machine` (see `runtime/src/machine`).
+    pub machine: TokenStream,
     pub homes: Ident,
     pub slots: Ident,
-    pub copies: Ident,
 }
 
 impl GenNames {
-    pub fn new(names: &mut Names) -> Self {
+    pub fn new(names: &mut Names, machine: TokenStream) -> Self {
         GenNames {
             state_enum: Ident::new(&names.fresh("State"), Span::call_site()),
             state: names.ident("state"),
@@ -63,18 +56,17 @@ impl GenNames {
             poll_label: Lifetime::new(&format!("'{}", names.fresh("poll")), Span::mixed_site()),
             out: names.ident("out"),
             fut: Ident::new("fut", Span::call_site()),
-            poll_slot: Ident::new(&names.fresh("poll_slot"), Span::call_site()),
-            pinned: Ident::new("pinned", Span::call_site()),
-            running_ty: Ident::new(&names.fresh("Running"), Span::call_site()),
-            running: names.ident("running"),
-            home_ty: Ident::new(&names.fresh("Home"), Span::call_site()),
-            rest_trait: Ident::new(&names.fresh("DropRest"), Span::call_site()),
-            poll_with: Ident::new(&names.fresh("PollWith"), Span::call_site()),
-            run_body: Ident::new(&names.fresh("run_body"), Span::call_site()),
+            machine,
             homes: names.ident("homes"),
             slots: names.ident("slots"),
-            copies: Ident::new(&names.fresh("Copies"), Span::call_site()),
         }
+    }
+
+    /// `::clockwork::machine::#item`.
+    pub fn support(&self, item: &str) -> TokenStream {
+        let machine = &self.machine;
+        let item = Ident::new(item, Span::call_site());
+        quote!(#machine::#item)
     }
 }
 
@@ -94,7 +86,8 @@ pub struct StateInfo {
 
 pub struct Generated {
     pub enum_def: TokenStream,
-    pub start: TokenStream,
+    /// `let mut homes = ..;`, the fixed homes, when some local has one (see `Home`).
+    pub homes: TokenStream,
     pub driver: TokenStream,
     pub states: Vec<StateInfo>,
 }
@@ -177,7 +170,6 @@ impl<'a> Gen<'a> {
         // Name fields, type parameters and variants.
         let mut fields = Names::from_tokens(TokenStream::new());
         fields.fresh("fut");
-        fields.fresh("pinned");
         let mut tys = Names::from_tokens(TokenStream::new());
         let mut saved = Vec::new();
         let mut handle_tys = Vec::new();
@@ -298,11 +290,7 @@ impl<'a> Gen<'a> {
         let poll_label = &n.poll_label;
         let fut = &n.fut;
         let out = &n.out;
-        let pinned = &n.pinned;
-        let poll_slot = &n.poll_slot;
-        let running_ty = &n.running_ty;
-        let running = &n.running;
-        let poll_with = &n.poll_with;
+        let poll_slot = n.support("poll");
 
         // --- the enum ---
         let mut variants = Vec::new();
@@ -320,7 +308,7 @@ impl<'a> Gen<'a> {
         let start_doc = " Not polled yet: holds the arguments.";
         variants.push(quote! {
             #[doc = #start_doc]
-            Start { #pinned: ::core::marker::PhantomPinned, #(#param_fields,)* }
+            Start { #(#param_fields,)* }
         });
         for site in &body.sites {
             let v = &site.variant;
@@ -333,7 +321,7 @@ impl<'a> Gen<'a> {
                     // The handle's type names the closure that drops the rest: inferred.
                     fields.push(quote!(#f: #h));
                 } else if l.anchored {
-                    let home = &n.home_ty;
+                    let home = n.support("Home");
                     let flag =
                         syn::Index::from(usize::from(self.flagged.contains(&l.ident.to_string())));
                     fields.push(quote!(#f: #home<#t, #flag>));
@@ -417,11 +405,6 @@ impl<'a> Gen<'a> {
         } else {
             TokenStream::new()
         };
-        let home_def = if self.anchored.is_empty() {
-            TokenStream::new()
-        } else {
-            crate::anchor::home_def(&n.home_ty, &n.rest_trait)
-        };
         let enum_def = quote! {
             #[doc = #fn_doc]
             #[allow(dead_code)]
@@ -433,7 +416,6 @@ impl<'a> Gen<'a> {
                 #[doc = " A poll panicked; polling again panics."]
                 Panicked,
             }
-            #home_def
         };
 
         // --- the start value ---
@@ -451,9 +433,6 @@ impl<'a> Gen<'a> {
                 }
             })
             .collect();
-        let start = quote! {
-            #state_enum::Start { #pinned: ::core::marker::PhantomPinned, #(#param_inits,)* }
-        };
 
         // --- the arms ---
         let mut arms = Vec::new();
@@ -515,8 +494,8 @@ impl<'a> Gen<'a> {
             let code = self.resume(k);
             self.current_arm.set(None);
             self.min_join.set(0);
-            let safety = "// SAFETY: `state` lives inside the `PollWith` future, which is pinned, and is never \
-                          moved out while it holds a future: `fut` stays where it was first polled.";
+            let safety = "// SAFETY: `state` lies in the pinned `StateMachine` and is not replaced \
+                          while `fut` holds a future: `fut` stays where it was first polled.";
             arms.push((
                 quote!(#state_enum::#v { #fut, .. }),
                 quote! {
@@ -533,8 +512,6 @@ impl<'a> Gen<'a> {
             states[k + 1].next = next;
         }
 
-        let panicked = "`async fn` resumed after panicking";
-        let completed = "`async fn` resumed after completion";
         // --- the code after each join point some code breaks to ---
         // Its code only breaks to later join points, so all the breaks to one are known once the
         // arms and the code after the earlier ones are written.
@@ -579,9 +556,13 @@ impl<'a> Gen<'a> {
                 Lifetime::new(&format!("'{name}"), Span::mixed_site())
             })
             .collect();
+        let (completed, panicked) = (
+            n.support("resumed_after_completion"),
+            n.support("resumed_after_panicking"),
+        );
         let ends = quote! {
-            #state_enum::Done => ::core::panic!(#completed),
-            #state_enum::Panicked => ::core::panic!(#panicked),
+            #state_enum::Done => #completed(),
+            #state_enum::Panicked => #panicked(),
         };
         // Each group's states are tried one after the other (`if let`, in the order of the
         // text), and the others go on to the next group: a suspension to a later state of the
@@ -603,18 +584,13 @@ impl<'a> Gen<'a> {
                     quote!(#label: { if let #pat = &mut *#state { #body } })
                 }
             });
-            let above_safety = "// SAFETY: every other state has its `if let` above, and a \
-                                matching arm never falls through to here: it returns, goes round \
-                                the loop, or breaks to the arm of a later state, which matches.";
             let end = if s == joined.len() {
+                // (Every other state has its `if let` above, and a matching arm never falls
+                // through to here: it returns, goes round the loop, or breaks to a later arm.)
                 quote! {
-                    match &mut *#state {
+                    match #state {
                         #ends
-                        _ => {
-                            ::core::debug_assert!(false, "every other state is polled above");
-                            #[doc = #above_safety]
-                            unsafe { ::core::hint::unreachable_unchecked() }
-                        }
+                        _ => ::core::unreachable!(),
                     }
                 }
             } else {
@@ -670,153 +646,48 @@ impl<'a> Gen<'a> {
             }
             scan(t.clone())
         });
-        let ret = match &self.ret_ty {
-            Some(t) if !anonymous_lifetime => quote!(-> ::core::task::Poll<#t>),
-            _ => TokenStream::new(),
-        };
-        let run_body = &n.run_body;
-        let (run_def, run_call) = match &self.ret_ty {
-            Some(t) if anonymous_lifetime => {
-                let doc = " Runs the body with `T` as the type its `return`s coerce to.";
-                (
-                    quote! {
-                        #[doc = #doc]
-                        #[inline(always)]
-                        fn #run_body<T, F: FnOnce() -> ::core::task::Poll<T>>(body: F) -> ::core::task::Poll<T> {
-                            body()
-                        }
-                    },
-                    quote!(#run_body::<#t, _>),
-                )
-            }
-            _ => (TokenStream::new(), TokenStream::new()),
-        };
-        let call_now = if run_call.is_empty() {
-            quote!(())
-        } else {
+        let poll = quote!(::core::task::Poll);
+        let homes_decl = if self.anchored.is_empty() {
             TokenStream::new()
+        } else {
+            let homes = &n.homes;
+            let empty = n.support("Home");
+            let uninit = self.anchored.iter().map(|_| quote!(#empty::EMPTY));
+            let homes_doc =
+                "// Fixed homes of the locals that stay borrowed across an `.await` (see `Home`).";
+            quote!(#[doc = #homes_doc] let mut #homes = (#(#uninit,)*);)
         };
-        let slot_doc = " Polls the sub-future in `slot` where it lies; once it is ready, drops it there (it is pinned).";
-        let slot_safety =
-            "// SAFETY: the caller guarantees `slot` does not move while it holds a polled future.";
-        let running_doc = " While a poll runs, a panic (in the body or in a sub-future) must leave the state `Panicked`, \
-                           dropping what it held, as rustc does; `Running` does that when it is dropped still armed.";
-        let run_doc = "// Run until the next `.await` that is not ready, or to the end. A body that returns \
-                       (also through `?`) leaves `Done` behind; one that panics leaves `Panicked`.";
-        let (homes_decl, slots_decl) = if self.anchored.is_empty() {
-            (TokenStream::new(), TokenStream::new())
+        let slots_decl = if self.anchored.is_empty() {
+            TokenStream::new()
         } else {
             let (homes, slots) = (&n.homes, &n.slots);
-            let home_ty = &n.home_ty;
-            let uninit = self.anchored.iter().map(|_| quote!(#home_ty::EMPTY));
             let ptrs = (0..self.anchored.len()).map(|k| {
                 let k = syn::Index::from(k);
                 quote!(&raw mut #homes.#k)
             });
-            let homes_doc =
-                "// Fixed homes of the locals that stay borrowed across an `.await` (see `Home`).";
-            (
-                quote!(#[doc = #homes_doc] let mut #homes = (#(#uninit,)*);),
-                quote!(let #slots = (#(#ptrs,)*);),
-            )
+            quote!(let #slots = (#(#ptrs,)*);)
         };
-        let done_safety = "// SAFETY: a body that returned left `Panicked` behind (every arm takes the \
-                           state apart before it runs on), which owns nothing to drop.";
-        // A `match` rather than `if poll.is_ready() { .. } poll`: with the `if`, both outcomes
-        // meet again before the caller's own test of `poll`, and LLVM then no longer sees which
-        // one it has (measured: the 10-deep chain of the poll-speed bench stayed 2.9x rustc's).
-        let done_doc = "// Ready: the body has returned, so the state becomes `Done`.";
-        let poll_with_doc = " `core::future::poll_fn`, with an `#[inline]` hint: without it LLVM rarely inlines \
-                             a state machine into its caller, and rustc's own `async fn`s are inlined.";
-        let poll_with_safety = "// SAFETY: the closure (and the state it owns) is pinned with this \
-                                future: it is only ever called in place, never moved out.";
-        let some_safety = "// SAFETY: a suspended state always holds its future: a slot is emptied only \
-                           when its future is ready, and the arm then overwrites the state before \
-                           it can be polled again (a panic on the way leaves `Panicked`).";
-        let copies_def = self.copies_def();
+        let body = quote!(#poll_label: loop { #dispatch });
+        // The body's `return`s need an expected type to coerce to (`&String` to `&str`): the
+        // closure's return type, or, when that type names the fn's anonymous lifetime `'_`
+        // (which a closure's return type cannot), the type argument of `returning`.
+        let step = match &self.ret_ty {
+            Some(t) if anonymous_lifetime => {
+                let returning = n.support("returning");
+                quote!(move |#state, #cx| { #slots_decl #returning::<#t, _>(|| { #body }) })
+            }
+            Some(t) => quote!(move |#state, #cx| -> #poll<#t> { #slots_decl #body }),
+            None => quote!(move |#state, #cx| { #slots_decl #body }),
+        };
+        let machine = n.support("StateMachine");
+        let start = quote!(#state_enum::Start { #(#param_inits,)* });
         let driver = quote! {
-            #run_def
-            #[doc = #slot_doc]
-            #[doc = ""]
-            #[doc = " # Safety"]
-            #[doc = " `slot` must not move while it holds a future that has been polled."]
-            #[inline(always)]
-            unsafe fn #poll_slot<F: ::core::future::Future>(
-                slot: &mut ::core::option::Option<F>,
-                cx: &mut ::core::task::Context<'_>,
-            ) -> ::core::task::Poll<F::Output> {
-                #[doc = #some_safety]
-                let fut = unsafe { slot.as_mut().unwrap_unchecked() };
-                #[doc = #slot_safety]
-                let fut = unsafe { ::core::pin::Pin::new_unchecked(fut) };
-                let poll = ::core::future::Future::poll(fut, cx);
-                if poll.is_ready() {
-                    *slot = ::core::option::Option::None;
-                }
-                poll
-            }
-
-            #[doc = #running_doc]
-            struct #running_ty<'a, S> {
-                state: &'a mut S,
-                panicked: fn() -> S,
-                armed: bool,
-            }
-            impl<S> ::core::ops::Drop for #running_ty<'_, S> {
-                #[inline(always)]
-                fn drop(&mut self) {
-                    if self.armed {
-                        *self.state = (self.panicked)();
-                    }
-                }
-            }
-
-            #homes_decl
-            #copies_def
-            #[doc = #poll_with_doc]
-            struct #poll_with<F>(F);
-            impl<T, F> ::core::future::Future for #poll_with<F>
-            where
-                F: FnMut(&mut ::core::task::Context<'_>) -> ::core::task::Poll<T>,
-            {
-                type Output = T;
-                #[inline]
-                fn poll(
-                    self: ::core::pin::Pin<&mut Self>,
-                    cx: &mut ::core::task::Context<'_>,
-                ) -> ::core::task::Poll<T> {
-                    #[doc = #poll_with_safety]
-                    (unsafe { &mut self.get_unchecked_mut().0 })(cx)
-                }
-            }
-            #poll_with(move |#cx: &mut ::core::task::Context<'_>| {
-                #slots_decl
-                let mut #running = #running_ty { state: &mut #state, panicked: || #state_enum::Panicked, armed: true };
-                #[doc = #run_doc]
-                let poll = {
-                    let #state = &mut *#running.state;
-                    #run_call(|| #ret {
-                        #poll_label: loop {
-                            #dispatch
-                        }
-                    })#call_now
-                };
-                #running.armed = false;
-                #[doc = #done_doc]
-                match poll {
-                    ::core::task::Poll::Ready(output) => {
-                        #[doc = #done_safety]
-                        let () = unsafe { ::core::ptr::write(#running.state, #state_enum::Done) };
-                        ::core::task::Poll::Ready(output)
-                    }
-                    ::core::task::Poll::Pending => ::core::task::Poll::Pending,
-                }
-            })
+            #machine::new(#start, || #state_enum::Panicked, || #state_enum::Done, #step)
         };
         self.check_closure_copies();
         Generated {
             enum_def,
-            start,
+            homes: homes_decl,
             driver,
             states,
         }
@@ -1244,7 +1115,7 @@ impl<'a> Gen<'a> {
         if n < 2 {
             return f;
         }
-        let copies = &self.n.copies;
+        let copies = self.n.support("Copies");
         let mut f = if i + 1 < n {
             quote!(#copies::First(#f))
         } else {
@@ -1254,46 +1125,6 @@ impl<'a> Gen<'a> {
             f = quote!(#copies::Other(#f));
         }
         f
-    }
-
-    /// `Copies`, when some site's future is created in several places (see `Self::copy_of`).
-    fn copies_def(&self) -> TokenStream {
-        if !self.futures_written_before.iter().any(|&n| n > 1) {
-            return TokenStream::new();
-        }
-        let copies = &self.n.copies;
-        let doc = " The future of an `.await` whose code is written in more than one place (a loop's \
-                   entry and its back edge): each place's `async` block or closure is a type of \
-                   its own, and the state holds whichever one was made.";
-        let safety = "// SAFETY: a projection of the pin to the one field of the variant; it is \
-                      never moved out while pinned (`Copies` has no `Drop` and is not `Unpin`-dependent).";
-        quote! {
-            #[doc = #doc]
-            enum #copies<A, B> {
-                First(A),
-                Other(B),
-            }
-            impl<A, B> ::core::future::Future for #copies<A, B>
-            where
-                A: ::core::future::Future,
-                B: ::core::future::Future<Output = A::Output>,
-            {
-                type Output = A::Output;
-                #[inline]
-                fn poll(
-                    self: ::core::pin::Pin<&mut Self>,
-                    cx: &mut ::core::task::Context<'_>,
-                ) -> ::core::task::Poll<A::Output> {
-                    #[doc = #safety]
-                    unsafe {
-                        match self.get_unchecked_mut() {
-                            #copies::First(a) => ::core::future::Future::poll(::core::pin::Pin::new_unchecked(a), cx),
-                            #copies::Other(b) => ::core::future::Future::poll(::core::pin::Pin::new_unchecked(b), cx),
-                        }
-                    }
-                }
-            }
-        }
     }
 
     // ----- resumption -----
@@ -1583,48 +1414,29 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// Moves the given fields out of the current state (variant `v`) and leaves `Panicked` behind.
-    ///
-    /// Only the fields are copied, not the whole enum (which is as large as its largest variant,
-    /// sub-futures included): each field is read once, then the state is overwritten without
-    /// being dropped. The sub-future slot is already empty when this runs.
+    /// Moves the given fields out of the current state (variant `v`) and leaves `Panicked`
+    /// behind (the sub-future slot is already empty when this runs). With no fields to move,
+    /// the state is left as it is: whatever comes next overwrites it, and nothing in it is
+    /// left to drop.
     fn take_apart(&self, v: &Ident, fields: &[(Ident, TokenStream)]) -> TokenStream {
         let (state_enum, state) = (&self.n.state_enum, &self.n.state);
         if fields.is_empty() {
-            let safety = "// SAFETY: nothing is left to drop in this state (its sub-future slot is \
-                          empty), so it is overwritten without being dropped.";
-            return quote! {
-                #[doc = #safety]
-                let () = unsafe { ::core::ptr::write(#state, #state_enum::Panicked) };
-            };
+            return TokenStream::new();
         }
-        let refs: Vec<Ident> = fields
-            .iter()
-            .map(|(f, _)| Ident::new(&f.to_string(), Span::mixed_site()))
-            .collect();
-        let names: Vec<&Ident> = fields.iter().map(|(f, _)| f).collect();
-        let pats: Vec<&TokenStream> = fields.iter().map(|(_, p)| p).collect();
-        let safety = "// SAFETY: each field is moved out exactly once, and the state is then \
-                      overwritten without being dropped, so nothing is dropped twice.";
-        let overwrite = "// SAFETY: the fields were moved out above and the sub-future slot is \
-                         empty, so overwriting without dropping leaks nothing.";
-        let (pat, reads) = if fields.len() == 1 {
-            let (p, r) = (pats[0], &refs[0]);
-            (quote!(#p), quote!(::core::ptr::read(#r)))
-        } else {
-            (
-                quote!((#(#pats),*)),
-                quote!((#(::core::ptr::read(#refs)),*)),
-            )
-        };
+        let fields = fields.iter().map(|(f, p)| {
+            // `x` for `x: x`, spelled with the pattern's ident (the user's span).
+            if *f == p.to_string() {
+                quote!(#p)
+            } else {
+                quote!(#f: #p)
+            }
+        });
         quote! {
-            let #state_enum::#v { #(#names: #refs,)* .. } = &mut *#state else {
+            let #state_enum::#v { #(#fields,)* .. } =
+                ::core::mem::replace(#state, #state_enum::Panicked)
+            else {
                 ::core::unreachable!()
             };
-            #[doc = #safety]
-            let #pat = unsafe { #reads };
-            #[doc = #overwrite]
-            let () = unsafe { ::core::ptr::write(#state, #state_enum::Panicked) };
         }
     }
 
@@ -1815,7 +1627,7 @@ impl<'a> Gen<'a> {
     fn move_home(&self, name: &Ident) -> TokenStream {
         match self.anchored.iter().position(|n| name == n.as_str()) {
             Some(slot) => crate::anchor::into_home(
-                &self.n.home_ty,
+                &self.n.support("Home"),
                 &self.n.slots,
                 slot,
                 name,

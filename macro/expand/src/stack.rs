@@ -105,6 +105,7 @@ pub fn expand_async_body(f: AsyncFn<'_>) -> Result<Expanded> {
         block: &async_block.block,
         owner: Owner::Free,
         outer_attrs: &[],
+        machine: f.machine,
     })?;
     let machine: syn::ItemFn = syn::parse2(expanded.tokens).map_err(|_| {
         Error::new(

@@ -96,10 +96,12 @@ impl Driver {
         let manifest = format!(
             "[package]\nname = \"{PACKAGE}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
              publish = false\n\n[workspace]\n\n[dependencies]\n\
-             clockwork-tests = {{ path = {:?} }}\nclockwork-macros = {{ path = {:?} }}\n\n\
+             clockwork-tests = {{ path = {:?} }}\nclockwork-macros = {{ path = {:?} }}\n\
+             clockwork = {{ path = {:?}, default-features = false }}\n\n\
              [profile.dev]\ndebug = 0\n",
             repo.join("tests"),
             repo.join("macro"),
+            repo.join("runtime"),
         );
         write_if_changed(&work.join("Cargo.toml"), &manifest);
         fs::copy(repo.join("Cargo.lock"), work.join("Cargo.lock"))

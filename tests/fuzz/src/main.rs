@@ -217,7 +217,9 @@ pub fn expand_in_process(p: &Program) -> Option<Outcome> {
         if f.sig.asyncness.is_none() {
             continue;
         }
-        let result = std::panic::catch_unwind(|| clockwork_expand::expand_item(item.clone()));
+        let result = std::panic::catch_unwind(|| {
+            clockwork_expand::expand_item(item.clone(), &syn::parse_quote!(::clockwork::machine))
+        });
         match result {
             Err(e) => return Some(Outcome::MacroPanic(panic_text(&*e))),
             Ok(Err(e)) => return Some(Outcome::Rejected(e.message().to_string())),

@@ -231,9 +231,13 @@ fn check_crate(
     // 3. Annotate every async fn.
     let macro_dir = repo_root().join("macro");
     let macro_dir = macro_dir.canonicalize().unwrap_or(macro_dir);
+    let runtime_dir = repo_root().join("runtime");
+    let runtime_dir = runtime_dir.canonicalize().unwrap_or(runtime_dir);
     toml.push_str(&format!(
-        "\n[dependencies.clockwork-macros]\npath = {:?}\n",
-        macro_dir.display().to_string()
+        "\n[dependencies.clockwork-macros]\npath = {:?}\n\
+         \n[dependencies.clockwork]\npath = {:?}\ndefault-features = false\n",
+        macro_dir.display().to_string(),
+        runtime_dir.display().to_string()
     ));
     std::fs::write(&manifest, &toml).map_err(|e| e.to_string())?;
     let sources = Sources::scan(&copy).map_err(|e| format!("scan: {e}"))?;
