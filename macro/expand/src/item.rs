@@ -377,22 +377,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             #take_self
             #borrow_check
             #homes
-            #[allow(
-                dead_code,
-                unreachable_code,
-                unused_labels,
-                unused_mut,
-                unused_variables,
-                unused_doc_comments,
-                non_snake_case,
-                unused_braces,
-                unused_parens,
-                irrefutable_let_patterns,
-                unreachable_patterns,
-                clippy::all
-            )]
-            let future = #driver;
-            future
+            #driver
         })
     });
     let body_tokens = if stacked {

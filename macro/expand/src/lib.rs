@@ -56,12 +56,44 @@ pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     match expand_item(parsed, &machine) {
-        Ok(ts) => ts,
+        Ok(ts) => without_comments(ts),
         Err(e) => {
             let err = e.to_compile_error();
             quote!(#err #item)
         }
     }
+}
+
+/// The expansion without its comments: the `#[doc = "// .."]` attributes that the CLI prints
+/// as `// ..` comments (`// SAFETY: ..`) mean nothing to rustc, which would call them unused
+/// doc comments.
+fn without_comments(ts: TokenStream) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let is_comment = |g: &Group| {
+        let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+        g.delimiter() == Delimiter::Bracket
+            && matches!(inner.as_slice(), [TokenTree::Ident(doc), TokenTree::Punct(eq), TokenTree::Literal(text)]
+                if doc == "doc" && eq.as_char() == '=' && text.to_string().starts_with("\"//"))
+    };
+    let mut out = Vec::new();
+    let mut tokens = ts.into_iter().peekable();
+    while let Some(t) = tokens.next() {
+        match t {
+            TokenTree::Punct(p) if p.as_char() == '#' => match tokens.peek() {
+                Some(TokenTree::Group(g)) if is_comment(g) => {
+                    tokens.next();
+                }
+                _ => out.push(TokenTree::Punct(p)),
+            },
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), without_comments(g.stream()));
+                inner.set_span(g.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// The support module the expansion calls, from the attribute's arguments: none, or `crate =

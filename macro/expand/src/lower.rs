@@ -290,7 +290,6 @@ impl<'a> Gen<'a> {
         let poll_label = &n.poll_label;
         let fut = &n.fut;
         let out = &n.out;
-        let poll_slot = n.support("poll");
 
         // --- the enum ---
         let mut variants = Vec::new();
@@ -313,7 +312,8 @@ impl<'a> Gen<'a> {
         for site in &body.sites {
             let v = &site.variant;
             let ft = &site.fut_ty;
-            let mut fields = vec![quote!(#fut: ::core::option::Option<#ft>)];
+            let slot_ty = n.support("Slot");
+            let mut fields = vec![quote!(#fut: #slot_ty<#ft>)];
             for &id in site.stored.iter().rev() {
                 let l = &body.locals[id];
                 let (f, t) = (&l.field, &l.ty);
@@ -390,8 +390,8 @@ impl<'a> Gen<'a> {
                 }
             }
         }
-        let fn_doc = " The states of this `async fn`: one per `.await`, each holding the locals that live across it. \
-                      Fields are listed in drop order.";
+        let fn_doc = " The states of this `async fn`: one per `.await`, each holding the locals that live across it \
+                      (in drop order); `Done` once it has returned, `Panicked` once a poll has panicked.";
         // When a sub-future borrows a local stored in the state, the tag must be a field of its
         // own: with a niche, reading the discriminant would read the bytes of the borrowed local
         // (Miri rightly calls that a conflicting access). Otherwise rustc picks the layout.
@@ -411,9 +411,7 @@ impl<'a> Gen<'a> {
             #repr
             enum #state_enum<#(#tys_decl),*> {
                 #(#variants,)*
-                #[doc = " Returned `Poll::Ready`; polling again panics."]
                 Done,
-                #[doc = " A poll panicked; polling again panics."]
                 Panicked,
             }
         };
@@ -500,10 +498,7 @@ impl<'a> Gen<'a> {
                 quote!(#state_enum::#v { #fut, .. }),
                 quote! {
                     #[doc = #safety]
-                    let ::core::task::Poll::Ready(#out) = (unsafe { #poll_slot(#fut, #cx) })
-                    else {
-                        return ::core::task::Poll::Pending;
-                    };
+                    let #out = ::core::task::ready!(unsafe { #fut.poll(#cx) });
                     #code
                 },
             ));
@@ -578,8 +573,14 @@ impl<'a> Gen<'a> {
                     _ => body.clone(),
                 };
                 let label = &self.arm_labels[i];
+                let body = flatten_tail_block(body);
                 if self.self_loops.borrow()[i] {
                     quote!(#label: loop { if let #pat = &mut *#state { #body } break; })
+                } else if !breaks_to(body.clone(), label) {
+                    quote!(if let #pat = &mut *#state { #body })
+                } else if let Some(body) = strip_tail_break(&body, label) {
+                    // Its one way on to the next state is at its end: it falls through.
+                    quote!(if let #pat = &mut *#state { #body })
                 } else {
                     quote!(#label: { if let #pat = &mut *#state { #body } })
                 }
@@ -647,6 +648,7 @@ impl<'a> Gen<'a> {
             scan(t.clone())
         });
         let poll = quote!(::core::task::Poll);
+        let body_has_sites = !body.sites.is_empty();
         let homes_decl = if self.anchored.is_empty() {
             TokenStream::new()
         } else {
@@ -667,17 +669,35 @@ impl<'a> Gen<'a> {
             });
             quote!(let #slots = (#(#ptrs,)*);)
         };
-        let body = quote!(#poll_label: loop { #dispatch });
+        // The lints the rewrite itself sets off in the user's code (a `mut` the body no longer
+        // needs, a label, braces, code after a `return`), allowed on the loop that holds it all.
+        // (Three lists, each short enough for one printed line.)
+        // (The `// SAFETY` comments are `#[doc]` attributes, which the CLI prints as comments
+        // and `crate::expand_attribute` leaves out: no `unused_doc_comments`.)
+        let lints = quote! {
+            #![allow(unreachable_code, unused_labels, unused_mut, unused_variables)]
+            #![allow(non_snake_case, unused_braces, unused_parens, clippy::all)]
+            #![allow(irrefutable_let_patterns, unreachable_patterns)]
+        };
+        // (A statement, `loop { .. };`: inner attributes are stable on a loop that is one, not on
+        // a tail expression. It never ends, so the block is still of the closure's type.)
+        let body = quote!({ #poll_label: loop { #lints #slots_decl #dispatch }; });
+        // (With no `.await`, the context goes unused.)
+        let cx = if body_has_sites {
+            quote!(#cx)
+        } else {
+            quote!(_)
+        };
         // The body's `return`s need an expected type to coerce to (`&String` to `&str`): the
         // closure's return type, or, when that type names the fn's anonymous lifetime `'_`
         // (which a closure's return type cannot), the type argument of `returning`.
         let step = match &self.ret_ty {
             Some(t) if anonymous_lifetime => {
                 let returning = n.support("returning");
-                quote!(move |#state, #cx| { #slots_decl #returning::<#t, _>(|| { #body }) })
+                quote!(move |#state, #cx| #returning::<#t, _>(|| #body))
             }
-            Some(t) => quote!(move |#state, #cx| -> #poll<#t> { #slots_decl #body }),
-            None => quote!(move |#state, #cx| { #slots_decl #body }),
+            Some(t) => quote!(move |#state, #cx| -> #poll<#t> #body),
+            None => quote!(move |#state, #cx| #body),
         };
         let machine = n.support("StateMachine");
         let start = quote!(#state_enum::Start { #(#param_inits,)* });
@@ -1027,12 +1047,15 @@ impl<'a> Gen<'a> {
             _ => quote!(continue #poll_label;),
         };
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
+        let slot = self.n.support("slot");
+        let slot = quote_spanned!(site.await_span=> #slot);
+        let slot_ty = self.n.support("Slot");
         if site.borrowed.is_empty() {
             let f = self.awaited_expr(&site.fut);
-            let f = self.copy_of(k, quote!(#into_future(#f)));
+            let f = self.copy_of(k, f, &into_future);
             return quote! {
                 *#state = #state_enum::#v {
-                    #fut: ::core::option::Option::Some(#f),
+                    #fut: #slot(#f),
                     #(#fields,)*
                 };
                 #go
@@ -1064,7 +1087,7 @@ impl<'a> Gen<'a> {
         let mut fut_expr = site.fut.clone();
         deref_locals(&mut fut_expr, &names);
         let f = self.awaited_expr(&fut_expr);
-        let f = self.copy_of(k, quote!(#into_future(#f)));
+        let f = self.copy_of(k, f, &into_future);
         let listed: Vec<String> = names.iter().map(|i| format!("`{i}`")).collect();
         let (who, verb) = match listed.as_slice() {
             [one] => (one.clone(), "lives"),
@@ -1087,14 +1110,14 @@ impl<'a> Gen<'a> {
         });
         quote! {
             *#state = #state_enum::#v {
-                #fut: ::core::option::Option::None,
+                #fut: #slot_ty::EMPTY,
                 #(#fields,)*
             };
             let #state_enum::#v { #fut: slot, #(#bfields,)* .. } = &mut *#state else {
                 ::core::unreachable!()
             };
             #(#relets)*
-            *slot = ::core::option::Option::Some(#f);
+            *slot = #slot(#f);
             #go
         }
     }
@@ -1105,7 +1128,8 @@ impl<'a> Gen<'a> {
     /// copy in its own variant of nested `Copies`, so that the state's field has one type:
     /// copy `i` of `n` is `Other(Other(..First(f)))`, `i` times `Other`, the last one no
     /// `First`.
-    fn copy_of(&self, k: SiteId, f: TokenStream) -> TokenStream {
+    /// (`into_future` is the path of `IntoFuture::into_future`: each copy is a future.)
+    fn copy_of(&self, k: SiteId, f: TokenStream, into_future: &TokenStream) -> TokenStream {
         let i = {
             let mut written = self.futures_written.borrow_mut();
             written[k] += 1;
@@ -1115,6 +1139,7 @@ impl<'a> Gen<'a> {
         if n < 2 {
             return f;
         }
+        let f = quote!(#into_future(#f));
         let copies = self.n.support("Copies");
         let mut f = if i + 1 < n {
             quote!(#copies::First(#f))
@@ -1809,6 +1834,49 @@ pub(crate) fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
         TokenTree::Group(g) => breaks_to(g.stream(), label),
         _ => false,
     })
+}
+
+/// `a; { b }` → `a; b`: a block that ends an arm's code needs no braces of its own (its
+/// locals are dropped at the same point either way, after the block's own, in reverse order).
+fn flatten_tail_block(body: TokenStream) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = body.into_iter().collect();
+    let statement = match tokens.len() {
+        0 => false,
+        1 => true,
+        n => matches!(&tokens[n - 2], TokenTree::Punct(p) if p.as_char() == ';'),
+    };
+    match tokens.last() {
+        Some(TokenTree::Group(g))
+            if statement && g.delimiter() == proc_macro2::Delimiter::Brace =>
+        {
+            let inner = g.stream();
+            tokens.pop();
+            tokens.into_iter().chain(inner).collect()
+        }
+        _ => tokens.into_iter().collect(),
+    }
+}
+
+/// The code without its final `break 'label;`, when that is its only `break` to `label`: the
+/// `if let` of a state whose code ends by going on to the next state needs no labelled block
+/// around it, since it falls through to the next one.
+fn strip_tail_break(body: &TokenStream, label: &Lifetime) -> Option<TokenStream> {
+    let tokens: Vec<TokenTree> = body.clone().into_iter().collect();
+    let [
+        ..,
+        TokenTree::Ident(kw),
+        TokenTree::Punct(q),
+        TokenTree::Ident(name),
+        TokenTree::Punct(semi),
+    ] = tokens.as_slice()
+    else {
+        return None;
+    };
+    if kw != "break" || q.as_char() != '\'' || *name != label.ident || semi.as_char() != ';' {
+        return None;
+    }
+    let rest: TokenStream = tokens[..tokens.len() - 4].iter().cloned().collect();
+    (!breaks_to(rest.clone(), label)).then_some(rest)
 }
 
 fn is_simple_binding(pat: &Pat) -> bool {

@@ -17,11 +17,11 @@
 //! }
 //! ```
 //! the expansion declares `enum State<Fut0, Fut1, X> { Start {}, AwaitAsyncOperation { fut:
-//! Option<Fut0> }, AwaitAnotherOperation { fut: Option<Fut1>, x: X }, Done, Panicked }` and
+//! Slot<Fut0> }, AwaitAnotherOperation { fut: Slot<Fut1>, x: X }, Done, Panicked }` and
 //! returns
 //! ```text
 //! StateMachine::new(State::Start {}, || State::Panicked, || State::Done, move |state, cx| {
-//!     // one block per state: poll its sub-future with `poll`, then run on to the next
+//!     // one block per state: poll its sub-future (`fut.poll(cx)`), then run on to the next
 //!     // `.await` and store the new state, or return `Poll::Ready`.
 //! })
 //! ```
@@ -31,7 +31,7 @@
 //! | item | what for |
 //! |---|---|
 //! | [`StateMachine`] | the `Future`: owns the state, pinned, and leaves `Done` / `Panicked` behind |
-//! | [`poll`] | polls the sub-future stored in a state where it lies, and drops it there |
+//! | [`Slot`] | where a state keeps its sub-future: polled where it lies, dropped there |
 //! | [`returning`] | gives a body's `return`s a type to coerce to when it names `'_` |
 //! | [`Home`] | the fixed home of a local that stays borrowed across an `.await` |
 //! | [`Copies`] | one field type for a future whose code is written in two places |
@@ -42,8 +42,8 @@
 //! The whole argument rests on one fact: **the state never moves once it has been polled.**
 //! [`StateMachine`] is `!Unpin` and reaches its state only through `Pin<&mut Self>`; the step
 //! closure is handed `&mut S` and the expansion never moves the state out while it holds a
-//! polled sub-future: a sub-future is polled where it lies ([`poll`]) and dropped there (its
-//! `Option` slot is set to `None` the moment it is ready). Each `unsafe` in an expansion cites
+//! polled sub-future: a sub-future is polled where it lies ([`Slot::poll`]) and dropped there
+//! (its slot is emptied the moment it is ready). Each `unsafe` in an expansion cites
 //! this; each `unsafe fn` here says what its caller must add.
 
 mod copies;
@@ -54,7 +54,7 @@ pub use copies::Copies;
 pub use home::{DropRest, DropRestParts, Home, drop_rest_parts};
 pub use island::{Island, IslandExit, IslandSlot, IslandStall};
 
-use core::future::Future;
+use core::future::{Future, IntoFuture};
 use core::marker::PhantomPinned;
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -154,22 +154,41 @@ impl<S, P: Fn() -> S> Drop for Running<'_, S, P> {
     }
 }
 
-/// Polls the sub-future in `slot` where it lies; once it is ready, drops it there.
-///
-/// # Safety
-/// `slot` holds a future (`Some`), and does not move from the first poll until the future is
-/// dropped: it lies in the state of a [`StateMachine`], which never moves, and the state is not
-/// replaced while the slot holds a future. (After `Ready` the slot is `None`.)
+/// Where a state keeps its sub-future: polled in place by [`Slot::poll`], and dropped there
+/// the moment it is ready (the slot is then empty).
+pub struct Slot<F>(Option<F>);
+
+/// The slot of a state's sub-future, from the awaited value: `f.into_future()`, as `.await`
+/// calls it.
 #[inline(always)]
-pub unsafe fn poll<F: Future>(slot: &mut Option<F>, cx: &mut Context<'_>) -> Poll<F::Output> {
-    // SAFETY: the caller guarantees the slot holds a future.
-    let fut = unsafe { slot.as_mut().unwrap_unchecked() };
-    // SAFETY: the caller guarantees the slot does not move while it holds a polled future.
-    let poll = Future::poll(unsafe { Pin::new_unchecked(fut) }, cx);
-    if poll.is_ready() {
-        *slot = None;
+pub fn slot<F: IntoFuture>(f: F) -> Slot<F::IntoFuture> {
+    Slot(Some(f.into_future()))
+}
+
+impl<F> Slot<F> {
+    /// A slot whose future is made later (after the locals it borrows are in place).
+    pub const EMPTY: Self = Slot(None);
+
+    /// Polls the sub-future where it lies; once it is ready, drops it there.
+    ///
+    /// # Safety
+    /// The slot holds a future, and does not move from its first poll until the future is
+    /// dropped: it lies in the state of a [`StateMachine`], which never moves, and the state is
+    /// not replaced while the slot holds a future. (Once `Ready`, the slot is empty.)
+    #[inline(always)]
+    pub unsafe fn poll(&mut self, cx: &mut Context<'_>) -> Poll<F::Output>
+    where
+        F: Future,
+    {
+        // SAFETY: the caller guarantees the slot holds a future.
+        let fut = unsafe { self.0.as_mut().unwrap_unchecked() };
+        // SAFETY: the caller guarantees the slot does not move while it holds a polled future.
+        let poll = Future::poll(unsafe { Pin::new_unchecked(fut) }, cx);
+        if poll.is_ready() {
+            self.0 = None;
+        }
+        poll
     }
-    poll
 }
 
 /// Runs `body` with `T` as the type its `return`s coerce to. A closure's return type cannot
