@@ -1323,11 +1323,24 @@ impl<'a> Gen<'a> {
                     );
                     drop(names);
                     let rest_of_iteration = relabel(block_code, &name, &iter, &done);
-                    let again = self.block_fwd(body, &|_| TokenStream::new()).0;
-                    quote! {
-                        #done: {
-                            #iter: #rest_of_iteration
-                            #label: loop #again
+                    let next = breaks_to(rest_of_iteration.clone(), &iter);
+                    let out = breaks_to(rest_of_iteration.clone(), &done);
+                    if diverges && !next {
+                        // The rest of this iteration never goes on to the next one (every path
+                        // suspends, returns or breaks out): the loop is not written again.
+                        hole_diverges = !out;
+                        if out {
+                            quote!(#done: #rest_of_iteration)
+                        } else {
+                            rest_of_iteration
+                        }
+                    } else {
+                        let again = self.block_fwd(body, &|_| TokenStream::new()).0;
+                        quote! {
+                            #done: {
+                                #iter: #rest_of_iteration
+                                #label: loop #again
+                            }
                         }
                     }
                 }
