@@ -41,6 +41,8 @@ pub struct Local {
     /// An argument whose type is written as a reference (`&T`, `&mut T`, `&self`): taking a
     /// field of it by value is a copy, never a partial move.
     pub reference: bool,
+    /// An argument whose type is written as a shared reference (`&T`, `&self`).
+    pub shared_reference: bool,
     /// The fields named by the struct or tuple literal that made it (`let p = Pair { a, b };`):
     /// surely its own fields (not reached through a reference or `Deref`), so a `move` closure
     /// using `p.a` takes that field out of it.
@@ -216,6 +218,9 @@ pub struct Body {
 pub struct ParamKinds {
     /// Written as references (`&self`, `x: &T`): a field taken from them is a copy.
     pub references: Vec<Ident>,
+    /// Written as shared references (`&self`, `x: &T`, not `&mut`): a future that reaches
+    /// through one (`x.get()`, `x.f`) borrows what it points to, not the argument itself.
+    pub shared_references: Vec<Ident>,
     /// Of a type that is surely `Copy` (`n: u32`, `s: &str`): passing them by value moves nothing.
     pub copies: Vec<Ident>,
 }
@@ -269,10 +274,12 @@ impl Builder {
         let mut param_ids = Vec::new();
         for (ident, mutable) in params {
             let reference = kinds.references.contains(&ident);
+            let shared_reference = kinds.shared_references.contains(&ident);
             let surely_copy = kinds.copies.contains(&ident);
             let id = b.declare(ident, mutable, 0, true);
             b.locals[id].anchorable = true;
             b.locals[id].reference = reference;
+            b.locals[id].shared_reference = shared_reference;
             b.locals[id].surely_copy = surely_copy;
             param_ids.push(id);
         }
@@ -361,6 +368,7 @@ impl Builder {
             anchorable: false,
             anchored,
             reference: false,
+            shared_reference: false,
             literal_fields: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
@@ -1733,6 +1741,11 @@ impl Body {
                 .iter()
                 .map(|&(id, _)| id)
                 .filter(|id| stored.contains(id) && !self.locals[*id].anchored)
+                // A shared reference argument the future reaches through (`client.get(..)`)
+                // is copied, not borrowed: the reborrow lives as long as the pointee. (Were a
+                // method to borrow the argument itself, moving it into the state after making
+                // the future would be rustc's E0505, not a silent difference.)
+                .filter(|id| !self.locals[*id].shared_reference || site.fut_refs.contains(id))
                 .collect();
             borrowed.sort();
             borrowed.dedup();

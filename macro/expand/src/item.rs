@@ -130,20 +130,29 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 let this = Ident::new(&names.fresh("this"), r.self_token.span);
                 params.push((this.clone(), r.mutability.is_some()));
                 let by_ref = match &r.kind {
-                    syn::ReceiverKind::Reference(..) => true,
-                    syn::ReceiverKind::Typed(_, ty) => matches!(&**ty, syn::Type::Reference(_)),
-                    _ => false,
+                    syn::ReceiverKind::Reference(_, _, mutability) => Some(mutability.is_none()),
+                    syn::ReceiverKind::Typed(_, ty) => match &**ty {
+                        syn::Type::Reference(t) => Some(t.mutability.is_none()),
+                        _ => None,
+                    },
+                    _ => None,
                 };
-                if by_ref {
+                if let Some(shared) = by_ref {
                     kinds.references.push(this.clone());
+                    if shared {
+                        kinds.shared_references.push(this.clone());
+                    }
                 }
                 r.mutability = None;
                 receiver_local = Some((this, r.self_token.span));
             }
             FnArg::Typed(pt) => match &mut *pt.pat {
                 Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => {
-                    if matches!(&*pt.ty, syn::Type::Reference(_)) {
+                    if let syn::Type::Reference(t) = &*pt.ty {
                         kinds.references.push(pi.ident.clone());
+                        if t.mutability.is_none() {
+                            kinds.shared_references.push(pi.ident.clone());
+                        }
                     }
                     if surely_copy(&pt.ty) {
                         kinds.copies.push(pi.ident.clone());
