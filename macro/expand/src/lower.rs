@@ -1293,6 +1293,7 @@ impl<'a> Gen<'a> {
             } else {
                 self.stmts_fwd(b, level.idx + 1)
             };
+            let restored = without_unused_declarations(restored, &[&hole, &rest]);
             let block_code = self.wrap_block(b, quote!(#restored #hole #rest));
             let value = match level.via {
                 Via::Root => {
@@ -1847,6 +1848,38 @@ pub(crate) fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
         TokenTree::Group(g) => breaks_to(g.stream(), label),
         _ => false,
     })
+}
+
+/// `restored` without its `let mut x;` declarations of locals that `code` never mentions
+/// (the code that assigns them was not written again: it is past a point every path leaves).
+fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> TokenStream {
+    fn mentions(ts: &TokenStream, name: &Ident) -> bool {
+        ts.clone().into_iter().any(|t| match t {
+            TokenTree::Ident(i) => i == *name,
+            TokenTree::Group(g) => mentions(&g.stream(), name),
+            _ => false,
+        })
+    }
+    let tokens: Vec<TokenTree> = restored.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let declaration = match &tokens[i..] {
+            [TokenTree::Ident(l), TokenTree::Ident(m), TokenTree::Ident(x), TokenTree::Punct(p), ..]
+                if l == "let" && m == "mut" && p.as_char() == ';' => Some((x, 4)),
+            [TokenTree::Ident(l), TokenTree::Ident(x), TokenTree::Punct(p), ..]
+                if l == "let" && x != "mut" && p.as_char() == ';' => Some((x, 3)),
+            _ => None,
+        };
+        match declaration {
+            Some((x, n)) if !code.iter().any(|c| mentions(c, x)) => i += n,
+            _ => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// `a; { b }` → `a; b`: a block that ends an arm's code needs no braces of its own (its
