@@ -6,10 +6,19 @@
 //! its `let` to the end of its scope. The local itself becomes a [`Home`], a handle that moves
 //! between states like any other local and drops the value where rustc would drop the local.
 
+use core::marker::PhantomPinned;
 use core::mem::MaybeUninit;
 
-/// A slot in the pinned future: room for the value, and its `N` flags.
-pub type Slot<V, const N: usize> = (MaybeUninit<V>, [bool; N]);
+/// A slot in the pinned future: room for the value, and its `N` flags. `!Unpin`, since it is
+/// pinned memory that handles point into: under Stacked Borrows, a `&mut` to an `Unpin` value
+/// would claim unique access to it and so invalidate those pointers at every poll.
+#[repr(C)]
+pub struct HomeSlot<V, const N: usize> {
+    /// First, so that a pointer to the slot is a pointer to the value.
+    value: MaybeUninit<V>,
+    flags: [bool; N],
+    _pinned: PhantomPinned,
+}
 
 /// How a [`Home`] drops its value: `()` drops it whole; [`DropRestParts`] lets the parts that
 /// were moved out go (`mem::forget`) and drops only the rest, field by field, as rustc drops a
@@ -73,13 +82,29 @@ pub unsafe fn drop_rest_parts<V, const N: usize, F: Fn(V, &[bool; N])>(
 /// written, borrow-checked inside `if false { .. }`, which is what proves they are used as
 /// rustc allows.
 pub struct Home<V, const N: usize, D: DropRest<V, N> = ()> {
-    slot: *mut Slot<V, N>,
+    slot: *mut HomeSlot<V, N>,
     rest: D,
 }
 
 impl<V, const N: usize> Home<V, N> {
     /// An empty slot, for the expansion's `homes`.
-    pub const EMPTY: Slot<V, N> = (MaybeUninit::uninit(), [false; N]);
+    pub const EMPTY: HomeSlot<V, N> = HomeSlot {
+        value: MaybeUninit::uninit(),
+        flags: [false; N],
+        _pinned: PhantomPinned,
+    };
+
+    /// # Safety
+    /// `slot` is valid for writes and holds no value.
+    #[inline(always)]
+    unsafe fn fill(slot: *mut HomeSlot<V, N>, value: V, flags: [bool; N]) {
+        // SAFETY: the caller's slot is valid; writing the fields one by one drops nothing
+        // (the old value, if any, was dropped or moved out with its handle).
+        unsafe {
+            (&raw mut (*slot).value).write(MaybeUninit::new(value));
+            (&raw mut (*slot).flags).write(flags);
+        }
+    }
 
     /// Moves `value` into its home.
     ///
@@ -88,9 +113,9 @@ impl<V, const N: usize> Home<V, N> {
     /// reference it hands out; those references are used only as the body as written (which
     /// passed the borrow checker) uses the local.
     #[inline(always)]
-    pub unsafe fn new(slot: *mut Slot<V, N>, value: V) -> Self {
+    pub unsafe fn new(slot: *mut HomeSlot<V, N>, value: V) -> Self {
         // SAFETY: the caller guarantees that `slot` is valid, pinned and empty.
-        unsafe { *slot = (MaybeUninit::new(value), [true; N]) };
+        unsafe { Self::fill(slot, value, [true; N]) };
         Home { slot, rest: () }
     }
 
@@ -101,18 +126,13 @@ impl<V, const N: usize> Home<V, N> {
     /// As for [`Home::new`].
     #[inline(always)]
     pub unsafe fn with_parts<F: Fn(V, &[bool; N])>(
-        slot: *mut Slot<V, N>,
+        slot: *mut HomeSlot<V, N>,
         value: V,
         rest: F,
     ) -> Home<V, N, DropRestParts<N>> {
         let _ = rest;
         // SAFETY: the caller guarantees that `slot` is valid, pinned and empty.
-        unsafe {
-            *slot = (
-                MaybeUninit::new(value),
-                Home::<V, N, DropRestParts<N>>::HOLDS_ALL,
-            )
-        };
+        unsafe { Self::fill(slot, value, Home::<V, N, DropRestParts<N>>::HOLDS_ALL) };
         Home {
             slot,
             rest: DropRestParts(drop_rest_parts::<V, N, F>),
@@ -141,7 +161,7 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
     #[allow(clippy::mut_from_ref)]
     fn flags(&self) -> &mut [bool; N] {
         // SAFETY: the slot points into the pinned future, which outlives the handle (`new`).
-        unsafe { &mut (*self.slot).1 }
+        unsafe { &mut (*self.slot).flags }
     }
 
     /// Does the slot hold the value (all of it, or what is left of it)?

@@ -51,7 +51,7 @@ mod home;
 mod island;
 
 pub use copies::Copies;
-pub use home::{DropRest, DropRestParts, Home, drop_rest_parts};
+pub use home::{DropRest, DropRestParts, Home, HomeSlot, drop_rest_parts};
 pub use island::{Island, IslandExit, IslandSlot, IslandStall};
 
 use core::future::{Future, IntoFuture};
@@ -156,18 +156,22 @@ impl<S, P: Fn() -> S> Drop for Running<'_, S, P> {
 
 /// Where a state keeps its sub-future: polled in place by [`Slot::poll`], and dropped there
 /// the moment it is ready (the slot is then empty).
-pub struct Slot<F>(Option<F>);
+///
+/// `!Unpin` whatever `F` is, and so is every state that has one: a sub-future may point into
+/// the state (a local it borrows), and under Stacked Borrows a `&mut` to an `Unpin` state
+/// would claim unique access to all of it at every poll, invalidating that pointer.
+pub struct Slot<F>(Option<F>, PhantomPinned);
 
 /// The slot of a state's sub-future, from the awaited value: `f.into_future()`, as `.await`
 /// calls it.
 #[inline(always)]
 pub fn slot<F: IntoFuture>(f: F) -> Slot<F::IntoFuture> {
-    Slot(Some(f.into_future()))
+    Slot(Some(f.into_future()), PhantomPinned)
 }
 
 impl<F> Slot<F> {
     /// A slot whose future is made later (after the locals it borrows are in place).
-    pub const EMPTY: Self = Slot(None);
+    pub const EMPTY: Self = Slot(None, PhantomPinned);
 
     /// Polls the sub-future where it lies; once it is ready, drops it there.
     ///
