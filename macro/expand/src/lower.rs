@@ -699,6 +699,7 @@ impl<'a> Gen<'a> {
             Some(t) => quote!(move |#state, #cx| -> #poll<#t> #body),
             None => quote!(move |#state, #cx| #body),
         };
+        let step = flatten_blocks(step);
         let machine = n.support("StateMachine");
         let start = quote!(#state_enum::Start { #(#param_inits,)* });
         let driver = quote! {
@@ -1878,6 +1879,56 @@ fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> 
                 i += 1;
             }
         }
+    }
+    out.into_iter().collect()
+}
+
+/// `{ { a; b; } }` → `{ a; b; }`, everywhere but in macro input: a block whose one statement is
+/// a block of statements adds nothing (the same locals drop at the same point, and with no
+/// tail expression there is no value or temporary to move). The rewrite makes such nests
+/// when it writes each level of the user's blocks around a resumed statement.
+fn flatten_blocks(ts: TokenStream) -> TokenStream {
+    use proc_macro2::{Delimiter, Group};
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        let TokenTree::Group(g) = t else {
+            out.push(t.clone());
+            continue;
+        };
+        // Macro input (`m!(..)`, `macro_rules! m { .. }`) is the macro's to read, as written.
+        let macro_input = matches!(i.checked_sub(1).map(|k| &tokens[k]), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+            || (i >= 2
+                && matches!(&tokens[i - 1], TokenTree::Ident(_))
+                && matches!(&tokens[i - 2], TokenTree::Punct(p) if p.as_char() == '!'));
+        if macro_input {
+            out.push(t.clone());
+            continue;
+        }
+        let mut inner = flatten_blocks(g.stream());
+        if g.delimiter() == Delimiter::Brace {
+            loop {
+                let parts: Vec<TokenTree> = inner.clone().into_iter().collect();
+                let only = match parts.as_slice() {
+                    [TokenTree::Group(b)] => Some(b),
+                    [TokenTree::Group(b), TokenTree::Punct(p)] if p.as_char() == ';' => Some(b),
+                    _ => None,
+                };
+                let Some(b) = only.filter(|b| b.delimiter() == Delimiter::Brace) else {
+                    break;
+                };
+                let statements = b.stream().into_iter().last().is_none_or(
+                    |last| matches!(last, TokenTree::Punct(ref p) if p.as_char() == ';'),
+                );
+                if !statements {
+                    break;
+                }
+                inner = b.stream();
+            }
+        }
+        let mut flat = Group::new(g.delimiter(), inner);
+        flat.set_span(g.span());
+        out.push(TokenTree::Group(flat));
     }
     out.into_iter().collect()
 }
