@@ -2,6 +2,8 @@
 //! followed by the offending line, rustc-style).
 
 use crate::source::Source;
+use annotate_snippets::renderer::{AnsiColor, Effects};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use proc_macro2::Span;
 use std::fmt::Write as _;
 
@@ -120,9 +122,6 @@ impl Style {
     fn error(&self) -> String {
         self.paint("1;31", "error")
     }
-    fn gutter(&self, text: &str) -> String {
-        self.paint("1;34", text)
-    }
 }
 
 /// Renders an error for standard error; `color` adds ANSI colors.
@@ -200,8 +199,9 @@ pub fn render(err: &CliError, color: bool) -> String {
     out
 }
 
-/// Longest part of a source line shown under an error, in chars.
-const MAX_SHOWN: usize = 100;
+/// Widest part of a source line shown under an error: a longer line is cut to a window around
+/// the caret, `...` marking what is left out.
+const SHOWN_WIDTH: usize = 100;
 
 fn render_diagnostic(out: &mut String, d: &Diagnostic, st: &Style) {
     if d.line == 0 {
@@ -218,45 +218,34 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, st: &Style) {
         d.message
     );
     let Some(text) = &d.line_text else { return };
-    let num = d.line.to_string();
-    let pad = " ".repeat(num.len());
-    // Tabs are shown as 4 spaces, as rustc does, so the caret stays under the right char.
-    let chars: Vec<char> = text
-        .chars()
-        .flat_map(|c| if c == '\t' { vec![' '; 4] } else { vec![c] })
-        .collect();
-    let mut caret_col: usize = text
-        .chars()
-        .take(d.column.saturating_sub(1))
-        .map(|c| if c == '\t' { 4 } else { 1 })
-        .sum();
-    let mut width = d.width;
-    // A long line is cut to a window around the caret, `...` marking what is left out.
-    let (mut from, mut to) = (0, chars.len());
-    if chars.len() > MAX_SHOWN {
-        from = caret_col
-            .saturating_sub(MAX_SHOWN / 2)
-            .min(chars.len().saturating_sub(MAX_SHOWN));
-        to = (from + MAX_SHOWN).min(chars.len());
-    }
-    let mut shown: String = chars[from..to].iter().collect();
-    if to < chars.len() {
-        shown.push_str("...");
-    }
-    if from > 0 {
-        shown.insert_str(0, "...");
-        caret_col = caret_col - from + 3;
-    }
-    width = width.min((to + 3).saturating_sub(caret_col).max(1));
-    let _ = writeln!(out, "{pad} {}", st.gutter("|"));
-    let _ = writeln!(out, "{} {shown}", st.gutter(&format!("{num} |")));
-    let _ = writeln!(
-        out,
-        "{pad} {} {}{}",
-        st.gutter("|"),
-        " ".repeat(caret_col),
-        st.paint("1;31", &"^".repeat(width))
+    // The line and its caret, drawn by rustc's renderer (tabs, wide chars, long lines and
+    // control chars taken care of); its own header is left out for the one above.
+    let start = byte_offset(text, d.column.saturating_sub(1));
+    let end = start + byte_offset(&text[start..], d.width);
+    let snippet = Snippet::source(text.as_str())
+        .line_start(d.line)
+        .annotation(AnnotationKind::Primary.span(start..end));
+    let renderer = if st.on {
+        Renderer::styled()
+            .error(AnsiColor::Red.on_default().effects(Effects::BOLD))
+            .line_num(AnsiColor::Blue.on_default().effects(Effects::BOLD))
+    } else {
+        Renderer::plain()
+    };
+    out.push_str(
+        &renderer
+            // The gutter is `{line} | `.
+            .term_width(SHOWN_WIDTH + d.line.to_string().len() + 3)
+            .render(&[Group::with_level(Level::ERROR).element(snippet)]),
     );
+    out.push('\n');
+}
+
+/// Where the char after the first `chars` chars of `text` starts (the end when it is shorter).
+fn byte_offset(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
 }
 
 #[cfg(test)]

@@ -41,8 +41,11 @@
 //! `pending`, `ready`, `return`, `panic`. `holds` lists the locals and arguments stored in that
 //! state. Nodes come in state order, edges grouped by source node.
 
+mod json;
+
 use crate::explain::one_line;
 use clockwork_expand::StateInfo;
+use serde::Serialize;
 use std::fmt::Write as _;
 
 /// Output format of `clockwork graph`.
@@ -53,7 +56,8 @@ pub enum Format {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NodeKind {
     Start,
     Await,
@@ -61,7 +65,8 @@ pub enum NodeKind {
     Panicked,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum EdgeKind {
     Poll,
     Pending,
@@ -79,7 +84,8 @@ pub struct Node {
     pub holds: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+/// An edge; serialized as is in `--format json`, so its field order is the schema's key order.
+#[derive(Debug, Clone, Serialize)]
 pub struct Edge {
     pub from: String,
     pub to: String,
@@ -97,27 +103,7 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
-impl NodeKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            NodeKind::Start => "start",
-            NodeKind::Await => "await",
-            NodeKind::Done => "done",
-            NodeKind::Panicked => "panicked",
-        }
-    }
-}
-
 impl EdgeKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            EdgeKind::Poll => "poll",
-            EdgeKind::Pending => "pending",
-            EdgeKind::Ready => "ready",
-            EdgeKind::Return => "return",
-            EdgeKind::Panic => "panic",
-        }
-    }
     /// The label drawn on the edge.
     fn label(self) -> &'static str {
         match self {
@@ -371,56 +357,6 @@ impl Graph {
         o.push_str("}\n");
         o
     }
-
-    /// The stable JSON form (schema in the module docs).
-    pub fn json(&self) -> String {
-        let mut o = String::from("{\n");
-        let _ = writeln!(o, "  \"schema\": \"clockwork-graph/1\",");
-        let _ = writeln!(o, "  \"fn\": {},", json_str(&self.name));
-        let _ = writeln!(o, "  \"file\": {},", json_str(&self.file));
-        let _ = writeln!(o, "  \"line\": {},", self.line);
-        let _ = writeln!(o, "  \"column\": {},", self.column);
-        o.push_str("  \"nodes\": [\n");
-        for (i, n) in self.nodes.iter().enumerate() {
-            let (line, column) = n.at.map_or(("null".into(), "null".into()), |(l, c)| {
-                (l.to_string(), c.to_string())
-            });
-            let holds: Vec<String> = n.holds.iter().map(|h| json_str(h)).collect();
-            let _ = write!(
-                o,
-                "    {{ \"id\": {}, \"kind\": \"{}\", \"awaits\": {}, \"line\": {line}, \"column\": {column}, \"holds\": [{}] }}",
-                json_str(&n.id),
-                n.kind.as_str(),
-                n.awaits
-                    .as_deref()
-                    .map_or_else(|| "null".to_string(), json_str),
-                holds.join(", ")
-            );
-            o.push_str(if i + 1 < self.nodes.len() {
-                ",\n"
-            } else {
-                "\n"
-            });
-        }
-        o.push_str("  ],\n  \"edges\": [\n");
-        for (i, e) in self.edges.iter().enumerate() {
-            let _ = write!(
-                o,
-                "    {{ \"from\": {}, \"to\": {}, \"kind\": \"{}\", \"branch\": {} }}",
-                json_str(&e.from),
-                json_str(&e.to),
-                e.kind.as_str(),
-                e.branch
-            );
-            o.push_str(if i + 1 < self.edges.len() {
-                ",\n"
-            } else {
-                "\n"
-            });
-        }
-        o.push_str("  ]\n}\n");
-        o
-    }
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -470,26 +406,6 @@ fn dot_str(s: &str) -> String {
     o
 }
 
-/// A JSON string literal.
-pub fn json_str(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\t' => o.push_str("\\t"),
-            '\r' => o.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(o, "\\u{:04x}", c as u32);
-            }
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,16 +439,18 @@ mod tests {
         assert!(m.contains("a(#quot;#35;#59;#lt;#gt;#quot;).await"), "{m}");
         let d = g.dot();
         assert!(d.contains("\"AwaitA_choice\" -> \"AwaitA\""), "{d}");
-        let kinds: Vec<&str> = g.edges.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(
-            kinds,
-            ["poll", "panic", "pending", "ready", "return", "panic"]
-        );
+        let kinds: Vec<EdgeKind> = g.edges.iter().map(|e| e.kind).collect();
+        use EdgeKind::*;
+        assert_eq!(kinds, [Poll, Panic, Pending, Ready, Return, Panic]);
         assert!(g.json().contains("\"awaits\": \"a(\\\"#;<>\\\")\""));
     }
 
     #[test]
     fn json_escapes() {
-        assert_eq!(json_str("a\"\\\n\u{1}é"), "\"a\\\"\\\\\\n\\u0001é\"");
+        let name = "a\"\\\n\u{1}é";
+        let json = Graph::new(name, "f.rs", 1, 1, &[st("Start", "", &[])]).json();
+        assert!(json.contains(r#""fn": "a\"\\\n\u0001é","#), "{json}");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["fn"], name);
     }
 }

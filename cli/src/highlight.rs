@@ -1,6 +1,8 @@
 //! Minimal ANSI syntax highlighting for Rust source: keywords, strings and chars, comments,
-//! numbers, lifetimes, attributes and macro names. A small total lexer: any text goes through,
-//! unknown bytes are copied as they are.
+//! numbers, lifetimes, attributes and macro names, on the tokens of [`crate::lexer`]: any text
+//! goes through, and comes out the same once the colors are stripped.
+
+use crate::lexer::{self, Kind, Token, Tokens};
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
@@ -20,178 +22,72 @@ const TYPE: &str = "1;36";
 
 /// `text` with ANSI color codes added.
 pub fn highlight(text: &str) -> String {
-    let b = text.as_bytes();
     let mut out = String::with_capacity(text.len() * 5 / 4);
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let (end, style) = if text[i..].starts_with("//") {
+    let mut tokens = lexer::tokens(text);
+    while let Some(t) = tokens.next() {
+        let (end, style) = if t.is_punct('#') && opens_attribute(tokens.clone()) {
             (
-                text[i..].find('\n').map_or(b.len(), |k| i + k),
-                Some(COMMENT),
+                attribute_end(&mut tokens).unwrap_or(t.range.end),
+                Some(ATTRIBUTE),
             )
-        } else if text[i..].starts_with("/*") {
-            (block_comment_end(text, i), Some(COMMENT))
-        } else if c == b'"' {
-            (quoted_end(b, i + 1, b'"'), Some(STRING))
-        } else if (c == b'r' || text[i..].starts_with("br")) && raw_string_end(text, i).is_some() {
-            (raw_string_end(text, i).unwrap_or(b.len()), Some(STRING))
-        } else if c == b'b' && matches!(b.get(i + 1), Some(b'"' | b'\'')) {
-            (quoted_end(b, i + 2, b[i + 1]), Some(STRING))
-        } else if c == b'\'' {
-            char_or_lifetime(b, i)
-        } else if c == b'#' && matches!(b.get(i + 1), Some(b'[')) {
-            (bracket_end(b, i + 1), Some(ATTRIBUTE))
-        } else if c == b'#' && b.get(i + 1) == Some(&b'!') && b.get(i + 2) == Some(&b'[') {
-            (bracket_end(b, i + 2), Some(ATTRIBUTE))
-        } else if c.is_ascii_digit() {
-            let mut k = i;
-            while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_' || b[k] == b'.') {
-                // `1..2`: stop at a range.
-                if b[k] == b'.'
-                    && (b.get(k + 1) == Some(&b'.')
-                        || !b.get(k + 1).is_some_and(u8::is_ascii_digit))
-                {
-                    break;
-                }
-                k += 1;
-            }
-            (k, Some(NUMBER))
-        } else if c.is_ascii_alphabetic() || c == b'_' {
-            let mut k = i;
-            while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_') {
-                k += 1;
-            }
-            let word = &text[i..k];
-            let style = if KEYWORDS.contains(&word) {
-                Some(KEYWORD)
-            } else if b.get(k) == Some(&b'!') && b.get(k + 1) != Some(&b'=') {
-                Some(MACRO)
-            } else if c.is_ascii_uppercase() {
-                Some(TYPE)
-            } else {
-                None
-            };
-            (k, style)
         } else {
-            // One char, whole (non-ASCII text stays intact).
-            let len = text[i..].chars().next().map_or(1, char::len_utf8);
-            (i + len, None)
+            (t.range.end, style(text, &t))
         };
-        let end = end.clamp(i + 1, b.len());
-        // Never split a UTF-8 char: move the end to the next char boundary.
-        let end = (end..=b.len())
-            .find(|&e| text.is_char_boundary(e))
-            .unwrap_or(b.len());
+        let piece = &text[t.range.start..end];
         match style {
             Some(code) => {
                 out.push_str("\x1b[");
                 out.push_str(code);
                 out.push('m');
-                out.push_str(&text[i..end]);
+                out.push_str(piece);
                 out.push_str("\x1b[0m");
             }
-            None => out.push_str(&text[i..end]),
+            None => out.push_str(piece),
         }
-        i = end;
     }
     out
 }
 
-fn block_comment_end(text: &str, start: usize) -> usize {
-    let b = text.as_bytes();
-    let (mut depth, mut k) = (0usize, start);
-    while k + 1 < b.len() {
-        if &b[k..k + 2] == b"/*" {
+fn style(text: &str, t: &Token) -> Option<&'static str> {
+    let after = &text[t.range.end..];
+    match t.kind {
+        Kind::LineComment | Kind::BlockComment => Some(COMMENT),
+        Kind::Str | Kind::RawStr | Kind::Char => Some(STRING),
+        Kind::Lifetime => Some(LIFETIME),
+        Kind::Number => Some(NUMBER),
+        Kind::Ident if KEYWORDS.contains(&t.text) => Some(KEYWORD),
+        // `name!(..)`, but not `name != ..`.
+        Kind::Ident if after.starts_with('!') && !after.starts_with("!=") => Some(MACRO),
+        Kind::Ident if t.text.starts_with(|c: char| c.is_ascii_uppercase()) => Some(TYPE),
+        Kind::Ident | Kind::Whitespace | Kind::Punct => None,
+    }
+}
+
+/// Whether the tokens after a `#` open an attribute: `[` or `![`.
+fn opens_attribute(mut after_hash: Tokens) -> bool {
+    match after_hash.next() {
+        Some(t) if t.is_punct('!') => after_hash.next().is_some_and(|t| t.is_punct('[')),
+        Some(t) => t.is_punct('['),
+        None => false,
+    }
+}
+
+/// Consumes an attribute's `[..]` or `![..]` and returns where it ends: after its closing
+/// `]`, or at the end of the text when it is not closed.
+fn attribute_end(tokens: &mut Tokens) -> Option<usize> {
+    let (mut depth, mut end) = (0usize, None);
+    for t in tokens.by_ref() {
+        end = Some(t.range.end);
+        if t.is_punct('[') {
             depth += 1;
-            k += 2;
-        } else if &b[k..k + 2] == b"*/" {
-            depth -= 1;
-            k += 2;
+        } else if t.is_punct(']') {
+            depth = depth.saturating_sub(1);
             if depth == 0 {
-                return k;
+                break;
             }
-        } else {
-            k += 1;
         }
     }
-    b.len()
-}
-
-/// The end (exclusive) of a quoted literal whose body starts at `k`.
-fn quoted_end(b: &[u8], mut k: usize, quote: u8) -> usize {
-    while k < b.len() {
-        match b[k] {
-            b'\\' => k += 2,
-            q if q == quote => return k + 1,
-            _ => k += 1,
-        }
-    }
-    b.len()
-}
-
-/// `r"..."`, `r#"..."#`, `br"..."` at `i`: its end, or `None` when it is not a raw string.
-fn raw_string_end(text: &str, i: usize) -> Option<usize> {
-    let after_r = i + if text[i..].starts_with("br") { 2 } else { 1 };
-    let rest = &text[after_r..];
-    let hashes = rest.len() - rest.trim_start_matches('#').len();
-    let body = rest[hashes..].strip_prefix('"')?;
-    // An identifier ending in `r` (`for"`) is not a raw string.
-    if i > 0 && text.as_bytes()[i - 1].is_ascii_alphanumeric() {
-        return None;
-    }
-    let close = format!("\"{}", "#".repeat(hashes));
-    let body_start = after_r + hashes + 1;
-    Some(
-        body.find(&close)
-            .map_or(text.len(), |e| body_start + e + close.len()),
-    )
-}
-
-fn char_or_lifetime(b: &[u8], i: usize) -> (usize, Option<&'static str>) {
-    match (b.get(i + 1), b.get(i + 2)) {
-        (Some(b'\\'), _) => (quoted_end(b, i + 1, b'\''), Some(STRING)),
-        (Some(_), Some(b'\'')) => (i + 3, Some(STRING)),
-        (Some(c), _) if c.is_ascii_alphabetic() || *c == b'_' => {
-            let mut k = i + 1;
-            while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_') {
-                k += 1;
-            }
-            (k, Some(LIFETIME))
-        }
-        // A non-ASCII char literal: find the closing quote within a few bytes.
-        (Some(_), _) => match b[i + 1..b.len().min(i + 6)]
-            .iter()
-            .position(|&c| c == b'\'')
-        {
-            Some(p) => (i + 1 + p + 1, Some(STRING)),
-            None => (i + 1, None),
-        },
-        (None, _) => (i + 1, None),
-    }
-}
-
-/// The end of a bracketed `[...]` starting at `open` (nesting and strings respected).
-fn bracket_end(b: &[u8], open: usize) -> usize {
-    let (mut depth, mut k) = (0usize, open);
-    while k < b.len() {
-        match b[k] {
-            b'[' => depth += 1,
-            b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return k + 1;
-                }
-            }
-            b'"' => {
-                k = quoted_end(b, k + 1, b'"');
-                continue;
-            }
-            _ => {}
-        }
-        k += 1;
-    }
-    b.len()
+    end
 }
 
 /// Removes ANSI color codes (for tests and width computations).

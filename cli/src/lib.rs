@@ -11,6 +11,7 @@ pub mod explain;
 pub mod graph;
 pub mod guard;
 pub mod highlight;
+pub mod lexer;
 pub mod limits;
 pub mod package;
 pub mod render;

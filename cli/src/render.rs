@@ -1,6 +1,7 @@
 //! Formats an expanded file: prettyplease, then the transform's comments (carried as
 //! `#[doc = "// SAFETY: .."]` attributes) become plain `// SAFETY: ..` comments.
 
+use crate::lexer::{self, Kind, Token};
 use quote::ToTokens;
 use syn::visit::{self, Visit};
 
@@ -81,142 +82,125 @@ impl<'ast> Visit<'ast> for FindVerbatim {
 }
 
 /// Rewrites every `#[doc = "// .."]` attribute that starts a line (possibly spread over
-/// several lines) into `// ..` comment lines at the same indentation.
+/// several lines) into `// ..` comment lines at the same indentation. Attributes inside a
+/// literal or a comment are text, and left alone.
 pub fn doc_comments_to_comments(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
-        let line = &rest[..line_end];
-        let indent_len = line.len() - line.trim_start_matches([' ', '\t']).len();
-        if let Some((value, used)) = parse_doc_attr(&rest[indent_len..])
-            && value.starts_with("//")
-        {
-            let indent = &line[..indent_len];
-            for (i, l) in value.lines().enumerate() {
-                out.push_str(indent);
-                if i > 0 && !l.trim_start().starts_with("//") {
-                    out.push_str("// ");
-                }
-                out.push_str(l.trim_end());
-                out.push('\n');
-            }
-            rest = &rest[indent_len + used..];
-            // Drop the rest of the attribute's last line when it is blank.
-            let tail_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
-            if rest[..tail_end].trim().is_empty() {
-                rest = &rest[tail_end..];
-            }
+    // `text[..done]` is in `out` already, rewritten.
+    let mut done = 0;
+    let mut tokens = lexer::tokens(text);
+    while let Some(hash) = tokens.next() {
+        if hash.range.start < done || !hash.is_punct('#') {
             continue;
         }
-        out.push_str(line);
-        rest = &rest[line_end..];
+        let indent_start = text[..hash.range.start].trim_end_matches([' ', '\t']).len();
+        // Text left on a line after a rewritten attribute counts as a line of its own.
+        let starts_line = indent_start == done || text[..indent_start].ends_with('\n');
+        if !starts_line {
+            continue;
+        }
+        let Some((value, end)) = parse_doc_attr(tokens.clone()) else {
+            continue;
+        };
+        if !value.starts_with("//") {
+            continue;
+        }
+        out.push_str(&text[done..indent_start]);
+        let indent = &text[indent_start..hash.range.start];
+        for (i, l) in value.lines().enumerate() {
+            out.push_str(indent);
+            if i > 0 && !l.trim_start().starts_with("//") {
+                out.push_str("// ");
+            }
+            out.push_str(l.trim_end());
+            out.push('\n');
+        }
+        done = end;
+        // Drop the rest of the attribute's last line when it is blank.
+        let tail_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        if text[end..tail_end].trim().is_empty() {
+            done = tail_end;
+        }
     }
+    out.push_str(&text[done..]);
     out
 }
 
-/// Parses `#[doc = "<string>"]` at the start of `s` (any whitespace, newlines included, between
-/// tokens). Returns the unescaped string and the bytes consumed.
-fn parse_doc_attr(s: &str) -> Option<(String, usize)> {
-    let mut p = Cursor { s, i: 0 };
-    p.eat("#")?;
-    p.ws();
-    p.eat("[")?;
-    p.ws();
-    p.eat("doc")?;
-    p.ws();
-    p.eat("=")?;
-    p.ws();
-    let value = p.string()?;
-    p.ws();
-    p.eat("]")?;
-    Some((value, p.i))
+/// Parses `[doc = "<string>"]` from the tokens after a `#`, any whitespace (newlines
+/// included) between tokens. Returns the unescaped string and where the attribute ends.
+fn parse_doc_attr(mut after_hash: lexer::Tokens) -> Option<(String, usize)> {
+    let mut next = move || after_hash.find(|t| t.kind != Kind::Whitespace);
+    next().filter(|t| t.is_punct('['))?;
+    next().filter(|t| t.kind == Kind::Ident && t.text == "doc")?;
+    next().filter(|t| t.is_punct('='))?;
+    let string = next()?;
+    let close = next().filter(|t| t.is_punct(']'))?;
+    // The string is closed, since a token follows it: an unclosed one runs to the end.
+    Some((string_value(&string)?, close.range.end))
 }
 
-struct Cursor<'a> {
-    s: &'a str,
-    i: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn rest(&self) -> &'a str {
-        &self.s[self.i..]
-    }
-    fn eat(&mut self, t: &str) -> Option<()> {
-        if self.rest().starts_with(t) {
-            self.i += t.len();
-            Some(())
-        } else {
-            None
-        }
-    }
-    fn ws(&mut self) {
-        let r = self.rest();
-        self.i += r.len() - r.trim_start().len();
-    }
-    /// A string literal: `"..."` with escapes, or a raw `r#"..."#`.
-    fn string(&mut self) -> Option<String> {
-        let r = self.rest();
-        if let Some(raw) = r.strip_prefix('r') {
+/// The value of a `".."` or `r#".."#` string token, or `None` for any other token or an
+/// escape this does not know.
+fn string_value(t: &Token) -> Option<String> {
+    match t.kind {
+        Kind::Str => unescape(t.text.strip_prefix('"')?.strip_suffix('"')?),
+        Kind::RawStr => {
+            let raw = t.text.strip_prefix('r')?;
             let hashes = raw.len() - raw.trim_start_matches('#').len();
-            let body = raw[hashes..].strip_prefix('"')?;
-            let close = format!("\"{}", "#".repeat(hashes));
-            let end = body.find(&close)?;
-            self.i += 1 + hashes + 1 + end + close.len();
-            return Some(body[..end].to_string());
+            raw.get(hashes + 1..raw.len() - hashes - 1)
+                .map(str::to_string)
         }
-        let body = r.strip_prefix('"')?;
-        let mut value = String::new();
-        let mut chars = body.char_indices();
-        while let Some((k, c)) = chars.next() {
-            match c {
-                '"' => {
-                    self.i += 1 + k + 1;
-                    return Some(value);
+        _ => None,
+    }
+}
+
+/// The value of a string literal's `body` (between its quotes), escapes resolved.
+fn unescape(body: &str) -> Option<String> {
+    let mut value = String::new();
+    let mut chars = body.char_indices();
+    while let Some((k, c)) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        let (_, e) = chars.next()?;
+        match e {
+            'n' => value.push('\n'),
+            't' => value.push('\t'),
+            'r' => value.push('\r'),
+            '0' => value.push('\0'),
+            '\\' | '\'' | '"' => value.push(e),
+            'x' => {
+                let hex: String = [chars.next()?.1, chars.next()?.1].iter().collect();
+                value.push(char::from(
+                    u8::from_str_radix(&hex, 16).ok().filter(|b| *b < 0x80)?,
+                ));
+            }
+            'u' => {
+                if chars.next()?.1 != '{' {
+                    return None;
                 }
-                '\\' => {
-                    let (_, e) = chars.next()?;
-                    match e {
-                        'n' => value.push('\n'),
-                        't' => value.push('\t'),
-                        'r' => value.push('\r'),
-                        '0' => value.push('\0'),
-                        '\\' | '\'' | '"' => value.push(e),
-                        'x' => {
-                            let hex: String = [chars.next()?.1, chars.next()?.1].iter().collect();
-                            value.push(char::from(
-                                u8::from_str_radix(&hex, 16).ok().filter(|b| *b < 0x80)?,
-                            ));
-                        }
-                        'u' => {
-                            if chars.next()?.1 != '{' {
-                                return None;
-                            }
-                            let mut hex = String::new();
-                            loop {
-                                match chars.next()?.1 {
-                                    '}' => break,
-                                    '_' => {}
-                                    h => hex.push(h),
-                                }
-                            }
-                            value.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
-                        }
-                        '\n' => {
-                            // Line continuation: skip the newline and the next line's indentation.
-                            let skip = body[k + 2..].len() - body[k + 2..].trim_start().len();
-                            for _ in body[k + 2..k + 2 + skip].chars() {
-                                chars.next();
-                            }
-                        }
-                        _ => return None,
+                let mut hex = String::new();
+                loop {
+                    match chars.next()?.1 {
+                        '}' => break,
+                        '_' => {}
+                        h => hex.push(h),
                     }
                 }
-                c => value.push(c),
+                value.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
             }
+            '\n' => {
+                // Line continuation: skip the newline and the next line's indentation.
+                let skip = body[k + 2..].len() - body[k + 2..].trim_start().len();
+                for _ in body[k + 2..k + 2 + skip].chars() {
+                    chars.next();
+                }
+            }
+            _ => return None,
         }
-        None
     }
+    Some(value)
 }
 
 #[cfg(test)]
