@@ -148,4 +148,37 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// Moved, then assigned again on some paths only, before a later `.await`: rustc drops the
+    /// new value at the end of the scope, after that `.await` (seed 2, program 102: it did not
+    /// compile, then dropped the value before the `.await`).
+    moved_then_reassigned_on_some_paths {
+        async fn f(again: bool) -> u32 {
+            let mut g = Guard::new("first");
+            drop(g);
+            if step("c", again).await {
+                g = Guard::new("second");
+            }
+            step("after", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(true) }
+    }
+
+    /// The same, the assignment in a loop's `match` arm.
+    moved_then_reassigned_in_a_loop {
+        async fn f() -> u32 {
+            let mut g = Guard::new("first");
+            drop(g);
+            let mut i = 0u32;
+            while i < 2 {
+                i += 1;
+                match step("m", Some(i)).await {
+                    Some(2) => g = Guard::new("second"),
+                    _ => log("none"),
+                }
+            }
+            step("after", i).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

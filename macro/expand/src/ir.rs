@@ -1649,7 +1649,18 @@ impl Body {
                     let surely_moved = moves
                         .iter()
                         .any(|m| runs_before(m, &site.path, &only_way) || every_arm_moves(m));
-                    if !surely_moved {
+                    // Moved, then assigned again before the site on some paths only (`drop(g);
+                    // .. if c { g = make(); }`, the assignment `reassigned_after` does not count):
+                    // it may hold a value again, which rustc drops at the end of its scope.
+                    let maybe_reassigned = l.mentions.iter().any(|a| {
+                        a.kind == Use::Assign
+                            && a.pos < p
+                            && reaches(a)
+                            && l.mentions
+                                .iter()
+                                .any(|m| m.kind == Use::Move && decl < m.pos && m.pos <= a.pos)
+                    });
+                    if !surely_moved || maybe_reassigned {
                         self.anchor_requests.push(id);
                     }
                 }
