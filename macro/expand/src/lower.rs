@@ -1319,9 +1319,6 @@ impl<'a> Gen<'a> {
         // rest of the enclosing block is unreachable from here and is not written again (a
         // second copy of a closure would even be a second closure type).
         let mut hole_diverges = false;
-        // A loop below was not written again (see `Via::Loop`): the code after it is not
-        // written either, and the locals it assigns may go unmentioned.
-        let mut loop_not_written = false;
         for (li, level) in levels.iter().enumerate().rev() {
             let b = level.block;
             let restored = restores(b.id);
@@ -1330,13 +1327,10 @@ impl<'a> Gen<'a> {
             } else {
                 self.stmts_fwd(b, level.idx + 1)
             };
-            // (Only above a loop not written again: elsewhere an unused declaration means a
-            // local the analysis failed to keep, which should stay a compile error.)
-            let restored = if loop_not_written {
-                without_unused_declarations(restored, &[&hole, &rest])
-            } else {
-                restored
-            };
+            // (A declaration nothing mentions changes nothing: no value, nothing to drop. Its
+            // local is assigned only in code this arm does not reach, past a `return` or a
+            // suspension, or after a loop not written again; left in, it has no type, E0282.)
+            let restored = without_unused_declarations(restored, &[&hole, &rest]);
             let block_code = self.wrap_block(b, quote!(#restored #hole #rest));
             let value = match level.via {
                 Via::Root => {
@@ -1373,7 +1367,6 @@ impl<'a> Gen<'a> {
                         // The rest of this iteration never goes on to the next one (every path
                         // suspends, returns or breaks out): the loop is not written again.
                         hole_diverges = !out;
-                        loop_not_written = true;
                         if out {
                             quote!(#done: #rest_of_iteration)
                         } else {
