@@ -45,6 +45,13 @@
 //! polled sub-future: a sub-future is polled where it lies ([`Slot::poll`]) and dropped there
 //! (its slot is emptied the moment it is ready). Each `unsafe` in an expansion cites
 //! this; each `unsafe fn` here says what its caller must add.
+//!
+//! One more fact, for the aliasing model: a sub-future may point into the state (a local it
+//! borrows), and a [`Home`] handle points into the closure's `homes`. Under Stacked Borrows a
+//! `&mut` to an `Unpin` value asserts unique access to all of it each time it is made (at every
+//! poll), which would invalidate those pointers; a `&mut` to a `!Unpin` value does not. So
+//! [`Slot`] and [`HomeSlot`] are `!Unpin`, and with them every state and closure that holds
+//! one. (Miri found this when the state's last `PhantomPinned` field went away.)
 
 mod copies;
 mod home;
