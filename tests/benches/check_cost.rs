@@ -1,5 +1,7 @@
 //! Compile cost: `cargo check` of a crate of 100 async fns, with `#[state_machine]` on each and
-//! without it (rustc's own lowering), in the same run. Prints the ratio (target: at most 3).
+//! without it (rustc's own lowering), in the same run. Prints the ratio (target: at most 3),
+//! and the ratio when proc-macros are built optimized (`[profile.dev.build-override]
+//! opt-level = 3` in the checked crate), which leaves rustc's own work on the longer code.
 //!
 //! `cargo bench -p clockwork-tests --bench check_cost`. The crate is written under the target
 //! directory; its dependencies (clockwork without the runtime, the attribute) are built once
@@ -127,8 +129,10 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// Writes the crate `name` (with or without the attribute) under `dir`.
-fn write_crate(dir: &Path, name: &str, attr: bool) -> PathBuf {
+/// Writes the crate `name` (with or without the attribute) under `dir`; `optimized_macros`
+/// builds proc-macros with `opt-level = 3` (cargo builds them unoptimized for `check` by
+/// default, so the attribute's own run is part of the default figure).
+fn write_crate(dir: &Path, name: &str, attr: bool, optimized_macros: bool) -> PathBuf {
     let root = dir.join(name);
     std::fs::create_dir_all(root.join("src")).unwrap();
     let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
@@ -136,8 +140,13 @@ fn write_crate(dir: &Path, name: &str, attr: bool) -> PathBuf {
         root.join("Cargo.toml"),
         format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\nclockwork = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
-            runtime.canonicalize().unwrap()
+             [dependencies]\nclockwork = {{ path = {:?}, default-features = false }}\n\n[workspace]\n{}",
+            runtime.canonicalize().unwrap(),
+            if optimized_macros {
+                "\n[profile.dev.build-override]\nopt-level = 3\n"
+            } else {
+                ""
+            }
         ),
     )
     .unwrap();
@@ -180,12 +189,27 @@ fn check(root: &Path, target: &Path) -> Duration {
 fn main() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/check-cost");
     let target = dir.join("target");
-    let plain = check(&write_crate(&dir, "check_cost_plain", false), &target);
-    let machine = check(&write_crate(&dir, "check_cost_machine", true), &target);
+    let plain = check(
+        &write_crate(&dir, "check_cost_plain", false, false),
+        &target,
+    );
+    let machine = check(
+        &write_crate(&dir, "check_cost_machine", true, false),
+        &target,
+    );
+    // (Its own target directory: the build override changes how every dependency is built.)
+    let optimized = check(
+        &write_crate(&dir, "check_cost_machine_opt", true, true),
+        &dir.join("target-opt"),
+    );
+    let ratio = |t: Duration| t.as_secs_f64() / plain.as_secs_f64();
     println!(
-        "check_cost fns={FNS} plain_ms={} machine_ms={} ratio={:.2}",
+        "check_cost fns={FNS} plain_ms={} machine_ms={} ratio={:.2} \
+         machine_with_optimized_macros_ms={} ratio={:.2}",
         plain.as_millis(),
         machine.as_millis(),
-        machine.as_secs_f64() / plain.as_secs_f64()
+        ratio(machine),
+        optimized.as_millis(),
+        ratio(optimized),
     );
 }
