@@ -65,8 +65,7 @@ pub fn expand_one(src: &Source, f: &FnRef<'_>, machine: &syn::Path) -> Result<sy
 /// The states of one async fn, with the receiver called `self` as the user wrote it (the
 /// transform keeps it in a fresh local, `this`).
 pub fn describe(src: &Source, f: &FnRef<'_>) -> Result<Vec<StateInfo>, CliError> {
-    let machine = clockwork_expand::support_path(Default::default())
-        .map_err(|e| internal(src, e.to_string()))?;
+    let machine = clockwork_expand::default_support_path();
     let parts = f.as_async_fn(&machine);
     let has_receiver = parts.sig.receiver().is_some();
     let mut states = match guard::call_library(|| clockwork_expand::describe(parts)) {

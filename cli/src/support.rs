@@ -29,7 +29,7 @@ pub fn path(standalone: bool) -> syn::Path {
         let name = syn::Ident::new(NAME, proc_macro2::Span::call_site());
         syn::parse_quote!(crate::#name)
     } else {
-        syn::parse_quote!(::clockwork::machine)
+        clockwork_expand::default_support_path()
     }
 }
 

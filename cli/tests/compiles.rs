@@ -9,6 +9,17 @@ fn rustc() -> Command {
     Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
 }
 
+/// Runs `cmd`, which must succeed (else the test fails with `what` and its stderr); its stdout.
+fn stdout_of(cmd: &mut Command, what: &str) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A fixed place under the target directory.
 fn work_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -21,24 +32,20 @@ fn work_dir() -> PathBuf {
 fn build(dir: &Path, bin: &str, src: &str) -> PathBuf {
     let file = dir.join(format!("{bin}.rs"));
     std::fs::write(&file, src).unwrap();
-    let out = rustc()
-        .args([
-            "--edition",
-            "2024",
-            "--crate-name",
-            bin,
-            "-C",
-            "debug-assertions=on",
-        ])
-        .arg("-o")
-        .arg(dir.join(bin))
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{bin} does not compile with plain rustc:\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    stdout_of(
+        rustc()
+            .args([
+                "--edition",
+                "2024",
+                "--crate-name",
+                bin,
+                "-C",
+                "debug-assertions=on",
+            ])
+            .arg("-o")
+            .arg(dir.join(bin))
+            .arg(&file),
+        &format!("{bin} does not compile with plain rustc"),
     );
     dir.join(bin)
 }
@@ -47,17 +54,12 @@ fn build(dir: &Path, bin: &str, src: &str) -> PathBuf {
 fn expansion_compiles_and_runs_like_the_original() {
     let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/runnable.rs");
     let original = std::fs::read_to_string(&input).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_clockwork"))
-        .args(["expand", "--standalone", "--color", "never"])
-        .arg(&input)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let expanded = stdout_of(
+        Command::new(env!("CARGO_BIN_EXE_clockwork"))
+            .args(["expand", "--standalone", "--color", "never"])
+            .arg(&input),
+        "clockwork expand --standalone failed",
     );
-    let expanded = String::from_utf8(out.stdout).unwrap();
     let fns = &expanded[..expanded
         .find("mod clockwork_machine")
         .unwrap_or(expanded.len())];
@@ -84,16 +86,7 @@ fn expansion_compiles_and_runs_like_the_original() {
     std::fs::create_dir_all(&dir).unwrap();
     let original = build(&dir, "original", &plain);
     let expanded = build(&dir, "expanded", &expanded);
-    let run = |bin: &Path| {
-        let out = Command::new(bin).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{} failed: {}",
-            bin.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |bin: &Path| stdout_of(&mut Command::new(bin), &format!("{} failed", bin.display()));
     let (a, b) = (run(&original), run(&expanded));
     assert_eq!(a.lines().count(), 4, "{a}");
     // (A debug build, so `example`'s `#[cfg(debug_assertions)]` await is there: one poll more.)

@@ -41,78 +41,66 @@ pub use clockwork_macros::{main, test};
 
 pub mod machine;
 
-#[cfg(feature = "rt")]
-mod blocking;
-#[cfg(feature = "rt")]
-mod context;
-#[cfg(feature = "rt")]
-mod coop;
-#[cfg(feature = "rt")]
-mod driver;
-#[cfg(feature = "rt")]
-pub mod io;
-#[cfg(feature = "rt")]
-mod loom;
-#[cfg(feature = "rt")]
-pub mod net;
-#[cfg(feature = "rt")]
-mod park;
-#[cfg(feature = "rt")]
-mod runtime;
-#[cfg(feature = "rt")]
-mod scheduler;
-#[cfg(feature = "rt")]
-pub mod sync;
-#[cfg(feature = "rt")]
-pub mod task;
-#[cfg(feature = "rt")]
-pub mod time;
-
-#[cfg(feature = "rt")]
-use std::future::Future;
-
-#[cfg(feature = "rt")]
-pub use crate::blocking::spawn_blocking;
-#[cfg(feature = "rt")]
-pub use crate::runtime::{Builder, EnterGuard, Handle, Runtime};
-#[cfg(feature = "rt")]
-pub use crate::task::{AbortHandle, JoinError, JoinHandle, JoinSet, yield_now};
-
-#[cfg(feature = "rt")]
-/// Spawn a task on the current runtime.
-///
-/// # Panics
-/// Outside a runtime (`block_on`, a task, or `Runtime::enter`).
-pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let id = task::Id::next();
-    context::with_current(|handle| match handle {
-        Some(handle) => handle.spawn(future, id),
-        None => panic!("`spawn` called outside of a clockwork runtime"),
-    })
+/// Items that are the runtime: compiled with the `rt` feature only.
+macro_rules! cfg_rt {
+    ($($item:item)*) => { $( #[cfg(feature = "rt")] $item )* };
 }
 
-#[cfg(feature = "rt")]
-/// Spawn a `!Send` task. Only on the current-thread runtime, from inside its
-/// `block_on`; the runtime is then tied to this thread.
-///
-/// # Panics
-/// Anywhere else.
-pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    let id = task::Id::next();
-    context::with_current(|handle| match handle {
-        Some(scheduler::Handle::CurrentThread(h)) => {
-            scheduler::current_thread::Handle::spawn_local(h, future, id)
-        }
-        _ => panic!("`spawn_local` requires being inside a current-thread runtime's `block_on`"),
-    })
+cfg_rt! {
+    mod blocking;
+    mod context;
+    mod coop;
+    mod driver;
+    pub mod io;
+    mod loom;
+    pub mod net;
+    mod park;
+    mod runtime;
+    mod scheduler;
+    pub mod sync;
+    pub mod task;
+    pub mod time;
+
+    use std::future::Future;
+
+    pub use crate::blocking::spawn_blocking;
+    pub use crate::runtime::{Builder, EnterGuard, Handle, Runtime};
+    pub use crate::task::{AbortHandle, JoinError, JoinHandle, JoinSet, yield_now};
+
+    /// Spawn a task on the current runtime.
+    ///
+    /// # Panics
+    /// Outside a runtime (`block_on`, a task, or `Runtime::enter`).
+    pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let id = task::Id::next();
+        context::with_current(|handle| match handle {
+            Some(handle) => handle.spawn(future, id),
+            None => panic!("`spawn` called outside of a clockwork runtime"),
+        })
+    }
+
+    /// Spawn a `!Send` task. Only on the current-thread runtime, from inside its
+    /// `block_on`; the runtime is then tied to this thread.
+    ///
+    /// # Panics
+    /// Anywhere else.
+    pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = task::Id::next();
+        context::with_current(|handle| match handle {
+            Some(scheduler::Handle::CurrentThread(h)) => {
+                scheduler::current_thread::Handle::spawn_local(h, future, id)
+            }
+            _ => panic!("`spawn_local` requires being inside a current-thread runtime's `block_on`"),
+        })
+    }
 }
 
 #[cfg(all(test, not(loom), feature = "rt"))]

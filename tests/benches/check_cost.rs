@@ -8,10 +8,11 @@
 //! first, so the figures are the crate's own check. Each variant is checked `RUNS` times after
 //! touching its source; the best time counts.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod shapes;
 
 const FNS: usize = 100;
 const RUNS: usize = 5;
@@ -65,62 +66,7 @@ fn generate(attr: bool) -> String {
         ""
     };
     for i in 0..FNS {
-        let _ = match i % 4 {
-            0 => write!(
-                s,
-                "{attr}pub async fn fetch_{i}(client: &Client, id: u64) -> Result<Record, Error> {{
-    let url = format!(\"/items/{{}}/{i}\", id);
-    let resp = client.get(&url).send().await?;
-    if resp.status() != 200 {{
-        return Err(Error::Status(resp.status()));
-    }}
-    let body = resp.text().await?;
-    Ok(Record::parse(&body, {i})?)
-}}
-"
-            ),
-            1 => write!(
-                s,
-                "{attr}pub async fn drain_{i}(rx: &mut Receiver<Msg>, limit: usize) -> usize {{
-    let mut seen = 0;
-    while let Some(msg) = rx.recv().await {{
-        match msg {{
-            Msg::Data(d) => seen += d.len() + {i},
-            Msg::Flush => flush(seen).await,
-            Msg::Stop => break,
-        }}
-    }}
-    seen.min(limit)
-}}
-"
-            ),
-            2 => write!(
-                s,
-                "{attr}pub async fn sum_{i}(src: &mut Source) -> io::Result<u64> {{
-    let mut total = {i};
-    for k in 0..8 {{
-        let n = src.read_u32().await? as u64;
-        total += n * weight(n, k).await;
-    }}
-    src.ack(total).await?;
-    Ok(total)
-}}
-"
-            ),
-            _ => write!(
-                s,
-                "{attr}pub async fn step_{i}(state: &mut Machine, input: Event) -> Option<Output> {{
-    let next = match input {{
-        Event::Tick(t) => state.tick(t).await,
-        Event::Load(path) => state.load(&path).await.ok()?,
-        Event::Quit => return None,
-    }};
-    let out = state.commit(next, {i}).await;
-    Some(out)
-}}
-"
-            ),
-        };
+        shapes::push_async_fn(&mut s, i, attr);
     }
     s
 }

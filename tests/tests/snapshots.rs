@@ -5,7 +5,7 @@ use std::path::Path;
 fn expand(path: &Path) -> String {
     let src = std::fs::read_to_string(path).unwrap();
     let mut file = syn::parse_file(&src).unwrap();
-    let machine = syn::parse_quote!(::clockwork::machine);
+    let machine = clockwork_expand::default_support_path();
     clockwork_expand::expand_file(&mut file, true, &machine)
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e[0]));
     prettyplease::unparse(&file)

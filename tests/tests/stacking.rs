@@ -176,7 +176,7 @@ fn below_tokio_main_the_async_block_becomes_the_machine() {
     };
     f.attrs.clear();
     let out =
-        clockwork_expand::expand_item(syn::Item::Fn(f), &syn::parse_quote!(::clockwork::machine))
+        clockwork_expand::expand_item(syn::Item::Fn(f), &clockwork_expand::default_support_path())
             .unwrap()
             .to_string();
     assert!(out.contains("enum State"), "{out}");
@@ -193,7 +193,7 @@ fn unknown_non_async_shape_says_to_write_the_attribute_first() {
             Box::pin(async move { 1 })
         }
     };
-    let err = clockwork_expand::expand_item(f, &syn::parse_quote!(::clockwork::machine))
+    let err = clockwork_expand::expand_item(f, &clockwork_expand::default_support_path())
         .unwrap_err()
         .to_string();
     assert!(err.contains("above that attribute"), "{err}");

@@ -5,7 +5,7 @@ fn main() {
     let mut src = String::new();
     std::io::stdin().read_to_string(&mut src).unwrap();
     let mut file = syn::parse_file(&src).expect("parse");
-    let machine = syn::parse_quote!(::clockwork::machine);
+    let machine = clockwork_expand::default_support_path();
     if let Err(errs) = clockwork_expand::expand_file(&mut file, true, &machine) {
         for e in errs {
             let lc = e.span().start();

@@ -1292,7 +1292,7 @@ fn in_later_iteration(loops: &[(usize, usize)], decl: usize, q: usize) -> bool {
 }
 
 /// The span of the first `ident` in `tokens`.
-fn ident_span_in(tokens: proc_macro2::TokenStream, ident: &Ident) -> Option<Span> {
+pub(crate) fn ident_span_in(tokens: proc_macro2::TokenStream, ident: &Ident) -> Option<Span> {
     tokens.into_iter().find_map(|t| match t {
         proc_macro2::TokenTree::Ident(i) if i == *ident => Some(i.span()),
         proc_macro2::TokenTree::Group(g) => ident_span_in(g.stream(), ident),

@@ -96,12 +96,18 @@ fn without_comments(ts: TokenStream) -> TokenStream {
     out.into_iter().collect()
 }
 
+/// The support module the expansion calls when the attribute names no other:
+/// `::clockwork::machine`.
+pub fn default_support_path() -> syn::Path {
+    syn::parse_quote!(::clockwork::machine)
+}
+
 /// The support module the expansion calls, from the attribute's arguments: none, or `crate =
 /// path` (or `crate = "path"`) naming the `clockwork` crate, as tokio's `#[tokio::main(crate =
 /// "..")]` does, for a crate that reaches clockwork under another name.
 pub fn support_path(attr: TokenStream) -> Result<syn::Path> {
     if attr.is_empty() {
-        return Ok(syn::parse_quote!(::clockwork::machine));
+        return Ok(default_support_path());
     }
     let meta: syn::MetaNameValue = syn::parse2(attr.clone()).map_err(|_| {
         Error::new(

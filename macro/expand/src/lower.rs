@@ -309,10 +309,10 @@ impl<'a> Gen<'a> {
             #[doc = #start_doc]
             Start { #(#param_fields,)* }
         });
+        let slot_ty = n.support("Slot");
         for site in &body.sites {
             let v = &site.variant;
             let ft = &site.fut_ty;
-            let slot_ty = n.support("Slot");
             let mut fields = vec![quote!(#fut: #slot_ty<#ft>)];
             for &id in site.stored.iter().rev() {
                 let l = &body.locals[id];
@@ -649,25 +649,24 @@ impl<'a> Gen<'a> {
         });
         let poll = quote!(::core::task::Poll);
         let body_has_sites = !body.sites.is_empty();
-        let homes_decl = if self.anchored.is_empty() {
-            TokenStream::new()
-        } else {
-            let homes = &n.homes;
-            let empty = n.support("Home");
-            let uninit = self.anchored.iter().map(|_| quote!(#empty::EMPTY));
-            let homes_doc =
-                "// Fixed homes of the locals that stay borrowed across an `.await` (see `Home`).";
-            quote!(#[doc = #homes_doc] let mut #homes = (#(#uninit,)*);)
-        };
-        let slots_decl = if self.anchored.is_empty() {
-            TokenStream::new()
+        // The fixed homes (beside the state, captured by the closure), and at each poll a
+        // pointer to each.
+        let (homes_decl, slots_decl) = if self.anchored.is_empty() {
+            (TokenStream::new(), TokenStream::new())
         } else {
             let (homes, slots) = (&n.homes, &n.slots);
+            let empty = n.support("Home");
+            let uninit = self.anchored.iter().map(|_| quote!(#empty::EMPTY));
             let ptrs = (0..self.anchored.len()).map(|k| {
                 let k = syn::Index::from(k);
                 quote!(&raw mut #homes.#k)
             });
-            quote!(let #slots = (#(#ptrs,)*);)
+            let homes_doc =
+                "// Fixed homes of the locals that stay borrowed across an `.await` (see `Home`).";
+            (
+                quote!(#[doc = #homes_doc] let mut #homes = (#(#uninit,)*);),
+                quote!(let #slots = (#(#ptrs,)*);),
+            )
         };
         // The lints the rewrite itself sets off in the user's code (a `mut` the body no longer
         // needs, a label, braces, code after a `return`), allowed on the loop that holds it all.
@@ -1890,13 +1889,8 @@ pub(crate) fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
 /// `restored` without its `let mut x;` declarations of locals that `code` never mentions
 /// (the code that assigns them was not written again: it is past a point every path leaves).
 fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> TokenStream {
-    fn mentions(ts: &TokenStream, name: &Ident) -> bool {
-        ts.clone().into_iter().any(|t| match t {
-            TokenTree::Ident(i) => i == *name,
-            TokenTree::Group(g) => mentions(&g.stream(), name),
-            _ => false,
-        })
-    }
+    let mentions =
+        |ts: &TokenStream, name: &Ident| crate::ir::ident_span_in(ts.clone(), name).is_some();
     let tokens: Vec<TokenTree> = restored.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;

@@ -218,7 +218,7 @@ pub fn expand_in_process(p: &Program) -> Option<Outcome> {
             continue;
         }
         let result = std::panic::catch_unwind(|| {
-            clockwork_expand::expand_item(item.clone(), &syn::parse_quote!(::clockwork::machine))
+            clockwork_expand::expand_item(item.clone(), &clockwork_expand::default_support_path())
         });
         match result {
             Err(e) => return Some(Outcome::MacroPanic(panic_text(&*e))),
