@@ -225,4 +225,53 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { connect("127.0.0.1:80") }
     }
+
+    /// A method awaited on a `&mut` argument (`src.read().await`, the shape of `sum` in the
+    /// README): `src` goes into the state first and the future borrows it there (a reborrow
+    /// made before the move was Stacked Borrows UB, which Miri, run by CI on this file, caught).
+    method_awaited_through_a_mut_argument {
+        pub struct Source { pub n: u32, pub g: Guard }
+        impl Source {
+            pub async fn read(&mut self) -> u32 {
+                step("read", ()).await;
+                self.n += 1;
+                self.n
+            }
+        }
+        async fn sum(src: &mut Source) -> u32 {
+            let mut total = 0;
+            for _ in 0..3 {
+                total += src.read().await;
+            }
+            log(src.g.name());
+            total + src.n
+        }
+        async fn run() -> u32 {
+            let mut src = Source { n: 1, g: Guard::new("src") };
+            sum(&mut src).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { run() }
+    }
+
+    /// A method awaited on a shared reference argument (`client.get().await`): the future
+    /// reborrows what `client` points to and `client` moves into the state beside it.
+    method_awaited_through_a_shared_argument {
+        pub struct Client { pub n: u32, pub g: Guard }
+        impl Client {
+            pub async fn get(&self, k: u32) -> u32 {
+                step("get", k).await + self.n
+            }
+        }
+        async fn fetch(client: &Client) -> u32 {
+            let a = client.get(1).await;
+            let b = client.get(a).await;
+            log(client.g.name());
+            a + b + client.n
+        }
+        async fn run() -> u32 {
+            let client = Client { n: 2, g: Guard::new("client") };
+            fetch(&client).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { run() }
+    }
 }

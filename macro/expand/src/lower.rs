@@ -1078,39 +1078,6 @@ impl<'a> Gen<'a> {
             .collect();
         handles.sort();
         handles.dedup();
-        // Through `&mut` arguments only (`src.read_u32()`, `self.conn.write(..)`): the future
-        // borrows what they point to, which stays put when they move into the state. A
-        // reborrow detached from the argument lets them move there after the future is made.
-        let through_mut_refs = handles.is_empty()
-            && site.borrowed.iter().all(|id| {
-                let l = &self.body.locals[*id];
-                l.reference && !l.shared_reference && !site.fut_refs.contains(id)
-            });
-        if through_mut_refs {
-            let f = self.awaited_expr(&site.fut);
-            let f = self.copy_of(k, f, &into_future);
-            let listed: Vec<String> = names.iter().map(|i| format!("`{i}`")).collect();
-            let safety = format!(
-                "// SAFETY: the future borrows what {} points to, which does not move with the \
-                 reference; the body as written (borrow-checked above) does not use it while \
-                 the future lives.",
-                listed.join(", ")
-            );
-            let detach = names
-                .iter()
-                .map(|i| quote!(let #i = unsafe { &mut *::core::ptr::from_mut(&mut *#i) };));
-            return quote! {
-                *#state = #state_enum::#v {
-                    #fut: #slot({
-                        #[doc = #safety]
-                        #(#detach)*
-                        #f
-                    }),
-                    #(#fields,)*
-                };
-                #go
-            };
-        }
         let bfields: Vec<TokenStream> = site
             .borrowed
             .iter()
