@@ -181,4 +181,24 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A local moved before an `.await` and assigned again after it keeps its place in the drop
+    /// order: the locals declared after it drop first. It was declared again after them, so
+    /// it dropped first. Fuzzer, seed 11, program 563.
+    moved_then_reassigned_keeps_its_drop_order {
+        async fn f(k: u32) -> u32 {
+            let mut g = Guard::new("first");
+            let later = (Guard::new("later1"), Guard::new("later2"));
+            if (g.name().len() as u32 & step("s", k).await) > 2 {
+                return 1;
+            }
+            drop(g);
+            step("t", ()).await;
+            g = Guard::new("second");
+            later.0.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(1).await + f(7).await }
+        }
+    }
 }

@@ -210,4 +210,59 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(Guard::new("g")) }
     }
+
+    /// Dropped half-way, a statement drops the operands it has evaluated (the last first)
+    /// before its other temporaries (Reference, "Destructors": operands, temporary scopes):
+    /// the awaited guard whose method an operand calls is such a temporary, made after the
+    /// first argument, and it was dropped before it. Fuzzer, seed 7, program 364.
+    operands_drop_before_a_later_statement_temporary {
+        async fn h(a: Guard, b: (u32, Guard), c: Guard) -> u32 {
+            drop((a, b, c));
+            1
+        }
+        async fn f() -> u32 {
+            h(
+                step("s1", Guard::new("a")).await,
+                (step("s2", Guard::new("t")).await.name().len() as u32, Guard::new("b")),
+                step("s3", Guard::new("c")).await,
+            )
+            .await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// An operand that moves a local inside a tuple (`(1, g)`) moves it before a later
+    /// argument's `.await`: dropped half-way, it goes with the operands, before the locals. It
+    /// stayed in the local. Fuzzer, seed 3, program 127.
+    tuple_operand_moves_its_local_before_a_later_await {
+        async fn h(a: (u32, Guard), b: (u32, Guard), c: u32) -> u32 {
+            drop((a, b));
+            c
+        }
+        async fn f() -> u32 {
+            let (n, g) = (1u32, step("s1", Guard::new("g")).await);
+            h((n, Guard::new("first")), (1u32, g), step("s2", Guard::new("c")).await.name().len() as u32)
+                .await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// The same in an `if` condition, its own temporary scope: the operand `Guard::new("a")`
+    /// drops before the receiver's temporary. Fuzzer, seed 11, program 778.
+    operands_drop_before_a_statement_temporary_in_a_condition {
+        async fn h(a: Guard, n: usize, c: Guard) -> u32 {
+            drop((a, c));
+            n as u32
+        }
+        async fn f() -> u32 {
+            if h(Guard::new("a"), Guard::new("t").name().len(), step("s", Guard::new("c")).await)
+                .await
+                != 2
+            {
+                return 1;
+            }
+            2
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -1261,11 +1261,7 @@ impl<'a> Gen<'a> {
             .copied()
             .filter(|&id| !stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..])))
             .collect();
-        let restores = |block: BlockId| {
-            let mut out = self.restore_lets(&restored, block);
-            out.extend(self.declare_lets(&join.declared, block));
-            out
-        };
+        let restores = |block: BlockId| self.restore_lets(&restored, &join.declared, block, false);
         let code = self.walk_up(&levels, hole, &restores, stop);
         self.min_join.set(0);
         (pattern, code)
@@ -1388,47 +1384,49 @@ impl<'a> Gen<'a> {
             let via_lets = self.root_via_lets(k);
             out.extend(self.take_apart_site(k, &|id| self.body.locals[id].block == 0 && !via_lets));
             if !via_lets {
-                out.extend(self.declarations(k, block));
+                out.extend(self.restore_lets(&site.stored, &site.declared_only, block, true));
                 return out;
             }
         }
-        out.extend(self.restore_lets(&site.stored, block));
-        out.extend(self.declarations(k, block));
+        out.extend(self.restore_lets(&site.stored, &site.declared_only, block, false));
         out
     }
 
-    /// `let x = x_saved;` for those of `locals` declared in block `block`.
-    fn restore_lets(&self, locals: &[LocalId], block: BlockId) -> TokenStream {
+    /// For the locals of block `block`: `let x = x_saved;` for those in `saved`, `let mut p;`
+    /// for those in `declared` (moved before the state, assigned again after it), in the order
+    /// the body declares them, since bindings drop in reverse order of declaration. When the
+    /// saved ones are `already_bound` (the state was taken apart under their own names), only
+    /// those declared after the first of `declared` are bound again (`let x = x;`).
+    fn restore_lets(
+        &self,
+        saved: &[LocalId],
+        declared: &[LocalId],
+        block: BlockId,
+        already_bound: bool,
+    ) -> TokenStream {
+        let mut ids: Vec<(LocalId, bool)> = saved
+            .iter()
+            .map(|&id| (id, true))
+            .chain(declared.iter().map(|&id| (id, false)))
+            .filter(|&(id, _)| self.body.locals[id].block == block)
+            .collect();
+        ids.sort_by_key(|&(id, _)| id);
+        let mut after_a_declaration = false;
         let mut out = TokenStream::new();
-        for &id in locals {
+        for (id, is_saved) in ids {
             let l = &self.body.locals[id];
-            if l.block == block {
-                let (i, s) = (&l.ident, &self.saved[id]);
-                let m = l.mutable.then(|| quote!(mut));
-                out.extend(quote!(let #m #i = #s;));
-            }
-        }
-        out
-    }
-
-    /// `let mut p;` for those of `locals` declared in block `block`.
-    fn declare_lets(&self, locals: &[LocalId], block: BlockId) -> TokenStream {
-        let mut out = TokenStream::new();
-        for &id in locals {
-            let l = &self.body.locals[id];
-            if l.block == block {
-                let i = &l.ident;
-                let m = l.mutable.then(|| quote!(mut));
+            let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
+            if !is_saved {
+                after_a_declaration = true;
                 out.extend(quote!(let #m #i;));
+            } else if !already_bound {
+                let s = &self.saved[id];
+                out.extend(quote!(let #m #i = #s;));
+            } else if after_a_declaration {
+                out.extend(quote!(let #m #i = #i;));
             }
         }
         out
-    }
-
-    /// `let mut p;` for the locals of `block` that were moved before site `k` and are assigned
-    /// again after it.
-    fn declarations(&self, k: SiteId, block: usize) -> TokenStream {
-        self.declare_lets(&self.body.sites[k].declared_only, block)
     }
 
     /// Takes site `k`'s state apart: each local it holds comes out under its own name when

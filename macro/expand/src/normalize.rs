@@ -42,6 +42,10 @@ pub struct Normalizer<'a> {
     /// of `&`, a field's base): they stand for rustc's temporaries, and the scrutinee of an
     /// `if let` that did not match has moved nothing out of them.
     place_temps: Vec<Ident>,
+    /// Bindings that stand for a temporary of the enclosing statement's temporary scope, not
+    /// for an operand: the place temporaries, and an awaited value or operand used as a place
+    /// (`f().await.len()`). See [`Normalizer::declare_statement_temps_first`].
+    statement_temps: Vec<Ident>,
     /// In the receiver chain of a method that takes `self` (see `extract_temps`).
     consuming_chain: bool,
 }
@@ -152,8 +156,17 @@ fn is_construct(e: &Expr) -> bool {
     )
 }
 
-/// An expression that can be evaluated later without changing what the program does: no side
-/// effects and nothing that rustc would give a different type if it were bound first.
+/// A local, or a tuple or array holding one by value (`(1, g)`): as an operand, it moves the
+/// local into the operand.
+fn moves_a_local(e: &Expr) -> bool {
+    match e {
+        Expr::Tuple(t) => t.elems.iter().any(moves_a_local),
+        Expr::Array(a) => a.elems.iter().any(moves_a_local),
+        Expr::Paren(p) => moves_a_local(&p.expr),
+        e => names_a_local(e),
+    }
+}
+
 /// `g`, `p.a`: a local (a lower-case name), or a field of one, as written.
 fn names_a_local(e: &Expr) -> bool {
     match e {
@@ -170,6 +183,8 @@ fn names_a_local(e: &Expr) -> bool {
     }
 }
 
+/// An expression that can be evaluated later without changing what the program does: no side
+/// effects and nothing that rustc would give a different type if it were bound first.
 fn is_stable(e: &Expr) -> bool {
     match e {
         Expr::Lit(_) | Expr::Path(_) | Expr::Closure(_) | Expr::Const(_) | Expr::Async(_) => true,
@@ -469,6 +484,7 @@ impl<'a> Normalizer<'a> {
             option_return,
             loops: 0,
             place_temps: Vec::new(),
+            statement_temps: Vec::new(),
             consuming_chain: false,
         }
     }
@@ -754,12 +770,73 @@ impl<'a> Normalizer<'a> {
     fn await_expr(&mut self, fut: Expr, await_span: Span) -> Result<Expr> {
         let mut prelude = Vec::new();
         let fut = self.extract_temps(fut, &mut prelude);
+        self.declare_statement_temps_first(&mut prelude);
         let awaited = make_await(fut, await_span);
         Ok(if prelude.is_empty() {
             awaited
         } else {
             parse_quote!({ #(#prelude)* #awaited })
         })
+    }
+
+    /// A synthetic binding (`awaited`, `tmp`) used as a place (a receiver borrowed by its
+    /// method, the operand of `&`, a field's base) stands for a temporary of the statement.
+    fn note_statement_temp(&mut self, e: &Expr) {
+        if let Expr::Path(p) = e
+            && let Some(name) = p.path.get_ident()
+            && self.synthetic.iter().any(|s| name == s)
+            && !self.statement_temps.contains(name)
+        {
+            self.statement_temps.push(name.clone());
+        }
+    }
+
+    /// Rust drops the operands of an expression (values already evaluated, waiting to be moved
+    /// into it) at the end of that expression, and the statement's other temporaries at the
+    /// end of the statement (Reference, "Destructors": temporary scopes, operands). Dropped
+    /// half-way, by a panic or a cancelled future, the operands go first, then those
+    /// temporaries, each group the last made first. Bindings drop in reverse order of
+    /// declaration, so after a statement temporary is bound, the operands bound before it and
+    /// not used yet are bound again (`let tmp = tmp;`): they now drop before it. (Each operand
+    /// binding is used once, where its value is moved; synthetic names are unique.)
+    fn declare_statement_temps_first(&mut self, prelude: &mut Vec<Stmt>) {
+        let mut operands: Vec<(Ident, usize)> = Vec::new();
+        let mut out: Vec<Stmt> = Vec::with_capacity(prelude.len());
+        for s in prelude.drain(..) {
+            let bound = match &s {
+                Stmt::Local(syn::Local {
+                    pat: syn::Pat::Ident(p),
+                    init: Some(init),
+                    ..
+                }) if p.by_ref.is_none() && p.subpat.is_none() && init.diverge.is_none() => {
+                    Some(p.ident.clone())
+                }
+                _ => None,
+            };
+            out.push(s);
+            let Some(name) = bound else { continue };
+            if !self.statement_temps.contains(&name) {
+                operands.push((name, out.len()));
+                continue;
+            }
+            let waiting: Vec<Ident> = operands
+                .iter()
+                .filter(|(op, from)| {
+                    !out[*from..]
+                        .iter()
+                        .any(|s| mentions_any_tokens(quote::ToTokens::to_token_stream(s), op))
+                })
+                .map(|(op, _)| op.clone())
+                .collect();
+            for op in waiting {
+                out.push(parse_quote!(let #op = #op;));
+                let at = out.len();
+                if let Some(entry) = operands.iter_mut().find(|(o, _)| *o == op) {
+                    entry.1 = at;
+                }
+            }
+        }
+        *prelude = out;
     }
 
     /// Any other expression with awaits inside: flatten it into `{ prelude; residual }`.
@@ -770,6 +847,7 @@ impl<'a> Normalizer<'a> {
         if prelude.is_empty() {
             return Ok(residual);
         }
+        self.declare_statement_temps_first(&mut prelude);
         Ok(parse_quote!({ #(#prelude)* #residual }))
     }
 
@@ -818,6 +896,7 @@ impl<'a> Normalizer<'a> {
                                 ..i
                             };
                             let rest = self.construct(Expr::If(rest))?;
+                            self.declare_statement_temps_first(&mut prelude);
                             return Ok(parse_quote!({
                                 let #cond: bool = { #(#prelude)* #c };
                                 #rest
@@ -827,6 +906,7 @@ impl<'a> Normalizer<'a> {
                     // `if let P = ..await..`: the scrutinee's temporaries live through the
                     // then-block and (edition 2024) are dropped before the else-block runs, as
                     // below for a scrutinee without `.await`.
+                    self.declare_statement_temps_first(&mut prelude);
                     let scrutinee = match &cond {
                         Expr::Let(l) => Some(&*l.expr),
                         _ => None,
@@ -934,6 +1014,7 @@ impl<'a> Normalizer<'a> {
                 if prelude.is_empty() {
                     Expr::Match(m)
                 } else {
+                    self.declare_statement_temps_first(&mut prelude);
                     parse_quote!({ #(#prelude)* #m })
                 }
             }
@@ -1522,6 +1603,7 @@ impl<'a> Normalizer<'a> {
     /// then: a `mut` temporary kept in a fixed home lends its methods an exclusive borrow.
     fn place_temp_as(&mut self, e: Expr, mutable: bool, out: &mut Vec<Stmt>) -> Expr {
         if is_place_expr(&e) || is_promotable(&e) || is_stable(&e) {
+            self.note_statement_temp(&e);
             e
         } else {
             let t = self.synth("tmp");
@@ -1531,6 +1613,7 @@ impl<'a> Normalizer<'a> {
                 parse_quote!(let #t = #e;)
             });
             self.place_temps.push(t.clone());
+            self.statement_temps.push(t.clone());
             parse_quote!(#t)
         }
     }
@@ -1563,7 +1646,7 @@ impl<'a> Normalizer<'a> {
             // A local taken by value (`(g, f().await)`) moves into the operand before the
             // `.await`: dropped half-way, the operand goes first, before the locals, as in
             // rustc. (A `Copy` value is copied, as it would be.)
-            Ctx::Value if names_a_local(&e) => self.temp(e, out),
+            Ctx::Value if moves_a_local(&e) => self.temp(e, out),
             _ if is_stable(&e) || is_promotable(&e) => e,
             _ => {
                 let e = self.extract_temps(e, out);
@@ -2138,6 +2221,15 @@ fn pattern_bindings(p: &syn::Pat) -> Vec<String> {
 }
 
 /// Does `e` mention any of `names` (as an identifier anywhere in its tokens, macros included)?
+/// Does `ts` contain the identifier `name` (also inside macro calls)?
+fn mentions_any_tokens(ts: TokenStream, name: &Ident) -> bool {
+    ts.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *name,
+        proc_macro2::TokenTree::Group(g) => mentions_any_tokens(g.stream(), name),
+        _ => false,
+    })
+}
+
 fn mentions_any(e: &Expr, names: &[String]) -> bool {
     fn walk(ts: TokenStream, names: &[String]) -> bool {
         ts.into_iter().any(|t| match t {
