@@ -212,6 +212,37 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
 
+    /// A macro's input that binds the name of a local in a fixed home (`let Some(n) = ..`)
+    /// still reads the local in that binding's initialiser: the name meant the new binding
+    /// from the `let` on, so the initialiser got the handle (E0369). Fuzzer, seed 11, 140.
+    island_shadowing_a_local_in_a_fixed_home {
+        async fn f(mut n: u32) -> u32 {
+            run!({
+                let Some(n) = ({ let v = n; if v % 2 == 0 { Some(v) } else { None } }) else {
+                    return step("odd", n).await;
+                };
+                log(format!("even {n}"));
+            });
+            n += 1;
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(3).await + f(4).await }
+        }
+    }
+
+    /// `?` after a path's generic arguments (`None::<u32>?`) in a macro's input makes it an
+    /// island too (E0277: `?` in the poll closure). Fuzzer, seed 11, program 270.
+    question_mark_after_generic_arguments_in_a_macro {
+        async fn f(k: u32) -> Option<u32> {
+            log(run!(if k > 1 { format!("k {k}") } else { None::<String>? }));
+            step("s", Some(k)).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> {
+            async { f(2).await.and(f(0).await) }
+        }
+    }
+
     /// An island inside a known macro's argument: `assert!(matches!(x.await, ..))` (deadpool's
     /// tests; it was "`.await` inside `matches!` is not supported").
     island_inside_assert {

@@ -133,4 +133,18 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(5) }
     }
+
+    /// A closure kept across an `.await` that names a local in a fixed home only as a format
+    /// string's inline argument (`format!("k {k}")`) formats the value through its own borrow;
+    /// it captured the handle, which then moved into the state (E0505).
+    inline_format_argument_in_a_closure_of_a_fixed_home {
+        async fn f(k: u32) -> u32 {
+            let c = || format!("k {k}");
+            step("s", ()).await;
+            log(c());
+            let r = &k;
+            step("t", *r).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(4) }
+    }
 }

@@ -528,7 +528,12 @@ impl AnchorUses<'_> {
                 taken,
                 found: Vec::new(),
             };
+            let inline = finder.inline_args(quote::ToTokens::to_token_stream(&*body));
             finder.visit_expr_mut(body);
+            if !inline.is_empty() {
+                let shadows = shadow_inline_args(&inline);
+                *body = parse_quote!({ #(#shadows)* #body });
+            }
             finder.found
         };
         let Expr::Closure(c) = e else { return false };
@@ -602,6 +607,7 @@ impl AnchorUses<'_> {
             taken: &[],
             found: Vec::new(),
         };
+        let inline = finder.inline_args(quote::ToTokens::to_token_stream(&body));
         finder.visit_expr_mut(&mut body);
         let found = finder.found;
         let lets = self.borrows_before(&found, &[]);
@@ -609,6 +615,7 @@ impl AnchorUses<'_> {
             return false;
         };
         a.block = b.block;
+        a.block.stmts.splice(0..0, shadow_inline_args(&inline));
         let block = e.clone();
         *e = parse_quote!({ #(#lets)* #block });
         true
@@ -662,10 +669,16 @@ impl AnchorUses<'_> {
         }
     }
 
+    /// Whether `tokens` name an anchored local, also as a string's inline format argument.
     fn mentions_anchored(&self, tokens: TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
             proc_macro2::TokenTree::Ident(i) => self.names.iter().any(|n| i == n.as_str()),
             proc_macro2::TokenTree::Group(g) => self.mentions_anchored(g.stream()),
+            proc_macro2::TokenTree::Literal(l) => {
+                let mut names = Vec::new();
+                inline_arg_names(proc_macro2::TokenTree::Literal(l).into(), &mut names);
+                names.iter().any(|(n, _)| self.names.contains(n))
+            }
             _ => false,
         })
     }
@@ -1032,6 +1045,36 @@ impl VisitMut for CapturedFields<'_, '_> {
     }
 }
 
+/// The names the string literals in `tokens` use as inline format arguments, each with the
+/// span of its string (where `format_args!` resolves it).
+fn inline_arg_names(tokens: TokenStream, out: &mut Vec<(String, proc_macro2::Span)>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Group(g) => inline_arg_names(g.stream(), out),
+            proc_macro2::TokenTree::Literal(l) => {
+                let span = l.span();
+                if let Ok(s) = syn::parse2::<syn::LitStr>(proc_macro2::TokenTree::Literal(l).into())
+                {
+                    out.extend(
+                        crate::mentions::inline_format_args(&s)
+                            .into_iter()
+                            .map(|n| (n, span)),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `let v = &*borrowedN;` for each `(v, borrowedN)`: a string's `{v}` formats the value
+/// through the block's reference (a reference formats as what it points to).
+fn shadow_inline_args(args: &[(Ident, Ident)]) -> Vec<syn::Stmt> {
+    args.iter()
+        .map(|(v, local)| parse_quote!(let #v = &*#local;))
+        .collect()
+}
+
 /// Finds the anchored locals a closure that is not `move` uses (see
 /// [`AnchorUses::borrow_for_closure`]) and puts a dereferenced reference in their place.
 struct ClosureBorrows<'u, 'a> {
@@ -1056,6 +1099,27 @@ impl ClosureBorrows<'_, '_> {
                 local
             }
         }
+    }
+
+    /// The anchored locals a string literal in `tokens` names as an inline format argument
+    /// (`format!("{v}")`): the string names the handle, which the block would borrow. Each
+    /// gets its reference, and the block binds the name to it (see [`shadow_inline_args`]).
+    fn inline_args(&mut self, tokens: TokenStream) -> Vec<(Ident, Ident)> {
+        let mut names = Vec::new();
+        inline_arg_names(tokens, &mut names);
+        let mut out: Vec<(Ident, Ident)> = Vec::new();
+        for (n, span) in names {
+            let Some(v) = self.uses.names.iter().find(|a| **a == n) else {
+                continue;
+            };
+            let v = Ident::new(v, span);
+            if self.taken.contains(&v) || out.iter().any(|(w, _)| *w == v) {
+                continue;
+            }
+            let local = self.local_for(v.clone(), false);
+            out.push((v, local));
+        }
+        out
     }
 
     /// A mention of anchored `v`: the local that takes its place, or what it refers to.

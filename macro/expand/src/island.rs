@@ -106,6 +106,8 @@ fn leaves_or_awaits(ts: TokenStream) -> bool {
         // `x?`, not tracing's `?value`: a `?` right after an operand.
         TokenTree::Punct(p) if p.as_char() == '?' => match k.checked_sub(1).map(|j| &tokens[j]) {
             Some(TokenTree::Group(_) | TokenTree::Literal(_)) => true,
+            // `None::<u32>?`: a path's generic arguments.
+            Some(TokenTree::Punct(p)) => p.as_char() == '>',
             Some(TokenTree::Ident(i)) => syn::parse2::<Ident>(i.to_token_stream()).is_ok(),
             _ => false,
         },

@@ -961,9 +961,45 @@ fn replace_unbound(
     use proc_macro2::{Delimiter, Group, Spacing};
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut skip = skip.to_vec();
+    // The names a `let` binds name the new binding only after it: after the statement's `;`,
+    // or in the block of an `if let`/`while let` (its initialiser still sees the old ones).
+    let mut pending: Vec<String> = Vec::new();
+    let mut pending_until_block = false;
+    let mut in_let_pattern = false;
     let mut out = Vec::with_capacity(tokens.len());
     for (i, t) in tokens.iter().enumerate() {
-        skip.extend(binds_at(&tokens, i));
+        match t {
+            TokenTree::Ident(l) if l == "let" => {
+                skip.append(&mut pending);
+                in_let_pattern = true;
+                pending = let_pattern_names(&tokens[i + 1..]);
+                pending_until_block = matches!(
+                    i.checked_sub(1).map(|j| &tokens[j]),
+                    Some(TokenTree::Ident(k)) if k == "if" || k == "while"
+                ) || matches!(
+                    i.checked_sub(1).map(|j| &tokens[j]),
+                    Some(TokenTree::Punct(p)) if p.as_char() == '&'
+                );
+            }
+            TokenTree::Punct(p) if p.as_char() == ';' => skip.append(&mut pending),
+            TokenTree::Group(g)
+                if pending_until_block && g.delimiter() == proc_macro2::Delimiter::Brace =>
+            {
+                skip.append(&mut pending);
+            }
+            TokenTree::Punct(p)
+                if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone =>
+            {
+                in_let_pattern = false;
+            }
+            _ if in_let_pattern => {}
+            _ => skip.extend(binds_at(&tokens, i)),
+        }
+        if in_let_pattern {
+            // A pattern binds names; it mentions none.
+            out.push(t.clone());
+            continue;
+        }
         let field_name = matches!(tokens.get(i + 1),
             Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone);
         match t {
@@ -991,6 +1027,37 @@ fn replace_unbound(
         }
     }
     out.into_iter().collect()
+}
+
+/// The names the pattern of a `let` binds: `tokens` start after `let` and the pattern ends
+/// at a lone `=` or a `;`. (Paths and types are in there too; a capitalised name is a variant
+/// or a type, and what is left over names nothing the caller looks for.)
+fn let_pattern_names(tokens: &[TokenTree]) -> Vec<String> {
+    fn idents(ts: TokenStream, out: &mut Vec<String>) {
+        for t in ts {
+            match t {
+                TokenTree::Ident(i) => out.push(i.to_string()),
+                TokenTree::Group(g) => idents(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for t in tokens {
+        match t {
+            TokenTree::Punct(p)
+                if p.as_char() == ';'
+                    || (p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone) =>
+            {
+                break;
+            }
+            TokenTree::Ident(i) => out.push(i.to_string()),
+            TokenTree::Group(g) => idents(g.stream(), &mut out),
+            _ => {}
+        }
+    }
+    out.retain(|n| n != "mut" && n != "ref" && !n.starts_with(char::is_uppercase));
+    out
 }
 
 /// Every name a macro's input binds itself (see [`binds_at`]), anywhere in it.
