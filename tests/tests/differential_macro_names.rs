@@ -147,4 +147,21 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(4) }
     }
+
+    /// An `async move` block that names a local in a fixed home only as an inline format
+    /// argument copies the value in, as for any other mention; it moved the handle in (E0382 at
+    /// the local's next use). Fuzzer, seed 11, program 83.
+    inline_format_argument_in_an_async_move_block {
+        async fn f() -> u32 {
+            let n = 1u32;
+            let r = &n;
+            let m = async move {
+                log(format!("inline {n}"));
+                2u32
+            }
+            .await;
+            n + m + *r
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -201,4 +201,25 @@ differential! {
             async { f(1).await + f(7).await }
         }
     }
+
+    /// In a statement without `.await`, an argument borrowed in one `match` arm and moved by a
+    /// consuming method in the other is moved last: it is taken out of its home there (it was
+    /// `(*q.shared()).into_val()`, E0507). Fuzzer, seed 11, program 2.
+    borrowed_in_one_arm_moved_in_another {
+        trait IntoLen { fn into_len(self) -> u32; }
+        impl IntoLen for Guard { fn into_len(self) -> u32 { self.name().len() as u32 } }
+        async fn f((n, q): (u32, Guard)) -> u32 {
+            let a = match n {
+                0 => {
+                    log(format!("see {}", q.name()));
+                    1
+                }
+                _ => q.into_len(),
+            };
+            step("s", a).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f((0, Guard::new("a"))).await + f((1, Guard::new("b"))).await }
+        }
+    }
 }

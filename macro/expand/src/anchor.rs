@@ -635,7 +635,15 @@ impl AnchorUses<'_> {
             _ => return,
         };
         let mut found: Vec<Ident> = Vec::new();
-        self.anchored_idents(tokens, &mut found);
+        self.anchored_idents(tokens.clone(), &mut found);
+        // A string's inline format argument (`{v}`) captures the name as well.
+        let mut inline = Vec::new();
+        inline_arg_names(tokens, &mut inline);
+        for (n, span) in inline {
+            if self.names.contains(&n) && !found.iter().any(|f| *f == n) {
+                found.push(Ident::new(&n, span));
+            }
+        }
         let mut lets = Vec::new();
         for v in found {
             if self.in_closure == 0 && self.moved_last.iter().any(|n| v == n.as_str()) {

@@ -417,6 +417,42 @@ impl Builder {
         }
     }
 
+    /// Records the mentions of a statement without `.await`, at one position; except in a
+    /// statement that runs in the order it is written (no loop, closure, `async` block or
+    /// compound assignment), where a local's mentions before its first move come one position
+    /// earlier: `match c { A => log(g.name()), B => g.into_val() }` moves `g` last.
+    fn record_stmt(&mut self, s: &Stmt) {
+        let mentions = mentions::stmt_mentions(s);
+        if !runs_in_text_order(s) {
+            return self.record(mentions);
+        }
+        let kinds: Vec<Option<(LocalId, Use)>> = mentions
+            .iter()
+            .map(|m| {
+                self.resolve(&m.name)
+                    .map(|id| (id, self.receiver_kind(id, m)))
+            })
+            .collect();
+        let before = self.tick();
+        let pos = self.tick();
+        for (j, (m, k)) in mentions.iter().zip(&kinds).enumerate() {
+            let Some((id, kind)) = *k else { continue };
+            let moved_later = kind != Use::Move
+                && kinds[j + 1..]
+                    .iter()
+                    .any(|k| matches!(k, Some((i, Use::Move)) if *i == id))
+                && !kinds[..j]
+                    .iter()
+                    .any(|k| matches!(k, Some((i, Use::Move)) if *i == id));
+            let at = if moved_later { before } else { pos };
+            self.note(id, at, kind, m.field.clone(), m.conditional);
+            if kind == Use::Assign {
+                let path = self.path.clone();
+                self.locals[id].assignments.push((at, path));
+            }
+        }
+    }
+
     /// Records a mention of a local, with the path of its statement.
     fn note(
         &mut self,
@@ -660,7 +696,7 @@ impl Builder {
                     }
                 }
             }
-            self.record(mentions::stmt_mentions(&s));
+            self.record_stmt(&s);
             if let Stmt::Local(l) = &mut s {
                 let has_init = l.init.is_some();
                 let synthetic = matches!(&l.pat, Pat::Ident(p) if self.synthetic.contains(&p.ident.to_string()));
@@ -1881,4 +1917,35 @@ fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
         .iter()
         .map(|i| i.by_ref.is_none())
         .collect()
+}
+
+/// Whether the parts of `s` run in the order they are written, at most once each: no loop,
+/// closure, `async` block or compound assignment (`a[i] += v` evaluates `v` first).
+fn runs_in_text_order(s: &Stmt) -> bool {
+    struct Straight(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Straight {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Loop(_)
+                | Expr::While(_)
+                | Expr::ForLoop(_)
+                | Expr::Closure(_)
+                | Expr::Async(_) => self.0 = false,
+                Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => self.0 = false,
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            // A known macro's arguments are expressions, evaluated in order; what another
+            // macro's input does is not known.
+            match crate::mentions::macro_kind(m).and(crate::mentions::parse_macro_exprs(m)) {
+                Some((_, args)) => args.iter().for_each(|a| self.visit_expr(a)),
+                None => self.0 = false,
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut v = Straight(true);
+    syn::visit::Visit::visit_stmt(&mut v, s);
+    v.0
 }
