@@ -243,6 +243,24 @@ differential! {
         }
     }
 
+    /// `n = ..;` in a block of a macro's input assigns the local (through its fixed home); it
+    /// was taken for a field name (`info!(n = ..)`) and left naming the handle (E0308). Fuzzer,
+    /// seed 11, program 196.
+    assignment_inside_a_macro_input {
+        async fn f(mut n: u32) -> u32 {
+            run!({
+                if n > 5 {
+                    return step("big", n).await;
+                }
+                n = n * 2;
+            });
+            step("s", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(3).await + f(7).await }
+        }
+    }
+
     /// An island inside a known macro's argument: `assert!(matches!(x.await, ..))` (deadpool's
     /// tests; it was "`.await` inside `matches!` is not supported").
     island_inside_assert {

@@ -950,12 +950,13 @@ pub fn replace_in_tokens(
     tokens: TokenStream,
     replace: &mut dyn FnMut(&Ident, bool) -> Option<TokenStream>,
 ) -> TokenStream {
-    replace_unbound(tokens, &[], replace)
+    replace_unbound(tokens, &[], true, replace)
 }
 
 fn replace_unbound(
     tokens: TokenStream,
     skip: &[String],
+    top: bool,
     replace: &mut dyn FnMut(&Ident, bool) -> Option<TokenStream>,
 ) -> TokenStream {
     use proc_macro2::{Delimiter, Group, Spacing};
@@ -1000,8 +1001,12 @@ fn replace_unbound(
             out.push(t.clone());
             continue;
         }
-        let field_name = matches!(tokens.get(i + 1),
-            Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone);
+        // `info!(v = %x)`: a field's name, among the macro's own arguments; deeper in, in a
+        // block, `v = 1;` assigns the local.
+        let field_name = top
+            && matches!(tokens.get(i + 1),
+                Some(TokenTree::Punct(p)) if p.as_char() == '=' && p.spacing() == Spacing::Alone)
+            && (i == 0 || matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == ','));
         match t {
             TokenTree::Ident(v)
                 if !after_dot(&tokens, i)
@@ -1018,8 +1023,10 @@ fn replace_unbound(
                 }
             }
             TokenTree::Group(g) if !quoted_by_stringify(&tokens, i) => {
-                let mut inner =
-                    Group::new(g.delimiter(), replace_unbound(g.stream(), &skip, replace));
+                let mut inner = Group::new(
+                    g.delimiter(),
+                    replace_unbound(g.stream(), &skip, false, replace),
+                );
                 inner.set_span(g.span());
                 out.push(TokenTree::Group(inner));
             }
