@@ -222,4 +222,28 @@ differential! {
             async { f((0, Guard::new("a"))).await + f((1, Guard::new("b"))).await }
         }
     }
+
+    /// The same inside the awaited expression: borrowed in one arm, moved in the next, then
+    /// kept for a later `.await` on the other path. Fuzzer, seed 11, program 264.
+    borrowed_in_one_arm_moved_in_another_inside_the_awaited_expression {
+        trait IntoLen { fn into_len(self) -> u32; }
+        impl IntoLen for Guard { fn into_len(self) -> u32 { self.name().len() as u32 } }
+        async fn f((n, q): (u32, Guard)) -> u32 {
+            let a = step(
+                "s",
+                match n {
+                    0 => {
+                        log(format!("see {}", q.name()));
+                        1
+                    }
+                    _ => q.into_len(),
+                },
+            )
+            .await;
+            step("t", a + n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f((0, Guard::new("a"))).await + f((1, Guard::new("b"))).await }
+        }
+    }
 }

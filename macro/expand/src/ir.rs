@@ -423,9 +423,22 @@ impl Builder {
     /// earlier: `match c { A => log(g.name()), B => g.into_val() }` moves `g` last.
     fn record_stmt(&mut self, s: &Stmt) {
         let mentions = mentions::stmt_mentions(s);
-        if !runs_in_text_order(s) {
+        if !runs_in_text_order(|v| syn::visit::Visit::visit_stmt(v, s)) {
             return self.record(mentions);
         }
+        let before = self.tick();
+        let pos = self.tick();
+        self.note_in_text_order(&mentions, before, pos);
+    }
+
+    /// Notes `mentions` (of code that runs in the order it is written) at `pos`, except a
+    /// local's mentions before its first move, at `before`. Returns each one's local and use.
+    fn note_in_text_order(
+        &mut self,
+        mentions: &[Mention],
+        before: usize,
+        pos: usize,
+    ) -> Vec<Option<(LocalId, Use)>> {
         let kinds: Vec<Option<(LocalId, Use)>> = mentions
             .iter()
             .map(|m| {
@@ -433,8 +446,6 @@ impl Builder {
                     .map(|id| (id, self.receiver_kind(id, m)))
             })
             .collect();
-        let before = self.tick();
-        let pos = self.tick();
         for (j, (m, k)) in mentions.iter().zip(&kinds).enumerate() {
             let Some((id, kind)) = *k else { continue };
             let moved_later = kind != Use::Move
@@ -451,6 +462,7 @@ impl Builder {
                 self.locals[id].assignments.push((at, path));
             }
         }
+        kinds
     }
 
     /// Records a mention of a local, with the path of its statement.
@@ -843,6 +855,10 @@ impl Builder {
         match e {
             Expr::Await(mut a) => {
                 self.rename_expr(&mut a.base);
+                // The awaited expression runs before the suspension; when it runs in the
+                // order it is written, a local's mentions before its move come first.
+                let straight = runs_in_text_order(|v| syn::visit::Visit::visit_expr(v, &a.base));
+                let before = if straight { Some(self.tick()) } else { None };
                 let pos = self.tick();
                 let raw = mentions::expr_mentions(&a.base);
                 let receivers: Vec<LocalId> = raw
@@ -850,14 +866,11 @@ impl Builder {
                     .filter(|m| matches!(m.kind, Use::Receiver(Consumes::No)))
                     .filter_map(|m| self.resolve(&m.name))
                     .collect();
-                let mut fut_mentions = Vec::new();
-                for m in &raw {
-                    if let Some(id) = self.resolve(&m.name) {
-                        let kind = self.receiver_kind(id, m);
-                        self.note(id, pos, kind, m.field.clone(), m.conditional);
-                        fut_mentions.push((id, kind));
-                    }
-                }
+                let fut_mentions = self
+                    .note_in_text_order(&raw, before.unwrap_or(pos), pos)
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 let in_scope = self.scopes.iter().flatten().copied().collect();
                 let fut_keeps = kept_borrows(&a.base)
                     .iter()
@@ -1919,33 +1932,38 @@ fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
         .collect()
 }
 
-/// Whether the parts of `s` run in the order they are written, at most once each: no loop,
-/// closure, `async` block or compound assignment (`a[i] += v` evaluates `v` first).
-fn runs_in_text_order(s: &Stmt) -> bool {
-    struct Straight(bool);
-    impl<'ast> syn::visit::Visit<'ast> for Straight {
-        fn visit_expr(&mut self, e: &'ast Expr) {
-            match e {
-                Expr::Loop(_)
-                | Expr::While(_)
-                | Expr::ForLoop(_)
-                | Expr::Closure(_)
-                | Expr::Async(_) => self.0 = false,
-                Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => self.0 = false,
-                _ => syn::visit::visit_expr(self, e),
-            }
-        }
-        fn visit_macro(&mut self, m: &'ast syn::Macro) {
-            // A known macro's arguments are expressions, evaluated in order; what another
-            // macro's input does is not known.
-            match crate::mentions::macro_kind(m).and(crate::mentions::parse_macro_exprs(m)) {
-                Some((_, args)) => args.iter().for_each(|a| self.visit_expr(a)),
-                None => self.0 = false,
-            }
-        }
-        fn visit_item(&mut self, _: &'ast syn::Item) {}
-    }
+/// Whether the parts of the code `walk` visits run in the order they are written, at most once
+/// each: no loop, closure, `async` block, unknown macro or compound assignment (`a[i] += v`
+/// evaluates `v` first).
+fn runs_in_text_order(walk: impl FnOnce(&mut Straight)) -> bool {
     let mut v = Straight(true);
-    syn::visit::Visit::visit_stmt(&mut v, s);
+    walk(&mut v);
     v.0
+}
+
+/// See [`runs_in_text_order`]: cleared by a loop, closure, `async` block, compound
+/// assignment or unknown macro.
+struct Straight(bool);
+
+impl<'ast> syn::visit::Visit<'ast> for Straight {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        match e {
+            Expr::Loop(_)
+            | Expr::While(_)
+            | Expr::ForLoop(_)
+            | Expr::Closure(_)
+            | Expr::Async(_) => self.0 = false,
+            Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => self.0 = false,
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // A known macro's arguments are expressions, evaluated in order; what another
+        // macro's input does is not known.
+        match crate::mentions::macro_kind(m).and(crate::mentions::parse_macro_exprs(m)) {
+            Some((_, args)) => args.iter().for_each(|a| self.visit_expr(a)),
+            None => self.0 = false,
+        }
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
