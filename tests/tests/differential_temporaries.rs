@@ -265,4 +265,27 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A reference to an extended temporary (`let r = &Guard::new(..);`) copied into an
+    /// operand before an `.await` (`h(x, r, f().await)`) still borrows the temporary, which
+    /// gets a fixed home; the copy's borrow was not seen (E0505/E0716). Fuzzer, seed 11,
+    /// program 98.
+    copied_reference_to_an_extended_temporary {
+        async fn h(a: u32, r: &Guard, g: Guard) -> u32 {
+            a + r.name().len() as u32 + g.name().len() as u32
+        }
+        async fn f(k: u32) -> u32 {
+            let r = &Guard::new("t");
+            match k {
+                x if x > 4 => h(x, r, step("s", Guard::new("g")).await).await,
+                _ => {
+                    log(format!("see {}", r.name()));
+                    step("e", 1u32).await
+                }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(7).await + f(1).await }
+        }
+    }
 }

@@ -567,6 +567,14 @@ impl Builder {
                 _ => None,
             }
         }
+        // `let tmp = r;`, where `r` borrows a local (`let r = &v;`): a copy of the borrow.
+        if let Expr::Path(p) = e
+            && let Some(name) = p.path.get_ident()
+            && let Some(r) = self.resolve(&name.to_string())
+            && let Some(b) = self.borrows.iter().find(|b| b.borrower == r)
+        {
+            return Some((b.borrowed, e.span()));
+        }
         // `unsafe { Pin::new_unchecked(&mut x) }` (`tokio::pin!`, see `pinned.rs`).
         let e = match e {
             Expr::Unsafe(u) => match u.block.stmts.as_slice() {
