@@ -246,4 +246,25 @@ differential! {
             async { f((0, Guard::new("a"))).await + f((1, Guard::new("b"))).await }
         }
     }
+
+    /// A local passed by value (`5u32.max(n)`, taken for a move) and used again after a branch
+    /// that shadows it across an `.await` was a copy: it is kept while shadowed. It was dropped
+    /// there, and the use after the branch named nothing (E0425). Fuzzer, seed 2, program 139.
+    copied_local_kept_while_a_branch_shadows_it {
+        async fn f(k: u32) -> u32 {
+            let n = k;
+            if 5u32.max(n) != 5 {
+                log("big");
+            } else {
+                let n = &Guard::new("t");
+                step("s", ()).await;
+                log(n.name());
+            }
+            step("t", ()).await;
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(7).await + f(1).await }
+        }
+    }
 }

@@ -1588,11 +1588,18 @@ impl Body {
                             && m.pos <= p
                             && runs_before(&m.path, &site.path, &only_way)
                     });
+                    // Used again after the site, where the shadowing has ended: whatever the
+                    // syntax took for a move before (`5u32.max(n)`) was a copy.
+                    let used_later = l.mentions.iter().any(|m| {
+                        m.kind != Use::Assign
+                            && (m.pos > p || in_later_iteration(&site.loops, decl, m.pos))
+                            && !other_branch(&m.path, &site.path)
+                    });
                     if (l.has_init
                         || l.mentions
                             .iter()
                             .any(|m| m.kind == Use::Assign && m.pos < p))
-                        && !consumed
+                        && (!consumed || used_later)
                         && !self.needs_rename.contains(&shadowing)
                     {
                         self.needs_rename.push(shadowing);
