@@ -642,7 +642,7 @@ impl AnchorUses<'_> {
         self.anchored_idents(tokens.clone(), &mut found);
         // A string's inline format argument (`{v}`) captures the name as well.
         let mut inline = Vec::new();
-        inline_arg_names(tokens, &mut inline);
+        crate::mentions::inline_arg_names(tokens, &mut inline);
         for (n, span) in inline {
             if self.names.contains(&n) && !found.iter().any(|f| *f == n) {
                 found.push(Ident::new(&n, span));
@@ -688,7 +688,10 @@ impl AnchorUses<'_> {
             proc_macro2::TokenTree::Group(g) => self.mentions_anchored(g.stream()),
             proc_macro2::TokenTree::Literal(l) => {
                 let mut names = Vec::new();
-                inline_arg_names(proc_macro2::TokenTree::Literal(l).into(), &mut names);
+                crate::mentions::inline_arg_names(
+                    proc_macro2::TokenTree::Literal(l).into(),
+                    &mut names,
+                );
                 names.iter().any(|(n, _)| self.names.contains(n))
             }
             _ => false,
@@ -1057,28 +1060,6 @@ impl VisitMut for CapturedFields<'_, '_> {
     }
 }
 
-/// The names the string literals in `tokens` use as inline format arguments, each with the
-/// span of its string (where `format_args!` resolves it).
-fn inline_arg_names(tokens: TokenStream, out: &mut Vec<(String, proc_macro2::Span)>) {
-    for t in tokens {
-        match t {
-            proc_macro2::TokenTree::Group(g) => inline_arg_names(g.stream(), out),
-            proc_macro2::TokenTree::Literal(l) => {
-                let span = l.span();
-                if let Ok(s) = syn::parse2::<syn::LitStr>(proc_macro2::TokenTree::Literal(l).into())
-                {
-                    out.extend(
-                        crate::mentions::inline_format_args(&s)
-                            .into_iter()
-                            .map(|n| (n, span)),
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// `let v = &*borrowedN;` for each `(v, borrowedN)`: a string's `{v}` formats the value
 /// through the block's reference (a reference formats as what it points to).
 fn shadow_inline_args(args: &[(Ident, Ident)]) -> Vec<syn::Stmt> {
@@ -1118,7 +1099,7 @@ impl ClosureBorrows<'_, '_> {
     /// gets its reference, and the block binds the name to it (see [`shadow_inline_args`]).
     fn inline_args(&mut self, tokens: TokenStream) -> Vec<(Ident, Ident)> {
         let mut names = Vec::new();
-        inline_arg_names(tokens, &mut names);
+        crate::mentions::inline_arg_names(tokens, &mut names);
         let mut out: Vec<(Ident, Ident)> = Vec::new();
         for (n, span) in names {
             let Some(v) = self.uses.names.iter().find(|a| **a == n) else {

@@ -405,16 +405,7 @@ impl Builder {
 
     fn record(&mut self, mentions: Vec<Mention>) {
         let pos = self.tick();
-        for m in mentions {
-            if let Some(id) = self.resolve(&m.name) {
-                let kind = self.receiver_kind(id, &m);
-                self.note(id, pos, kind, m.field.clone(), m.conditional);
-                if kind == Use::Assign {
-                    let path = self.path.clone();
-                    self.locals[id].assignments.push((pos, path));
-                }
-            }
-        }
+        self.note_in_text_order(&mentions, pos, pos);
     }
 
     /// Records the mentions of a statement without `.await`, at one position; except in a
@@ -431,8 +422,9 @@ impl Builder {
         self.note_in_text_order(&mentions, before, pos);
     }
 
-    /// Notes `mentions` (of code that runs in the order it is written) at `pos`, except a
-    /// local's mentions before its first move, at `before`. Returns each one's local and use.
+    /// Notes `mentions` at `pos`, except a local's mentions before its first move, at `before`
+    /// (for code that runs in the order it is written; else `before == pos`). Returns each
+    /// one's local and use.
     fn note_in_text_order(
         &mut self,
         mentions: &[Mention],

@@ -427,6 +427,24 @@ pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)
     Some((parts.fmt, parts.args.into_iter().map(|(_, e)| e).collect()))
 }
 
+/// The names the string literals in `tokens` use as inline format arguments, each with the
+/// span of its string (where `format_args!` resolves it).
+pub fn inline_arg_names(tokens: TokenStream, out: &mut Vec<(String, proc_macro2::Span)>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Group(g) => inline_arg_names(g.stream(), out),
+            proc_macro2::TokenTree::Literal(l) => {
+                let span = l.span();
+                if let Ok(s) = syn::parse2::<syn::LitStr>(proc_macro2::TokenTree::Literal(l).into())
+                {
+                    out.extend(inline_format_args(&s).into_iter().map(|n| (n, span)));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// `{name}`, `{name:?}`, and the `width$` / `prec$` of `{:>width$.prec$}` in a format string:
 /// the locals a format string names by itself.
 pub fn inline_format_args(fmt: &syn::LitStr) -> Vec<String> {
@@ -927,10 +945,10 @@ impl Walker {
                 TokenTree::Group(_) if quoted_by_stringify(&tokens, k) => {}
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Literal(l) => {
-                    if let Ok(s) = syn::parse2::<syn::LitStr>(TokenTree::Literal(l).into()) {
-                        for name in inline_format_args(&s) {
-                            self.mention(name, Use::Other);
-                        }
+                    let mut names = Vec::new();
+                    inline_arg_names(TokenTree::Literal(l).into(), &mut names);
+                    for (name, _) in names {
+                        self.mention(name, Use::Other);
                     }
                 }
                 TokenTree::Punct(_) => {}
@@ -1036,19 +1054,21 @@ fn replace_unbound(
     out.into_iter().collect()
 }
 
+/// Every identifier in `ts`, groups included, in order.
+fn idents(ts: TokenStream, out: &mut Vec<String>) {
+    for t in ts {
+        match t {
+            TokenTree::Ident(i) => out.push(i.to_string()),
+            TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
 /// The names the pattern of a `let` binds: `tokens` start after `let` and the pattern ends
 /// at a lone `=` or a `;`. (Paths and types are in there too; a capitalised name is a variant
 /// or a type, and what is left over names nothing the caller looks for.)
 fn let_pattern_names(tokens: &[TokenTree]) -> Vec<String> {
-    fn idents(ts: TokenStream, out: &mut Vec<String>) {
-        for t in ts {
-            match t {
-                TokenTree::Ident(i) => out.push(i.to_string()),
-                TokenTree::Group(g) => idents(g.stream(), out),
-                _ => {}
-            }
-        }
-    }
     let mut out = Vec::new();
     for t in tokens {
         match t {
@@ -1084,15 +1104,6 @@ pub fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
 /// (`|a, (b, c)|`, a bar not after an operand), or in a pattern group before a lone `=`.
 fn binds_at(tokens: &[TokenTree], k: usize) -> Vec<String> {
     use proc_macro2::Spacing;
-    fn idents(ts: TokenStream, out: &mut Vec<String>) {
-        for t in ts {
-            match t {
-                TokenTree::Ident(i) => out.push(i.to_string()),
-                TokenTree::Group(g) => idents(g.stream(), out),
-                _ => {}
-            }
-        }
-    }
     let mut out = Vec::new();
     match &tokens[k] {
         TokenTree::Ident(i) if i == "let" => {

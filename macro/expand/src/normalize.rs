@@ -44,7 +44,7 @@ pub struct Normalizer<'a> {
     place_temps: Vec<Ident>,
     /// Bindings that stand for a temporary of the enclosing statement's temporary scope, not
     /// for an operand: the place temporaries, and an awaited value or operand used as a place
-    /// (`f().await.len()`). See [`Normalizer::declare_statement_temps_first`].
+    /// (`f().await.len()`). See [`Normalizer::rebind_operands_after_temporaries`].
     statement_temps: Vec<Ident>,
     /// In the receiver chain of a method that takes `self` (see `extract_temps`).
     consuming_chain: bool,
@@ -770,7 +770,7 @@ impl<'a> Normalizer<'a> {
     fn await_expr(&mut self, fut: Expr, await_span: Span) -> Result<Expr> {
         let mut prelude = Vec::new();
         let fut = self.extract_temps(fut, &mut prelude);
-        self.declare_statement_temps_first(&mut prelude);
+        self.rebind_operands_after_temporaries(&mut prelude);
         let awaited = make_await(fut, await_span);
         Ok(if prelude.is_empty() {
             awaited
@@ -799,7 +799,7 @@ impl<'a> Normalizer<'a> {
     /// declaration, so after a statement temporary is bound, the operands bound before it and
     /// not used yet are bound again (`let tmp = tmp;`): they now drop before it. (Each operand
     /// binding is used once, where its value is moved; synthetic names are unique.)
-    fn declare_statement_temps_first(&mut self, prelude: &mut Vec<Stmt>) {
+    fn rebind_operands_after_temporaries(&mut self, prelude: &mut Vec<Stmt>) {
         let mut operands: Vec<(Ident, usize)> = Vec::new();
         let mut out: Vec<Stmt> = Vec::with_capacity(prelude.len());
         for s in prelude.drain(..) {
@@ -822,9 +822,9 @@ impl<'a> Normalizer<'a> {
             let waiting: Vec<Ident> = operands
                 .iter()
                 .filter(|(op, from)| {
-                    !out[*from..]
-                        .iter()
-                        .any(|s| mentions_any_tokens(quote::ToTokens::to_token_stream(s), op))
+                    !out[*from..].iter().any(|s| {
+                        crate::ir::ident_span_in(quote::ToTokens::to_token_stream(s), op).is_some()
+                    })
                 })
                 .map(|(op, _)| op.clone())
                 .collect();
@@ -847,7 +847,7 @@ impl<'a> Normalizer<'a> {
         if prelude.is_empty() {
             return Ok(residual);
         }
-        self.declare_statement_temps_first(&mut prelude);
+        self.rebind_operands_after_temporaries(&mut prelude);
         Ok(parse_quote!({ #(#prelude)* #residual }))
     }
 
@@ -896,7 +896,7 @@ impl<'a> Normalizer<'a> {
                                 ..i
                             };
                             let rest = self.construct(Expr::If(rest))?;
-                            self.declare_statement_temps_first(&mut prelude);
+                            self.rebind_operands_after_temporaries(&mut prelude);
                             return Ok(parse_quote!({
                                 let #cond: bool = { #(#prelude)* #c };
                                 #rest
@@ -906,7 +906,7 @@ impl<'a> Normalizer<'a> {
                     // `if let P = ..await..`: the scrutinee's temporaries live through the
                     // then-block and (edition 2024) are dropped before the else-block runs, as
                     // below for a scrutinee without `.await`.
-                    self.declare_statement_temps_first(&mut prelude);
+                    self.rebind_operands_after_temporaries(&mut prelude);
                     let scrutinee = match &cond {
                         Expr::Let(l) => Some(&*l.expr),
                         _ => None,
@@ -1014,7 +1014,7 @@ impl<'a> Normalizer<'a> {
                 if prelude.is_empty() {
                     Expr::Match(m)
                 } else {
-                    self.declare_statement_temps_first(&mut prelude);
+                    self.rebind_operands_after_temporaries(&mut prelude);
                     parse_quote!({ #(#prelude)* #m })
                 }
             }
@@ -2221,15 +2221,6 @@ fn pattern_bindings(p: &syn::Pat) -> Vec<String> {
 }
 
 /// Does `e` mention any of `names` (as an identifier anywhere in its tokens, macros included)?
-/// Does `ts` contain the identifier `name` (also inside macro calls)?
-fn mentions_any_tokens(ts: TokenStream, name: &Ident) -> bool {
-    ts.into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == *name,
-        proc_macro2::TokenTree::Group(g) => mentions_any_tokens(g.stream(), name),
-        _ => false,
-    })
-}
-
 fn mentions_any(e: &Expr, names: &[String]) -> bool {
     fn walk(ts: TokenStream, names: &[String]) -> bool {
         ts.into_iter().any(|t| match t {
