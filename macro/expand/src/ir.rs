@@ -1520,7 +1520,6 @@ impl Body {
     /// must happen at the end of its scope, as rustc would do it. The awaited expression's own
     /// borrows (`read(&mut buf)`) need the local stored *before* the future is created.
     pub fn analyse(&mut self) -> crate::error::Result<()> {
-        let site_positions: Vec<usize> = self.sites.iter().map(|s| s.pos).collect();
         let loops: Vec<(usize, usize)> = self.sites.iter().flat_map(|s| s.loops.clone()).collect();
         for l in &mut self.locals {
             // Its moves are its last mentions, none in a later iteration of a loop, and no two
@@ -1889,33 +1888,6 @@ impl Body {
                              `for` loop's item, a `match` arm, an `if let`); bind it on its own \
                              (`let x = ..;`), clone it, or end the borrow before the `.await`",
                             what, by
-                        ),
-                    ));
-                }
-            }
-            // A closure written in a loop body before the body's first `.await` is written again
-            // in every state that starts the next iteration: two closure types for one field.
-            for &id in &stored {
-                let l = &self.locals[id];
-                let Some(span) = l.closure_at else { continue };
-                let duplicated = site.loops.iter().any(|&(start, end)| {
-                    start < l.decl_pos
-                        && l.decl_pos < end
-                        && site_positions
-                            .iter()
-                            .filter(|&&q| start < q && q < end)
-                            .all(|&q| l.decl_pos < q)
-                });
-                if duplicated {
-                    return Err(crate::error::Error::new(
-                        span,
-                        format!(
-                            "`{}` is a closure written in a loop body before the body's first \
-                             `.await` and kept across an `.await`: #[state_machine] writes that \
-                             part of the body once per state that starts an iteration, and each \
-                             copy is a closure type of its own; write it after the first \
-                             `.await`, or as a fn that takes what it captures as arguments",
-                            l.ident
                         ),
                     ));
                 }

@@ -82,7 +82,14 @@ pub struct Join {
 /// The join points of the body, in post-order.
 pub fn find(body: &Body) -> Vec<Join> {
     let mut out = Vec::new();
-    walk(body, &body.root, &mut Vec::new(), &mut out);
+    walk_in(
+        body,
+        &body.root,
+        false,
+        Mode::End,
+        &mut Vec::new(),
+        &mut out,
+    );
     // A construct that ends a block whose own construct has a join point needs none: what
     // follows it is only that block's end (unless the block is a loop's body, whose end is the
     // next iteration).
@@ -96,16 +103,38 @@ pub fn find(body: &Body) -> Vec<Join> {
     out
 }
 
-/// Finds the join points inside block `b` (at `path`); returns the ids of `b` and of every
-/// block nested in it.
-fn walk(body: &Body, b: &BlockIr, path: &mut Vec<Step>, out: &mut Vec<Join>) -> Vec<BlockId> {
-    walk_in(body, b, false, path, out)
+/// The loops whose head is written once, in an arm of its own (see `Head` in `lower.rs`):
+/// those with two `.await`s or more inside, which hand over the same locals at each and
+/// could have a join point at their end by the rules above. Without it, the loop's header and
+/// the rest of its body up to the first `.await` are written once more in each resume arm
+/// inside it (each arm runs "the rest of the iteration, then the loop again"). In post-order.
+pub fn heads(body: &Body) -> Vec<Join> {
+    let mut out = Vec::new();
+    walk_in(
+        body,
+        &body.root,
+        false,
+        Mode::Head,
+        &mut Vec::new(),
+        &mut out,
+    );
+    out
 }
 
+/// What `walk_in` looks for: join points at the end of constructs, or loop heads.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    End,
+    Head,
+}
+
+/// Finds the join points (or loop heads) inside block `b` (at `path`); returns the ids of `b`
+/// and of every block nested in it.
 fn walk_in(
     body: &Body,
     b: &BlockIr,
     loop_body: bool,
+    mode: Mode,
     path: &mut Vec<Step>,
     out: &mut Vec<Join>,
 ) -> Vec<BlockId> {
@@ -120,12 +149,16 @@ fn walk_in(
             if let Some(child) = child {
                 path.push(Step::Child(c));
                 let is_loop = matches!(construct, Construct::Loop { .. });
-                inner.extend(walk_in(body, child, is_loop, path, out));
+                inner.extend(walk_in(body, child, is_loop, mode, path, out));
                 path.pop();
             }
         }
         let tail = idx + 1 == b.stmts.len() && matches!(bind, Bind::Expr { semi: false });
-        if let Some(mut join) = consider(body, b.id, idx, path, bind, construct, tail, &inner) {
+        let wanted = mode == Mode::End || matches!(construct, Construct::Loop { .. });
+        if wanted
+            && let Some(mut join) =
+                consider(body, b.id, idx, path, bind, construct, tail, &inner, mode)
+        {
             join.last = idx + 1 == b.stmts.len();
             join.in_loop_body = loop_body;
             out.push(join);
@@ -146,6 +179,7 @@ fn consider(
     construct: &Construct,
     tail: bool,
     inner: &[BlockId],
+    mode: Mode,
 ) -> Option<Join> {
     if tail && matches!(construct, Construct::Block(_)) {
         return None;
@@ -157,8 +191,29 @@ fn consider(
         .collect();
     let first = sites.first()?;
     // Worth it only when two paths or more reach the end: two `.await`s inside, or one and the
-    // forward code that may get past the construct without suspending.
-    if sites.len() + usize::from(!always_suspends(construct)) < 2 {
+    // forward code that may get past the construct without suspending. A loop's head is
+    // reached from its entry and from the end of the iteration after each `.await` inside.
+    // A loop with one `.await` also needs one when a closure bound inside it is kept across
+    // it: written twice, it would be two closure types.
+    // A loop's head costs a state of its own and a hand-over at each way in: worth it when two
+    // `.await`s or more can each go on to the next iteration (each one's arm would write the
+    // loop again), or when a closure bound inside the loop is kept across an `.await`
+    // (written twice, it would be two closure types).
+    let paths = match mode {
+        Mode::End => sites.len() + usize::from(!always_suspends(construct)),
+        Mode::Head => {
+            let closure_kept = sites.iter().flat_map(|s| &s.stored).any(|&id| {
+                let l = &body.locals[id];
+                l.closure_at.is_some() && inner.contains(&l.block)
+            });
+            let back_edges = sites
+                .iter()
+                .filter(|s| !suspends_after(body, &s.path, path.len()))
+                .count();
+            if closure_kept { 2 } else { back_edges }
+        }
+    };
+    if paths < 2 {
         return None;
     }
     let outer = |id: &LocalId| !inner.contains(&body.locals[*id].block);
@@ -212,12 +267,14 @@ fn consider(
                     && !other_branch(&m.path, path)
             })
     };
-    if pass
+    // (At a loop's head, a local handed over and moved inside the loop is initialised again
+    // at the end of each iteration that goes on, or it is `Copy`: rustc rejects a value moved
+    // "in a previous iteration of the loop".)
+    if pass.iter().any(|&id| {
+        mode == Mode::End && changed_inside(id, &[Use::Move, Use::Part]) && !used_later(id)
+    }) || declared
         .iter()
-        .any(|&id| changed_inside(id, &[Use::Move, Use::Part]) && !used_later(id))
-        || declared
-            .iter()
-            .any(|&id| changed_inside(id, &[Use::Move, Use::Part, Use::Assign]))
+        .any(|&id| changed_inside(id, &[Use::Move, Use::Part, Use::Assign]))
     {
         return None;
     }
@@ -244,6 +301,31 @@ fn consider(
     // A tail loop's value is `()` and has no temporaries: it joins like a statement, but its
     // value is the block's.
     let forward = forward || (tail && matches!(construct, Construct::Loop { .. }));
+    // The entry hands over the locals at the loop's head: each must have a value there. One
+    // kept inside the loop and never assigned there has one (rustc accepted the body; a
+    // "move" before the loop was a copy); one assigned inside must have been given a value
+    // when declared and not be moved before the loop.
+    let first_inside = body
+        .locals
+        .iter()
+        .flat_map(|l| &l.mentions)
+        .filter(|m| m.path.starts_with(path))
+        .map(|m| m.pos)
+        .chain(sites.iter().map(|s| s.pos))
+        .min()
+        .unwrap_or(0);
+    let forward = forward
+        && (mode == Mode::End
+            || pass.iter().all(|&id| {
+                let l = &body.locals[id];
+                !changed_inside(id, &[Use::Assign])
+                    || (l.has_init
+                        && !l.mentions.iter().any(|m| {
+                            matches!(m.kind, Use::Move | Use::Part)
+                                && m.pos < first_inside
+                                && !m.path.starts_with(path)
+                        }))
+            }));
     Some(Join {
         block,
         idx,
@@ -392,6 +474,41 @@ fn scan(ts: TokenStream, defined: &mut HashSet<String>, used: &mut HashSet<Strin
             _ => {}
         }
     }
+}
+
+/// Does the code after the `.await` at `site` surely suspend again before the end of the
+/// block `depth` steps down its path (a loop's body, for the loop statement at `depth`): a
+/// later statement of that block, or of a block inside it around the `.await`, is an
+/// `.await` or a construct that always suspends?
+fn suspends_after(body: &Body, site: &[Step], depth: usize) -> bool {
+    let mut block = &body.root;
+    let mut levels = Vec::new();
+    for (i, pair) in site.chunks(2).enumerate() {
+        let Step::Stmt(idx) = pair[0] else {
+            return false;
+        };
+        levels.push((block, idx, 2 * i));
+        if let [_, Step::Child(c)] = pair {
+            let StmtIr::Construct { construct, .. } = &block.stmts[idx] else {
+                return false;
+            };
+            match children(construct).get(*c) {
+                Some(Some(b)) => block = b,
+                _ => return false,
+            }
+        }
+    }
+    levels
+        .iter()
+        .rev()
+        .take_while(|(_, _, at)| *at > depth)
+        .any(|(block, idx, _)| {
+            block.stmts[idx + 1..].iter().any(|s| match s {
+                StmtIr::Await { .. } => true,
+                StmtIr::Construct { construct, .. } => always_suspends(construct),
+                StmtIr::Plain(_) => false,
+            })
+        })
 }
 
 /// Does every path through this construct reach a suspension (so code after it never runs in the

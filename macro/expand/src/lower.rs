@@ -109,12 +109,22 @@ pub struct Gen<'a> {
     min_join: Cell<usize>,
     /// Join points some code breaks to, in this run (only those get a labelled block).
     targeted: RefCell<Vec<bool>>,
-    /// The arm being written (0 for `Start`, `k + 1` for site `k`), when its states are polled
-    /// one after the other (`if let` in order, see `generate`): a suspension to a later state
-    /// falls through to that state's `if let` instead of going round the loop.
+    /// The loops whose head has an arm of its own (`join::heads`), in post-order, with the
+    /// variant each one's arm takes (see `head_arm`).
+    heads: Vec<Join>,
+    head_variants: Vec<Ident>,
+    /// The head whose own loop is being written (in its arm): that loop is not sent to it again.
+    writing_head: Cell<Option<usize>>,
+    /// The arm being written (0 for `Start`, `k + 1` for site `k`, `sites + 1 + h` for head
+    /// `h`), when its states are polled one after the other (`if let` in order, see
+    /// `generate`): a suspension to a later state falls through to that state's `if let`
+    /// instead of going round the loop.
     current_arm: Cell<Option<usize>>,
     /// The label of each arm's block.
     arm_labels: Vec<Lifetime>,
+    /// Each arm's place in the order the `if let`s are written: a loop's head comes just
+    /// before the first `.await` inside it (its code makes that state first).
+    rank: Vec<usize>,
     /// The arms that suspend to their own state again (a loop around one `.await`): their
     /// block is a `loop`, which they `continue`.
     self_loops: RefCell<Vec<bool>>,
@@ -240,23 +250,61 @@ impl<'a> Gen<'a> {
             .collect();
         let join_value = names.ident("value");
         let targeted = RefCell::new(vec![false; joins.len()]);
+        let heads = crate::join::heads(body);
+        let head_variants: Vec<Ident> = (0..heads.len())
+            .map(|_| {
+                let mut name = "LoopHead".to_string();
+                let mut k = 2;
+                while variants.fresh(&name) != name {
+                    name = format!("LoopHead{k}");
+                    k += 1;
+                }
+                Ident::new(&name, Span::call_site())
+            })
+            .collect();
         let arm_labels = std::iter::once("start".to_string())
             .chain(
                 body.sites
                     .iter()
                     .map(|s| snake_case(&s.variant.to_string())),
             )
+            .chain(head_variants.iter().map(|v| snake_case(&v.to_string())))
             .map(|n| Lifetime::new(&format!("'{}", names.fresh(&n)), Span::mixed_site()))
             .collect();
+        // The `if let`s in order: `Start`, then the sites in the order of the text, each loop's
+        // head (outer loops first) just before the first site inside it.
+        let arms = body.sites.len() + 1 + heads.len();
+        let mut order = vec![0];
+        for (k, site) in body.sites.iter().enumerate() {
+            let mut first_in: Vec<usize> = (0..heads.len())
+                .filter(|&h| {
+                    site.path.starts_with(&heads[h].path)
+                        && !body.sites[..k]
+                            .iter()
+                            .any(|s| s.path.starts_with(&heads[h].path))
+                })
+                .collect();
+            first_in.sort_by_key(|&h| heads[h].path.len());
+            order.extend(first_in.iter().map(|h| body.sites.len() + 1 + h));
+            order.push(k + 1);
+        }
+        let mut rank = vec![0; arms];
+        for (r, &arm) in order.iter().enumerate() {
+            rank[arm] = r;
+        }
         Ok(Gen {
             joins,
             join_labels,
             join_value,
             min_join: Cell::new(0),
             targeted,
+            writing_head: Cell::new(None),
             current_arm: Cell::new(None),
-            self_loops: RefCell::new(vec![false; body.sites.len() + 1]),
+            self_loops: RefCell::new(vec![false; arms]),
             arm_labels,
+            rank,
+            heads,
+            head_variants,
             body,
             n,
             option_return,
@@ -314,21 +362,7 @@ impl<'a> Gen<'a> {
             let v = &site.variant;
             let ft = &site.fut_ty;
             let mut fields = vec![quote!(#fut: #slot_ty<#ft>)];
-            for &id in site.stored.iter().rev() {
-                let l = &body.locals[id];
-                let (f, t) = (&l.field, &l.ty);
-                if let Some(h) = self.partial_handle_ty(id) {
-                    // The handle's type names the closure that drops the rest: inferred.
-                    fields.push(quote!(#f: #h));
-                } else if l.anchored {
-                    let home = n.support("Home");
-                    let flag =
-                        syn::Index::from(usize::from(self.flagged.contains(&l.ident.to_string())));
-                    fields.push(quote!(#f: #home<#t, #flag>));
-                } else {
-                    fields.push(quote!(#f: #t));
-                }
-            }
+            fields.extend(site.stored.iter().rev().map(|&id| self.field_decl(id)));
             let (line, col) = line_col(site.await_span);
             let text = self.written_text(&site.fut);
             let holds: Vec<String> = site
@@ -371,6 +405,20 @@ impl<'a> Gen<'a> {
                 column: col,
                 holds,
                 next: Vec::new(),
+            });
+        }
+        for (h, head) in self.heads.iter().enumerate() {
+            let v = &self.head_variants[h];
+            let fields = head.pass.iter().rev().map(|&id| self.field_decl(id));
+            let line = self.first_line_inside(&head.path);
+            let doc = format!(
+                " Not a suspension point: the head of the loop with the `.await` on line {line}, \
+                 which its entry and the end of each iteration go to, so that the loop is \
+                 written once. Left at once, in the same poll."
+            );
+            variants.push(quote! {
+                #[doc = #doc]
+                #v { #(#fields,)* }
             });
         }
         // Locals only ever stored in some variants still need their parameter declared once.
@@ -506,6 +554,24 @@ impl<'a> Gen<'a> {
             next.dedup();
             states[k + 1].next = next;
         }
+        // --- the loops' heads ---
+        let mut head_edges: Vec<Vec<String>> = Vec::new();
+        for (h, head) in self.heads.iter().enumerate() {
+            self.edges.borrow_mut().clear();
+            let first_join = self
+                .joins
+                .iter()
+                .rposition(|j| ends_before(&j.path, &head.path))
+                .map_or(0, |j| j + 1);
+            self.min_join.set(first_join);
+            self.current_arm.set(Some(body.sites.len() + 1 + h));
+            let code = self.head_arm(h);
+            self.current_arm.set(None);
+            self.min_join.set(0);
+            let v = &self.head_variants[h];
+            arms.push((quote!(#state_enum::#v { .. }), code));
+            head_edges.push(self.edges.borrow().clone());
+        }
 
         // --- the code after each join point some code breaks to ---
         // Its code only breaks to later join points, so all the breaks to one are known once the
@@ -521,29 +587,40 @@ impl<'a> Gen<'a> {
             *edges = self.edges.borrow().clone();
             joined.push((j, pattern, code));
         }
-        // In the state graph, an edge to a join point stands for the states its code goes to.
-        for j in (0..self.joins.len()).rev() {
-            let resolved = resolve_join_edges(&join_edges[j], &join_edges);
-            join_edges[j] = resolved;
-        }
+        // In the state graph, an edge to a join point or a loop's head stands for the states its
+        // code goes to.
+        let passes: Vec<(String, Vec<String>)> = join_edges
+            .into_iter()
+            .enumerate()
+            .map(|(j, e)| (join_edge(j), e))
+            .chain(
+                head_edges
+                    .into_iter()
+                    .enumerate()
+                    .map(|(h, e)| (head_edge(h), e)),
+            )
+            .collect();
         for state in &mut states {
-            state.next = resolve_join_edges(&state.next, &join_edges);
+            state.next = resolve_edges(&state.next, &passes);
         }
         // The states are polled in groups, split at the join points: the states first made by the
         // code after a join point are polled after that code, because rustc infers types in the
         // order the code is written (their sub-future's type comes from that code).
-        let segment_of = |k: SiteId| {
+        let segment_of = |arm: usize| {
             joined
                 .iter()
-                .rposition(|(j, _, _)| ends_before(&self.joins[*j].path, &body.sites[k].path))
+                .rposition(|(j, _, _)| ends_before(&self.joins[*j].path, self.arm_path(arm)))
                 .map_or(0, |s| s + 1)
         };
-        // Each group's arms, with their index (0 for `Start`, `k + 1` for site `k`).
+        // Each group's arms, with their index (0 for `Start`, `k + 1` for site `k`, ..), in the
+        // order of `rank`.
         let mut segments: Vec<Vec<(usize, TokenStream, TokenStream)>> =
             vec![Vec::new(); joined.len() + 1];
-        for (i, (pat, body)) in arms.into_iter().enumerate() {
-            let segment = if i == 0 { 0 } else { segment_of(i - 1) };
-            segments[segment].push((i, pat, body));
+        let mut arms: Vec<(usize, (TokenStream, TokenStream))> =
+            arms.into_iter().enumerate().collect();
+        arms.sort_by_key(|(i, _)| self.rank[*i]);
+        for (i, (pat, body)) in arms {
+            segments[segment_of(i)].push((i, pat, body));
         }
         let later: Vec<Lifetime> = (0..joined.len())
             .map(|_| {
@@ -713,10 +790,12 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// A closure (or `async` block) bound by a `let` that two arms both write (the code after an
-    /// `if` or `match` whose branches suspend runs in each of their resume arms) is two closure
-    /// types; kept across a later `.await`, it would be rustc's "mismatched types" at the state's
-    /// field. Say so at the closure instead.
+    /// A closure (or `async` block) bound by a `let` that two arms both write is two closure
+    /// types; kept across a later `.await`, it would be rustc's "mismatched types" at the
+    /// state's field. Say so at the closure instead. (The code after an `if` or `match` whose
+    /// branches suspend runs in each of their resume arms unless it has a join point; a loop's
+    /// body before its first `.await` is written in its head's arm, or, when the loop has no
+    /// head, in each arm that starts an iteration.)
     fn check_closure_copies(&self) {
         let copies = self.closure_copies.borrow();
         for l in &self.body.locals {
@@ -732,16 +811,44 @@ impl<'a> Gen<'a> {
                 self.error.borrow_mut().get_or_insert_with(|| {
                     crate::error::Error::new(
                         span,
-                        "this closure (or `async` block) comes after a branch that suspends and \
-                         has no join point (the branch moves a local declared before it, or leaves \
-                         through `break`/`continue`), so #[state_machine] writes it once per state \
-                         that can run it, and each copy is a type of its own; it is kept across a \
-                         later `.await`, which needs one type: define it before the branch, make \
-                         it a fn, or box it (`Box<dyn Fn(..)>`)",
+                        "this closure (or `async` block) is kept across an `.await`, and \
+                         #[state_machine] writes it once per state that can run it: it comes \
+                         after a branch that suspends and has no join point (the branch moves a \
+                         local declared before it, or leaves through `break`/`continue`), or in \
+                         a loop whose head has no arm of its own (its `.await`s keep different \
+                         locals); each copy is a type of its own, and the state needs one: \
+                         define it before the branch or the loop, make it a fn, or box it \
+                         (`Box<dyn Fn(..)>`)",
                     )
                 });
             }
         }
+    }
+
+    /// A state's field for local `id`: its value, or its fixed home's handle.
+    fn field_decl(&self, id: LocalId) -> TokenStream {
+        let l = &self.body.locals[id];
+        let (f, t) = (&l.field, &l.ty);
+        if let Some(h) = self.partial_handle_ty(id) {
+            // The handle's type names the closure that drops the rest: inferred.
+            quote!(#f: #h)
+        } else if l.anchored {
+            let home = self.n.support("Home");
+            let flag = syn::Index::from(usize::from(self.flagged.contains(&l.ident.to_string())));
+            quote!(#f: #home<#t, #flag>)
+        } else {
+            quote!(#f: #t)
+        }
+    }
+
+    /// The line of the first `.await` inside the construct at `path`.
+    fn first_line_inside(&self, path: &[Step]) -> usize {
+        self.body
+            .sites
+            .iter()
+            .find(|s| s.path.starts_with(path))
+            .map(|s| line_col(s.await_span).0)
+            .unwrap_or(0)
     }
 
     fn edge(&self, to: &str) {
@@ -804,38 +911,150 @@ impl<'a> Gen<'a> {
                     return (out, true);
                 }
                 StmtIr::Construct { bind, construct } => {
-                    let (c, diverges) = self.construct_fwd(construct);
-                    if diverges {
-                        // No value ever comes out here: write the construct as a statement, not
-                        // as `let PAT = <never>;` (a pattern against `!` confuses inference).
-                        out.extend(quote!(#c;));
-                        // Nothing after it runs in this arm (and a binding of type `!` would
-                        // confuse inference): the rest belongs to the states it leads to.
-                        return (out, true);
-                    }
-                    if let Some(j) = self.join_at(b.id, idx)
-                        && self.joins[j].forward
+                    // A loop whose head has an arm of its own is written there.
+                    if let Some(h) = self.head_at(b.id, idx)
+                        && self.heads[h].forward
                     {
-                        out.extend(self.break_to_join(j, bind, c));
+                        out.extend(self.go_to_head(h));
                         return (out, true);
                     }
-                    out.extend(self.render_bind(bind, c));
+                    let (c, diverges) = self.construct_stmt_fwd(b, idx, bind, construct);
+                    out.extend(c);
+                    if diverges {
+                        return (out, true);
+                    }
                 }
             }
         }
         (out, false)
     }
 
-    /// Are the `if let`s of arms `a` and `b` (0 for `Start`, `k + 1` for site `k`) in the same
-    /// group, whichever join points end up with code after them (see `generate`)?
+    /// The statement `idx` of `b`, a construct, and whether the code after it is not written
+    /// after it: it never completes, or it hands over to a join point.
+    fn construct_stmt_fwd(
+        &self,
+        b: &BlockIr,
+        idx: usize,
+        bind: &Bind,
+        construct: &Construct,
+    ) -> (TokenStream, bool) {
+        let (c, diverges) = self.construct_fwd(construct);
+        if diverges {
+            // No value ever comes out here: write the construct as a statement, not as
+            // `let PAT = <never>;` (a pattern against `!` confuses inference). Nothing after
+            // it runs in this arm (and a binding of type `!` would confuse inference): the
+            // rest belongs to the states it leads to.
+            return (quote!(#c;), true);
+        }
+        if let Some(j) = self.join_at(b.id, idx)
+            && self.joins[j].forward
+        {
+            return (self.break_to_join(j, bind, c), true);
+        }
+        (self.render_bind(bind, c), false)
+    }
+
+    /// Are the `if let`s of arms `a` and `b` (0 for `Start`, `k + 1` for site `k`, ..) in the
+    /// same group, whichever join points end up with code after them (see `generate`)?
     fn same_group(&self, a: usize, b: usize) -> bool {
-        let path = |arm: usize| match arm {
-            0 => &[][..],
-            k => &self.body.sites[k - 1].path[..],
-        };
-        self.joins
+        self.joins.iter().all(|j| {
+            ends_before(&j.path, self.arm_path(a)) == ends_before(&j.path, self.arm_path(b))
+        })
+    }
+
+    /// Where arm `arm`'s code starts: nowhere for `Start`, at its `.await` for a site, at its
+    /// loop for a loop's head.
+    fn arm_path(&self, arm: usize) -> &[Step] {
+        let sites = self.body.sites.len();
+        match arm {
+            0 => &[],
+            k if k <= sites => &self.body.sites[k - 1].path,
+            h => &self.heads[h - sites - 1].path,
+        }
+    }
+
+    /// The code that goes on to arm `arm`'s state once it is in `state`: falls through to its
+    /// `if let` when that comes later in the same group, polls it again when it is this arm's
+    /// own, else goes round the loop.
+    fn go_to(&self, arm: usize) -> TokenStream {
+        match self.current_arm.get() {
+            Some(c) if self.rank[arm] > self.rank[c] && self.same_group(c, arm) => {
+                let label = &self.arm_labels[c];
+                quote!(break #label;)
+            }
+            // Back to the state this arm polls (a loop around one `.await`): poll it again.
+            Some(c) if arm == c => {
+                self.self_loops.borrow_mut()[c] = true;
+                let label = &self.arm_labels[c];
+                quote!(continue #label;)
+            }
+            _ => {
+                let poll_label = &self.n.poll_label;
+                quote!(continue #poll_label;)
+            }
+        }
+    }
+
+    /// The head `h` of a loop, if the code at statement `idx` of block `block` is its loop and
+    /// is not being written in that head's own arm.
+    fn head_at(&self, block: BlockId, idx: usize) -> Option<usize> {
+        self.heads
             .iter()
-            .all(|j| ends_before(&j.path, path(a)) == ends_before(&j.path, path(b)))
+            .position(|h| h.block == block && h.idx == idx)
+            .filter(|&h| self.writing_head.get() != Some(h))
+    }
+
+    /// Goes on to loop head `h`'s arm with the locals that live on.
+    fn go_to_head(&self, h: usize) -> TokenStream {
+        self.edge(&head_edge(h));
+        let (state_enum, state) = (&self.n.state_enum, &self.n.state);
+        let v = &self.head_variants[h];
+        let fields = self.heads[h]
+            .pass
+            .iter()
+            .rev()
+            .map(|&id| field_init(&self.body.locals[id]));
+        let go = self.go_to(self.body.sites.len() + 1 + h);
+        quote! {
+            *#state = #state_enum::#v { #(#fields,)* };
+            #go
+        }
+    }
+
+    /// The arm of loop head `h`: the loop, written once, and what follows it, from the locals
+    /// its state hands over.
+    fn head_arm(&self, h: usize) -> TokenStream {
+        let head = &self.heads[h];
+        let levels = self.levels_of(&head.path);
+        let stop = self.stop_of(&levels);
+        // Declared outside the next construct with a join point: it only goes on there.
+        let by_name =
+            |id: LocalId| stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..]));
+        let fields: Vec<(Ident, TokenStream)> = head
+            .pass
+            .iter()
+            .map(|&id| {
+                let l = &self.body.locals[id];
+                (l.field.clone(), self.bound_or_saved(id, by_name(id)))
+            })
+            .collect();
+        let take_apart = self.take_apart(&self.head_variants[h], &fields);
+        let restored: Vec<LocalId> = head
+            .pass
+            .iter()
+            .copied()
+            .filter(|&id| !by_name(id))
+            .collect();
+        let restores = |block: BlockId| self.restore_lets(&restored, &head.declared, block, false);
+        let level = levels.last().unwrap();
+        let StmtIr::Construct { bind, construct } = &level.block.stmts[level.idx] else {
+            unreachable!("a loop's head is at a construct")
+        };
+        self.writing_head.set(Some(h));
+        let (the_loop, diverges) = self.construct_stmt_fwd(level.block, level.idx, bind, construct);
+        self.writing_head.set(None);
+        let code = self.walk_up_from(&levels, the_loop, diverges, &restores, stop);
+        quote!(#take_apart #code)
     }
 
     /// "`match` on line 12" for the construct of join point `j`.
@@ -847,14 +1066,7 @@ impl<'a> Gen<'a> {
             unreachable!("a join point is at a construct")
         };
         // A loop or block may be the normaliser's (a `for` loop's): named by its first `.await`.
-        let first_await = || {
-            self.body
-                .sites
-                .iter()
-                .find(|s| s.path.starts_with(&join.path))
-                .map(|s| line_col(s.await_span).0)
-                .unwrap_or(0)
-        };
+        let first_await = || self.first_line_inside(&join.path);
         let (what, line) = match construct {
             Construct::If(i) => ("`if`", line_col(i.cond.span()).0),
             Construct::Match { scrutinee, .. } => ("`match`", line_col(scrutinee.span()).0),
@@ -1024,7 +1236,7 @@ impl<'a> Gen<'a> {
         let n = self.n;
         let site = &self.body.sites[k];
         self.edge(&site.variant.to_string());
-        let (state_enum, state, fut, poll_label) = (&n.state_enum, &n.state, &n.fut, &n.poll_label);
+        let (state_enum, state, fut) = (&n.state_enum, &n.state, &n.fut);
         let v = &site.variant;
         let fields: Vec<TokenStream> = site
             .stored
@@ -1032,20 +1244,7 @@ impl<'a> Gen<'a> {
             .rev()
             .map(|&id| field_init(&self.body.locals[id]))
             .collect();
-        // A later state's `if let` comes after this arm's: fall through to it.
-        let go = match self.current_arm.get() {
-            Some(c) if k + 1 > c && self.same_group(c, k + 1) => {
-                let label = &self.arm_labels[c];
-                quote!(break #label;)
-            }
-            // Back to the state this arm polls (a loop around one `.await`): poll it again.
-            Some(c) if k + 1 == c => {
-                self.self_loops.borrow_mut()[c] = true;
-                let label = &self.arm_labels[c];
-                quote!(continue #label;)
-            }
-            _ => quote!(continue #poll_label;),
-        };
+        let go = self.go_to(k + 1);
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
         let slot = self.n.support("slot");
         let slot = quote_spanned!(site.await_span=> #slot);
@@ -1273,14 +1472,25 @@ impl<'a> Gen<'a> {
     fn walk_up(
         &self,
         levels: &[Level],
-        mut hole: TokenStream,
+        hole: TokenStream,
         restores: &dyn Fn(BlockId) -> TokenStream,
         stop: Option<(usize, usize)>,
     ) -> TokenStream {
-        // Whether the code in `hole` never completes normally (every path suspends): then the
-        // rest of the enclosing block is unreachable from here and is not written again (a
-        // second copy of a closure would even be a second closure type).
-        let mut hole_diverges = false;
+        self.walk_up_from(levels, hole, false, restores, stop)
+    }
+
+    /// As `walk_up`, where `hole_diverges` says whether the code in `hole` never completes
+    /// normally (every path suspends): then the rest of the enclosing block is unreachable from
+    /// here and is not written again (a second copy of a closure would even be a second closure
+    /// type).
+    fn walk_up_from(
+        &self,
+        levels: &[Level],
+        mut hole: TokenStream,
+        mut hole_diverges: bool,
+        restores: &dyn Fn(BlockId) -> TokenStream,
+        stop: Option<(usize, usize)>,
+    ) -> TokenStream {
         for (li, level) in levels.iter().enumerate().rev() {
             let b = level.block;
             let restored = restores(b.id);
@@ -1325,7 +1535,20 @@ impl<'a> Gen<'a> {
                     let rest_of_iteration = relabel(block_code, &name, &iter, &done);
                     let next = breaks_to(rest_of_iteration.clone(), &iter);
                     let out = breaks_to(rest_of_iteration.clone(), &done);
-                    if diverges && !next {
+                    let parent = &levels[li - 1];
+                    let head = self.head_at(parent.block.id, parent.idx);
+                    if let Some(h) = head
+                        && (!diverges || next)
+                    {
+                        // The next iteration starts at the loop's head, in its own arm.
+                        let go = self.go_to_head(h);
+                        hole_diverges = !out;
+                        if out {
+                            quote!(#done: { #iter: #rest_of_iteration #go })
+                        } else {
+                            quote!({ #iter: #rest_of_iteration #go })
+                        }
+                    } else if diverges && !next {
                         // The rest of this iteration never goes on to the next one (every path
                         // suspends, returns or breaks out): the loop is not written again.
                         hole_diverges = !out;
@@ -1774,19 +1997,40 @@ fn ends_before(join: &[Step], site: &[Step]) -> bool {
     }
 }
 
-/// Replaces each edge to a join point by the edges of its code (already resolved).
-fn resolve_join_edges(edges: &[String], join_edges: &[Vec<String>]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for e in edges {
-        let targets = match (0..join_edges.len()).find(|&j| *e == join_edge(j)) {
-            Some(j) => join_edges[j].clone(),
-            None => vec![e.clone()],
-        };
-        for t in targets {
-            if !out.contains(&t) {
-                out.push(t);
+/// The edge to loop head `h`, resolved to the states its code goes to.
+fn head_edge(h: usize) -> String {
+    format!("head {h}")
+}
+
+/// Replaces each edge to a join point or a loop's head (a key of `passes`) by the states the
+/// code there goes to, through any number of them (a loop's head may lead to another's).
+fn resolve_edges(edges: &[String], passes: &[(String, Vec<String>)]) -> Vec<String> {
+    fn visit(
+        e: &str,
+        passes: &[(String, Vec<String>)],
+        seen: &mut Vec<String>,
+        out: &mut Vec<String>,
+    ) {
+        match passes.iter().find(|(key, _)| key == e) {
+            Some((key, targets)) => {
+                if seen.contains(key) {
+                    return;
+                }
+                seen.push(key.clone());
+                for t in targets {
+                    visit(t, passes, seen, out);
+                }
+            }
+            None => {
+                if !out.iter().any(|o| o == e) {
+                    out.push(e.to_string());
+                }
             }
         }
+    }
+    let (mut seen, mut out) = (Vec::new(), Vec::new());
+    for e in edges {
+        visit(e, passes, &mut seen, &mut out);
     }
     out
 }
