@@ -164,4 +164,22 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A `let` inside an unknown macro's input that binds the local's name again is not a
+    /// mention of the local: it made the consuming call after it (`g.into_len()`, on the
+    /// outer `g`) look like not the last mention, so it was not taken out of the home (E0507).
+    /// Fuzzer, seed 11, program 199.
+    binding_in_a_macro_before_a_consuming_call_is_not_a_mention {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        trait IntoLen { fn into_len(self) -> usize; }
+        impl IntoLen for Guard { fn into_len(self) -> usize { self.name().len() } }
+        async fn f(k: usize, g: Guard) -> usize {
+            let n = step("s", g.name()).await.len();
+            logv!("value {}", { let g = match k { 0 => { g.into_len() }, _ => k }; g + n });
+            step("t", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(0, Guard::new("a")).await + f(5, Guard::new("b")).await }
+        }
+    }
 }

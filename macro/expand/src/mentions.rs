@@ -930,29 +930,29 @@ impl Walker {
     /// other guess fails silently, dropping the local at the next suspension.
     /// The receiver heuristic applies there too: `v.into_inner()` moves `v`.
     fn tokens(&mut self, tokens: TokenStream) {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        for (k, tt) in tokens.iter().cloned().enumerate() {
-            match tt {
-                TokenTree::Ident(_) if after_dot(&tokens, k) => {}
+        // The names the rewrite of the input replaces (`replace_in_tokens`): not a field or a
+        // method, not what `stringify!` quotes, not a name the input binds itself
+        // (`let q = ..;` inside a block there names a new local from the `;` on).
+        let mut found = Vec::new();
+        replace_in_tokens(tokens.clone(), &mut |v, consumed| {
+            found.push((v.to_string(), consumed));
+            None
+        });
+        for (name, consumed) in found {
+            if consumed {
                 // What runs of a macro's input, and when, is unknown: a move there is a
                 // maybe-move (the local keeps a drop flag).
-                TokenTree::Ident(i) if consumed_at(&tokens, k) => {
-                    self.conditional += 1;
-                    self.mention(i.to_string(), Use::Move);
-                    self.conditional -= 1;
-                }
-                TokenTree::Ident(i) => self.mention(i.to_string(), Use::Other),
-                TokenTree::Group(_) if quoted_by_stringify(&tokens, k) => {}
-                TokenTree::Group(g) => self.tokens(g.stream()),
-                TokenTree::Literal(l) => {
-                    let mut names = Vec::new();
-                    inline_arg_names(TokenTree::Literal(l).into(), &mut names);
-                    for (name, _) in names {
-                        self.mention(name, Use::Other);
-                    }
-                }
-                TokenTree::Punct(_) => {}
+                self.conditional += 1;
+                self.mention(name, Use::Move);
+                self.conditional -= 1;
+            } else {
+                self.mention(name, Use::Other);
             }
+        }
+        let mut names = Vec::new();
+        inline_arg_names(tokens, &mut names);
+        for (name, _) in names {
+            self.mention(name, Use::Other);
         }
     }
 }
