@@ -646,4 +646,28 @@ differential! {
             async { (f(Some(1)).await, f(Some(5)).await, f(None).await) }
         }
     }
+
+    /// A branch that suspends and moves a local declared before it: the local is in a fixed
+    /// home with a drop flag, so its handle is handed over to the join point like any other
+    /// local, and the code after the branch (here a closure kept across an `.await`) is
+    /// written once. It was written once per path, and the closure was rejected as two types.
+    /// Fuzzer, seed 11, program 269.
+    branch_moving_a_local_joins_through_its_home {
+        async fn f(c: bool) -> u32 {
+            let s = Guard::new("s");
+            let _t = Guard::new("t");
+            if c {
+                step("tick", ()).await;
+                drop(s);
+            } else {
+                log("kept".to_string());
+            }
+            let add = |x: u32| x + 1;
+            let n = step("n", 2u32).await;
+            add(n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(true).await + f(false).await }
+        }
+    }
 }

@@ -4,19 +4,24 @@ async fn tick() -> u32 {
     1
 }
 
-// The branch moves `s`, so the code after it cannot be written once for every path (a join
-// point): the closure is written in each state that can run it.
+// The branch leaves the labelled block through `break 'done`, so the code after it cannot be
+// written once for every path (a join point): the closure is written in each state that can
+// run it.
 #[state_machine]
-async fn f(c: bool, s: String) -> u32 {
-    if c {
-        tick().await;
-        drop(s);
-    }
-    let add = |x: u32| x + 1;
-    let n = tick().await;
-    add(n)
+async fn f(c: bool) -> u32 {
+    let r = 'done: {
+        if c {
+            if tick().await > 0 {
+                break 'done 0;
+            }
+        }
+        let add = |x: u32| x + 1;
+        let n = tick().await;
+        add(n)
+    };
+    r
 }
 
 fn main() {
-    let _ = f(true, String::new());
+    let _ = f(true);
 }

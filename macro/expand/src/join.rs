@@ -270,8 +270,13 @@ fn consider(
     // (At a loop's head, a local handed over and moved inside the loop is initialised again
     // at the end of each iteration that goes on, or it is `Copy`: rustc rejects a value moved
     // "in a previous iteration of the loop".)
+    // (A local in a fixed home is handed over as its handle, which stays where it is when
+    // the value moves out: the home's drop flag says whether it is still there.)
     if pass.iter().any(|&id| {
-        mode == Mode::End && changed_inside(id, &[Use::Move, Use::Part]) && !used_later(id)
+        mode == Mode::End
+            && !body.locals[id].anchored
+            && changed_inside(id, &[Use::Move, Use::Part])
+            && !used_later(id)
     }) || declared
         .iter()
         .any(|&id| changed_inside(id, &[Use::Move, Use::Part, Use::Assign]))

@@ -813,8 +813,9 @@ impl<'a> Gen<'a> {
                         span,
                         "this closure (or `async` block) is kept across an `.await`, and \
                          #[state_machine] writes it once per state that can run it: it comes \
-                         after a branch that suspends and has no join point (the branch moves a \
-                         local declared before it, or leaves through `break`/`continue`), or in \
+                         after a branch that suspends and has no join point (the branch leaves \
+                         through `break`/`continue`, or moves a local declared before it that \
+                         has no fixed home), or in \
                          a loop whose head has no arm of its own (its `.await`s keep different \
                          locals); each copy is a type of its own, and the state needs one: \
                          define it before the branch or the loop, make it a fn, or box it \
