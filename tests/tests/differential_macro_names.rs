@@ -182,4 +182,28 @@ differential! {
             async { f(0, Guard::new("a")).await + f(5, Guard::new("b")).await }
         }
     }
+
+    /// An unknown macro in an awaited expression that is made after its locals are in the
+    /// state (it borrows `tmp`, the scrutinee): there a fixed home's handle is a reference
+    /// into the state, and the macro's `(*p)` named the handle, not the value (E0369 on
+    /// `Home != u32`). Fuzzer, seed 11, program 213.
+    macro_in_an_awaited_expression_that_borrows_the_state {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(p: u32) -> u32 {
+            let r = &p;
+            step("a", ()).await;
+            let x = step("s", match Some(3u32) {
+                Some(_) => {
+                    logv!("value {}", if p != 3 { 6u32 } else { 1u32 });
+                    1u32
+                }
+                None => 2u32,
+            })
+            .await;
+            x + *r
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(3).await + f(4).await }
+        }
+    }
 }

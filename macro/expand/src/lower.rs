@@ -1286,6 +1286,13 @@ impl<'a> Gen<'a> {
             .collect();
         let mut fut_expr = site.fut.clone();
         deref_locals(&mut fut_expr, &names);
+        // The handles are references into the state here: in an unknown macro's tokens, where
+        // a handle is written `(*v)` for its value, the value is one more `*` away.
+        let handle_names: Vec<&Ident> = handles
+            .iter()
+            .map(|&id| &self.body.locals[id].ident)
+            .collect();
+        deref_in_macro_tokens(&mut fut_expr, &handle_names);
         let f = self.awaited_expr(&fut_expr);
         let f = self.copy_of(k, f, &into_future);
         let listed: Vec<String> = names.iter().map(|i| format!("`{i}`")).collect();
@@ -2287,6 +2294,27 @@ impl VisitMut for ReturnRewriter {
 }
 
 /// Inside the awaited expression, the borrowed locals are references into the state: `x` → `(*x)`.
+/// In the tokens of the macros in `e` that the transform does not know, each of `names` (a
+/// reference now) written `*v`.
+fn deref_in_macro_tokens(e: &mut Expr, names: &[&Ident]) {
+    struct InTokens<'a>(&'a [&'a Ident]);
+    impl VisitMut for InTokens<'_> {
+        fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+            if !crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e))
+                && !m.path.is_ident("stringify")
+            {
+                let names = self.0;
+                m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
+                    names.contains(&v).then(|| quote!(*#v))
+                });
+            }
+        }
+    }
+    if !names.is_empty() {
+        InTokens(names).visit_expr_mut(e);
+    }
+}
+
 fn deref_locals(e: &mut Expr, names: &[&Ident]) {
     struct Deref<'a>(&'a [&'a Ident]);
     impl VisitMut for Deref<'_> {
