@@ -295,4 +295,17 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// An `async move` block inside an island's macro that uses a local in a fixed home: the
+    /// island's block (not `move`) captured the reference to the home by reference, a local
+    /// of the code that made the block, gone once the block was made (E0716). The block now
+    /// borrows again what the reference points to. Fuzzer, seed 11, program 96.
+    async_move_block_in_an_island_uses_a_fixed_home {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(p: u32) -> u32 {
+            logv!("value {}", async move { p + 1 }.await);
+            step("a", p).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(4) }
+    }
 }

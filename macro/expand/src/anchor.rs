@@ -615,11 +615,25 @@ impl AnchorUses<'_> {
         finder.visit_expr_mut(&mut body);
         let found = finder.found;
         let lets = self.borrows_before(&found, &[]);
+        // Each reference is borrowed again inside the block: the block then captures the
+        // place behind it, not the reference, a local of the code around it that is gone once
+        // the block is made (a `move` block nested inside copies the inner one).
+        let reborrows: Vec<syn::Stmt> = found
+            .iter()
+            .map(|(v, local, writes)| {
+                if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
+                    parse_quote!(let #local = &mut *#local;)
+                } else {
+                    parse_quote!(let #local = &*#local;)
+                }
+            })
+            .collect();
         let (Expr::Async(a), Expr::Block(b)) = (&mut *e, body) else {
             return false;
         };
         a.block = b.block;
         a.block.stmts.splice(0..0, shadow_inline_args(&inline));
+        a.block.stmts.splice(0..0, reborrows);
         let block = e.clone();
         *e = parse_quote!({ #(#lets)* #block });
         true
