@@ -267,4 +267,26 @@ differential! {
             async { f(7).await + f(1).await }
         }
     }
+
+    /// A local assigned in another arm of the `match` whose first arm suspends is not assigned
+    /// after that suspension: it was declared again there without a value, and with no type
+    /// (E0282). Fuzzer, seed 3, program 250.
+    assignment_in_another_arm_is_not_after_the_suspension {
+        async fn g() -> u32 { step("g", 1u32).await }
+        async fn f(k: u32) -> u32 {
+            let mut n = 1u32;
+            let n = match k {
+                0 => g().await,
+                x if x > 4 => x,
+                _ => 'b: {
+                    n = 7u32;
+                    n + 1
+                }
+            };
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(0).await + f(5).await + f(2).await }
+        }
+    }
 }

@@ -1754,7 +1754,7 @@ impl Body {
                 } else if l
                     .mentions
                     .iter()
-                    .any(|m| m.kind == Use::Assign && after(m.pos))
+                    .any(|m| m.kind == Use::Assign && after(m.pos) && reaches(m))
                 {
                     declared_only.push(id);
                 }
