@@ -206,35 +206,4 @@ differential! {
             async { f(3).await + f(4).await }
         }
     }
-
-    /// A local passed whole to a call inside an unknown macro's input (`drop(p)`) is moved
-    /// there, on the paths that run it: it was taken to be borrowed, so the code after the
-    /// `match` was written once for both paths and used it after the move (E0382). Fuzzer,
-    /// seed 3, program 27.
-    call_argument_in_a_macro_moves_the_local {
-        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
-        async fn f(k: u32, p: Guard) -> u32 {
-            let _q = Guard::new("q");
-            if match k {
-                0 => step("s", 1u32).await,
-                x if x > 4 => 1u32,
-                _ => {
-                    logv!("value {}", if k % 2 == 0 { 1u32 } else { drop(p); 2u32 });
-                    3u32
-                }
-            } != 1
-            {
-                log("not one".to_string());
-            }
-            step("t", k).await
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> {
-            async {
-                f(0, Guard::new("a")).await
-                    + f(3, Guard::new("b")).await
-                    + f(2, Guard::new("c")).await
-                    + f(7, Guard::new("d")).await
-            }
-        }
-    }
 }

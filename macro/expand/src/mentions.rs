@@ -968,17 +968,13 @@ pub fn replace_in_tokens(
     tokens: TokenStream,
     replace: &mut dyn FnMut(&Ident, bool) -> Option<TokenStream>,
 ) -> TokenStream {
-    replace_unbound(tokens, &[], true, false, replace)
+    replace_unbound(tokens, &[], true, replace)
 }
 
-/// `call_args`: the tokens are a call's arguments (`f(..)`, `v.push(..)`, `Some(..)`): a name
-/// that is one whole argument is passed by value, as `consumed_at` says of a consuming
-/// receiver.
 fn replace_unbound(
     tokens: TokenStream,
     skip: &[String],
     top: bool,
-    call_args: bool,
     replace: &mut dyn FnMut(&Ident, bool) -> Option<TokenStream>,
 ) -> TokenStream {
     use proc_macro2::{Delimiter, Group, Spacing};
@@ -1035,10 +1031,7 @@ fn replace_unbound(
                     && !field_name
                     && !skip.iter().any(|n| v == n.as_str()) =>
             {
-                let whole_argument = call_args
-                    && (i == 0 || is_punct(&tokens[i - 1], ','))
-                    && tokens.get(i + 1).is_none_or(|t| is_punct(t, ','));
-                match replace(v, consumed_at(&tokens, i) || whole_argument) {
+                match replace(v, consumed_at(&tokens, i)) {
                     Some(ts) => {
                         let mut g = Group::new(Delimiter::Parenthesis, ts);
                         g.set_span(v.span());
@@ -1048,12 +1041,9 @@ fn replace_unbound(
                 }
             }
             TokenTree::Group(g) if !quoted_by_stringify(&tokens, i) => {
-                let call = g.delimiter() == Delimiter::Parenthesis
-                    && matches!(i.checked_sub(1).map(|j| &tokens[j]),
-                        Some(TokenTree::Ident(f)) if !is_keyword(f));
                 let mut inner = Group::new(
                     g.delimiter(),
-                    replace_unbound(g.stream(), &skip, false, call, replace),
+                    replace_unbound(g.stream(), &skip, false, replace),
                 );
                 inner.set_span(g.span());
                 out.push(TokenTree::Group(inner));
@@ -1062,15 +1052,6 @@ fn replace_unbound(
         }
     }
     out.into_iter().collect()
-}
-
-fn is_punct(t: &TokenTree, c: char) -> bool {
-    matches!(t, TokenTree::Punct(p) if p.as_char() == c)
-}
-
-/// A keyword that a parenthesised group may follow (`if (a)`, `match (x)`): not a call.
-fn is_keyword(i: &Ident) -> bool {
-    syn::parse2::<Ident>(TokenTree::Ident(i.clone()).into()).is_err()
 }
 
 /// Every identifier in `ts`, groups included, in order.
