@@ -289,4 +289,29 @@ differential! {
             async { f(0).await + f(5).await + f(2).await }
         }
     }
+
+    /// A consuming call in a `return` (`let`-`else`'s `else { return p.into_val() }`) is the
+    /// last thing on its path, though an assignment to the local comes later in the text: it
+    /// takes the value out of the fixed home (it read through the handle, E0507). Fuzzer,
+    /// seed 3, program 106.
+    consuming_call_in_a_return_takes_from_the_home {
+        trait IntoLen { fn into_len(self) -> u32; }
+        impl IntoLen for Guard { fn into_len(self) -> u32 { self.name().len() as u32 } }
+        async fn f(k: Option<u32>, p: u32) -> u32 {
+            let mut p = Guard::new(format!("p{p}"));
+            let Some(v) = k else {
+                return p.into_len();
+            };
+            let pair = (step("a", Guard::new("a")).await, step("b", Guard::new("b")).await);
+            if v % 2 == 0 {
+                p = Guard::new("q");
+                1u32
+            } else {
+                pair.0.name().len() as u32
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(None, 1).await + f(Some(2), 2).await + f(Some(3), 3).await }
+        }
+    }
 }

@@ -83,6 +83,8 @@ pub struct MentionAt {
     pub conditional: bool,
     /// The field of a one-field-deep part use (`x.f`).
     pub field: Option<String>,
+    /// Inside a `return` expression: nothing of the fn runs after it.
+    pub returning: bool,
 }
 
 /// A suspension point: one `.await`.
@@ -448,7 +450,7 @@ impl Builder {
                     .iter()
                     .any(|k| matches!(k, Some((i, Use::Move)) if *i == id));
             let at = if moved_later { before } else { pos };
-            self.note(id, at, kind, m.field.clone(), m.conditional);
+            self.note(id, at, kind, m.field.clone(), m.conditional, m.returning);
             if kind == Use::Assign {
                 let path = self.path.clone();
                 self.locals[id].assignments.push((at, path));
@@ -465,6 +467,7 @@ impl Builder {
         kind: Use,
         field: Option<String>,
         conditional: bool,
+        returning: bool,
     ) {
         let path = self.path.clone();
         self.locals[id].mentions.push(MentionAt {
@@ -473,6 +476,7 @@ impl Builder {
             path,
             conditional,
             field,
+            returning,
         });
     }
 
@@ -486,6 +490,7 @@ impl Builder {
             field: None,
             called: false,
             macro_arg: false,
+            returning: false,
         }]);
     }
 
@@ -1525,19 +1530,28 @@ impl Body {
             // Its moves are its last mentions, none in a later iteration of a loop, and no two
             // on one path: one move, or one per branch (`match r { Ok(v) => .., Err(e) => .. }`
             // whose arms await records a move in each arm).
-            let moves: Vec<&MentionAt> =
-                l.mentions.iter().filter(|m| m.kind == Use::Move).collect();
-            let last = moves.iter().map(|m| m.pos).min().is_some_and(|first| {
-                moves.iter().enumerate().all(|(i, a)| {
-                    !in_later_iteration(&loops, l.decl_pos, a.pos)
-                        && moves[i + 1..]
-                            .iter()
-                            .all(|b| other_branch(&a.path, &b.path))
-                }) && l
-                    .mentions
+            // (A move in a `return` is the last thing on its path, wherever it is written.)
+            let moves: Vec<&MentionAt> = l
+                .mentions
+                .iter()
+                .filter(|m| m.kind == Use::Move && !m.returning)
+                .collect();
+            let only_returns = moves.is_empty()
+                && l.mentions
                     .iter()
-                    .all(|n| n.pos < first || n.kind == Use::Move)
-            });
+                    .any(|m| m.kind == Use::Move && m.returning);
+            let last = only_returns
+                || moves.iter().map(|m| m.pos).min().is_some_and(|first| {
+                    moves.iter().enumerate().all(|(i, a)| {
+                        !in_later_iteration(&loops, l.decl_pos, a.pos)
+                            && moves[i + 1..]
+                                .iter()
+                                .all(|b| other_branch(&a.path, &b.path))
+                    }) && l
+                        .mentions
+                        .iter()
+                        .all(|n| n.pos < first || n.kind == Use::Move)
+                });
             l.last_move_maybe = last;
             l.moved_last = last && matches!(&moves[..], [m] if !m.conditional);
         }

@@ -86,6 +86,8 @@ pub struct Mention {
     pub field: Option<String>,
     /// `x(..)`: the local is called.
     pub called: bool,
+    /// Inside a `return` expression: nothing of the fn runs after it.
+    pub returning: bool,
     /// A whole argument of a macro that takes its futures by value (`join!(a, b)`, `select! {
     /// v = fut => .. }`, see [`takes_futures`]): moved into it.
     pub macro_arg: bool,
@@ -209,6 +211,8 @@ struct Walker {
     conditional: usize,
     /// Inside a `move` closure or `async move` block (the innermost one around the walk).
     in_move_closure: bool,
+    /// How many `return` expressions deep the walk is.
+    returning: usize,
 }
 
 pub fn expr_mentions(e: &Expr) -> Vec<Mention> {
@@ -499,6 +503,7 @@ impl Walker {
                 field: None,
                 called: false,
                 macro_arg: false,
+                returning: self.returning > 0,
             });
         }
     }
@@ -810,7 +815,9 @@ impl Walker {
             Expr::Repeat(r) => self.expr(&r.expr, inner(Ctx::Value)),
             Expr::Return(r) => {
                 if let Some(e) = &r.expr {
-                    self.expr(e, inner(Ctx::Value))
+                    self.returning += 1;
+                    self.expr(e, inner(Ctx::Value));
+                    self.returning -= 1;
                 }
             }
             Expr::Break(b) => {
