@@ -615,11 +615,15 @@ impl AnchorUses<'_> {
         finder.visit_expr_mut(&mut body);
         let found = finder.found;
         let lets = self.borrows_before(&found, &[]);
-        // Each reference is borrowed again inside the block: the block then captures the
-        // place behind it, not the reference, a local of the code around it that is gone once
-        // the block is made (a `move` block nested inside copies the inner one).
+        // With a `move` closure or block nested inside, which takes the reference itself,
+        // each reference is borrowed again inside the block: the block then captures the place
+        // behind it, not the reference, a local of the code around it that is gone once the
+        // block is made (the nested one copies the inner reference). (Only then: the inner
+        // reference is one more local the block holds across its `.await`s.)
+        let nested_move = has_move_keyword(quote::ToTokens::to_token_stream(&a.block));
         let reborrows: Vec<syn::Stmt> = found
             .iter()
+            .filter(|_| nested_move)
             .map(|(v, local, writes)| {
                 if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
                     parse_quote!(let #local = &mut *#local;)
@@ -1076,6 +1080,15 @@ impl VisitMut for CapturedFields<'_, '_> {
 
 /// `let v = &*borrowedN;` for each `(v, borrowedN)`: a string's `{v}` formats the value
 /// through the block's reference (a reference formats as what it points to).
+/// Whether `tokens` hold a `move` closure or `async move` block.
+fn has_move_keyword(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "move",
+        proc_macro2::TokenTree::Group(g) => has_move_keyword(g.stream()),
+        _ => false,
+    })
+}
+
 fn shadow_inline_args(args: &[(Ident, Ident)]) -> Vec<syn::Stmt> {
     args.iter()
         .map(|(v, local)| parse_quote!(let #v = &*#local;))
