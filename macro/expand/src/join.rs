@@ -244,16 +244,16 @@ fn consider(
             .iter()
             .any(|m| kinds.contains(&m.kind) && m.path.starts_with(path))
     };
-    // The last position inside the construct: what comes later in the text runs after it.
-    let last_inside = body
+    // The positions inside the construct; what comes after the last in the text runs after it.
+    let inside: Vec<usize> = body
         .locals
         .iter()
         .flat_map(|l| &l.mentions)
         .filter(|m| m.path.starts_with(path))
         .map(|m| m.pos)
         .chain(sites.iter().map(|s| s.pos))
-        .max()
-        .unwrap_or(0);
+        .collect();
+    let last_inside = inside.iter().copied().max().unwrap_or(0);
     // A local "moved" inside that is never assigned and is still used after the construct was
     // not moved (it is `Copy`: `flush(seen).await; .. seen.min(limit)`), or the user's code would
     // not compile.
@@ -310,15 +310,7 @@ fn consider(
     // kept inside the loop and never assigned there has one (rustc accepted the body; a
     // "move" before the loop was a copy); one assigned inside must have been given a value
     // when declared and not be moved before the loop.
-    let first_inside = body
-        .locals
-        .iter()
-        .flat_map(|l| &l.mentions)
-        .filter(|m| m.path.starts_with(path))
-        .map(|m| m.pos)
-        .chain(sites.iter().map(|s| s.pos))
-        .min()
-        .unwrap_or(0);
+    let first_inside = inside.iter().copied().min().unwrap_or(0);
     let forward = forward
         && (mode == Mode::End
             || pass.iter().all(|&id| {

@@ -1028,18 +1028,8 @@ impl<'a> Gen<'a> {
         let head = &self.heads[h];
         let levels = self.levels_of(&head.path);
         let stop = self.stop_of(&levels);
-        // Declared outside the next construct with a join point: it only goes on there.
-        let by_name =
-            |id: LocalId| stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..]));
-        let fields: Vec<(Ident, TokenStream)> = head
-            .pass
-            .iter()
-            .map(|&id| {
-                let l = &self.body.locals[id];
-                (l.field.clone(), self.bound_or_saved(id, by_name(id)))
-            })
-            .collect();
-        let take_apart = self.take_apart(&self.head_variants[h], &fields);
+        let by_name = |id: LocalId| self.goes_on_by_name(id, &levels, stop);
+        let take_apart = self.take_apart_locals(&self.head_variants[h], &head.pass, &by_name);
         let restored: Vec<LocalId> = head
             .pass
             .iter()
@@ -1455,18 +1445,18 @@ impl<'a> Gen<'a> {
         };
         self.min_join.set(j + 1);
         let stop = self.stop_of(&levels);
-        // Declared outside the next construct with a join point: it only goes on there.
-        let pats = join.pass.iter().map(|&id| {
-            let by_name = stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..]));
-            self.bound_or_saved(id, by_name)
-        });
+        let by_name = |id: LocalId| self.goes_on_by_name(id, &levels, stop);
+        let pats = join
+            .pass
+            .iter()
+            .map(|&id| self.bound_or_saved(id, by_name(id)));
         let value = join.value.then_some(v);
         let pattern = quote!((#(#pats,)* #value));
         let restored: Vec<LocalId> = join
             .pass
             .iter()
             .copied()
-            .filter(|&id| !stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..])))
+            .filter(|&id| !by_name(id))
             .collect();
         let restores = |block: BlockId| self.restore_lets(&restored, &join.declared, block, false);
         let code = self.walk_up(&levels, hole, &restores, stop);
@@ -1660,19 +1650,35 @@ impl<'a> Gen<'a> {
         out
     }
 
-    /// Takes site `k`'s state apart: each local it holds comes out under its own name when
-    /// `by_name(local)`, else as `x_saved` (restored in its own block).
+    /// Takes site `k`'s state apart (see `take_apart_locals`).
     fn take_apart_site(&self, k: SiteId, by_name: &dyn Fn(LocalId) -> bool) -> TokenStream {
         let site = &self.body.sites[k];
-        let fields: Vec<(Ident, TokenStream)> = site
-            .stored
+        self.take_apart_locals(&site.variant, &site.stored, by_name)
+    }
+
+    /// Takes a state (variant `v`, holding `locals`) apart: each local comes out under its own
+    /// name when `by_name(local)`, else as `x_saved` (restored in its own block).
+    fn take_apart_locals(
+        &self,
+        v: &Ident,
+        locals: &[LocalId],
+        by_name: &dyn Fn(LocalId) -> bool,
+    ) -> TokenStream {
+        let fields: Vec<(Ident, TokenStream)> = locals
             .iter()
             .map(|&id| {
                 let l = &self.body.locals[id];
                 (l.field.clone(), self.bound_or_saved(id, by_name(id)))
             })
             .collect();
-        self.take_apart(&site.variant, &fields)
+        self.take_apart(v, &fields)
+    }
+
+    /// Whether a local handed over at the statement `levels` ends at comes back under its own
+    /// name: it is declared outside the construct of `stop`, the next join point around, and
+    /// only goes on there (the others are restored in their own blocks).
+    fn goes_on_by_name(&self, id: LocalId, levels: &[Level], stop: Option<(usize, usize)>) -> bool {
+        stop.is_some_and(|(li, _)| self.declared_outside(id, &levels[li..]))
     }
 
     /// The binding a local comes back under: its own (`mut x`) or `x_saved`.
