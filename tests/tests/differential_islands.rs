@@ -4,7 +4,7 @@
 //! them keep their meaning for the fn. They were rustc's E0728 on the attribute (tokio's) or a
 //! `compile_error!` (`.await` inside an unknown macro). `select!` is `biased` here: its random
 //! branch order would differ between the two runs.
-use clockwork_tests::{Step, differential, step};
+use clockwork_tests::{Step, differential, log, step};
 
 /// A counter whose `recv` borrows it, like a channel's `recv()`.
 pub struct Source {
@@ -23,6 +23,42 @@ impl Source {
         }
         step(self.name, v)
     }
+}
+
+/// A mock service's handle, as in tower-test: `next_request` waits for the next request.
+pub struct MockHandle {
+    requests: Vec<&'static str>,
+}
+
+impl MockHandle {
+    pub fn new(requests: Vec<&'static str>) -> MockHandle {
+        MockHandle { requests }
+    }
+    pub fn next_request(&mut self) -> Step<Option<(&'static str, Responder)>> {
+        let next = self.requests.pop().map(|r| (r, Responder(r)));
+        step("next_request", next)
+    }
+}
+
+pub struct Responder(&'static str);
+
+impl Responder {
+    pub fn send_response(self, response: &'static str) {
+        log(format!("{} -> {response}", self.0));
+    }
+}
+
+/// tower-test's `assert_request_eq!`, as published: it awaits inside its own expansion, and
+/// its input has no `.await`.
+macro_rules! assert_request_eq {
+    ($handle:expr, $expect:expr) => {{
+        let (actual, send_response) = match $handle.next_request().await {
+            Some(r) => r,
+            None => panic!("expected a request but none was received."),
+        };
+        assert_eq!(actual, $expect);
+        send_response
+    }};
 }
 
 macro_rules! run {
@@ -307,5 +343,24 @@ differential! {
             step("a", p).await
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(4) }
+    }
+
+    /// A published macro that awaits inside its own definition (tower-test's
+    /// `assert_request_eq!`) runs as an island, known by name; its value is the receiver of a
+    /// method call. It was rustc's E0728 (29 fns of tower's tests in the real-code check).
+    macro_awaiting_inside_its_definition {
+        async fn f(n: u32) -> u32 {
+            let _g = Guard::new("g");
+            let mut handle = MockHandle::new(vec!["second", "first"]);
+            assert_request_eq!(handle, "first").send_response("one");
+            let mut seen = 1;
+            if n > 1 {
+                let respond = assert_request_eq!(&mut handle, "second");
+                seen += step("between", 1).await;
+                respond.send_response("two");
+            }
+            seen
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
     }
 }
