@@ -772,4 +772,57 @@ differential! {
             }
         }
     }
+
+    /// A value made from `&mut v` (`Inspect::new(&mut out, ..)`, `Cursor::new(&mut buf)`) may
+    /// keep that borrow, which syntax cannot see: kept across an `.await` with `v`, `v` gets a
+    /// fixed home. It was E0505 (tokio-util's `write_tee`, in the real-code check).
+    value_made_from_a_mutable_borrow_keeps_it {
+        pub struct Sink { pub contents: Vec<u8>, pub _g: Guard }
+        pub struct Inspect<'a, F: FnMut(&[u8])> { w: &'a mut Sink, f: F }
+        impl<'a, F: FnMut(&[u8])> Inspect<'a, F> {
+            pub fn new(w: &'a mut Sink, f: F) -> Self { Inspect { w, f } }
+            pub fn write_all(&mut self, b: &'static [u8]) -> Step<usize> {
+                (self.f)(b);
+                self.w.contents.extend(b);
+                step("write", b.len())
+            }
+        }
+        async fn f() -> usize {
+            let mut altout: Vec<u8> = Vec::new();
+            let mut out = Sink { contents: Vec::new(), _g: Guard::new("out") };
+            {
+                let mut tee = Inspect::new(&mut out, |b| altout.extend(b));
+                tee.write_all(b"abc").await;
+                tee.write_all(b"de").await;
+            }
+            assert_eq!(altout, out.contents);
+            out.contents.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// A future made by a method on one local with `&mut` another (`rx.read_to_end(&mut
+    /// buf)`), kept in a local across other `.await`s: both stay where they are.
+    future_kept_in_a_local_borrows_its_receiver_and_argument {
+        pub struct Reader { pub left: Vec<u8>, pub _g: Guard }
+        impl Reader {
+            pub fn read_to_end<'a>(
+                &'a mut self,
+                buf: &'a mut Vec<u8>,
+            ) -> impl core::future::Future<Output = usize> + 'a {
+                async move {
+                    buf.append(&mut self.left);
+                    step("read", buf.len()).await
+                }
+            }
+        }
+        async fn f() -> usize {
+            let mut rx = Reader { left: vec![1, 2, 3], _g: Guard::new("rx") };
+            let mut buf = vec![];
+            let read = rx.read_to_end(&mut buf);
+            let k = step("other", 1usize).await;
+            read.await + k + buf.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

@@ -363,4 +363,27 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
     }
+
+    /// `..base` in a struct literal inside an island: `base` after `..` is a local, not a
+    /// field after a `.`, and goes through its fixed home like any other mention. It was
+    /// E0425, "cannot find value" (deadpool's tests, in the real-code check).
+    struct_update_base_inside_an_island {
+        #[derive(Clone, Copy)]
+        pub struct Timeouts { pub wait: u32, pub create: u32 }
+        pub struct Pool { pub t: Timeouts, pub _g: Guard }
+        impl Pool {
+            pub fn timeouts(&self) -> Timeouts { self.t }
+            pub fn get_with(&self, t: &Timeouts) -> Step<u32> { step("get", t.wait + t.create) }
+        }
+        async fn f() -> bool {
+            let pool = Pool { t: Timeouts { wait: 1, create: 2 }, _g: Guard::new("pool") };
+            let first = pool.get_with(&pool.t).await;
+            assert!(matches!(
+                pool.get_with(&Timeouts { wait: 5, ..pool.timeouts() }).await,
+                7
+            ));
+            first == 3
+        }
+        pub fn entry() -> impl core::future::Future<Output = bool> { f() }
+    }
 }

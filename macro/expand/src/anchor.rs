@@ -136,6 +136,9 @@ pub struct AnchorUses<'a> {
     /// Anchored locals whose one move, maybe conditional, is their last mention: a `match` or
     /// `if let` that moves such a local whole takes it out of its home (see `take_for_match`).
     pub last_move_maybe: &'a [String],
+    /// Every local of the fn, by name: a closure that captures no other local than anchored
+    /// ones is made `move` (see `borrow_for_closure`).
+    pub locals: &'a [String],
     /// Inside a closure or an `async` block (where `moved_last` does not hold).
     pub in_closure: usize,
     /// The first `move` closure or `async move` block that takes an anchored local.
@@ -243,14 +246,34 @@ impl AnchorUses<'_> {
     /// (`let tmp = acc.add(3, x);` with `add(&mut self) -> &mut Self`): an anchored receiver is
     /// taken from the home itself, so that the borrow is not tied to the handle, which moves into
     /// the next state. (The body's copy in `if false { .. }` still has rustc check the borrow.)
+    /// Along the calls that make the value (`spawn(rx.read_to_end(&mut buf))`, `x.f().g()`),
+    /// as `ir::call_spine_borrows` finds the borrows it may keep.
     pub fn kept_method_result(&mut self, e: &mut Expr) {
-        let Expr::MethodCall(m) = e else {
-            return self.visit_expr_mut(e);
-        };
-        for a in &mut m.args {
-            self.visit_expr_mut(a);
+        match e {
+            Expr::Paren(p) => self.kept_method_result(&mut p.expr),
+            Expr::Try(t) => self.kept_method_result(&mut t.expr),
+            Expr::Call(c) => {
+                self.visit_expr_mut(&mut c.func);
+                c.args.iter_mut().for_each(|a| self.kept_method_result(a));
+            }
+            Expr::MethodCall(m) => {
+                for a in &mut m.args {
+                    self.kept_method_result(a);
+                }
+                let by_ref = crate::mentions::receiver_consumes(&m.method.to_string())
+                    == crate::mentions::Consumes::No;
+                match &*m.receiver {
+                    Expr::Path(_) | Expr::Field(_) | Expr::Index(_) if by_ref => {
+                        self.kept_place(&mut m.receiver)
+                    }
+                    Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => {
+                        self.visit_expr_mut(&mut m.receiver)
+                    }
+                    _ => self.kept_method_result(&mut m.receiver),
+                }
+            }
+            e => self.visit_expr_mut(e),
         }
-        self.kept_place(&mut m.receiver);
     }
 
     /// The anchored local at the root of a place `v`, `v.f`, `v[i].g`, `(v)`.
@@ -565,8 +588,18 @@ impl AnchorUses<'_> {
         let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
         let found = run(self, &mut body, &taken);
-        let lets = self.borrows_before(&found, &taken);
+        let lets = self.borrows_before(&found, &taken, false);
         *c.body = body;
+        // The closure captures the references before it by value when it captures nothing
+        // else of the fn's: else, in edition 2018, where a capture is a whole variable, it
+        // would borrow those references, locals of the code that makes it, gone once it is
+        // made (E0373/E0716). (With other locals, `move` would move those in too.)
+        let others = crate::mentions::expr_mentions(&Expr::Closure(c.clone()))
+            .into_iter()
+            .any(|m| self.locals.contains(&m.name) && !self.names.contains(&m.name));
+        if !others && !found.is_empty() {
+            c.capture = Some(Default::default());
+        }
         let closure = e.clone();
         *e = parse_quote!({ #(#lets)* #closure });
         true
@@ -575,10 +608,13 @@ impl AnchorUses<'_> {
     /// What a closure or `async` block that is not `move` gets before it, for each anchored
     /// local `found` in it: `let borrowed0 = v.take();` for those `taken` (moved in), else a
     /// borrow of its home, exclusive when the block writes it.
+    /// With `lend`, a shared borrow is a [`Lent`](../../clockwork/machine/struct.Lent.html)
+    /// (`v.lend()`), which the block takes by value (see `borrow_for_async_block`).
     fn borrows_before(
         &mut self,
         found: &[(Ident, Ident, bool)],
         taken: &[Ident],
+        lend: bool,
     ) -> Vec<TokenStream> {
         let mut lets = Vec::new();
         for (v, local, writes) in found {
@@ -587,6 +623,8 @@ impl AnchorUses<'_> {
                 self.took_out(v);
             } else if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
                 lets.push(quote::quote!(let #local = #v.exclusive();));
+            } else if lend {
+                lets.push(quote::quote!(let #local = #v.lend();));
             } else {
                 lets.push(quote::quote!(let #local = #v.shared();));
             }
@@ -614,21 +652,19 @@ impl AnchorUses<'_> {
         let inline = finder.inline_args(quote::ToTokens::to_token_stream(&body));
         finder.visit_expr_mut(&mut body);
         let found = finder.found;
-        let lets = self.borrows_before(&found, &[]);
-        // With a `move` closure or block nested inside, which takes the reference itself,
-        // each reference is borrowed again inside the block: the block then captures the place
-        // behind it, not the reference, a local of the code around it that is gone once the
-        // block is made (the nested one copies the inner reference). (Only then: the inner
-        // reference is one more local the block holds across its `.await`s.)
-        let nested_move = has_move_keyword(quote::ToTokens::to_token_stream(&a.block));
-        let reborrows: Vec<syn::Stmt> = found
+        let lets = self.borrows_before(&found, &[], true);
+        // The block takes each reference by value, as its first statements: used in place
+        // (`(*borrowed0).len()`), it would be captured by reference, and in edition 2018,
+        // where a capture is a whole variable, that is a reference to a local of the code
+        // around the block, gone once the block is made (E0716). (A `move` block nested
+        // inside then copies the block's own reference.)
+        let takes: Vec<syn::Stmt> = found
             .iter()
-            .filter(|_| nested_move)
             .map(|(v, local, writes)| {
                 if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
-                    parse_quote!(let #local = &mut *#local;)
+                    parse_quote!(let #local = #local;)
                 } else {
-                    parse_quote!(let #local = &*#local;)
+                    parse_quote!(let #local = #local.get();)
                 }
             })
             .collect();
@@ -637,7 +673,7 @@ impl AnchorUses<'_> {
         };
         a.block = b.block;
         a.block.stmts.splice(0..0, shadow_inline_args(&inline));
-        a.block.stmts.splice(0..0, reborrows);
+        a.block.stmts.splice(0..0, takes);
         let block = e.clone();
         *e = parse_quote!({ #(#lets)* #block });
         true
@@ -682,11 +718,11 @@ impl AnchorUses<'_> {
     /// The anchored locals `tokens` name (not as a field or method after `.`), once each, in
     /// order.
     fn anchored_idents(&self, tokens: TokenStream, found: &mut Vec<Ident>) {
-        let mut after_dot = false;
-        for t in tokens {
-            match &t {
+        let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+        for (k, t) in tokens.iter().enumerate() {
+            match t {
                 proc_macro2::TokenTree::Ident(i)
-                    if !after_dot
+                    if !crate::mentions::after_dot(&tokens, k)
                         && self.names.iter().any(|n| i == n.as_str())
                         && !found.contains(i) =>
                 {
@@ -695,7 +731,6 @@ impl AnchorUses<'_> {
                 proc_macro2::TokenTree::Group(g) => self.anchored_idents(g.stream(), found),
                 _ => {}
             }
-            after_dot = matches!(&t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '.');
         }
     }
 
@@ -1080,15 +1115,6 @@ impl VisitMut for CapturedFields<'_, '_> {
 
 /// `let v = &*borrowedN;` for each `(v, borrowedN)`: a string's `{v}` formats the value
 /// through the block's reference (a reference formats as what it points to).
-/// Whether `tokens` hold a `move` closure or `async move` block.
-fn has_move_keyword(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == "move",
-        proc_macro2::TokenTree::Group(g) => has_move_keyword(g.stream()),
-        _ => false,
-    })
-}
-
 fn shadow_inline_args(args: &[(Ident, Ident)]) -> Vec<syn::Stmt> {
     args.iter()
         .map(|(v, local)| parse_quote!(let #v = &*#local;))

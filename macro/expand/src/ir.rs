@@ -194,10 +194,12 @@ pub enum ArmBody {
 }
 
 /// `let r = &v;` / `v.iter()` / `for x in &v`: local `borrower` surely borrows local `borrowed`.
+/// With `maybe`, it may: `let c = Cursor::new(&mut v);`, whose type syntax cannot see.
 pub struct Borrow {
     pub borrower: LocalId,
     pub borrowed: LocalId,
     pub span: Span,
+    pub maybe: bool,
 }
 
 pub struct Body {
@@ -630,7 +632,35 @@ impl Builder {
                     borrower,
                     borrowed,
                     span,
+                    maybe: false,
                 });
+            }
+        }
+    }
+
+    /// `let c = Cursor::new(&mut v);`, `let t = spawn(rx.read_to_end(&mut buf));`: what the
+    /// value made may keep a borrow of a place given to it by reference, or of a method's
+    /// receiver, as far as syntax can tell (a method that returns an owned value, `len()`,
+    /// `to_string()`, keeps nothing). Taken to borrow: the local then gets a fixed home when
+    /// both are kept across an `.await`. The other guess fails as rustc's E0505 on the
+    /// attribute; this one costs at most a fixed home, which drops the value where rustc does.
+    fn maybe_borrowed_by(&mut self, e: &Expr, by: &[LocalId]) {
+        use syn::spanned::Spanned;
+        let mut places = Vec::new();
+        call_spine_borrows(e, &mut places);
+        for place in places {
+            if let Some((borrowed, _)) = self.place_root(place)
+                && !self.locals[borrowed].reference
+                && !by.contains(&borrowed)
+            {
+                for &borrower in by {
+                    self.borrows.push(Borrow {
+                        borrower,
+                        borrowed,
+                        span: place.span(),
+                        maybe: true,
+                    });
+                }
             }
         }
     }
@@ -748,6 +778,9 @@ impl Builder {
                         }
                     }
                 }
+                if let Some(init) = &l.init {
+                    self.maybe_borrowed_by(&init.expr, &ids);
+                }
                 if let (Some(init), [id]) = (&l.init, &ids[..])
                     && matches!(&*init.expr, Expr::Closure(_) | Expr::Async(_))
                 {
@@ -799,6 +832,7 @@ impl Builder {
                                 borrower: *closure,
                                 borrowed,
                                 span: c.span(),
+                                maybe: false,
                             });
                             // Kept across an `.await` only when it is called after it. A dead
                             // closure moved into the state would carry references the code
@@ -810,11 +844,12 @@ impl Builder {
                     }
                 }
                 if let Some((borrowed, span)) = borrowed {
-                    for borrower in ids {
+                    for &borrower in &ids {
                         self.borrows.push(Borrow {
                             borrower,
                             borrowed,
                             span,
+                            maybe: false,
                         });
                     }
                 }
@@ -1139,6 +1174,38 @@ enum Inner {
 /// The name at the root of a place (`p`, `p.f`, `p[i]`, `(p)`).
 /// The elements of a tuple, array or struct literal (through parentheses and nested
 /// literals), which a `let` of it binds as parts of its value.
+/// The places a value made by `e` may borrow, along the calls that make it: `&v` / `&mut v`
+/// given to a call or method (`Cursor::new(&mut v)`), and a method's receiver taken by
+/// reference (`rx.read_to_end(..)`). Not through closures or blocks, nor past a method that
+/// returns an owned value (`len()`) or consumes its receiver (`unwrap()` on a place).
+fn call_spine_borrows<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    let arg = |a: &'e Expr, out: &mut Vec<&'e Expr>| match a {
+        Expr::Reference(r) => out.push(&r.expr),
+        a => call_spine_borrows(a, out),
+    };
+    match e {
+        Expr::Paren(p) => call_spine_borrows(&p.expr, out),
+        Expr::Try(t) => call_spine_borrows(&t.expr, out),
+        Expr::Call(c) => c.args.iter().for_each(|a| arg(a, out)),
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            if crate::normalize::returns_owned(&name) {
+                return;
+            }
+            m.args.iter().for_each(|a| arg(a, out));
+            match &*m.receiver {
+                r @ (Expr::Path(_) | Expr::Field(_) | Expr::Index(_))
+                    if mentions::receiver_consumes(&name) == Consumes::No =>
+                {
+                    out.push(r)
+                }
+                r => arg(r, out),
+            }
+        }
+        _ => {}
+    }
+}
+
 fn literal_elements(e: &Expr) -> Vec<&Expr> {
     let elements: Vec<&Expr> = match e {
         Expr::Paren(p) => return literal_elements(&p.expr),
@@ -1878,6 +1945,11 @@ impl Body {
                         if !self.anchor_requests.contains(&b.borrowed) {
                             self.anchor_requests.push(b.borrowed);
                         }
+                        continue;
+                    }
+                    // (A borrow syntax only suspects, `Cursor::new(&mut v)`: were it real,
+                    // rustc says so, E0505.)
+                    if b.maybe {
                         continue;
                     }
                     let (r, v) = (&self.locals[b.borrower], &self.locals[b.borrowed]);

@@ -141,6 +141,8 @@ pub struct Gen<'a> {
     /// Anchored locals whose one move, maybe conditional, is their last mention (see
     /// `Local::last_move_maybe`).
     anchored_last_move_maybe: Vec<String>,
+    /// Every local of the fn, by name (see `AnchorUses::locals`).
+    local_names: Vec<String>,
     /// A type parameter per anchored local, for its handle when the handle's type names the
     /// closure that drops what is left after parts were moved out.
     handle_tys: Vec<(String, Ident)>,
@@ -188,6 +190,7 @@ impl<'a> Gen<'a> {
         let mut anchored_owned = Vec::new();
         let mut anchored_moved_last = Vec::new();
         let mut anchored_last_move_maybe = Vec::new();
+        let local_names = body.locals.iter().map(|l| l.ident.to_string()).collect();
         for l in &mut body.locals {
             if l.anchored && l.moved_last {
                 anchored_moved_last.push(l.ident.to_string());
@@ -317,6 +320,7 @@ impl<'a> Gen<'a> {
             anchored_owned,
             anchored_moved_last,
             anchored_last_move_maybe,
+            local_names,
             handle_tys,
             error: RefCell::new(None),
             flagged: Vec::new(),
@@ -1761,15 +1765,16 @@ impl<'a> Gen<'a> {
         quote!(#s #home)
     }
 
-    /// Does `pat` bind a temporary of the normaliser that keeps a borrow of another local
-    /// (see `Builder::method_borrow`)?
+    /// Does `pat` bind a local that keeps a borrow of another local: a temporary of the
+    /// normaliser (see `Builder::method_borrow`), or a value made from a borrow (see
+    /// `Builder::maybe_borrowed_by`)?
     fn keeps_borrow(&self, pat: &Pat) -> bool {
         let Some((name, _)) = crate::anchor::simple_binding(pat) else {
             return false;
         };
         self.body.borrows.iter().any(|b| {
             let l = &self.body.locals[b.borrower];
-            l.synthetic && l.ident == *name
+            (l.synthetic || b.maybe) && l.ident == *name
         })
     }
 
@@ -1875,6 +1880,7 @@ impl<'a> Gen<'a> {
             owned: &self.anchored_owned,
             moved_last: &self.anchored_moved_last,
             last_move_maybe: &self.anchored_last_move_maybe,
+            locals: &self.local_names,
             in_closure: 0,
             error: None,
             took: Vec::new(),

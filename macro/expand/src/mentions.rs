@@ -1157,8 +1157,10 @@ fn binds_at(tokens: &[TokenTree], k: usize) -> Vec<String> {
     out
 }
 
+/// Token `k` follows a lone `.` (a field, a method, `.await`), not `..` (`..base`, `0..n`).
 pub fn after_dot(tokens: &[TokenTree], k: usize) -> bool {
-    k > 0 && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '.')
+    let dot = |j: usize| matches!(&tokens[j], TokenTree::Punct(p) if p.as_char() == '.');
+    k > 0 && dot(k - 1) && !(k > 1 && dot(k - 2))
 }
 
 /// Token `k` is the group `stringify!` quotes: its names name nothing.

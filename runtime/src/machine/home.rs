@@ -179,6 +179,13 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
         unsafe { &*self.ptr() }
     }
 
+    /// `&v` for a closure or `async` block that is not `move`, which takes it with
+    /// [`Lent::get`] (see [`Lent`]).
+    #[inline(always)]
+    pub fn lend<'b>(&self) -> Lent<'b, V> {
+        Lent(self.shared())
+    }
+
     /// `&mut v`, for as long as the home holds the value.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
@@ -294,3 +301,22 @@ unsafe impl<V: Send, const N: usize, D: DropRest<V, N> + Send> Send for Home<V, 
 // SAFETY: as for `Send`: sharing the handle shares the value, as sharing a `Box<V>` would;
 // `exclusive` is only called where the body as written had a `&mut` (the contract of `new`).
 unsafe impl<V: Sync, const N: usize, D: DropRest<V, N> + Sync> Sync for Home<V, N, D> {}
+
+/// A shared borrow of a home, handed to a closure or `async` block that is not `move`:
+/// `let borrowed0 = v.lend();` before the block, `let borrowed0 = borrowed0.get();` as its
+/// first statement.
+///
+/// Such a block captures what it uses by reference. In edition 2018 it captures whole
+/// variables, so a `&V` (which is `Copy`, and so is captured by reference even when used by
+/// value) would be captured as `&&V`: a reference to a local of the code that made the block,
+/// gone once the block is made (E0716). `Lent` is not `Copy`, so `get(self)` has the block
+/// take it by value, in every edition; the block then holds the `&V` itself.
+pub struct Lent<'a, V>(&'a V);
+
+impl<'a, V> Lent<'a, V> {
+    /// The reference.
+    #[inline(always)]
+    pub fn get(self) -> &'a V {
+        self.0
+    }
+}

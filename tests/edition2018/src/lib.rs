@@ -1,0 +1,1 @@
+//! Edition 2018 twin of the differential tests; see tests/.
