@@ -348,7 +348,10 @@ differential! {
     /// A published macro that awaits inside its own definition (tower-test's
     /// `assert_request_eq!`) runs as an island, known by name; its value is the receiver of a
     /// method call. It was rustc's E0728 (29 fns of tower's tests in the real-code check).
+    /// Under `forbid(unsafe_code)` (tower's and deadpool's), which the island's own `unsafe`
+    /// block, once written under the user's span, broke.
     macro_awaiting_inside_its_definition {
+        #[forbid(unsafe_code)]
         async fn f(n: u32) -> u32 {
             let _g = Guard::new("g");
             let mut handle = MockHandle::new(vec!["second", "first"]);
