@@ -801,9 +801,15 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
 
-    /// A future made by a method on one local with `&mut` another (`rx.read_to_end(&mut
-    /// buf)`), kept in a local across other `.await`s: both stay where they are.
+    /// A future made by a method on one local with `&mut` another, handed to a constructor
+    /// (tokio-test's `spawn(rx.read_to_end(&mut buf))`) and kept across other `.await`s: both
+    /// locals stay where they are. (Kept bare, `let read = rx.read_to_end(&mut buf);`, `rx`
+    /// is not taken to be borrowed: rustc's E0505.)
     future_kept_in_a_local_borrows_its_receiver_and_argument {
+        pub struct Spawned<F>(pub F);
+        impl<F> Spawned<F> {
+            pub fn new(f: F) -> Self { Spawned(f) }
+        }
         pub struct Reader { pub left: Vec<u8>, pub _g: Guard }
         impl Reader {
             pub fn read_to_end<'a>(
@@ -819,9 +825,9 @@ differential! {
         async fn f() -> usize {
             let mut rx = Reader { left: vec![1, 2, 3], _g: Guard::new("rx") };
             let mut buf = vec![];
-            let read = rx.read_to_end(&mut buf);
+            let read = Spawned::new(rx.read_to_end(&mut buf));
             let k = step("other", 1usize).await;
-            read.await + k + buf.len()
+            read.0.await + k
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }

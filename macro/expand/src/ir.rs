@@ -647,7 +647,7 @@ impl Builder {
     fn maybe_borrowed_by(&mut self, e: &Expr, by: &[LocalId]) {
         use syn::spanned::Spanned;
         let mut places = Vec::new();
-        call_spine_borrows(e, &mut places);
+        call_spine_borrows(e, false, &mut places);
         for place in places {
             if let Some((borrowed, _)) = self.place_root(place)
                 && !self.locals[borrowed].reference
@@ -1175,17 +1175,20 @@ enum Inner {
 /// The elements of a tuple, array or struct literal (through parentheses and nested
 /// literals), which a `let` of it binds as parts of its value.
 /// The places a value made by `e` may borrow, along the calls that make it: `&v` / `&mut v`
-/// given to a call or method (`Cursor::new(&mut v)`), and a method's receiver taken by
-/// reference (`rx.read_to_end(..)`). Not through closures or blocks, nor past a method that
-/// returns an owned value (`len()`) or consumes its receiver (`unwrap()` on a place).
-fn call_spine_borrows<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+/// given to a call or method (`Cursor::new(&mut v)`), and, inside a call's arguments, a
+/// method's receiver taken by reference (`spawn(rx.read_to_end(..))`). Not the receiver of the
+/// method that makes the value itself (`let key = queue.insert(..)`: most such methods return
+/// an owned value, and a home for `queue` would change how a macro sees it, `poll!(queue)`
+/// with `$q:ident`), not through closures or blocks, nor past a method that returns an owned
+/// value (`len()`).
+fn call_spine_borrows<'e>(e: &'e Expr, nested: bool, out: &mut Vec<&'e Expr>) {
     let arg = |a: &'e Expr, out: &mut Vec<&'e Expr>| match a {
         Expr::Reference(r) => out.push(&r.expr),
-        a => call_spine_borrows(a, out),
+        a => call_spine_borrows(a, true, out),
     };
     match e {
-        Expr::Paren(p) => call_spine_borrows(&p.expr, out),
-        Expr::Try(t) => call_spine_borrows(&t.expr, out),
+        Expr::Paren(p) => call_spine_borrows(&p.expr, nested, out),
+        Expr::Try(t) => call_spine_borrows(&t.expr, nested, out),
         Expr::Call(c) => c.args.iter().for_each(|a| arg(a, out)),
         Expr::MethodCall(m) => {
             let name = m.method.to_string();
@@ -1195,11 +1198,12 @@ fn call_spine_borrows<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             m.args.iter().for_each(|a| arg(a, out));
             match &*m.receiver {
                 r @ (Expr::Path(_) | Expr::Field(_) | Expr::Index(_))
-                    if mentions::receiver_consumes(&name) == Consumes::No =>
+                    if nested && mentions::receiver_consumes(&name) == Consumes::No =>
                 {
                     out.push(r)
                 }
-                r => arg(r, out),
+                Expr::Reference(r) => out.push(&r.expr),
+                r => call_spine_borrows(r, nested, out),
             }
         }
         _ => {}
