@@ -3,7 +3,7 @@
 //! references to fixed homes that the expansion hands such a block must be taken by value
 //! (`Lent::get`, a closure made `move`), or the block borrows a local of the code that made it
 //! (E0716, E0373). tower and mini-redis are edition 2018 crates.
-use clockwork_tests::{differential, log, step, Step};
+use clockwork_tests::{differential, step, Step};
 
 /// A mock service's handle, as in tower-test.
 pub struct MockHandle {
