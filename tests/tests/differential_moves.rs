@@ -314,4 +314,47 @@ differential! {
             async { f(None, 1).await + f(Some(2), 2).await + f(Some(3), 3).await }
         }
     }
+
+    /// The sender of `oneshot::channel()` is taken by its `send` (tokio's and futures' take
+    /// `self`), which the name `send` alone does not say (an `mpsc` sender's borrows): it is
+    /// not kept across the later `.await`. It was E0382 (14 fns of tokio-util's and bb8's
+    /// tests in the real-code check).
+    oneshot_sender_sent_before_a_later_await {
+        pub mod oneshot {
+            use clockwork_tests::{Guard, log};
+            pub struct Sender(pub Guard);
+            pub struct Receiver(pub Guard);
+            impl Sender {
+                pub fn send(self, v: u32) -> Result<(), u32> {
+                    log(format!("send {v} by {}", self.0.name()));
+                    Ok(())
+                }
+            }
+            pub fn channel<T>() -> (Sender, Receiver) {
+                (Sender(Guard::new("tx")), Receiver(Guard::new("rx")))
+            }
+        }
+        async fn f() -> u32 {
+            let (tx, rx) = oneshot::channel::<u32>();
+            let a = step("a", 1u32).await;
+            tx.send(a).unwrap();
+            let b = step("b", 2u32).await;
+            drop(rx);
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `unwrap_err()` and `expect_err()` take their `Result` by value, also inside
+    /// `assert_eq!`. It was E0382 (bb8's tests).
+    unwrap_err_inside_assert_eq_takes_the_result {
+        async fn f() -> usize {
+            let res: Result<Guard, Guard> = step("r", Err(Guard::new("e"))).await;
+            assert_eq!(res.unwrap_err().name(), "e");
+            let other: Result<u32, Guard> = step("o", Err(Guard::new("f"))).await;
+            let g = other.expect_err("an error");
+            step("after", g.name().len()).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

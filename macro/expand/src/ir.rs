@@ -56,6 +56,9 @@ pub struct Local {
     /// `Copy` local by value captures it by reference: then the closure owns nothing, and
     /// counting a call as a move changes nothing.)
     pub consumed_by_call: bool,
+    /// The sender of `let (tx, rx) = oneshot::channel();`: its `send` takes `self` (tokio's,
+    /// futures'), which the method name alone leaves open (an `mpsc` sender's borrows).
+    pub oneshot_sender: bool,
     /// Its one move is its last mention, and nothing can run after it (no later iteration of a
     /// loop around it): a method the receiver heuristic takes to consume it (`v.into_iter()`)
     /// may take it out of a fixed home. Were the guess wrong (a method that borrows), the value
@@ -377,6 +380,7 @@ impl Builder {
             declared_mut: mutable,
             closure_at: None,
             consumed_by_call: false,
+            oneshot_sender: false,
             moved_last: false,
             last_move_maybe: false,
             assignments: Vec::new(),
@@ -500,7 +504,11 @@ impl Builder {
     fn receiver_kind(&self, id: LocalId, m: &Mention) -> Use {
         match m.kind {
             Use::Receiver(Consumes::Yes) => Use::Move,
-            Use::Receiver(Consumes::OnTemporaries) if self.locals[id].synthetic => Use::Move,
+            Use::Receiver(Consumes::OnTemporaries)
+                if self.locals[id].synthetic || self.locals[id].oneshot_sender =>
+            {
+                Use::Move
+            }
             Use::Receiver(_) => Use::Other,
             Use::Other if m.called && self.locals[id].consumed_by_call => Use::Move,
             // A field copied out of a reference: the reference owns nothing to drop later.
@@ -780,6 +788,15 @@ impl Builder {
                 }
                 if let Some(init) = &l.init {
                     self.maybe_borrowed_by(&init.expr, &ids);
+                    if let Some(first) = oneshot_sender(&l.pat, &init.expr) {
+                        let id = ids
+                            .iter()
+                            .copied()
+                            .find(|&id| self.locals[id].written == first);
+                        if let Some(id) = id {
+                            self.locals[id].oneshot_sender = true;
+                        }
+                    }
                 }
                 if let (Some(init), [id]) = (&l.init, &ids[..])
                     && matches!(&*init.expr, Expr::Closure(_) | Expr::Async(_))
@@ -1208,6 +1225,25 @@ fn call_spine_borrows<'e>(e: &'e Expr, nested: bool, out: &mut Vec<&'e Expr>) {
         }
         _ => {}
     }
+}
+
+/// `let (tx, rx) = oneshot::channel();` (any path ending in `oneshot::channel`): the name of
+/// the sender.
+fn oneshot_sender(pat: &Pat, init: &Expr) -> Option<String> {
+    let Expr::Call(c) = init else { return None };
+    let Expr::Path(p) = &*c.func else { return None };
+    let segments: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if !segments.ends_with(&["oneshot".to_string(), "channel".to_string()]) {
+        return None;
+    }
+    let Pat::Tuple(t) = pat else { return None };
+    let (name, _) = crate::anchor::simple_binding(t.elems.first()?)?;
+    Some(name.to_string())
 }
 
 fn literal_elements(e: &Expr) -> Vec<&Expr> {

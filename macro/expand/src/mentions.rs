@@ -43,6 +43,9 @@ pub fn receiver_consumes(method: &str) -> Consumes {
     const BY_VALUE: &[&str] = &[
         "unwrap",
         "expect",
+        "unwrap_err",
+        "expect_err",
+        "unwrap_unchecked",
         "unwrap_or",
         "unwrap_or_else",
         "unwrap_or_default",
