@@ -570,4 +570,36 @@ differential! {
         }
     }
 
+
+    /// `match self` in a `&mut self` method binds `&mut` references (match ergonomics), not
+    /// declared `mut`, whose `&mut self` methods are awaited: the binding's home is reached
+    /// exclusively. It was E0596 (tokio-util's `Either::accept`, in the real-code check).
+    match_on_mut_self_awaits_a_mut_method_of_a_binding {
+        pub struct Listener { pub left: u32, pub _g: Guard }
+        impl Listener {
+            pub fn accept(&mut self) -> Step<u32> {
+                self.left -= 1;
+                step("accept", self.left)
+            }
+        }
+        pub enum Either { Left(Listener), Right(Listener) }
+        impl Either {
+            pub async fn accept(&mut self) -> u32 {
+                match self {
+                    Either::Left(listener) => {
+                        let n = listener.accept().await;
+                        n + listener.accept().await
+                    }
+                    Either::Right(listener) => listener.accept().await * 10,
+                }
+            }
+        }
+        async fn f() -> u32 {
+            let mut e = Either::Left(Listener { left: 5, _g: Guard::new("l") });
+            let a = e.accept().await;
+            let mut r = Either::Right(Listener { left: 3, _g: Guard::new("r") });
+            a + r.accept().await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

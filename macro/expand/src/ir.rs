@@ -59,6 +59,10 @@ pub struct Local {
     /// The sender of `let (tx, rx) = oneshot::channel();`: its `send` takes `self` (tokio's,
     /// futures'), which the method name alone leaves open (an `mpsc` sender's borrows).
     pub oneshot_sender: bool,
+    /// Bound by a pattern matched through a `&mut` (`match self { Left(l) => .. }` in a `&mut
+    /// self` method, `match &mut x`): may itself be a `&mut` (match ergonomics), whose `&mut
+    /// self` methods a shared borrow of it cannot reach, though the binding is not `mut`.
+    pub through_mut_ref: bool,
     /// Its one move is its last mention, and nothing can run after it (no later iteration of a
     /// loop around it): a method the receiver heuristic takes to consume it (`v.into_iter()`)
     /// may take it out of a fixed home. Were the guess wrong (a method that borrows), the value
@@ -381,6 +385,7 @@ impl Builder {
             closure_at: None,
             consumed_by_call: false,
             oneshot_sender: false,
+            through_mut_ref: false,
             moved_last: false,
             last_move_maybe: false,
             assignments: Vec::new(),
@@ -643,6 +648,19 @@ impl Builder {
                     maybe: false,
                 });
             }
+        }
+    }
+
+    /// A scrutinee reached through a `&mut`: `&mut x`, or a place rooted at an argument
+    /// written `&mut T` (`&mut self`).
+    fn through_mut_ref(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Reference(r) => r.mutability.is_some(),
+            Expr::Paren(p) => self.through_mut_ref(&p.expr),
+            e => self.place_root(e).is_some_and(|(id, _)| {
+                let l = &self.locals[id];
+                l.reference && !l.shared_reference
+            }),
         }
     }
 
@@ -983,6 +1001,7 @@ impl Builder {
                 // bind by value move (a part of) a local scrutinee; in the others it stays whole
                 // and alive to the end of its scope. Record the move per arm.
                 let moved_root = moving_root(&m.expr);
+                let through_mut_ref = self.through_mut_ref(&m.expr);
                 let arm_moves: Vec<bool> = m
                     .arms
                     .iter()
@@ -1031,6 +1050,7 @@ impl Builder {
                                         if ok {
                                             s.locals[i].anchorable = true;
                                         }
+                                        s.locals[i].through_mut_ref = through_mut_ref;
                                     }
                                     if trivial_items {
                                         for &i in &ids {
@@ -1130,6 +1150,10 @@ impl Builder {
             Expr::Let(l) => self.sure_borrow(&l.expr),
             _ => None,
         };
+        let through_mut_ref = match &cond {
+            Expr::Let(l) => self.through_mut_ref(&l.expr),
+            _ => false,
+        };
         // `if let Some(x) = e { .. }`, also in a chain (`if let A(a) = e && let B(b) = f`): its
         // by-value bindings can get a fixed home at the top of the then-block, as a `match`
         // arm's can (the rest of the condition reads the bindings themselves).
@@ -1151,6 +1175,7 @@ impl Builder {
                     if ok {
                         s.locals[i].anchorable = true;
                     }
+                    s.locals[i].through_mut_ref = through_mut_ref;
                 }
                 s.borrowed_by(cond_borrow, &ids);
                 declared = ids;

@@ -201,8 +201,9 @@ impl<'a> Gen<'a> {
             if l.anchored && !l.literal_fields.is_empty() {
                 anchored_owned.push((l.ident.to_string(), l.literal_fields.clone()));
             }
-            // (A reference argument may be `&mut T`: its methods reach `T` through `DerefMut`.)
-            if l.anchored && !l.declared_mut && !l.reference {
+            // (A reference argument may be `&mut T`: its methods reach `T` through `DerefMut`;
+            // so may a binding matched through a `&mut`.)
+            if l.anchored && !l.declared_mut && !l.reference && !l.through_mut_ref {
                 anchored_shared.push(l.ident.to_string());
             }
             if l.anchored {
