@@ -19,7 +19,20 @@ pub struct Outcome {
 /// Runs `req`; `stdout_tty` / `stderr_tty` say whether each stream is a terminal.
 pub fn run(req: &Request, stdout_tty: bool, stderr_tty: bool) -> Outcome {
     let color_out = req.color.enabled(stdout_tty);
-    match load(&req.input).and_then(|units| execute(units, &req.action, color_out)) {
+    // The edition's temporary rules: the crate of the file (its nearest `Cargo.toml`), else
+    // 2024 (see `clockwork_expand::edition`).
+    use clockwork_expand::edition::{self, Edition};
+    let edition = match &req.input {
+        Input::File(path) => edition::of_file(std::path::Path::new(path)),
+        Input::Package(Some(manifest)) => std::path::Path::new(manifest)
+            .parent()
+            .and_then(edition::of_manifest_dir),
+        Input::Package(None) => edition::of_manifest_dir(std::path::Path::new(".")),
+    };
+    let result = edition::with_edition(edition.unwrap_or(Edition::From2024), || {
+        load(&req.input).and_then(|units| execute(units, &req.action, color_out))
+    });
+    match result {
         Ok(stdout) => Outcome {
             stdout,
             stderr: String::new(),

@@ -16,6 +16,7 @@
 
 pub mod anchor;
 pub mod cfg;
+pub mod edition;
 pub mod entry;
 pub mod error;
 pub mod ir;
@@ -42,6 +43,11 @@ use syn::{ImplItem, Item};
 
 /// The attribute's entry point: `item` is what `#[state_machine]` was put on.
 pub fn expand_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let edition = edition::of_cargo_crate().unwrap_or(edition::Edition::From2024);
+    edition::with_edition(edition, || expand_attribute_in(attr, item))
+}
+
+fn expand_attribute_in(attr: TokenStream, item: TokenStream) -> TokenStream {
     let machine = match support_path(attr) {
         Ok(p) => p,
         Err(e) => return e.to_compile_error(),

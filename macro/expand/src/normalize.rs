@@ -19,6 +19,7 @@
 //! in a block `{ ... }` so those bindings are dropped at the end of the statement, as rustc drops
 //! temporaries.
 
+use crate::edition::Edition;
 use crate::error::{Error, Result};
 use crate::mentions::macro_kind;
 use crate::names::Names;
@@ -48,6 +49,12 @@ pub struct Normalizer<'a> {
     statement_temps: Vec<Ident>,
     /// In the receiver chain of a method that takes `self` (see `extract_temps`).
     consuming_chain: bool,
+    /// The edition's temporary rules (see `edition.rs`).
+    edition: Edition,
+    /// Up to edition 2021, in a block's tail expression: its place temporaries go in slots
+    /// declared at the top of the block (`let mut slot0 = None;`), so that they drop after the
+    /// block's locals, as that edition drops a tail expression's temporaries.
+    tail_slots: Option<Vec<Ident>>,
 }
 
 /// Does `e` contain an `.await` that belongs to this function (not to a nested async block,
@@ -195,6 +202,11 @@ fn is_stable(e: &Expr) -> bool {
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => is_stable(&u.expr),
         Expr::Tuple(t) => t.elems.iter().all(is_stable),
         Expr::Array(a) => a.elems.iter().all(is_stable),
+        // `slot.as_mut().unwrap()`: a tail temporary's slot (`Normalizer::tail_slots`).
+        Expr::MethodCall(m) if m.method == "unwrap" && m.args.is_empty() => {
+            matches!(&*m.receiver, Expr::MethodCall(r)
+                if r.method == "as_mut" && r.args.is_empty() && matches!(&*r.receiver, Expr::Path(_)))
+        }
         _ => false,
     }
 }
@@ -486,6 +498,8 @@ impl<'a> Normalizer<'a> {
             place_temps: Vec::new(),
             statement_temps: Vec::new(),
             consuming_chain: false,
+            edition: crate::edition::current(),
+            tail_slots: None,
         }
     }
 
@@ -547,8 +561,21 @@ impl<'a> Normalizer<'a> {
                 }
                 s => s,
             };
-            if stmt_has_await(&s) {
-                self.stmt(s, is_tail, &mut stmts)?;
+            if stmt_has_await(&s) && is_tail && self.edition == Edition::Upto2021 {
+                let outer = self.tail_slots.replace(Vec::new());
+                let done = self.stmt(s, is_tail, &mut stmts);
+                let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
+                done?;
+                let slots = slots.iter().map(|slot| -> Stmt {
+                    parse_quote!(let mut #slot = ::core::option::Option::None;)
+                });
+                stmts.splice(0..0, slots);
+            } else if stmt_has_await(&s) {
+                // (A statement's own temporaries drop at its end in every edition.)
+                let outer = self.tail_slots.take();
+                let done = self.stmt(s, is_tail, &mut stmts);
+                self.tail_slots = outer;
+                done?;
             } else {
                 stmts.push(s);
             }
@@ -852,7 +879,16 @@ impl<'a> Normalizer<'a> {
     }
 
     /// Normalises a control-flow construct that contains awaits (the construct itself stays).
+    /// Its condition, scrutinee and arms are temporary scopes of their own: a tail's slots
+    /// (`tail_slots`) do not reach inside.
     fn construct(&mut self, e: Expr) -> Result<Expr> {
+        let outer = self.tail_slots.take();
+        let out = self.construct_in(e);
+        self.tail_slots = outer;
+        out
+    }
+
+    fn construct_in(&mut self, e: Expr) -> Result<Expr> {
         Ok(match e {
             Expr::Block(mut b) => {
                 b.block = self.block(b.block)?;
@@ -911,8 +947,11 @@ impl<'a> Normalizer<'a> {
                         Expr::Let(l) => Some(&*l.expr),
                         _ => None,
                     };
-                    if let Some(drops) = scrutinee.and_then(|e| self.drop_temporaries(&prelude, e))
-                    {
+                    // (Up to edition 2021 they live through the else-block too.)
+                    let drops = scrutinee
+                        .filter(|_| self.edition == Edition::From2024)
+                        .and_then(|e| self.drop_temporaries(&prelude, e));
+                    if let Some(drops) = drops {
                         let els: Expr = match i.else_branch.take() {
                             Some((_, e)) => parse_quote!({ #drops #e }),
                             None => parse_quote!({ #drops }),
@@ -936,7 +975,10 @@ impl<'a> Normalizer<'a> {
                 {
                     let e = std::mem::replace(&mut *l.expr, Expr::Verbatim(TokenStream::new()));
                     *l.expr = self.extract_temps(e, &mut prelude);
-                    if let Some(drops) = self.drop_temporaries(&prelude, &l.expr) {
+                    let drops = (self.edition == Edition::From2024)
+                        .then(|| self.drop_temporaries(&prelude, &l.expr))
+                        .flatten();
+                    if let Some(drops) = drops {
                         let els: Expr = match i.else_branch.take() {
                             Some((_, e)) => parse_quote!({ #drops #e }),
                             None => parse_quote!({ #drops }),
@@ -1605,6 +1647,14 @@ impl<'a> Normalizer<'a> {
         if is_place_expr(&e) || is_promotable(&e) || is_stable(&e) {
             self.note_statement_temp(&e);
             e
+        } else if let Some(slots) = &mut self.tail_slots {
+            // Up to edition 2021, a temporary of a block's tail: made here, in a slot declared
+            // at the top of the block, which drops it after the block's locals.
+            let slot = self.names.ident("slot");
+            self.synthetic.push(slot.to_string());
+            slots.push(slot.clone());
+            out.push(parse_quote!(#slot = ::core::option::Option::Some(#e);));
+            parse_quote!((*#slot.as_mut().unwrap()))
         } else {
             let t = self.synth("tmp");
             out.push(if mutable {
