@@ -196,6 +196,27 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     // Items declared in the body (`fn helper`, `struct`, `const`, `macro_rules!`) are visible in
     // their whole block, but the body is split across match arms: lift them out, in order.
     let items = take_items(&mut block);
+    let arguments = prologue.len();
+    // Up to edition 2021, the temporaries of the body's tail expression drop after the body's
+    // locals and before the arguments. A tail that awaits keeps them in slots after the
+    // arguments (`Normalizer::tail_slots`); one that does not is left whole, and rustc ends
+    // its temporaries where the statement around it ends: the body runs as `let value = {
+    // body }; value`, so that is before the arguments (see `edition.rs`).
+    if crate::edition::current() == crate::edition::Edition::Upto2021
+        && block.stmts.iter().any(crate::normalize::stmt_has_await)
+        && matches!(block.stmts.last(), Some(Stmt::Expr(e, None))
+            if !crate::normalize::has_await(e) && may_make_temporaries(e))
+    {
+        let value = Ident::new(&names.fresh("value"), Span::mixed_site());
+        let body = Block {
+            brace_token: block.brace_token,
+            stmts: std::mem::take(&mut block.stmts),
+        };
+        block.stmts = vec![
+            parse_quote!(let #value = #body;),
+            Stmt::Expr(parse_quote!(#value), None),
+        ];
+    }
     prologue.append(&mut block.stmts);
     block.stmts = prologue;
 
@@ -216,6 +237,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     crate::pinned::write_out(&mut block);
     let gen_names = GenNames::new(&mut names, f.machine.to_token_stream());
     let mut normalizer = Normalizer::new(&mut names, option_return);
+    normalizer.arguments = arguments;
     let normalized = normalizer.block(block)?;
     let synthetic = std::mem::take(&mut normalizer.synthetic);
     let trivial_iters = std::mem::take(&mut normalizer.trivial_iters);
@@ -909,5 +931,24 @@ fn surely_copy(ty: &syn::Type) -> bool {
         syn::Type::Array(a) => surely_copy(&a.elem),
         syn::Type::Paren(p) => surely_copy(&p.elem),
         _ => false,
+    }
+}
+
+/// Whether evaluating `e` may make a temporary that outlives it: anything but names,
+/// literals and constructors of them (`Ok(())`, `(a, 1)`, `S { x }`).
+fn may_make_temporaries(e: &syn::Expr) -> bool {
+    use syn::Expr;
+    match e {
+        Expr::Path(_) | Expr::Lit(_) => false,
+        Expr::Paren(p) => may_make_temporaries(&p.expr),
+        Expr::Tuple(t) => t.elems.iter().any(may_make_temporaries),
+        Expr::Array(a) => a.elems.iter().any(may_make_temporaries),
+        Expr::Call(c) => {
+            !matches!(&*c.func, Expr::Path(_)) || c.args.iter().any(may_make_temporaries)
+        }
+        Expr::Struct(st) => {
+            st.rest.is_some() || st.fields.iter().any(|f| may_make_temporaries(&f.expr))
+        }
+        _ => true,
     }
 }

@@ -55,6 +55,12 @@ pub struct Normalizer<'a> {
     /// declared at the top of the block (`let mut slot0 = None;`), so that they drop after the
     /// block's locals, as that edition drops a tail expression's temporaries.
     tail_slots: Option<Vec<Ident>>,
+    /// Every slot made for a tail temporary.
+    slot_names: Vec<Ident>,
+    /// The statements at the top of the body that bind the arguments: a tail's slots go after
+    /// them (up to edition 2021 the body's tail temporaries drop after its locals, before the
+    /// arguments). Taken by the first (root) block.
+    pub arguments: usize,
 }
 
 /// Does `e` contain an `.await` that belongs to this function (not to a nested async block,
@@ -205,7 +211,7 @@ fn is_stable(e: &Expr) -> bool {
         // `slot.as_mut().unwrap()`: a tail temporary's slot (`Normalizer::tail_slots`).
         Expr::MethodCall(m) if m.method == "unwrap" && m.args.is_empty() => {
             matches!(&*m.receiver, Expr::MethodCall(r)
-                if r.method == "as_mut" && r.args.is_empty() && matches!(&*r.receiver, Expr::Path(_)))
+                if r.method == "as_mut" && r.args.is_empty() && is_stable(&r.receiver))
         }
         _ => false,
     }
@@ -500,10 +506,13 @@ impl<'a> Normalizer<'a> {
             consuming_chain: false,
             edition: crate::edition::current(),
             tail_slots: None,
+            slot_names: Vec::new(),
+            arguments: 0,
         }
     }
 
     pub fn block(&mut self, b: Block) -> Result<Block> {
+        let arguments = std::mem::take(&mut self.arguments);
         let mut stmts = Vec::new();
         let n = b.stmts.len();
         // Whether a statement after the i-th awaits.
@@ -569,7 +578,10 @@ impl<'a> Normalizer<'a> {
                 let slots = slots.iter().map(|slot| -> Stmt {
                     parse_quote!(let mut #slot = ::core::option::Option::None;)
                 });
-                stmts.splice(0..0, slots);
+                stmts.splice(
+                    arguments.min(stmts.len())..arguments.min(stmts.len()),
+                    slots,
+                );
             } else if stmt_has_await(&s) {
                 // (A statement's own temporaries drop at its end in every edition.)
                 let outer = self.tail_slots.take();
@@ -1019,14 +1031,15 @@ impl<'a> Normalizer<'a> {
                 let mut m = m;
                 let mut prelude = Vec::new();
                 if has_await(&m.expr) {
-                    let s = self.flatten(*m.expr, &mut prelude)?;
-                    m.expr = Box::new(s);
+                    let s = self.flatten(*m.expr, &mut prelude);
+                    m.expr = Box::new(s?);
                 } else if m.arms.iter().any(|a| has_await(&a.body)) {
                     // The scrutinee's temporaries live to the end of the `match`, across the
                     // arms' suspensions (`match make().name().len() { .. }`).
                     let s = self.extract_temps(*m.expr, &mut prelude);
                     m.expr = Box::new(s);
                 }
+
                 for arm in &mut m.arms {
                     if let syn::Pat::Guard(g) = &arm.pat
                         && has_await(&g.guard)
@@ -1644,6 +1657,24 @@ impl<'a> Normalizer<'a> {
     /// `vec![].iter_mut()`), which a temporary allows and an immutable local does not. Only
     /// then: a `mut` temporary kept in a fixed home lends its methods an exclusive borrow.
     fn place_temp_as(&mut self, e: Expr, mutable: bool, out: &mut Vec<Stmt>) -> Expr {
+        // (Not a slot itself, nor what is already in one.)
+        let synthetic = |e: &Expr| {
+            matches!(e, Expr::Path(p) if p.path.get_ident().is_some_and(|i| {
+                self.synthetic.iter().any(|s| i == s) && !self.slot_names.contains(i)
+            }))
+        };
+        if self.tail_slots.is_some() && synthetic(&e) {
+            // An awaited value (or an operand) used as a place in a tail, up to edition 2021
+            // (`x.await.val()`): a temporary of the tail, moved into its slot.
+            let slot = self.names.ident("slot");
+            self.synthetic.push(slot.to_string());
+            self.slot_names.push(slot.clone());
+            if let Some(slots) = &mut self.tail_slots {
+                slots.push(slot.clone());
+            }
+            out.push(parse_quote!(#slot = ::core::option::Option::Some(#e);));
+            return parse_quote!((*#slot.as_mut().unwrap()));
+        }
         if is_place_expr(&e) || is_promotable(&e) || is_stable(&e) {
             self.note_statement_temp(&e);
             e
@@ -1652,6 +1683,7 @@ impl<'a> Normalizer<'a> {
             // at the top of the block, which drops it after the block's locals.
             let slot = self.names.ident("slot");
             self.synthetic.push(slot.to_string());
+            self.slot_names.push(slot.clone());
             slots.push(slot.clone());
             out.push(parse_quote!(#slot = ::core::option::Option::Some(#e);));
             parse_quote!((*#slot.as_mut().unwrap()))
@@ -1748,8 +1780,21 @@ impl<'a> Normalizer<'a> {
                 let mut ops = vec![(*m.receiver, Ctx::Place)];
                 ops.extend(m.args.into_iter().map(|a| (a, Ctx::Value)));
                 let mut res = self.operands(ops, out)?.into_iter();
-                m.receiver = Box::new(res.next().unwrap());
+                let receiver = res.next().unwrap();
                 m.args = res.collect();
+                // `x.await.val()` in a tail, up to edition 2021: the awaited value is a
+                // temporary of the tail (unless the method takes it by value).
+                let name = m.method.to_string();
+                let borrows = crate::mentions::receiver_consumes(&name)
+                    == crate::mentions::Consumes::No
+                    && !may_take_self(&name);
+                m.receiver = Box::new(
+                    if borrows && self.tail_slots.is_some() && matches!(receiver, Expr::Path(_)) {
+                        self.place_temp_as(receiver, false, out)
+                    } else {
+                        receiver
+                    },
+                );
                 Expr::MethodCall(m)
             }
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
@@ -1927,7 +1972,15 @@ impl<'a> Normalizer<'a> {
                 r.end = res.next().map(Box::new);
                 Expr::Range(r)
             }
-            Expr::Macro(m) => self.macro_expr(m, out)?,
+            Expr::Macro(m) => {
+                // A macro's expansion may hold its arguments in a block of its own
+                // (`format!`'s `{ let res = ..; res }`), which ends their temporaries: no
+                // tail slots inside.
+                let outer = self.tail_slots.take();
+                let done = self.macro_expr(m, out);
+                self.tail_slots = outer;
+                done?
+            }
             Expr::Let(l) => {
                 return Err(Error::new(
                     l.span(),

@@ -219,4 +219,21 @@ differential! {
             async { f(1).await + f(2).await }
         }
     }
+
+    /// An awaited value that a method borrows, in a block's tail (`step(..).await.val()`): up
+    /// to 2021 a temporary of the tail, which drops after the block's locals, in its slot.
+    /// Fuzzer (`--edition 2021`), seed 21, program 1.
+    awaited_receiver_in_a_block_tail_2021 {
+        async fn f() -> usize {
+            let _outer = Guard::new("outer");
+            let v = 'b: {
+                let _inner = Guard::new("inner");
+                let n = step("n", 1usize).await;
+                n + step("s", Guard::new("awaited")).await.name().len()
+            };
+            log("after block");
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

@@ -91,10 +91,10 @@ impl Driver {
     /// that incremental caches help); `target`: the CARGO_TARGET_DIR to build in; `prelude`:
     /// items put in the crate's `prelude` module, which every case glob-imports. Builds the
     /// crate without cases (and so the dependencies); panics if that fails.
-    pub fn new(repo: &Path, work: &Path, target: &Path, prelude: &str) -> Driver {
+    pub fn new(repo: &Path, work: &Path, target: &Path, prelude: &str, edition: u32) -> Driver {
         fs::create_dir_all(work.join("src")).expect("cannot create the driver's work directory");
         let manifest = format!(
-            "[package]\nname = \"{PACKAGE}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+            "[package]\nname = \"{PACKAGE}\"\nversion = \"0.0.0\"\nedition = \"{edition}\"\n\
              publish = false\n\n[workspace]\n\n[dependencies]\n\
              clockwork-tests = {{ path = {:?} }}\nclockwork-macros = {{ path = {:?} }}\n\
              clockwork = {{ path = {:?}, default-features = false }}\n\n\

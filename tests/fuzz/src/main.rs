@@ -121,6 +121,9 @@ struct Options {
     max_differences: usize,
     /// Print this program (formatted) and stop.
     print: Option<usize>,
+    /// The edition the programs are compiled as (`2024`, `2021`, `2018`): the transform
+    /// applies some temporary rules by edition (`clockwork_expand::edition`).
+    edition: u32,
 }
 
 fn parse_args(repo: &Path) -> Result<Options, String> {
@@ -134,6 +137,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
         max_compile_failures: 100.0,
         max_differences: 0,
         print: None,
+        edition: 2024,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -182,10 +186,17 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
                         .map_err(|e| format!("--print: {e}"))?,
                 )
             }
+            "--edition" => {
+                o.edition = value("--edition")?
+                    .parse()
+                    .ok()
+                    .filter(|e| [2018, 2021, 2024].contains(e))
+                    .ok_or("--edition: 2018, 2021 or 2024")?
+            }
             "-h" | "--help" => {
                 return Err(
                     "usage: clockwork-fuzz [--count N] [--seed S] [--batch B] [--out DIR] \
-                     [--shrink K] [--shrink-differs K] [--max-differences N] [--max-compile-failures PERCENT] [--print I]"
+                     [--shrink K] [--shrink-differs K] [--max-differences N] [--max-compile-failures PERCENT] [--print I] [--edition E]"
                         .into(),
                 );
             }
@@ -207,6 +218,9 @@ pub fn program(seed: u64, i: usize) -> Program {
 
 /// Expands every async fn of the program in this process: `Some` when the transform panics or
 /// refuses it.
+/// The edition of the run (`--edition`), for the expansion done in this process.
+static EDITION: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(2024);
+
 pub fn expand_in_process(p: &Program) -> Option<Outcome> {
     let file = match syn::parse_file(&p.native()) {
         Ok(f) => f,
@@ -217,8 +231,18 @@ pub fn expand_in_process(p: &Program) -> Option<Outcome> {
         if f.sig.asyncness.is_none() {
             continue;
         }
+        use clockwork_expand::edition::{Edition, with_edition};
+        let edition = match EDITION.load(std::sync::atomic::Ordering::Relaxed) {
+            e if e < 2024 => Edition::Upto2021,
+            _ => Edition::From2024,
+        };
         let result = std::panic::catch_unwind(|| {
-            clockwork_expand::expand_item(item.clone(), &clockwork_expand::default_support_path())
+            with_edition(edition, || {
+                clockwork_expand::expand_item(
+                    item.clone(),
+                    &clockwork_expand::default_support_path(),
+                )
+            })
         });
         match result {
             Err(e) => return Some(Outcome::MacroPanic(panic_text(&*e))),
@@ -301,11 +325,18 @@ fn main() {
         eprintln!("clockwork-fuzz: another run holds target/fuzz/lock; waiting for it");
         lock.lock().expect("lock target/fuzz/lock");
     }
+    EDITION.store(opts.edition, std::sync::atomic::Ordering::Relaxed);
+    // (One work directory per edition: the crate's manifest names it.)
+    let work = match opts.edition {
+        2024 => fuzz_dir.join("work"),
+        e => fuzz_dir.join(format!("work-{e}")),
+    };
     let driver = Driver::new(
         &repo,
-        &fuzz_dir.join("work"),
+        &work,
         &fuzz_dir.join("target"),
         generate::PRELUDE,
+        opts.edition,
     );
 
     let started = std::time::Instant::now();
