@@ -203,7 +203,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     // its temporaries where the statement around it ends: the body runs as `let value = {
     // body }; value`, so that is before the arguments (see `edition.rs`).
     if crate::edition::current() == crate::edition::Edition::Upto2021
-        && block.stmts.iter().any(crate::normalize::stmt_has_await)
         && matches!(block.stmts.last(), Some(Stmt::Expr(e, None))
             if !crate::normalize::has_await(e) && may_make_temporaries(e))
     {

@@ -57,6 +57,10 @@ pub struct Normalizer<'a> {
     tail_slots: Option<Vec<Ident>>,
     /// Every slot made for a tail temporary.
     slot_names: Vec<Ident>,
+    /// Up to edition 2021, for a block used as an operand (`f('b: { ..; x.await.val() })`):
+    /// the slots of its tail, declared before the statement's use of the block, since its
+    /// tail's temporaries live to the end of the enclosing statement. Taken by that block.
+    hoisted_slots: Option<Vec<Ident>>,
     /// The statements at the top of the body that bind the arguments: a tail's slots go after
     /// them (up to edition 2021 the body's tail temporaries drop after its locals, before the
     /// arguments). Taken by the first (root) block.
@@ -507,12 +511,14 @@ impl<'a> Normalizer<'a> {
             edition: crate::edition::current(),
             tail_slots: None,
             slot_names: Vec::new(),
+            hoisted_slots: None,
             arguments: 0,
         }
     }
 
     pub fn block(&mut self, b: Block) -> Result<Block> {
         let arguments = std::mem::take(&mut self.arguments);
+        let mut hoist_to = self.hoisted_slots.take();
         let mut stmts = Vec::new();
         let n = b.stmts.len();
         // Whether a statement after the i-th awaits.
@@ -570,18 +576,34 @@ impl<'a> Normalizer<'a> {
                 }
                 s => s,
             };
-            if stmt_has_await(&s) && is_tail && self.edition == Edition::Upto2021 {
+            if let (Some(hoisted), Stmt::Expr(tail, None)) = (&mut hoist_to, &s)
+                && is_tail
+                && !stmt_has_await(&s)
+            {
+                // The tail of a block used as an operand, which does not await: its
+                // temporaries go in the slots before the statement too.
+                let tail = tail.clone();
+                let outer = self.tail_slots.replace(Vec::new());
+                let mut made = Vec::new();
+                let tail = self.extract_temps(tail, &mut made);
+                let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
+                hoisted.extend(slots);
+                stmts.extend(made);
+                stmts.push(Stmt::Expr(tail, None));
+            } else if stmt_has_await(&s) && is_tail && self.edition == Edition::Upto2021 {
                 let outer = self.tail_slots.replace(Vec::new());
                 let done = self.stmt(s, is_tail, &mut stmts);
                 let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
                 done?;
-                let slots = slots.iter().map(|slot| -> Stmt {
-                    parse_quote!(let mut #slot = ::core::option::Option::None;)
-                });
-                stmts.splice(
-                    arguments.min(stmts.len())..arguments.min(stmts.len()),
-                    slots,
-                );
+                if let Some(hoisted) = &mut hoist_to {
+                    hoisted.extend(slots);
+                } else {
+                    let slots = slots.iter().map(|slot| -> Stmt {
+                        parse_quote!(let mut #slot = ::core::option::Option::None;)
+                    });
+                    let at = arguments.min(stmts.len());
+                    stmts.splice(at..at, slots);
+                }
             } else if stmt_has_await(&s) {
                 // (A statement's own temporaries drop at its end in every edition.)
                 let outer = self.tail_slots.take();
@@ -592,6 +614,7 @@ impl<'a> Normalizer<'a> {
                 stmts.push(s);
             }
         }
+        self.hoisted_slots = hoist_to;
         Ok(Block {
             brace_token: b.brace_token,
             stmts,
@@ -1473,6 +1496,9 @@ impl<'a> Normalizer<'a> {
                 t.expr = Box::new(self.extract_temps(*t.expr, out));
                 Expr::Try(t)
             }
+            Expr::Block(b) if self.edition == Edition::Upto2021 && !block_has_await(&b.block) => {
+                Expr::Block(self.block_operand(b, out))
+            }
             Expr::Array(mut a) => {
                 a.elems = self
                     .extract_operands(a.elems.into_iter().collect(), out)
@@ -1730,11 +1756,37 @@ impl<'a> Normalizer<'a> {
             // rustc. (A `Copy` value is copied, as it would be.)
             Ctx::Value if moves_a_local(&e) => self.temp(e, out),
             _ if is_stable(&e) || is_promotable(&e) => e,
-            _ => {
-                let e = self.extract_temps(e, out);
-                self.temp(e, out)
-            }
+            _ => match e {
+                Expr::Block(b) if self.edition == Edition::Upto2021 => {
+                    let b = self.block_operand(b, out);
+                    self.temp(Expr::Block(b), out)
+                }
+                e => {
+                    let e = self.extract_temps(e, out);
+                    self.temp(e, out)
+                }
+            },
         })
+    }
+
+    /// Up to edition 2021, a block evaluated before a later `.await` of its statement (`f({
+    /// ..; make().val() }, x.await)`): its tail's temporaries live to the end of the
+    /// statement, across that `.await`. They are made in slots declared before the block, in
+    /// the statement's prelude.
+    fn block_operand(&mut self, mut b: syn::ExprBlock, out: &mut Vec<Stmt>) -> syn::ExprBlock {
+        let Some(Stmt::Expr(tail, None)) = b.block.stmts.pop() else {
+            return b;
+        };
+        let outer = self.tail_slots.replace(Vec::new());
+        let mut made = Vec::new();
+        let tail = self.extract_temps(tail, &mut made);
+        let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
+        b.block.stmts.extend(made);
+        b.block.stmts.push(Stmt::Expr(tail, None));
+        for slot in slots {
+            out.push(parse_quote!(let mut #slot = ::core::option::Option::None;));
+        }
+        b
     }
 
     /// Evaluates `operands` in order, hoisting all operands before the last one that awaits.
@@ -2006,7 +2058,21 @@ impl<'a> Normalizer<'a> {
                 parse_quote!(#v)
             }
             e if is_construct(&e) => {
-                let c = self.construct(e)?;
+                // (A block's tail temporaries outlive it up to edition 2021: `hoisted_slots`.)
+                let block = matches!(e, Expr::Block(_)) && self.edition == Edition::Upto2021;
+                if block {
+                    self.hoisted_slots = Some(Vec::new());
+                }
+                let c = self.construct(e);
+                let slots = if block {
+                    self.hoisted_slots.take().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                let c = c?;
+                for slot in slots {
+                    out.push(parse_quote!(let mut #slot = ::core::option::Option::None;));
+                }
                 let v = self.synth("value");
                 out.push(parse_quote!(let #v = #c;));
                 parse_quote!(#v)

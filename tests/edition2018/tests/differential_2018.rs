@@ -157,4 +157,35 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    /// A labelled block used as an operand of an awaited call: up to 2021 its tail's
+    /// temporaries live to the end of the statement, across that `.await` (slots declared
+    /// before the block). Fuzzer (`--edition 2021`), seed 21, programs 5 and 406.
+    block_operand_tail_temporaries_live_to_the_statement_end_2018 {
+        async fn f(k: u32) -> u32 {
+            let a = step("outer", 'b: {
+                let _inner = Guard::new("inner");
+                Guard::new("tail temp").name().len() as u32
+            }).await;
+            let b = step("outer2", 'c: {
+                let n = step("n", k).await;
+                step("s", Guard::new("awaited")).await.name().len() as u32 + n
+            }).await;
+            a + b
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(1) }
+    }
+
+    /// A body that does not await, with an argument taken apart by its pattern: its tail's
+    /// temporaries drop before the arguments. Fuzzer (`--edition 2021`), seed 21, program 70.
+    tail_temporary_before_pattern_arguments_2018 {
+        async fn f(n: u32, (_k, _g): (u32, Guard)) -> usize {
+            let _l = Guard::new("local");
+            match Guard::new("tail temp").name().len() {
+                0 => 0,
+                m => m + n as usize,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f(1, (2, Guard::new("arg"))) }
+    }
 }
