@@ -246,8 +246,10 @@ impl AnchorUses<'_> {
     /// (`let tmp = acc.add(3, x);` with `add(&mut self) -> &mut Self`): an anchored receiver is
     /// taken from the home itself, so that the borrow is not tied to the handle, which moves into
     /// the next state. (The body's copy in `if false { .. }` still has rustc check the borrow.)
-    /// Along the calls that make the value (`spawn(rx.read_to_end(&mut buf))`, `x.f().g()`),
-    /// as `ir::call_spine_borrows` finds the borrows it may keep.
+    ///
+    /// So is every receiver borrowed along the calls that make the value
+    /// (`spawn(rx.read_to_end(&mut buf))`, `x.f().g()`), the walk `ir::call_spine_borrows`
+    /// makes to find the borrows the value may keep.
     pub fn kept_method_result(&mut self, e: &mut Expr) {
         match e {
             Expr::Paren(p) => self.kept_method_result(&mut p.expr),
@@ -266,6 +268,7 @@ impl AnchorUses<'_> {
                     Expr::Path(_) | Expr::Field(_) | Expr::Index(_) if by_ref => {
                         self.kept_place(&mut m.receiver)
                     }
+                    // (A receiver the method may take by value: as any other mention.)
                     Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => {
                         self.visit_expr_mut(&mut m.receiver)
                     }
@@ -605,6 +608,12 @@ impl AnchorUses<'_> {
         true
     }
 
+    /// Whether a closure or block that uses anchored local `v` (and `writes` it) borrows its
+    /// home exclusively: `exclusive()`, else `shared()` / `lend()` (see `borrows_before`).
+    fn lends_exclusive(&self, v: &Ident, writes: bool) -> bool {
+        writes && !self.shared_only.iter().any(|n| v == n.as_str())
+    }
+
     /// What a closure or `async` block that is not `move` gets before it, for each anchored
     /// local `found` in it: `let borrowed0 = v.take();` for those `taken` (moved in), else a
     /// borrow of its home, exclusive when the block writes it.
@@ -621,7 +630,7 @@ impl AnchorUses<'_> {
             if taken.contains(v) {
                 lets.push(quote::quote!(let #local = #v.take();));
                 self.took_out(v);
-            } else if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
+            } else if self.lends_exclusive(v, *writes) {
                 lets.push(quote::quote!(let #local = #v.exclusive();));
             } else if lend {
                 lets.push(quote::quote!(let #local = #v.lend();));
@@ -661,7 +670,7 @@ impl AnchorUses<'_> {
         let takes: Vec<syn::Stmt> = found
             .iter()
             .map(|(v, local, writes)| {
-                if *writes && !self.shared_only.iter().any(|n| v == n.as_str()) {
+                if self.lends_exclusive(v, *writes) {
                     parse_quote!(let #local = #local;)
                 } else {
                     parse_quote!(let #local = #local.get();)

@@ -1293,20 +1293,12 @@ fn place_root_ident(e: &Expr) -> Option<&Ident> {
         Expr::Index(i) => place_root_ident(&i.expr),
         Expr::Paren(p) => place_root_ident(&p.expr),
         // `*slot.as_mut().unwrap()`: a tail temporary in its slot (`Normalizer::tail_slots`).
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
-            Expr::MethodCall(m) if m.method == "unwrap" && m.args.is_empty() => {
-                match &*m.receiver {
-                    Expr::MethodCall(r) if r.method == "as_mut" && r.args.is_empty() => {
-                        match &*r.receiver {
-                            Expr::Path(p) => p.path.get_ident(),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                }
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+            match crate::normalize::slot_of(&u.expr)? {
+                Expr::Path(p) => p.path.get_ident(),
+                _ => None,
             }
-            _ => None,
-        },
+        }
         Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
             Some(&p.path.segments[0].ident)
         }

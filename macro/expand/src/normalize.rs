@@ -212,12 +212,27 @@ fn is_stable(e: &Expr) -> bool {
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => is_stable(&u.expr),
         Expr::Tuple(t) => t.elems.iter().all(is_stable),
         Expr::Array(a) => a.elems.iter().all(is_stable),
-        // `slot.as_mut().unwrap()`: a tail temporary's slot (`Normalizer::tail_slots`).
-        Expr::MethodCall(m) if m.method == "unwrap" && m.args.is_empty() => {
-            matches!(&*m.receiver, Expr::MethodCall(r)
-                if r.method == "as_mut" && r.args.is_empty() && is_stable(&r.receiver))
-        }
-        _ => false,
+        e => slot_of(e).is_some_and(is_stable),
+    }
+}
+
+/// `let mut slot = None;` for each slot of a tail (see `Normalizer::tail_slots`).
+fn declare_slots(slots: &[Ident]) -> Vec<Stmt> {
+    slots
+        .iter()
+        .map(|slot| parse_quote!(let mut #slot = ::core::option::Option::None;))
+        .collect()
+}
+
+/// `slot.as_mut().unwrap()`, the way to a tail temporary in its slot (see
+/// `Normalizer::tail_slots`): `slot`.
+pub(crate) fn slot_of(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::MethodCall(m) if m.method == "unwrap" && m.args.is_empty() => match &*m.receiver {
+            Expr::MethodCall(r) if r.method == "as_mut" && r.args.is_empty() => Some(&r.receiver),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -582,34 +597,19 @@ impl<'a> Normalizer<'a> {
             {
                 // The tail of a block used as an operand, which does not await: its
                 // temporaries go in the slots before the statement too.
-                let tail = tail.clone();
-                let outer = self.tail_slots.replace(Vec::new());
-                let mut made = Vec::new();
-                let tail = self.extract_temps(tail, &mut made);
-                let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
-                hoisted.extend(slots);
-                stmts.extend(made);
-                stmts.push(Stmt::Expr(tail, None));
+                hoisted.extend(self.tail_in_slots(tail.clone(), &mut stmts));
             } else if stmt_has_await(&s) && is_tail && self.edition == Edition::Upto2021 {
-                let outer = self.tail_slots.replace(Vec::new());
-                let done = self.stmt(s, is_tail, &mut stmts);
-                let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
+                let (done, slots) = self.with_tail_slots(|n| n.stmt(s, is_tail, &mut stmts));
                 done?;
                 if let Some(hoisted) = &mut hoist_to {
                     hoisted.extend(slots);
                 } else {
-                    let slots = slots.iter().map(|slot| -> Stmt {
-                        parse_quote!(let mut #slot = ::core::option::Option::None;)
-                    });
                     let at = arguments.min(stmts.len());
-                    stmts.splice(at..at, slots);
+                    stmts.splice(at..at, declare_slots(&slots));
                 }
             } else if stmt_has_await(&s) {
                 // (A statement's own temporaries drop at its end in every edition.)
-                let outer = self.tail_slots.take();
-                let done = self.stmt(s, is_tail, &mut stmts);
-                self.tail_slots = outer;
-                done?;
+                self.without_tail_slots(|n| n.stmt(s, is_tail, &mut stmts))?;
             } else {
                 stmts.push(s);
             }
@@ -917,10 +917,48 @@ impl<'a> Normalizer<'a> {
     /// Its condition, scrutinee and arms are temporary scopes of their own: a tail's slots
     /// (`tail_slots`) do not reach inside.
     fn construct(&mut self, e: Expr) -> Result<Expr> {
+        self.without_tail_slots(|n| n.construct_in(e))
+    }
+
+    /// Runs `f` in a tail (up to edition 2021), with slots of its own: what it returns, and
+    /// the slots it made.
+    fn with_tail_slots<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> (R, Vec<Ident>) {
+        let outer = self.tail_slots.replace(Vec::new());
+        let out = f(self);
+        let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
+        (out, slots)
+    }
+
+    /// Runs `f` in a temporary scope of its own (a construct's parts, a macro's arguments, a
+    /// statement): no tail's slots reach inside.
+    fn without_tail_slots<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
         let outer = self.tail_slots.take();
-        let out = self.construct_in(e);
+        let out = f(self);
         self.tail_slots = outer;
         out
+    }
+
+    /// Tail `tail` of a block, pushed onto `stmts` after the statements that make its
+    /// temporaries, which go in slots: the slots.
+    fn tail_in_slots(&mut self, tail: Expr, stmts: &mut Vec<Stmt>) -> Vec<Ident> {
+        let ((), slots) = self.with_tail_slots(|n| {
+            let tail = n.extract_temps(tail, stmts);
+            stmts.push(Stmt::Expr(tail, None));
+        });
+        slots
+    }
+
+    /// A temporary made by `e` (or the value of synthetic binding `e`), moved into a new slot
+    /// of the tail under way: the place it is then.
+    fn slot_temporary(&mut self, e: Expr, out: &mut Vec<Stmt>) -> Expr {
+        let slot = self.names.ident("slot");
+        self.synthetic.push(slot.to_string());
+        self.slot_names.push(slot.clone());
+        if let Some(slots) = &mut self.tail_slots {
+            slots.push(slot.clone());
+        }
+        out.push(parse_quote!(#slot = ::core::option::Option::Some(#e);));
+        parse_quote!((*#slot.as_mut().unwrap()))
     }
 
     fn construct_in(&mut self, e: Expr) -> Result<Expr> {
@@ -1054,15 +1092,14 @@ impl<'a> Normalizer<'a> {
                 let mut m = m;
                 let mut prelude = Vec::new();
                 if has_await(&m.expr) {
-                    let s = self.flatten(*m.expr, &mut prelude);
-                    m.expr = Box::new(s?);
+                    let s = self.flatten(*m.expr, &mut prelude)?;
+                    m.expr = Box::new(s);
                 } else if m.arms.iter().any(|a| has_await(&a.body)) {
                     // The scrutinee's temporaries live to the end of the `match`, across the
                     // arms' suspensions (`match make().name().len() { .. }`).
                     let s = self.extract_temps(*m.expr, &mut prelude);
                     m.expr = Box::new(s);
                 }
-
                 for arm in &mut m.arms {
                     if let syn::Pat::Guard(g) = &arm.pat
                         && has_await(&g.guard)
@@ -1692,27 +1729,15 @@ impl<'a> Normalizer<'a> {
         if self.tail_slots.is_some() && synthetic(&e) {
             // An awaited value (or an operand) used as a place in a tail, up to edition 2021
             // (`x.await.val()`): a temporary of the tail, moved into its slot.
-            let slot = self.names.ident("slot");
-            self.synthetic.push(slot.to_string());
-            self.slot_names.push(slot.clone());
-            if let Some(slots) = &mut self.tail_slots {
-                slots.push(slot.clone());
-            }
-            out.push(parse_quote!(#slot = ::core::option::Option::Some(#e);));
-            return parse_quote!((*#slot.as_mut().unwrap()));
+            return self.slot_temporary(e, out);
         }
         if is_place_expr(&e) || is_promotable(&e) || is_stable(&e) {
             self.note_statement_temp(&e);
             e
-        } else if let Some(slots) = &mut self.tail_slots {
+        } else if self.tail_slots.is_some() {
             // Up to edition 2021, a temporary of a block's tail: made here, in a slot declared
             // at the top of the block, which drops it after the block's locals.
-            let slot = self.names.ident("slot");
-            self.synthetic.push(slot.to_string());
-            self.slot_names.push(slot.clone());
-            slots.push(slot.clone());
-            out.push(parse_quote!(#slot = ::core::option::Option::Some(#e);));
-            parse_quote!((*#slot.as_mut().unwrap()))
+            self.slot_temporary(e, out)
         } else {
             let t = self.synth("tmp");
             out.push(if mutable {
@@ -1777,15 +1802,8 @@ impl<'a> Normalizer<'a> {
         let Some(Stmt::Expr(tail, None)) = b.block.stmts.pop() else {
             return b;
         };
-        let outer = self.tail_slots.replace(Vec::new());
-        let mut made = Vec::new();
-        let tail = self.extract_temps(tail, &mut made);
-        let slots = std::mem::replace(&mut self.tail_slots, outer).unwrap_or_default();
-        b.block.stmts.extend(made);
-        b.block.stmts.push(Stmt::Expr(tail, None));
-        for slot in slots {
-            out.push(parse_quote!(let mut #slot = ::core::option::Option::None;));
-        }
+        let slots = self.tail_in_slots(tail, &mut b.block.stmts);
+        out.extend(declare_slots(&slots));
         b
     }
 
@@ -2024,15 +2042,9 @@ impl<'a> Normalizer<'a> {
                 r.end = res.next().map(Box::new);
                 Expr::Range(r)
             }
-            Expr::Macro(m) => {
-                // A macro's expansion may hold its arguments in a block of its own
-                // (`format!`'s `{ let res = ..; res }`), which ends their temporaries: no
-                // tail slots inside.
-                let outer = self.tail_slots.take();
-                let done = self.macro_expr(m, out);
-                self.tail_slots = outer;
-                done?
-            }
+            // A macro's expansion may hold its arguments in a block of its own (`format!`'s
+            // `{ let res = ..; res }`), which ends their temporaries: no tail slots inside.
+            Expr::Macro(m) => self.without_tail_slots(|n| n.macro_expr(m, out))?,
             Expr::Let(l) => {
                 return Err(Error::new(
                     l.span(),
@@ -2070,9 +2082,7 @@ impl<'a> Normalizer<'a> {
                     Vec::new()
                 };
                 let c = c?;
-                for slot in slots {
-                    out.push(parse_quote!(let mut #slot = ::core::option::Option::None;));
-                }
+                out.extend(declare_slots(&slots));
                 let v = self.synth("value");
                 out.push(parse_quote!(let #v = #c;));
                 parse_quote!(#v)
