@@ -171,100 +171,10 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { sum_all(vec![Const(1), Const(2), Const(3)]) }
     }
+}
 
-    /// The body's tail awaits a call given a temporary: up to edition 2021 the temporary
-    /// drops after the body's locals (and before the arguments). `#[state_machine]` keeps it
-    /// in a slot declared at the top of the block (`Normalizer::tail_slots`), which the
-    /// edition read from `Cargo.toml` turns on; it dropped before the locals, as in 2024.
-    tail_temporary_across_an_await_drops_after_the_locals_2021 {
-        async fn helper(g: &Guard) -> usize { step("helper", g.name().len()).await }
-        async fn f(_arg: Guard) -> usize {
-            let _local = Guard::new("local");
-            step("first", ()).await;
-            helper(&Guard::new("tail temp")).await
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f(Guard::new("arg")) }
-    }
-
-    /// The same in a nested block, with an operand evaluated before the `.await` and a
-    /// method's receiver made in the tail; dropped half-way, the slot drops last.
-    nested_block_tail_temporaries_2021 {
-        fn make(name: &str) -> Guard { Guard::new(name) }
-        fn combine(a: &str, b: u32) -> usize { a.len() + b as usize }
-        async fn f() -> usize {
-            let v = {
-                let _inner = Guard::new("inner");
-                let x = step("x", 1u32).await;
-                combine(make("receiver").name(), step("y", x).await)
-            };
-            log("after block");
-            v + step("z", 1usize).await
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
-    /// An `if let` whose scrutinee awaits: up to 2021 its temporaries live through the
-    /// `else` block too (they were dropped before it, as in 2024).
-    if_let_awaited_scrutinee_lives_through_else_2021 {
-        async fn f(k: u32) -> u32 {
-            if let Some(x) = step("s", Guard::new(format!("g{k}"))).await.name().find('1') {
-                log("then");
-                step("t", x as u32).await
-            } else {
-                log("else");
-                step("e", 2u32).await
-            }
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> {
-            async { f(1).await + f(2).await }
-        }
-    }
-
-    /// An awaited value that a method borrows, in a block's tail (`step(..).await.val()`): up
-    /// to 2021 a temporary of the tail, which drops after the block's locals, in its slot.
-    /// Fuzzer (`--edition 2021`), seed 21, program 1.
-    awaited_receiver_in_a_block_tail_2021 {
-        async fn f() -> usize {
-            let _outer = Guard::new("outer");
-            let v = 'b: {
-                let _inner = Guard::new("inner");
-                let n = step("n", 1usize).await;
-                n + step("s", Guard::new("awaited")).await.name().len()
-            };
-            log("after block");
-            v
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
-    }
-
-    /// A labelled block used as an operand of an awaited call: up to 2021 its tail's
-    /// temporaries live to the end of the statement, across that `.await` (slots declared
-    /// before the block). Fuzzer (`--edition 2021`), seed 21, programs 5 and 406.
-    block_operand_tail_temporaries_live_to_the_statement_end_2021 {
-        async fn f(k: u32) -> u32 {
-            let a = step("outer", 'b: {
-                let _inner = Guard::new("inner");
-                Guard::new("tail temp").name().len() as u32
-            }).await;
-            let b = step("outer2", 'c: {
-                let n = step("n", k).await;
-                step("s", Guard::new("awaited")).await.name().len() as u32 + n
-            }).await;
-            a + b
-        }
-        pub fn entry() -> impl core::future::Future<Output = u32> { f(1) }
-    }
-
-    /// A body that does not await, with an argument taken apart by its pattern: its tail's
-    /// temporaries drop before the arguments. Fuzzer (`--edition 2021`), seed 21, program 70.
-    tail_temporary_before_pattern_arguments_2021 {
-        async fn f(n: u32, (_k, _g): (u32, Guard)) -> usize {
-            let _l = Guard::new("local");
-            match Guard::new("tail temp").name().len() {
-                0 => 0,
-                m => m + n as usize,
-            }
-        }
-        pub fn entry() -> impl core::future::Future<Output = usize> { f(1, (2, Guard::new("arg"))) }
-    }
+/// The temporary rules of editions 2018 and 2021, shared with the other edition's crate.
+mod temporaries {
+    use clockwork_tests::differential;
+    include!("../../older_editions/temporaries.rs");
 }
