@@ -831,4 +831,21 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    /// An argument with a fixed home, and one after it without: an early `return` before the
+    /// first `.await` drops them in reverse argument order, as rustc does (found by the fuzzer,
+    /// seed 41). The home's handle is a later binding, so the arguments after it are bound again.
+    argument_with_a_home_before_one_without_drops_after_it {
+        async fn f(p0: Guard, p1: Guard) -> Option<u32> {
+            let n = match None::<u32> {
+                Some(_) => { drop(p0); 1 }
+                None => None::<u32>?,
+            };
+            step("s", 1u32).await;
+            Some(n + p1.name().len() as u32)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> {
+            f(Guard::new("arg0"), Guard::new("arg1"))
+        }
+    }
 }

@@ -501,8 +501,18 @@ impl<'a> Gen<'a> {
                 .collect();
             let mut take_apart =
                 self.take_apart(&Ident::new("Start", Span::call_site()), &start_fields);
+            // A home's handle is a new binding: the arguments after the first one with a home are
+            // bound again after it, so that they still drop before it, in reverse argument order.
+            let mut homed = false;
             for &id in &body.params {
-                take_apart.extend(self.move_home(&body.locals[id].ident));
+                let home = self.move_home(&body.locals[id].ident);
+                if !home.is_empty() {
+                    homed = true;
+                    take_apart.extend(home);
+                } else if homed {
+                    let (b, name) = (binding(&body.locals[id]), &body.locals[id].ident);
+                    take_apart.extend(quote!(let #b = #name;));
+                }
             }
             self.current_arm.set(Some(0));
             let (code, diverges) = self.block_fwd(&body.root, &|_| take_apart.clone());
