@@ -357,4 +357,51 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    /// A mention before a move, where the statement is not a plain sequence: in a loop of an
+    /// earlier statement of the arm's block, in another branch inside a logging macro's input,
+    /// beside a compound assignment. The move is still the local's last mention, taken out of
+    /// its fixed home: it was "cannot move out of a shared reference" (fuzzer, seed 41).
+    mention_before_a_move_in_a_loop_a_macro_or_beside_a_compound_assignment {
+        macro_rules! logv {
+            ($($t:tt)*) => { clockwork_tests::log(format!($($t)*)) };
+        }
+        pub trait IntoVal {
+            fn into_val(self) -> u32;
+        }
+        impl IntoVal for Guard {
+            fn into_val(self) -> u32 {
+                log(format!("into {}", self.name()));
+                self.name().len() as u32
+            }
+        }
+        async fn f(a: Guard, b: Guard, c: Guard, k: u32) -> u32 {
+            match Some(k) {
+                Some(x) => {
+                    for _ in 0..2 {
+                        let r = &a;
+                        log(format!("see {}", r.name()));
+                    }
+                    a.into_val() + x
+                }
+                None => step("none", 0u32).await,
+            };
+            logv!(
+                "value {}",
+                if k % 2 == 0 { log(format!("see {}", b.name())); 1 } else { b.into_val() }
+            );
+            let n = if step("s", k + 1).await % 2 == 1 {
+                log(format!("see {}", c.name()));
+                0
+            } else {
+                let mut n = 8u32;
+                n ^= c.into_val();
+                n
+            };
+            step("end", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(Guard::new("a"), Guard::new("b"), Guard::new("c"), 3)
+        }
+    }
 }

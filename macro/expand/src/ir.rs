@@ -435,6 +435,44 @@ impl Builder {
         self.note_in_text_order(&mentions, before, pos);
     }
 
+    /// [`Self::record_stmt`] for an expression without `.await` (a match arm). A block's
+    /// statements run one after the other, each at its own positions (without the names that
+    /// the block's own earlier `let`s bind), so that a loop in one does not hide that a
+    /// mention in it comes before a move in a later one.
+    fn record_expr(&mut self, e: &Expr) {
+        if let Expr::Block(b) = e {
+            let mut bound: Vec<String> = Vec::new();
+            for s in &b.block.stmts {
+                let mentions: Vec<Mention> = mentions::stmt_mentions(s)
+                    .into_iter()
+                    .filter(|m| !bound.contains(&m.name))
+                    .collect();
+                if runs_in_text_order(|v| syn::visit::Visit::visit_stmt(v, s)) {
+                    let before = self.tick();
+                    let pos = self.tick();
+                    self.note_in_text_order(&mentions, before, pos);
+                } else {
+                    self.record(mentions);
+                }
+                if let Stmt::Local(l) = s {
+                    bound.extend(
+                        mentions::pat_bindings(&l.pat)
+                            .iter()
+                            .map(|(i, _)| i.to_string()),
+                    );
+                }
+            }
+            return;
+        }
+        let mentions = mentions::expr_mentions(e);
+        if !runs_in_text_order(|v| syn::visit::Visit::visit_expr(v, e)) {
+            return self.record(mentions);
+        }
+        let before = self.tick();
+        let pos = self.tick();
+        self.note_in_text_order(&mentions, before, pos);
+    }
+
     /// Notes `mentions` at `pos`, except a local's mentions before its first move, at `before`
     /// (for code that runs in the order it is written; else `before == pos`). Returns each
     /// one's local and use.
@@ -1078,8 +1116,7 @@ impl Builder {
                                 self.record(mentions::place_mentions(&g.guard));
                             }
                             self.rename_expr(&mut other);
-                            let arm_mentions = mentions::expr_mentions(&other);
-                            self.child(j, |s| s.record(arm_mentions));
+                            self.child(j, |s| s.record_expr(&other));
                             self.pop_scope();
                             arms.push(ArmIr {
                                 attrs: arm.attrs,
@@ -2078,8 +2115,35 @@ fn runs_in_text_order(walk: impl FnOnce(&mut Straight)) -> bool {
     v.0
 }
 
-/// See [`runs_in_text_order`]: cleared by a loop, closure, `async` block, compound
-/// assignment or unknown macro.
+/// Does `e` assign to a place anywhere (`v = x`, `v += x`), outside closures?
+fn assigns(e: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Assign(_) => self.0 = true,
+                Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => self.0 = true,
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            match m.parse_body_with(
+                syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+            ) {
+                Ok(args) => args.iter().for_each(|a| self.visit_expr(a)),
+                Err(_) => self.0 = true,
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_expr(&mut f, e);
+    f.0
+}
+
+/// See [`runs_in_text_order`]: cleared by a loop, closure, `async` block, a compound
+/// assignment whose two sides mention one local, or a macro whose input is not a list of
+/// expressions.
 struct Straight(bool);
 
 impl<'ast> syn::visit::Visit<'ast> for Straight {
@@ -2090,16 +2154,37 @@ impl<'ast> syn::visit::Visit<'ast> for Straight {
             | Expr::ForLoop(_)
             | Expr::Closure(_)
             | Expr::Async(_) => self.0 = false,
-            Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => self.0 = false,
+            // `place op= value` evaluates `value` first on primitive operands: out of text
+            // order only for what both sides mention.
+            Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => {
+                let place = mentions::expr_mentions(&b.left);
+                let value = mentions::expr_mentions(&b.right);
+                if place.iter().any(|p| value.iter().any(|v| v.name == p.name)) {
+                    self.0 = false;
+                } else {
+                    syn::visit::visit_expr(self, e);
+                }
+            }
             _ => syn::visit::visit_expr(self, e),
         }
     }
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        // A known macro's arguments are expressions, evaluated in order; what another
-        // macro's input does is not known.
-        match crate::mentions::macro_kind(m).and(crate::mentions::parse_macro_exprs(m)) {
-            Some((_, args)) => args.iter().for_each(|a| self.visit_expr(a)),
-            None => self.0 = false,
+        // A known macro's arguments are expressions, evaluated in order. Another macro's
+        // input may run in any order, or not at all; but when it is a list of expressions
+        // without assignments, a mention written before a move cannot run after it in a
+        // program rustc accepts (it would be a use after a move), which is all the positions
+        // decide. (An assignment could give the local a value again, in a loop the macro
+        // makes.)
+        if let Some((_, args)) =
+            crate::mentions::macro_kind(m).and(crate::mentions::parse_macro_exprs(m))
+        {
+            return args.iter().for_each(|a| self.visit_expr(a));
+        }
+        let parsed = m
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated);
+        match parsed {
+            Ok(args) if !args.iter().any(assigns) => args.iter().for_each(|a| self.visit_expr(a)),
+            _ => self.0 = false,
         }
     }
     fn visit_item(&mut self, _: &'ast syn::Item) {}
