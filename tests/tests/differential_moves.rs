@@ -359,7 +359,7 @@ differential! {
     }
 
     /// A mention before a move, where the statement is not a plain sequence: in a loop of an
-    /// earlier statement of the arm's block, in another branch inside a logging macro's input,
+    /// earlier statement of the arm's (nested) block, in another branch inside a logging macro's input,
     /// beside a compound assignment. The move is still the local's last mention, taken out of
     /// its fixed home: it was "cannot move out of a shared reference" (fuzzer, seed 41).
     mention_before_a_move_in_a_loop_a_macro_or_beside_a_compound_assignment {
@@ -378,11 +378,16 @@ differential! {
         async fn f(a: Guard, b: Guard, c: Guard, k: u32) -> u32 {
             match Some(k) {
                 Some(x) => {
-                    for _ in 0..2 {
-                        let r = &a;
-                        log(format!("see {}", r.name()));
+                    'inner: {
+                        for _ in 0..2 {
+                            let r = &a;
+                            log(format!("see {}", r.name()));
+                        }
+                        if x == 0 {
+                            break 'inner 0;
+                        }
+                        a.into_val() + x
                     }
-                    a.into_val() + x
                 }
                 None => step("none", 0u32).await,
             };

@@ -427,45 +427,49 @@ impl Builder {
     /// earlier: `match c { A => log(g.name()), B => g.into_val() }` moves `g` last.
     fn record_stmt(&mut self, s: &Stmt) {
         let mentions = mentions::stmt_mentions(s);
-        if !runs_in_text_order(|v| syn::visit::Visit::visit_stmt(v, s)) {
-            return self.record(mentions);
-        }
-        let before = self.tick();
-        let pos = self.tick();
-        self.note_in_text_order(&mentions, before, pos);
+        self.record_text_order(mentions, |v| syn::visit::Visit::visit_stmt(v, s));
     }
 
     /// [`Self::record_stmt`] for an expression without `.await` (a match arm). A block's
-    /// statements run one after the other, each at its own positions (without the names that
-    /// the block's own earlier `let`s bind), so that a loop in one does not hide that a
-    /// mention in it comes before a move in a later one.
+    /// statements run one after the other, each at its own positions, so that a loop in one
+    /// does not hide that a mention in it comes before a move in a later one.
     fn record_expr(&mut self, e: &Expr) {
-        if let Expr::Block(b) = e {
-            let mut bound: Vec<String> = Vec::new();
-            for s in &b.block.stmts {
-                let mentions: Vec<Mention> = mentions::stmt_mentions(s)
-                    .into_iter()
-                    .filter(|m| !bound.contains(&m.name))
-                    .collect();
-                if runs_in_text_order(|v| syn::visit::Visit::visit_stmt(v, s)) {
-                    let before = self.tick();
-                    let pos = self.tick();
-                    self.note_in_text_order(&mentions, before, pos);
-                } else {
-                    self.record(mentions);
+        match e {
+            Expr::Block(b) if b.attrs.is_empty() => self.record_block(&b.block, &[]),
+            _ => self.record_text_order(mentions::expr_mentions(e), |v| {
+                syn::visit::Visit::visit_expr(v, e)
+            }),
+        }
+    }
+
+    /// The statements of a block without `.await`, nested blocks statement by statement too.
+    /// `bound`: the names that enclosing blocks' earlier `let`s bind (not the fn's locals).
+    fn record_block(&mut self, block: &syn::Block, bound: &[String]) {
+        let mut bound = bound.to_vec();
+        for s in &block.stmts {
+            match s {
+                Stmt::Expr(Expr::Block(b), _) if b.attrs.is_empty() => {
+                    self.record_block(&b.block, &bound)
                 }
-                if let Stmt::Local(l) = s {
-                    bound.extend(
-                        mentions::pat_bindings(&l.pat)
-                            .iter()
-                            .map(|(i, _)| i.to_string()),
-                    );
+                _ => {
+                    let mentions = mentions::stmt_mentions(s)
+                        .into_iter()
+                        .filter(|m| !bound.contains(&m.name))
+                        .collect();
+                    self.record_text_order(mentions, |v| syn::visit::Visit::visit_stmt(v, s));
                 }
             }
-            return;
+            if let Stmt::Local(l) = s {
+                let names = mentions::pat_bindings(&l.pat);
+                bound.extend(names.iter().map(|(i, _)| i.to_string()));
+            }
         }
-        let mentions = mentions::expr_mentions(e);
-        if !runs_in_text_order(|v| syn::visit::Visit::visit_expr(v, e)) {
+    }
+
+    /// Records `mentions` at one position, or, when the code `walk` visits runs in text order,
+    /// a local's mentions before its first move one position earlier.
+    fn record_text_order(&mut self, mentions: Vec<Mention>, walk: impl FnOnce(&mut Straight)) {
+        if !runs_in_text_order(walk) {
             return self.record(mentions);
         }
         let before = self.tick();

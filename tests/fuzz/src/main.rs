@@ -121,6 +121,8 @@ struct Options {
     max_differences: usize,
     /// Print this program (formatted) and stop.
     print: Option<usize>,
+    /// `--print` the text as compiled, unformatted: the layout of macro input can matter.
+    raw: bool,
     /// The edition the programs are compiled as (`2024`, `2021`, `2018`): the transform
     /// applies some temporary rules by edition (`clockwork_expand::edition`).
     edition: u32,
@@ -137,6 +139,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
         max_compile_failures: 100.0,
         max_differences: 0,
         print: None,
+        raw: false,
         edition: 2024,
     };
     let mut args = std::env::args().skip(1);
@@ -186,6 +189,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
                         .map_err(|e| format!("--print: {e}"))?,
                 )
             }
+            "--raw" => o.raw = true,
             "--edition" => {
                 o.edition = value("--edition")?
                     .parse()
@@ -196,7 +200,7 @@ fn parse_args(repo: &Path) -> Result<Options, String> {
             "-h" | "--help" => {
                 return Err(
                     "usage: clockwork-fuzz [--count N] [--seed S] [--batch B] [--out DIR] \
-                     [--shrink K] [--shrink-differs K] [--max-differences N] [--max-compile-failures PERCENT] [--print I] [--edition E]"
+                     [--shrink K] [--shrink-differs K] [--max-differences N] [--max-compile-failures PERCENT] [--print I [--raw]] [--edition E]"
                         .into(),
                 );
             }
@@ -312,7 +316,11 @@ fn main() {
         }
     };
     if let Some(i) = opts.print {
-        print!("{}", program(opts.seed, i).pretty());
+        let program = program(opts.seed, i);
+        match opts.raw {
+            true => print!("{}", program.machine()),
+            false => print!("{}", program.pretty()),
+        }
         return;
     }
     // The transform's panics are caught and reported; keep their default printing out of the way.
