@@ -206,4 +206,27 @@ differential! {
             async { f(3).await + f(4).await }
         }
     }
+
+    /// A local moved inside an unknown macro's input, in a tuple in a block (not a whole
+    /// argument, which the macro may only borrow): a maybe-move, taken out of the local's home
+    /// if the macro runs it. The local was kept in the state as if never moved (E0382), or
+    /// read through its home (E0507). Fuzzer, seed 41 (programs 27, 32, 522, 991).
+    local_moved_in_a_tuple_inside_an_unknown_macro {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        macro_rules! skip { ($($t:tt)*) => { 0u32 }; }
+        async fn f(a: Guard, b: Guard, c: Guard, k: u32) -> u32 {
+            log(format!("see {}", a.name()));
+            logv!("value {}", if k > 2 { let pair = (a, Guard::new("t")); pair.1.name().len() } else { 0 });
+            skip!("value {}", { let pair = (b, 1u32); pair.1 });
+            let n = step("s", k).await;
+            logv!("value {}", match n { 0 => 1, _ => { let moved = (Guard::new("u"), c); moved.0.name().len() } });
+            step("end", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async {
+                f(Guard::new("a1"), Guard::new("b1"), Guard::new("c1"), 3).await
+                    + f(Guard::new("a2"), Guard::new("b2"), Guard::new("c2"), 0).await
+            }
+        }
+    }
 }

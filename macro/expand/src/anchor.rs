@@ -761,9 +761,22 @@ impl AnchorUses<'_> {
     }
 
     fn macro_args(&mut self, m: &mut syn::Macro) {
-        if !crate::mentions::MacroParts::rewrite_args(m, |e| self.place(e))
-            && !m.path.is_ident("stringify")
+        if crate::mentions::MacroParts::rewrite_args(m, |e| self.place(e)) {
+            return;
+        }
+        // A list of expressions: rewritten as expressions, so that a move inside one takes the
+        // value out of its home (`logv!("{}", { let pair = (a, v); .. })`), unless a name
+        // there binds a new local spelled as an anchored one, which only the token rewrite
+        // below keeps apart.
+        if let Some(mut args) = crate::mentions::unknown_macro_exprs_binding_none_of(m, self.names)
         {
+            for e in args.iter_mut() {
+                self.place(e);
+            }
+            m.tokens = quote::ToTokens::into_token_stream(args);
+            return;
+        }
+        if !m.path.is_ident("stringify") {
             // A name the macro's input binds itself (`let (a, v) = ..;`, `|v| ..`) is not the
             // anchored local there, from that binding on (see `replace_in_tokens`).
             m.tokens = self.deref_in_tokens(m.tokens.clone());

@@ -1297,7 +1297,7 @@ impl<'a> Gen<'a> {
             .iter()
             .map(|&id| &self.body.locals[id].ident)
             .collect();
-        deref_in_macro_tokens(&mut fut_expr, &handle_names);
+        deref_in_macro_tokens(&mut fut_expr, &handle_names, &self.anchored);
         let f = self.awaited_expr(&fut_expr);
         let f = self.copy_of(k, f, &into_future);
         let listed: Vec<String> = names.iter().map(|i| format!("`{i}`")).collect();
@@ -2319,22 +2319,26 @@ impl VisitMut for ReturnRewriter {
 /// Inside the awaited expression, the borrowed locals are references into the state: `x` → `(*x)`.
 /// In the tokens of the macros in `e` that the transform does not know, each of `names` (a
 /// reference now) written `*v`.
-fn deref_in_macro_tokens(e: &mut Expr, names: &[&Ident]) {
-    struct InTokens<'a>(&'a [&'a Ident]);
+/// (Not in a macro whose input the rewrite of fixed homes took as expressions: it reached the
+/// handles through their methods there, as in the rest of the expression. `anchored`: the
+/// names of all fixed homes, which decide that.)
+fn deref_in_macro_tokens(e: &mut Expr, names: &[&Ident], anchored: &[String]) {
+    struct InTokens<'a>(&'a [&'a Ident], &'a [String]);
     impl VisitMut for InTokens<'_> {
         fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
             if !crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e))
                 && !m.path.is_ident("stringify")
+                && crate::mentions::unknown_macro_exprs_binding_none_of(m, self.1).is_none()
             {
                 let names = self.0;
                 m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
-                    names.contains(&v).then(|| quote!(*#v))
+                    names.contains(&v).then(|| quote!((*#v)))
                 });
             }
         }
     }
     if !names.is_empty() {
-        InTokens(names).visit_expr_mut(e);
+        InTokens(names, anchored).visit_expr_mut(e);
     }
 }
 
@@ -2370,7 +2374,7 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
                 // the place `*v` instead of the reference itself.
                 let names = self.0;
                 m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
-                    names.contains(&v).then(|| quote!(*#v))
+                    names.contains(&v).then(|| quote!((*#v)))
                 });
             }
         }

@@ -434,6 +434,61 @@ pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)
     Some((parts.fmt, parts.args.into_iter().map(|(_, e)| e).collect()))
 }
 
+/// The input of a macro the transform does not know, when it is a list of expressions
+/// (`logv!("{}", a, b)`, `ensure!(x.len() > 2)`). What the macro does with each one is not
+/// known (`format!` borrows a bare name, `vec!` moves it), so a whole argument is a place;
+/// but inside one, a tuple's element, a call's argument or a `let`'s initialiser is moved
+/// whenever the macro runs that code at all. Not an island, not `select!`-like input.
+pub fn unknown_macro_exprs(mac: &Macro) -> Option<Punctuated<Expr, Token![,]>> {
+    if macro_kind(mac).is_some()
+        || mac.path.is_ident("stringify")
+        || takes_futures(mac)
+        || crate::island::is_island(mac)
+    {
+        return None;
+    }
+    mac.parse_body_with(Punctuated::parse_terminated).ok()
+}
+
+/// [`unknown_macro_exprs`], when no pattern there binds one of `locals` (a new local spelled
+/// as one of them, which only the token rewrite keeps apart): how the rewrite of fixed homes
+/// (`anchor`) and of the awaited expressions (`lower`) both decide to treat the input as
+/// expressions.
+pub fn unknown_macro_exprs_binding_none_of(
+    mac: &Macro,
+    locals: &[String],
+) -> Option<Punctuated<Expr, Token![,]>> {
+    let args = unknown_macro_exprs(mac)?;
+    let shadows = args.iter().any(|e| {
+        names_bound_inside(e)
+            .iter()
+            .any(|b| b == "|" || locals.contains(b))
+    });
+    (!shadows).then_some(args)
+}
+
+/// The names that patterns inside `e` bind (`let`, closure parameters, arms, `for`).
+pub fn names_bound_inside(e: &Expr) -> Vec<String> {
+    struct Binders(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Binders {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_macro(&mut self, m: &'ast Macro) {
+            match m.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+                Ok(args) => args.iter().for_each(|e| self.visit_expr(e)),
+                // Input that is not expressions may bind anything: `|` stands for "unknown".
+                Err(_) => self.0.push(String::from("|")),
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut b = Binders(Vec::new());
+    syn::visit::Visit::visit_expr(&mut b, e);
+    b.0
+}
+
 /// The names the string literals in `tokens` use as inline format arguments, each with the
 /// span of its string (where `format_args!` resolves it).
 pub fn inline_arg_names(tokens: TokenStream, out: &mut Vec<(String, proc_macro2::Span)>) {
@@ -922,7 +977,22 @@ impl Walker {
                             self.conditional -= 1;
                         }
                     }
-                    None => self.tokens(mac.tokens.clone()),
+                    None => match unknown_macro_exprs(mac) {
+                        Some(args) => {
+                            // The macro may not run its input: every move is a maybe-move.
+                            self.conditional += 1;
+                            for e in &args {
+                                self.expr(e, Ctx::Place);
+                            }
+                            self.conditional -= 1;
+                            let mut names = Vec::new();
+                            inline_arg_names(mac.tokens.clone(), &mut names);
+                            for (name, _) in names {
+                                self.mention(name, Use::Other);
+                            }
+                        }
+                        None => self.tokens(mac.tokens.clone()),
+                    },
                 }
                 if crate::island::is_island(mac) {
                     for m in &mut self.out[n..] {
