@@ -848,4 +848,27 @@ differential! {
             f(Guard::new("arg0"), Guard::new("arg1"))
         }
     }
+
+    /// A name that a `let` or an arm inside an awaited expression binds anew, spelled as a
+    /// local that the expression reaches in the state (`{ let p = p; p }`): the new one is not
+    /// dereferenced (E0614 on `u32`). Fuzzer, seed 41, programs 351 and 827.
+    shadowing_inside_an_awaited_expression_that_borrows_the_state {
+        async fn f(p: u32, g: Guard) -> u32 {
+            let out = step(
+                "s",
+                Some(if p % 2 == 0 {
+                    let p = p + 1;
+                    match Some(p) { Some(p) => p * 2, None => p }
+                } else {
+                    let pair = (g, Guard::new("h"));
+                    pair.1.name().len() as u32
+                }),
+            )
+            .await;
+            match out { Some(x) => x + p, None => p }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(4, Guard::new("a")).await + f(3, Guard::new("b")).await }
+        }
+    }
 }

@@ -2401,6 +2401,54 @@ fn deref_locals(e: &mut Expr, names: &[&Ident]) {
             Deref(&names).visit_expr_mut(&mut c.body);
         }
         fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+        // A name a pattern inside binds is a new local there (`{ let p = p; p }`), not the
+        // one in the state.
+        fn visit_block_mut(&mut self, b: &mut syn::Block) {
+            let mut names = self.0.to_vec();
+            for s in &mut b.stmts {
+                Deref(&names).visit_stmt_mut(s);
+                if let syn::Stmt::Local(l) = s {
+                    names = without_bound(&names, &l.pat);
+                }
+            }
+        }
+        fn visit_arm_mut(&mut self, a: &mut syn::Arm) {
+            let names = without_bound(self.0, &a.pat);
+            if let syn::Pat::Guard(g) = &mut a.pat {
+                Deref(&names).visit_expr_mut(&mut g.guard);
+            }
+            Deref(&names).visit_expr_mut(&mut a.body);
+        }
+        fn visit_expr_if_mut(&mut self, i: &mut syn::ExprIf) {
+            match &mut *i.cond {
+                Expr::Let(l) => {
+                    self.visit_expr_mut(&mut l.expr);
+                    Deref(&without_bound(self.0, &l.pat)).visit_block_mut(&mut i.then_branch);
+                }
+                cond => {
+                    self.visit_expr_mut(cond);
+                    self.visit_block_mut(&mut i.then_branch);
+                }
+            }
+            if let Some((_, e)) = &mut i.else_branch {
+                self.visit_expr_mut(e);
+            }
+        }
+        fn visit_expr_for_loop_mut(&mut self, f: &mut syn::ExprForLoop) {
+            self.visit_expr_mut(&mut f.expr);
+            Deref(&without_bound(self.0, &f.pat)).visit_block_mut(&mut f.body);
+        }
+    }
+    fn without_bound<'a>(names: &[&'a Ident], pat: &syn::Pat) -> Vec<&'a Ident> {
+        let bound: Vec<String> = crate::mentions::pat_bindings(pat)
+            .iter()
+            .map(|(i, _)| i.to_string())
+            .collect();
+        names
+            .iter()
+            .copied()
+            .filter(|n| !bound.contains(&n.to_string()))
+            .collect()
     }
     Deref(names).visit_expr_mut(e);
 }
