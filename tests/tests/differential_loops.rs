@@ -452,4 +452,25 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = (usize, u32)> { f(vec![3, 9, 2, 9, 4]) }
     }
 
+
+    /// A local an awaited expression in a loop takes by value (a copy), assigned again only
+    /// after the loop: the next iteration reads it first, so the state keeps it across the
+    /// `.await` (E0381). Fuzzer, seed 42, program 651.
+    copied_into_a_future_in_a_loop_and_assigned_after_it {
+        async fn f() -> u32 {
+            let mut n = 1u32;
+            let mut i = 0u32;
+            let mut sum = 0;
+            loop {
+                i += 1;
+                if i > 3 {
+                    break;
+                }
+                sum += step("a", i).await & step("b", n).await;
+            }
+            n = 5u32;
+            sum + step("c", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

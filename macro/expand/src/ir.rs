@@ -1809,8 +1809,14 @@ impl Body {
                     .iter()
                     .filter(|m| m.pos > p)
                     .min_by_key(|m| m.pos);
+                // (Not after a loop around the site that the local outlives: its next iteration
+                // comes first, `loop { f(n).await; } n = 5;`.)
+                let past_a_loop = |q: usize| (site.loops.iter()).any(|&(s, e)| decl < s && e < q);
                 let overwritten = first_after.is_some_and(|m| {
-                    m.kind == Use::Assign && !m.conditional && straight_after(&m.path, &site.path)
+                    m.kind == Use::Assign
+                        && !m.conditional
+                        && straight_after(&m.path, &site.path)
+                        && !past_a_loop(m.pos)
                 });
                 let used_after = site.fut_refs.contains(&id)
                     || (!overwritten
@@ -1852,7 +1858,9 @@ impl Body {
                     .iter()
                     .any(|&(m, kind)| m == id && kind == Use::Move);
                 let replaced = (site.receivers.contains(&id) || moved_by_fut)
-                    && next.is_some_and(|m| m.kind == Use::Assign && !m.conditional);
+                    && next.is_some_and(|m| {
+                        m.kind == Use::Assign && !m.conditional && !past_a_loop(m.pos)
+                    });
                 if replaced {
                     consumed_before = true;
                 }
