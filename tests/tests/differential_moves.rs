@@ -409,4 +409,39 @@ differential! {
             f(Guard::new("a"), Guard::new("b"), Guard::new("c"), 3)
         }
     }
+
+    /// A local that a consuming method takes, then only assigned again (on some paths), never
+    /// read in between: the method takes it out of its fixed home and the assignment puts a
+    /// value back (it was E0507: read through the home, as if borrowed). Fuzzer, seed 42,
+    /// program 224.
+    taken_by_a_method_then_assigned_again {
+        pub trait IntoVal {
+            fn into_val(self) -> u32;
+        }
+        impl IntoVal for Guard {
+            fn into_val(self) -> u32 {
+                log(format!("into {}", self.name()));
+                self.name().len() as u32
+            }
+        }
+        async fn f(k: u32) -> u32 {
+            let mut g = step("s", Guard::new("first")).await;
+            let r = &g;
+            log(format!("see {}", r.name()));
+            let n = match Some(k) {
+                Some(_) => {
+                    g = step("again", Guard::new("second")).await;
+                    g.into_val()
+                }
+                None => 0,
+            };
+            if k > 1 {
+                g = Guard::new("third");
+            }
+            step("end", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(0).await }
+        }
+    }
 }

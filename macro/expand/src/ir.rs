@@ -72,6 +72,12 @@ pub struct Local {
     /// only when it matches): a pattern may take it out of a fixed home, and put it back when
     /// it does not match.
     pub last_move_maybe: bool,
+    /// Moved, and after its first move only assigned again (`g.into_val(); .. g = make();`),
+    /// never read; no mention before it comes round again in a loop. Each move may take it out
+    /// of a fixed home, as with `moved_last`, and each assignment puts a value back. (Were the
+    /// receiver heuristic wrong, the value would drop at the end of that statement instead of
+    /// at the next assignment; nothing reads it in between.)
+    pub taken_then_assigned: bool,
     /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
     /// without a value (`let s;`), which is initialised only where an assignment reaches.
     pub assignments: Vec<(usize, Vec<Step>)>,
@@ -388,6 +394,7 @@ impl Builder {
             through_mut_ref: false,
             moved_last: false,
             last_move_maybe: false,
+            taken_then_assigned: false,
             assignments: Vec::new(),
             trivial_drop: false,
             surely_copy: false,
@@ -1734,6 +1741,18 @@ impl Body {
                 });
             l.last_move_maybe = last;
             l.moved_last = last && matches!(&moves[..], [m] if !m.conditional);
+            l.taken_then_assigned = !last
+                && moves.iter().map(|m| m.pos).min().is_some_and(|first| {
+                    l.mentions
+                        .iter()
+                        .any(|n| n.kind == Use::Assign && n.pos > first)
+                        && l.mentions.iter().all(|n| {
+                            matches!(n.kind, Use::Move | Use::Assign)
+                                || (n.pos < first
+                                    && !(loops.iter())
+                                        .any(|&(s, e)| l.decl_pos < s && s <= n.pos && first <= e))
+                        })
+                });
         }
         // For each local: (mention, position) of the moves undone by an assignment there.
         let put_backs: Vec<Vec<(usize, usize)>> = self

@@ -136,7 +136,8 @@ pub struct Gen<'a> {
     anchored_shared: Vec<String>,
     /// Anchored locals made by a literal, with its fields (see `Local::literal_fields`).
     anchored_owned: Vec<(String, Vec<String>)>,
-    /// Anchored locals whose one move is their last mention (see `Local::moved_last`).
+    /// Anchored locals whose one move is their last mention (see `Local::moved_last`), or
+    /// whose moves only assignments follow (`Local::taken_then_assigned`).
     anchored_moved_last: Vec<String>,
     /// Anchored locals whose one move, maybe conditional, is their last mention (see
     /// `Local::last_move_maybe`).
@@ -192,7 +193,7 @@ impl<'a> Gen<'a> {
         let mut anchored_last_move_maybe = Vec::new();
         let local_names = body.locals.iter().map(|l| l.ident.to_string()).collect();
         for l in &mut body.locals {
-            if l.anchored && l.moved_last {
+            if l.anchored && (l.moved_last || l.taken_then_assigned) {
                 anchored_moved_last.push(l.ident.to_string());
             }
             if l.anchored && l.last_move_maybe {
