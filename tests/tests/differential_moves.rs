@@ -444,4 +444,37 @@ differential! {
             async { f(2).await + f(0).await }
         }
     }
+
+    /// A mention, then a move, in the condition of an `if` (or a `match` scrutinee) whose
+    /// branches await: the move is the last mention and takes the local out of its fixed
+    /// home (E0507 before: the condition's mentions shared one position). Fuzzer, seed 42,
+    /// program 268.
+    mention_then_move_in_an_awaiting_if_condition {
+        pub trait IntoVal {
+            fn into_val(self) -> u32;
+        }
+        impl IntoVal for Guard {
+            fn into_val(self) -> u32 {
+                log(format!("into {}", self.name()));
+                self.name().len() as u32
+            }
+        }
+        async fn f(k: u32) -> u32 {
+            let g = step("s", Guard::new("g")).await;
+            let h = step("t", Guard::new("h")).await;
+            let r = &g;
+            log(format!("see {}", r.name()));
+            let n = match { log(format!("see {}", h.name())); k } {
+                0 => 0,
+                _ => step("m", 1u32).await,
+            };
+            if match Some(k) { Some(_) => { log(format!("see {}", g.name())); k } None => g.into_val() } > 0 {
+                return step("then", n).await;
+            }
+            step("end", match k { 0 => h.into_val(), _ => 1 }).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(0).await }
+        }
+    }
 }

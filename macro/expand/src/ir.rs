@@ -473,6 +473,11 @@ impl Builder {
         }
     }
 
+    /// [`Self::record_text_order`] for the mentions of expression `e`.
+    fn record_expr_text_order(&mut self, mentions: Vec<Mention>, e: &Expr) {
+        self.record_text_order(mentions, |v| syn::visit::Visit::visit_expr(v, e));
+    }
+
     /// Records `mentions` at one position, or, when the code `walk` visits runs in text order,
     /// a local's mentions before its first move one position earlier.
     fn record_text_order(&mut self, mentions: Vec<Mention>, walk: impl FnOnce(&mut Straight)) {
@@ -1057,8 +1062,10 @@ impl Builder {
                     .map(|a| mentions::binds_by_value(&a.pat))
                     .collect();
                 match &moved_root {
-                    Some(_) => self.record(mentions::place_mentions(&m.expr)),
-                    None => self.record(mentions::expr_mentions(&m.expr)),
+                    Some(_) => {
+                        self.record_expr_text_order(mentions::place_mentions(&m.expr), &m.expr)
+                    }
+                    None => self.record_expr_text_order(mentions::expr_mentions(&m.expr), &m.expr),
                 }
                 let arm_move = |s: &mut Self, j: usize| {
                     if let Some(root) = &moved_root
@@ -1089,7 +1096,10 @@ impl Builder {
                                     s.rename_pat(renamed, &ids);
                                     if let Pat::Guard(g) = &mut *renamed {
                                         s.rename_expr(&mut g.guard);
-                                        s.record(mentions::place_mentions(&g.guard));
+                                        s.record_expr_text_order(
+                                            mentions::place_mentions(&g.guard),
+                                            &g.guard,
+                                        );
                                     }
                                     arm_move(s, j);
                                     // By-value bindings can be given a fixed home at the top
@@ -1124,7 +1134,10 @@ impl Builder {
                             let mut arm_pat = arm.pat.clone();
                             if let Pat::Guard(g) = &mut arm_pat {
                                 self.rename_expr(&mut g.guard);
-                                self.record(mentions::place_mentions(&g.guard));
+                                self.record_expr_text_order(
+                                    mentions::place_mentions(&g.guard),
+                                    &g.guard,
+                                );
                             }
                             self.rename_expr(&mut other);
                             self.child(j, |s| s.record_expr(&other));
@@ -1188,8 +1201,10 @@ impl Builder {
             _ => None,
         };
         match (&moved_root, &*i.cond) {
-            (Some(_), Expr::Let(l)) => self.record(mentions::place_mentions(&l.expr)),
-            _ => self.record(mentions::expr_mentions(&i.cond)),
+            (Some(_), Expr::Let(l)) => {
+                self.record_expr_text_order(mentions::place_mentions(&l.expr), &l.expr)
+            }
+            _ => self.record_expr_text_order(mentions::expr_mentions(&i.cond), &i.cond),
         }
         let mut cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
