@@ -477,4 +477,44 @@ differential! {
             async { f(2).await + f(0).await }
         }
     }
+
+    /// A mention before a move in one statement that also holds a closure, a loop and a
+    /// compound assignment elsewhere: only code that holds both the mention and the move can
+    /// run them out of order, so the move is still the last mention (E0507 before: a closure
+    /// anywhere in the statement put all its mentions at one place). Fuzzer, seed 42, program
+    /// 582.
+    mention_before_a_move_beside_a_closure_in_one_statement {
+        pub trait IntoVal {
+            fn into_val(self) -> u32;
+        }
+        impl IntoVal for Guard {
+            fn into_val(self) -> u32 {
+                log(format!("into {}", self.name()));
+                self.name().len() as u32
+            }
+        }
+        async fn f(k: u32) -> u32 {
+            let g = step("s", Guard::new("g")).await;
+            let r = &g;
+            log(format!("see {}", r.name()));
+            let mut total = 0u32;
+            let arr = [
+                if k % 2 == 0 {
+                    for _ in 0..2 {
+                        log(format!("see {}", g.name()));
+                    }
+                    total += k;
+                    1
+                } else {
+                    let c = move |v: u32| v + 1;
+                    c(g.into_val())
+                },
+                2,
+            ];
+            step("end", arr[0] + arr[1] + total).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(1).await }
+        }
+    }
 }

@@ -33,10 +33,9 @@
 //! one move and its last mention, with no later loop iteration (`Local::moved_last`). Nothing
 //! uses the home after it, so even a wrong guess is safe: the value then drops at the end of
 //! that statement, not of its scope. Within one statement, "last" is in the order the text is
-//! written only when the statement runs in that order (no loop, closure, `async` block,
-//! unknown macro or compound assignment: `ir::runs_in_text_order`); otherwise every mention
-//! in the statement counts as at the same place, and a borrow there keeps the move from being
-//! last.
+//! written, except where a loop, closure, `async` block, compound assignment or opaque macro
+//! input holds both the mention and the move (`mentions::Mention::regions`): there they count
+//! as at the same place, and a borrow there keeps the move from being last.
 //!
 //! The references the handle gives out are not tied to it, so the borrow checker can no longer see
 //! a conflicting use in a later state. The expansion therefore also contains the body exactly as it

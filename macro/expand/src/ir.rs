@@ -428,70 +428,24 @@ impl Builder {
         self.note_in_text_order(&mentions, pos, pos);
     }
 
-    /// Records the mentions of a statement without `.await`, at one position; except in a
-    /// statement that runs in the order it is written (no loop, closure, `async` block or
-    /// compound assignment), where a local's mentions before its first move come one position
-    /// earlier: `match c { A => log(g.name()), B => g.into_val() }` moves `g` last.
+    /// Records the mentions of a statement without `.await`, at one position, except that a
+    /// local's mentions written before its first move come one position earlier, unless a
+    /// loop, closure, `async` block, .. holds both (`Mention::regions`): `match c { A =>
+    /// log(g.name()), B => g.into_val() }` moves `g` last.
     fn record_stmt(&mut self, s: &Stmt) {
-        let mentions = mentions::stmt_mentions(s);
-        self.record_text_order(mentions, |v| syn::visit::Visit::visit_stmt(v, s));
+        self.record_expr(mentions::stmt_mentions(s));
     }
 
-    /// [`Self::record_stmt`] for an expression without `.await` (a match arm). A block's
-    /// statements run one after the other, each at its own positions, so that a loop in one
-    /// does not hide that a mention in it comes before a move in a later one.
-    fn record_expr(&mut self, e: &Expr) {
-        match e {
-            Expr::Block(b) if b.attrs.is_empty() => self.record_block(&b.block, &[]),
-            _ => self.record_text_order(mentions::expr_mentions(e), |v| {
-                syn::visit::Visit::visit_expr(v, e)
-            }),
-        }
-    }
-
-    /// The statements of a block without `.await`, nested blocks statement by statement too.
-    /// `bound`: the names that enclosing blocks' earlier `let`s bind (not the fn's locals).
-    fn record_block(&mut self, block: &syn::Block, bound: &[String]) {
-        let mut bound = bound.to_vec();
-        for s in &block.stmts {
-            match s {
-                Stmt::Expr(Expr::Block(b), _) if b.attrs.is_empty() => {
-                    self.record_block(&b.block, &bound)
-                }
-                _ => {
-                    let mentions = mentions::stmt_mentions(s)
-                        .into_iter()
-                        .filter(|m| !bound.contains(&m.name))
-                        .collect();
-                    self.record_text_order(mentions, |v| syn::visit::Visit::visit_stmt(v, s));
-                }
-            }
-            if let Stmt::Local(l) = s {
-                let names = mentions::pat_bindings(&l.pat);
-                bound.extend(names.iter().map(|(i, _)| i.to_string()));
-            }
-        }
-    }
-
-    /// [`Self::record_text_order`] for the mentions of expression `e`.
-    fn record_expr_text_order(&mut self, mentions: Vec<Mention>, e: &Expr) {
-        self.record_text_order(mentions, |v| syn::visit::Visit::visit_expr(v, e));
-    }
-
-    /// Records `mentions` at one position, or, when the code `walk` visits runs in text order,
-    /// a local's mentions before its first move one position earlier.
-    fn record_text_order(&mut self, mentions: Vec<Mention>, walk: impl FnOnce(&mut Straight)) {
-        if !runs_in_text_order(walk) {
-            return self.record(mentions);
-        }
+    /// [`Self::record_stmt`] for an expression without `.await` (a match arm, a condition).
+    fn record_expr(&mut self, mentions: Vec<Mention>) {
         let before = self.tick();
         let pos = self.tick();
         self.note_in_text_order(&mentions, before, pos);
     }
 
     /// Notes `mentions` at `pos`, except a local's mentions before its first move, at `before`
-    /// (for code that runs in the order it is written; else `before == pos`). Returns each
-    /// one's local and use.
+    /// (when no loop, closure, .. holds both: see `Mention::regions`). Returns each one's local
+    /// and use.
     fn note_in_text_order(
         &mut self,
         mentions: &[Mention],
@@ -507,13 +461,16 @@ impl Builder {
             .collect();
         for (j, (m, k)) in mentions.iter().zip(&kinds).enumerate() {
             let Some((id, kind)) = *k else { continue };
+            let is_move =
+                |k: &Option<(LocalId, Use)>| matches!(k, Some((i, Use::Move)) if *i == id);
+            // (Not when a later move lies in a loop, closure, .. with it: see
+            // `Mention::regions`.)
+            let with_it = |o: &Mention| o.regions.iter().any(|r| m.regions.contains(r));
+            let later = || mentions[j + 1..].iter().zip(&kinds[j + 1..]);
             let moved_later = kind != Use::Move
-                && kinds[j + 1..]
-                    .iter()
-                    .any(|k| matches!(k, Some((i, Use::Move)) if *i == id))
-                && !kinds[..j]
-                    .iter()
-                    .any(|k| matches!(k, Some((i, Use::Move)) if *i == id));
+                && later().any(|(_, k)| is_move(k))
+                && !later().any(|(o, k)| is_move(k) && with_it(o))
+                && !kinds[..j].iter().any(is_move);
             let at = if moved_later { before } else { pos };
             self.note(id, at, kind, m.field.clone(), m.conditional, m.returning);
             if kind == Use::Assign {
@@ -556,6 +513,7 @@ impl Builder {
             called: false,
             macro_arg: false,
             returning: false,
+            regions: Vec::new(),
         }]);
     }
 
@@ -984,10 +942,9 @@ impl Builder {
         match e {
             Expr::Await(mut a) => {
                 self.rename_expr(&mut a.base);
-                // The awaited expression runs before the suspension; when it runs in the
-                // order it is written, a local's mentions before its move come first.
-                let straight = runs_in_text_order(|v| syn::visit::Visit::visit_expr(v, &a.base));
-                let before = if straight { Some(self.tick()) } else { None };
+                // The awaited expression runs before the suspension; a local's mentions
+                // before its move come first.
+                let before = self.tick();
                 let pos = self.tick();
                 let raw = mentions::expr_mentions(&a.base);
                 let receivers: Vec<LocalId> = raw
@@ -996,7 +953,7 @@ impl Builder {
                     .filter_map(|m| self.resolve(&m.name))
                     .collect();
                 let fut_mentions = self
-                    .note_in_text_order(&raw, before.unwrap_or(pos), pos)
+                    .note_in_text_order(&raw, before, pos)
                     .into_iter()
                     .flatten()
                     .collect();
@@ -1062,10 +1019,8 @@ impl Builder {
                     .map(|a| mentions::binds_by_value(&a.pat))
                     .collect();
                 match &moved_root {
-                    Some(_) => {
-                        self.record_expr_text_order(mentions::place_mentions(&m.expr), &m.expr)
-                    }
-                    None => self.record_expr_text_order(mentions::expr_mentions(&m.expr), &m.expr),
+                    Some(_) => self.record_expr(mentions::place_mentions(&m.expr)),
+                    None => self.record_expr(mentions::expr_mentions(&m.expr)),
                 }
                 let arm_move = |s: &mut Self, j: usize| {
                     if let Some(root) = &moved_root
@@ -1096,10 +1051,7 @@ impl Builder {
                                     s.rename_pat(renamed, &ids);
                                     if let Pat::Guard(g) = &mut *renamed {
                                         s.rename_expr(&mut g.guard);
-                                        s.record_expr_text_order(
-                                            mentions::place_mentions(&g.guard),
-                                            &g.guard,
-                                        );
+                                        s.record_expr(mentions::place_mentions(&g.guard));
                                     }
                                     arm_move(s, j);
                                     // By-value bindings can be given a fixed home at the top
@@ -1134,13 +1086,10 @@ impl Builder {
                             let mut arm_pat = arm.pat.clone();
                             if let Pat::Guard(g) = &mut arm_pat {
                                 self.rename_expr(&mut g.guard);
-                                self.record_expr_text_order(
-                                    mentions::place_mentions(&g.guard),
-                                    &g.guard,
-                                );
+                                self.record_expr(mentions::place_mentions(&g.guard));
                             }
                             self.rename_expr(&mut other);
-                            self.child(j, |s| s.record_expr(&other));
+                            self.child(j, |s| s.record_expr(mentions::expr_mentions(&other)));
                             self.pop_scope();
                             arms.push(ArmIr {
                                 attrs: arm.attrs,
@@ -1201,10 +1150,8 @@ impl Builder {
             _ => None,
         };
         match (&moved_root, &*i.cond) {
-            (Some(_), Expr::Let(l)) => {
-                self.record_expr_text_order(mentions::place_mentions(&l.expr), &l.expr)
-            }
-            _ => self.record_expr_text_order(mentions::expr_mentions(&i.cond), &i.cond),
+            (Some(_), Expr::Let(l)) => self.record_expr(mentions::place_mentions(&l.expr)),
+            _ => self.record_expr(mentions::expr_mentions(&i.cond)),
         }
         let mut cond = *i.cond;
         let bindings = mentions::let_chain_bindings(&cond);
@@ -2150,88 +2097,4 @@ fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
         .iter()
         .map(|i| i.by_ref.is_none())
         .collect()
-}
-
-/// Whether the parts of the code `walk` visits run in the order they are written, at most once
-/// each: no loop, closure, `async` block, unknown macro or compound assignment (`a[i] += v`
-/// evaluates `v` first).
-fn runs_in_text_order(walk: impl FnOnce(&mut Straight)) -> bool {
-    let mut v = Straight(true);
-    walk(&mut v);
-    v.0
-}
-
-/// Does `e` assign to a place anywhere (`v = x`, `v += x`), outside closures?
-fn assigns(e: &Expr) -> bool {
-    struct Finder(bool);
-    impl<'ast> syn::visit::Visit<'ast> for Finder {
-        fn visit_expr(&mut self, e: &'ast Expr) {
-            match e {
-                Expr::Assign(_) => self.0 = true,
-                Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => self.0 = true,
-                _ => syn::visit::visit_expr(self, e),
-            }
-        }
-        fn visit_macro(&mut self, m: &'ast syn::Macro) {
-            match m.parse_body_with(
-                syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
-            ) {
-                Ok(args) => args.iter().for_each(|a| self.visit_expr(a)),
-                Err(_) => self.0 = true,
-            }
-        }
-        fn visit_item(&mut self, _: &'ast syn::Item) {}
-    }
-    let mut f = Finder(false);
-    syn::visit::Visit::visit_expr(&mut f, e);
-    f.0
-}
-
-/// See [`runs_in_text_order`]: cleared by a loop, closure, `async` block, a compound
-/// assignment whose two sides mention one local, or a macro whose input is not a list of
-/// expressions.
-struct Straight(bool);
-
-impl<'ast> syn::visit::Visit<'ast> for Straight {
-    fn visit_expr(&mut self, e: &'ast Expr) {
-        match e {
-            Expr::Loop(_)
-            | Expr::While(_)
-            | Expr::ForLoop(_)
-            | Expr::Closure(_)
-            | Expr::Async(_) => self.0 = false,
-            // `place op= value` evaluates `value` first on primitive operands: out of text
-            // order only for what both sides mention.
-            Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => {
-                let place = mentions::expr_mentions(&b.left);
-                let value = mentions::expr_mentions(&b.right);
-                if place.iter().any(|p| value.iter().any(|v| v.name == p.name)) {
-                    self.0 = false;
-                } else {
-                    syn::visit::visit_expr(self, e);
-                }
-            }
-            _ => syn::visit::visit_expr(self, e),
-        }
-    }
-    fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        // A known macro's arguments are expressions, evaluated in order. Another macro's
-        // input may run in any order, or not at all; but when it is a list of expressions
-        // without assignments, a mention written before a move cannot run after it in a
-        // program rustc accepts (it would be a use after a move), which is all the positions
-        // decide. (An assignment could give the local a value again, in a loop the macro
-        // makes.)
-        if let Some((_, args)) =
-            crate::mentions::macro_kind(m).and(crate::mentions::parse_macro_exprs(m))
-        {
-            return args.iter().for_each(|a| self.visit_expr(a));
-        }
-        let parsed = m
-            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated);
-        match parsed {
-            Ok(args) if !args.iter().any(assigns) => args.iter().for_each(|a| self.visit_expr(a)),
-            _ => self.0 = false,
-        }
-    }
-    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }

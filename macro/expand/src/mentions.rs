@@ -94,6 +94,12 @@ pub struct Mention {
     /// A whole argument of a macro that takes its futures by value (`join!(a, b)`, `select! {
     /// v = fut => .. }`, see [`takes_futures`]): moved into it.
     pub macro_arg: bool,
+    /// The code around it, within its statement, that may run out of the order it is written,
+    /// more than once, or later (each by a number of its own): a loop, a closure, an `async`
+    /// block, a compound assignment (`a[i] += v` evaluates `v` first), a macro's input that
+    /// is not a list of expressions without assignments. A mention written before a move of
+    /// its local runs before it unless both lie in one such region.
+    pub regions: Vec<usize>,
 }
 
 /// The input of a macro that [`takes_futures`], as expressions, in the order they run: each
@@ -216,6 +222,9 @@ struct Walker {
     in_move_closure: bool,
     /// How many `return` expressions deep the walk is.
     returning: usize,
+    /// The regions around the walk (see [`Mention::regions`]), and the last one's number.
+    regions: Vec<usize>,
+    last_region: usize,
 }
 
 pub fn expr_mentions(e: &Expr) -> Vec<Mention> {
@@ -467,6 +476,31 @@ pub fn unknown_macro_exprs_binding_none_of(
     (!shadows).then_some(args)
 }
 
+/// Does `e` assign to a place anywhere (`v = x`, `v += x`), outside closures? (In a macro's
+/// input that is not a list of expressions, it may.)
+pub fn assigns(e: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Assign(_) => self.0 = true,
+                Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => self.0 = true,
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast Macro) {
+            match m.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+                Ok(args) => args.iter().for_each(|a| self.visit_expr(a)),
+                Err(_) => self.0 = true,
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_expr(&mut f, e);
+    f.0
+}
+
 /// The names that patterns inside `e` bind (`let`, closure parameters, arms, `for`).
 pub fn names_bound_inside(e: &Expr) -> Vec<String> {
     struct Binders(Vec<String>);
@@ -562,8 +596,17 @@ impl Walker {
                 called: false,
                 macro_arg: false,
                 returning: self.returning > 0,
+                regions: self.regions.clone(),
             });
         }
+    }
+
+    /// Walks `f` inside a new region (see [`Mention::regions`]).
+    fn region(&mut self, f: impl FnOnce(&mut Self)) {
+        self.last_region += 1;
+        self.regions.push(self.last_region);
+        f(self);
+        self.regions.pop();
     }
 
     fn bind_pat(&mut self, pat: &Pat) {
@@ -647,6 +690,25 @@ impl Walker {
             Ctx::Value | Ctx::Captured => Use::Move,
             Ctx::Place => Use::Other,
         }
+    }
+
+    /// A closure's body; `ctx`: what its mentions are unless it is `move`.
+    fn closure(&mut self, c: &syn::ExprClosure, ctx: Ctx) {
+        let depth = self.bound.len();
+        c.inputs.iter().for_each(|p| self.bind_pat(p));
+        let c2 = if c.capture.is_some() {
+            Ctx::Captured
+        } else {
+            ctx
+        };
+        // A capture happens when the closure is made, not when it runs: its mentions are as
+        // sure as the statement's.
+        let outer = std::mem::take(&mut self.conditional);
+        let was = std::mem::replace(&mut self.in_move_closure, c.capture.is_some());
+        self.expr(&c.body, c2);
+        self.in_move_closure = was;
+        self.conditional = outer;
+        self.bound.truncate(depth);
     }
 
     fn expr(&mut self, e: &Expr, ctx: Ctx) {
@@ -745,11 +807,18 @@ impl Walker {
                     | ShrAssign(_) => (Ctx::Place, Ctx::Value),
                     _ => (Ctx::Value, Ctx::Value),
                 };
-                self.expr(&b.left, inner(l));
-                let lazy = matches!(b.op, And(_) | Or(_));
-                self.conditional += usize::from(lazy);
-                self.expr(&b.right, inner(r));
-                self.conditional -= usize::from(lazy);
+                let walk = |w: &mut Self| {
+                    w.expr(&b.left, inner(l));
+                    let lazy = matches!(b.op, And(_) | Or(_));
+                    w.conditional += usize::from(lazy);
+                    w.expr(&b.right, inner(r));
+                    w.conditional -= usize::from(lazy);
+                };
+                if crate::anchor::is_compound_assign(&b.op) {
+                    self.region(walk);
+                } else {
+                    walk(self);
+                }
             }
             Expr::Assign(a) => {
                 self.expr(&a.right, inner(Ctx::Value));
@@ -810,56 +879,42 @@ impl Walker {
             Expr::Unsafe(b) => self.block_ctx(&b.block, ctx),
             Expr::Const(b) => self.block_ctx(&b.block, ctx),
             Expr::TryBlock(b) => self.block_ctx(&b.block, ctx),
-            Expr::Loop(l) => {
-                self.conditional += 1;
-                self.block_ctx(&l.body, ctx);
-                self.conditional -= 1;
-            }
-            Expr::While(w) => {
-                let depth = self.bound.len();
-                self.expr(&w.cond, inner(Ctx::Value));
-                bind_let_chain(&w.cond, &mut self.bound);
-                self.conditional += 1;
-                self.block_ctx(&w.body, ctx);
-                self.conditional -= 1;
-                self.bound.truncate(depth);
-            }
+            Expr::Loop(l) => self.region(|w| {
+                w.conditional += 1;
+                w.block_ctx(&l.body, ctx);
+                w.conditional -= 1;
+            }),
+            Expr::While(w) => self.region(|s| {
+                let depth = s.bound.len();
+                s.expr(&w.cond, inner(Ctx::Value));
+                bind_let_chain(&w.cond, &mut s.bound);
+                s.conditional += 1;
+                s.block_ctx(&w.body, ctx);
+                s.conditional -= 1;
+                s.bound.truncate(depth);
+            }),
             Expr::ForLoop(f) => {
                 self.expr(&f.expr, inner(Ctx::Value));
                 let depth = self.bound.len();
                 self.bind_pat(&f.pat);
-                self.conditional += 1;
-                self.block_ctx(&f.body, ctx);
-                self.conditional -= 1;
+                self.region(|w| {
+                    w.conditional += 1;
+                    w.block_ctx(&f.body, ctx);
+                    w.conditional -= 1;
+                });
                 self.bound.truncate(depth);
             }
-            Expr::Closure(c) => {
-                let depth = self.bound.len();
-                c.inputs.iter().for_each(|p| self.bind_pat(p));
-                let c2 = if c.capture.is_some() {
-                    Ctx::Captured
-                } else {
-                    inner(Ctx::Value)
-                };
-                // A capture happens when the closure is made, not when it runs: its mentions
-                // are as sure as the statement's.
-                let outer = std::mem::take(&mut self.conditional);
-                let was = std::mem::replace(&mut self.in_move_closure, c.capture.is_some());
-                self.expr(&c.body, c2);
-                self.in_move_closure = was;
-                self.conditional = outer;
-                self.bound.truncate(depth);
-            }
-            Expr::Async(a) => {
+            Expr::Closure(c) => self.region(|w| w.closure(c, inner(Ctx::Value))),
+            Expr::Async(a) => self.region(|w| {
                 let c2 = if a.capture.is_some() {
                     Ctx::Captured
                 } else {
                     inner(Ctx::Place)
                 };
-                let was = std::mem::replace(&mut self.in_move_closure, a.capture.is_some());
-                self.block_ctx(&a.block, c2);
-                self.in_move_closure = was;
-            }
+                let was = std::mem::replace(&mut w.in_move_closure, a.capture.is_some());
+                w.block_ctx(&a.block, c2);
+                w.in_move_closure = was;
+            }),
             Expr::Struct(s) => {
                 for f in &s.fields {
                     self.expr(&f.expr, inner(Ctx::Value));
@@ -959,39 +1014,50 @@ impl Walker {
             None => {
                 let n = self.out.len();
                 match FutureArgs::parse(mac) {
-                    Some(args) => {
+                    Some(args) => self.region(|s| {
                         for (e, handler) in &args.0 {
                             let Some(pat) = handler else {
                                 // A future: made when the macro starts.
-                                self.expr(e, Ctx::Value);
+                                s.expr(e, Ctx::Value);
                                 continue;
                             };
                             // An arm's handler: runs if its future is the one ready.
-                            self.conditional += 1;
-                            let bound = self.bound.len();
+                            s.conditional += 1;
+                            let bound = s.bound.len();
                             if let Some(pat) = pat {
-                                self.bind_pat(pat);
+                                s.bind_pat(pat);
                             }
-                            self.expr(e, Ctx::Value);
-                            self.bound.truncate(bound);
-                            self.conditional -= 1;
+                            s.expr(e, Ctx::Value);
+                            s.bound.truncate(bound);
+                            s.conditional -= 1;
                         }
-                    }
+                    }),
                     None => match unknown_macro_exprs(mac) {
                         Some(args) => {
                             // The macro may not run its input: every move is a maybe-move.
-                            self.conditional += 1;
-                            for e in &args {
-                                self.expr(e, Ctx::Place);
-                            }
-                            self.conditional -= 1;
-                            let mut names = Vec::new();
-                            inline_arg_names(mac.tokens.clone(), &mut names);
-                            for (name, _) in names {
-                                self.mention(name, Use::Other);
+                            // It may run it in any order, or more than once; but a mention
+                            // written before a move cannot run after it in a program rustc
+                            // accepts (a use after a move), unless an assignment gives the
+                            // local a value again in between.
+                            let walk = |s: &mut Self| {
+                                s.conditional += 1;
+                                for e in &args {
+                                    s.expr(e, Ctx::Place);
+                                }
+                                s.conditional -= 1;
+                                let mut names = Vec::new();
+                                inline_arg_names(mac.tokens.clone(), &mut names);
+                                for (name, _) in names {
+                                    s.mention(name, Use::Other);
+                                }
+                            };
+                            if args.iter().any(assigns) {
+                                self.region(walk);
+                            } else {
+                                walk(self);
                             }
                         }
-                        None => self.tokens(mac.tokens.clone()),
+                        None => self.region(|s| s.tokens(mac.tokens.clone())),
                     },
                 }
                 if crate::island::is_island(mac) {
