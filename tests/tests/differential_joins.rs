@@ -670,4 +670,50 @@ differential! {
             async { f(true).await + f(false).await }
         }
     }
+
+    /// A closure kept across an `.await`, after a loop that awaits and copies its counter into
+    /// the awaited call (`f(i).await` after `i += 1`): the counter is `Copy` (the next
+    /// iteration reads it again), so the loop joins and the closure is written once (it was
+    /// the "kept across an `.await`" error). Fuzzer, seed 42, program 40.
+    closure_after_a_loop_that_copies_its_counter_into_an_await {
+        async fn f(n: u32) -> u32 {
+            let mut i = 0u32;
+            let _g = Guard::new("g");
+            loop {
+                i += 1;
+                if i > 3 {
+                    break;
+                }
+                let _x = step("i", i).await;
+            }
+            let c = move |v: u32| v + n;
+            step("s", n).await;
+            c(1)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(7) }
+    }
+
+    /// The same after an argument moved into an awaited call before the loop: the forward
+    /// code that leaves the loop without suspending has nothing more to drop, and joins too.
+    /// Fuzzer, seed 42, program 339.
+    closure_after_a_loop_with_an_argument_moved_before_it {
+        async fn consume(g: Guard, n: u32) -> u32 { step("consume", n).await + g.name().len() as u32 }
+        async fn f(g: Guard, k: u32) -> u32 {
+            let first = consume(g, step("a", 1u32).await).await;
+            let mut i = 0u32;
+            loop {
+                i += 1;
+                if i > k {
+                    break;
+                }
+                step("i", i).await;
+            }
+            let c = move |v: u32| v + first;
+            step("s", 2u32).await;
+            c(i)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(Guard::new("a"), 0).await + f(Guard::new("b"), 2).await }
+        }
+    }
 }

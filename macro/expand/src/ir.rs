@@ -1605,7 +1605,7 @@ fn every_arm(root: &BlockIr, path: &[Step], moves: &dyn Fn(usize) -> bool) -> bo
 
 /// Is child `c` of the construct at `path` the only way past it: a plain block, or a `match`
 /// whose other arms all end in `return`, `break`, `continue` or a panic?
-fn only_way_past(root: &BlockIr, path: &[Step], c: usize) -> bool {
+pub fn only_way_past(root: &BlockIr, path: &[Step], c: usize) -> bool {
     match construct_at(root, path) {
         Some(Construct::Block(b)) => b.label.is_none(),
         Some(Construct::Match { arms, .. }) => arms

@@ -267,6 +267,25 @@ fn consider(
                     && !other_branch(&m.path, path)
             })
     };
+    // Likewise a local "moved" inside a loop, never assigned, that the loop mentions before
+    // that move: the next iteration reads it again (`loop { i += 1; f(i).await; }`).
+    let copied_in_loop = |id: LocalId| {
+        let l = &body.locals[id];
+        let inside = |m: &&crate::ir::MentionAt| m.path.starts_with(path);
+        let first_move = l
+            .mentions
+            .iter()
+            .filter(inside)
+            .filter(|m| matches!(m.kind, Use::Move | Use::Part))
+            .map(|m| m.pos)
+            .min();
+        matches!(construct, Construct::Loop { .. })
+            && !l.mentions.iter().any(|m| m.kind == Use::Assign)
+            && first_move.is_some_and(|first| {
+                (l.mentions.iter().filter(inside))
+                    .any(|m| !matches!(m.kind, Use::Move | Use::Part) && m.pos < first)
+            })
+    };
     // (At a loop's head, a local handed over and moved inside the loop is initialised again
     // at the end of each iteration that goes on, or it is `Copy`: rustc rejects a value moved
     // "in a previous iteration of the loop".)
@@ -277,6 +296,7 @@ fn consider(
             && !body.locals[id].anchored
             && changed_inside(id, &[Use::Move, Use::Part])
             && !used_later(id)
+            && !copied_in_loop(id)
     }) || declared
         .iter()
         .any(|&id| changed_inside(id, &[Use::Move, Use::Part, Use::Assign]))
@@ -300,7 +320,7 @@ fn consider(
             pass.contains(id)
                 || declared.contains(id)
                 || l.trivial_drop
-                || moved_before(l, path, plain_header(construct))
+                || moved_before(&body.root, l, path, plain_header(construct))
                 || moved_in_block(l, path, construct)
         });
     // A tail loop's value is `()` and has no temporaries: it joins like a statement, but its
@@ -350,7 +370,7 @@ fn plain_header(c: &Construct) -> bool {
 /// Is the local surely moved by the end of the construct at `path`: by a statement that runs
 /// unconditionally before it, in a block around it, by the header of a construct around it, or
 /// by its own header when that runs whole (`header`)?
-fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
+fn moved_before(root: &BlockIr, l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
     l.mentions.iter().any(|m| {
         if m.kind != Use::Move || m.conditional {
             return false;
@@ -358,8 +378,11 @@ fn moved_before(l: &crate::ir::Local, path: &[Step], header: bool) -> bool {
         if m.path[..] == *path {
             return header;
         }
-        // Not inside any construct of its own before this one: no child is a way past.
-        runs_before(&m.path, path, &|_, _| false)
+        // Not inside a construct of its own before this one, or inside one in a child that is
+        // the only way past it (a plain block, the one arm that does not leave).
+        runs_before(&m.path, path, &|at, c| {
+            crate::ir::only_way_past(root, at, c)
+        })
     })
 }
 
