@@ -716,4 +716,29 @@ differential! {
             async { f(Guard::new("a"), 0).await + f(Guard::new("b"), 2).await }
         }
     }
+
+    /// A closure that nothing keeps across an `.await`, written once per path after a `match`
+    /// without a join point, named like a local that is kept: the check looked the name up
+    /// and took the closure to be kept (the "kept across an `.await`" error). Fuzzer, seed
+    /// 42, programs 540 and 816.
+    closure_named_like_a_kept_local_written_twice {
+        async fn f(k: u32) -> u32 {
+            let n = step("n", k).await;
+            let m = match k {
+                0 => 1,
+                _ => {
+                    let x = step("s", 1u32).await + n;
+                    let Some(v) = (if x % 2 == 0 { Some(x) } else { None }) else {
+                        return step("r", 2u32).await;
+                    };
+                    v
+                }
+            };
+            let n = move |v: u32| v + m;
+            n(1)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(0).await + f(1).await + f(2).await }
+        }
+    }
 }

@@ -814,14 +814,11 @@ impl<'a> Gen<'a> {
     /// head, in each arm that starts an iteration.)
     fn check_closure_copies(&self) {
         let copies = self.closure_copies.borrow();
-        for l in &self.body.locals {
+        for (id, l) in self.body.locals.iter().enumerate() {
             let Some(span) = l.closure_at else { continue };
             let name = l.ident.to_string();
-            let kept = self.body.sites.iter().any(|s| {
-                s.stored
-                    .iter()
-                    .any(|&id| self.body.locals[id].ident == name)
-            });
+            // (This local, not another one of the same name that shadows or is shadowed.)
+            let kept = self.body.sites.iter().any(|s| s.stored.contains(&id));
             let written = copies.iter().filter(|n| **n == name).count();
             if kept && written > 1 {
                 self.error.borrow_mut().get_or_insert_with(|| {
