@@ -741,4 +741,26 @@ differential! {
             async { f(0).await + f(1).await + f(2).await }
         }
     }
+
+    /// A closure kept across an `.await`, after an `if` whose suspensions keep different
+    /// `Copy` locals for later inside it (`p`, read only by the `then` branch's awaited call
+    /// and the `else` branch): dead at its end, they are not handed over, so the `if` joins
+    /// and the closure is written once (it was the "kept across an `.await`" error). Fuzzer,
+    /// seed 42, programs 191 and 303.
+    closure_after_an_if_whose_branches_keep_different_copy_locals {
+        async fn f(k: u32, p: u32) -> u32 {
+            let q = if step("c", k).await > 4 {
+                step("t", k.wrapping_mul(p)).await
+            } else {
+                let Some(v) = (if k == 0 { None } else { Some(k) }) else { return p; };
+                v
+            };
+            let c = move |v: u32| v + q;
+            let r = step("after", 1u32).await;
+            c(r)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(5, 2).await + f(1, 3).await + f(0, 4).await }
+        }
+    }
 }

@@ -216,7 +216,38 @@ fn consider(
     if paths < 2 {
         return None;
     }
-    let outer = |id: &LocalId| !inner.contains(&body.locals[*id].block);
+    // The positions inside the construct; what comes after the last in the text runs after it.
+    let inside: Vec<usize> = body
+        .locals
+        .iter()
+        .flat_map(|l| &l.mentions)
+        .filter(|m| m.path.starts_with(path))
+        .map(|m| m.pos)
+        .chain(sites.iter().map(|s| s.pos))
+        .collect();
+    let first_inside = inside.iter().copied().min().unwrap_or(0);
+    let last_inside = inside.iter().copied().max().unwrap_or(0);
+    // A local with nothing to drop that nothing mentions after the construct (nor again in a
+    // loop around it) is dead at its end: a suspension inside may keep it for later inside,
+    // another not, and neither hands it over. (Looked at only where one copy of what follows
+    // is needed: a closure or `async` block bound there and kept across an `.await` is a type
+    // of its own in each copy. Elsewhere a short continuation reads better written twice.)
+    let closure_after = body.locals.iter().enumerate().any(|(id, l)| {
+        l.closure_at.is_some()
+            && l.decl_pos > last_inside
+            && body.sites.iter().any(|s| s.stored.contains(&id))
+    });
+    let dead_after = |id: &LocalId| {
+        let l = &body.locals[*id];
+        mode == Mode::End
+            && closure_after
+            && (l.trivial_drop || l.surely_copy)
+            && !(first.loops.iter()).any(|&(s, _)| l.decl_pos < s && s <= first_inside)
+            && l.mentions
+                .iter()
+                .all(|m| m.path.starts_with(path) || m.pos < first_inside)
+    };
+    let outer = |id: &LocalId| !inner.contains(&body.locals[*id].block) && !dead_after(id);
     let pass: Vec<LocalId> = first.stored.iter().copied().filter(outer).collect();
     let declared: Vec<LocalId> = first.declared_only.iter().copied().filter(outer).collect();
     let same = |a: &[LocalId], b: Vec<LocalId>| {
@@ -244,16 +275,6 @@ fn consider(
             .iter()
             .any(|m| kinds.contains(&m.kind) && m.path.starts_with(path))
     };
-    // The positions inside the construct; what comes after the last in the text runs after it.
-    let inside: Vec<usize> = body
-        .locals
-        .iter()
-        .flat_map(|l| &l.mentions)
-        .filter(|m| m.path.starts_with(path))
-        .map(|m| m.pos)
-        .chain(sites.iter().map(|s| s.pos))
-        .collect();
-    let last_inside = inside.iter().copied().max().unwrap_or(0);
     // A local "moved" inside that is never assigned and is still used after the construct was
     // not moved (it is `Copy`: `flush(seen).await; .. seen.min(limit)`), or the user's code would
     // not compile.
@@ -330,7 +351,6 @@ fn consider(
     // kept inside the loop and never assigned there has one (rustc accepted the body; a
     // "move" before the loop was a copy); one assigned inside must have been given a value
     // when declared and not be moved before the loop.
-    let first_inside = inside.iter().copied().min().unwrap_or(0);
     let forward = forward
         && (mode == Mode::End
             || pass.iter().all(|&id| {
