@@ -229,4 +229,33 @@ differential! {
             }
         }
     }
+
+    /// A macro input of expressions that binds a name spelled like a local with a fixed home
+    /// (`{ let p = 5; let pair = (5, q); .. }`) and moves another local: renamed as
+    /// expressions, the new `p` keeps its spelling in its scope, so the rewrite of fixed
+    /// homes treats the input as expressions too and takes `q` out of its home (E0507
+    /// before). Fuzzer, seed 42, programs 6 and 324.
+    binding_spelled_like_a_fixed_home_inside_an_unknown_macro {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(p: Guard, q: Guard, k: u32) -> u32 {
+            let r = &p;
+            log(format!("see {}", r.name()));
+            let n = step("s", k).await;
+            logv!("value {}", match k {
+                0 => 1,
+                _ => {
+                    let p = 5u32;
+                    let pair = (p, q);
+                    pair.1.name().len() as u32 + p
+                }
+            });
+            step("end", n + p.name().len() as u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async {
+                f(Guard::new("a"), Guard::new("b"), 0).await
+                    + f(Guard::new("c"), Guard::new("d"), 2).await
+            }
+        }
+    }
 }

@@ -168,6 +168,21 @@ impl VisitMut for Renamer {
             }
             parts.fmt = parts.fmt.take().map(|f| rename_format_args(&f, &self.map));
             m.tokens = parts.to_tokens();
+        } else if let Some(mut args) = crate::mentions::unknown_macro_exprs(m) {
+            // A list of expressions: renamed as expressions, so that a name a pattern there
+            // binds keeps its spelling in its scope (`logv!("{}", { let p = 5; p })`), as the
+            // rewrite of fixed homes then needs; a string argument's `{name}` as a format
+            // string's (see `rename_tokens`).
+            for e in args.iter_mut() {
+                match e {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(f),
+                        ..
+                    }) => *f = rename_format_args(f, &self.map),
+                    e => self.visit_expr_mut(e),
+                }
+            }
+            m.tokens = quote::ToTokens::into_token_stream(args);
         } else {
             m.tokens = rename_tokens(m.tokens.clone(), &self.map);
         }
