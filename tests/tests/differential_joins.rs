@@ -763,4 +763,169 @@ differential! {
             async { f(5, 2).await + f(1, 3).await + f(0, 4).await }
         }
     }
+
+    /// The same, where such a local has a fixed home that later states keep (an argument
+    /// assigned by an arm of a `match`, then shadowed by the `match`'s value): it is still
+    /// handed over (E0425 on its handle after the join point). The fuzzer's program as it
+    /// was generated (seed 43, program 356): smaller ones did not reach that join.
+    closure_after_a_match_that_assigns_a_shadowed_argument {
+        pub trait GuardExt {
+            fn val(&self) -> u32;
+            fn into_val(self) -> u32;
+        }
+        impl GuardExt for Guard {
+            fn val(&self) -> u32 {
+                log(format!("val {}", self.name()));
+                self.name().len() as u32
+            }
+            fn into_val(self) -> u32 {
+                log(format!("into {}", self.name()));
+                self.name().len() as u32
+            }
+        }
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn h1(p0: Guard) -> u32 {
+        let (n2, g3) = (5u32, Guard::new("g4"));
+        step("s5", n2).await;
+        log(format!("see {}", g3.name()));
+        logv!("value {}", g3.into_val().wrapping_add('b6: {
+        log(format!("see {}", p0.name()));
+        log(format!("see {}", p0.name()));
+        9u32
+        }));
+        logv!("value {}", n2);
+        let pair7 = (Guard::new("g8"), Guard::new("g9"));
+        logv!("value {}", n2);
+        let c10 = move |v: u32| n2;
+        n2
+        }
+        async fn h11() -> u32 {
+        logv!("value {}", 1u32);
+        logv!("value {}", if 'b12: {
+        logv!("value {}", 1u32);
+        logv!("value {}", match 0u32 { 0 => 6u32, x13 if x13 > 4 => 3u32, _ => {
+        6u32
+        } });
+        let (n14, g15) = (5u32, Guard::new("g16"));
+        n14
+        } % 2 == 0 {
+        5u32
+        } else {
+        7u32
+        });
+        step("s17", (if 9u32 % 2 == 0 {
+        5u32
+        } else {
+        1u32
+        } & step("s18", 4u32).await)).await;
+        logv!("value {}", if 8u32 > 0 {
+        match match 4u32 { 0 => 5u32, x19 if x19 > 4 => x19, _ => {
+        let n20 = 4u32;
+        n20
+        } } { 0 => 4u32, x21 if x21 > 4 => 4u32, _ => {
+        let mut arr22 = [(7u32 | 6u32), (9u32 | 0u32), 0u32];
+        9u32
+        } }
+        } else {
+        std::cmp::max(match 6u32 { 0 => 9u32, x23 if x23 > 4 => x23, _ => {
+        9u32
+        } }, 1u32)
+        });
+        let n24 = step("s25", 3u32).await;
+        if n24 > 0 {
+        'l26: for i27 in 0..3u32 {
+        if step("s29", Some(i27)).await.is_some() { return (i27 | 0u32); }
+        let mut n24 = i27;
+        }
+        let r30 = &Guard::new("t31");
+        if n24 > 2 {
+        if 'b32: {
+        log(format!("see {}", r30.name()));
+        let c33 = move |v: u32| 0u32;
+        let fut34 = async move {
+        let mut arr35 = [5u32, n24, 0u32];
+        n24
+        };
+        log(format!("made fut34"));
+        let fut34_out = fut34.await;
+        fut34_out
+        } > 5 { return 'b36: {
+        logv!("value {}", n24);
+        let c37 = move |v: u32| 4u32;
+        3u32
+        }; }
+        let mut arr38 = [if n24 % 2 == 0 {
+        log(format!("see {}", r30.name()));
+        n24
+        } else {
+        log(format!("see {}", r30.name()));
+        n24
+        }, 6u32.wrapping_sub(6u32), 0u32];
+        async move {
+        9u32
+        }.await;
+        }
+        } else {
+        logv!("value {}", n24);
+        let r39 = &Guard::new("t40");
+        log(format!("see {}", r39.name()));
+        }
+        {
+        let g41 = Guard::new("g42");
+        let pair43 = (Guard::new("g44"), Guard::new("g45"));
+        }
+        3u32
+        }
+        async fn f(mut p0: u32) -> u32 {
+        logv!("value {}", (step("s46", p0).await ^ 2u32));
+        let mut i48 = 0u32;
+        'l47: while i48 < 3 {
+        i48 += 1;
+        let mut p0 = i48;
+        logv!("value {}", i48);
+        let g49 = Guard::new("g50");
+        }
+        let n51 = p0;
+        logv!("value {}", 5u32);
+        let p0 = match Some(p0) { Some(x52) => {
+        x52
+        }, None => match match { let v = n51; if v % 2 == 0 { Some(v) } else { None } } { Some(x53) => {
+        n51
+        }, None => n51 } { 0 => h1(step("s56", Guard::new("g55")).await).await, x54 if x54 > 4 => x54, _ => {
+        p0 = step("s57", 9u32).await;
+        std::cmp::max(0u32, 1u32)
+        } } };
+        if step("s58", Guard::new("g59")).await.val() % 2 == 0 { return 1u32; }
+        (if step("s60", Guard::new("g61")).await.val() % 2 == 0 {
+        let c62 = move |v: u32| v;
+        async move {
+        logv!("value {}", 3u32);
+        p0
+        }.await
+        } else {
+        if async move {
+        let n63 = n51;
+        p0
+        }.await % 2 == 0 {
+        let (n64, g65) = (6u32, Guard::new("g66"));
+        let fut67 = async move {
+        log(format!("{} = {}", stringify!(p0), p0));
+        p0
+        };
+        log(format!("made fut67"));
+        let fut67_out = fut67.await;
+        }
+        (7u32 | 9u32)
+        } | if 'b68: {
+        let n69 = 8u32;
+        let n70 = 5u32;
+        n51
+        } != 1 {
+        h11().await
+        } else {
+        8u32
+        })
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(3u32) }
+    }
 }

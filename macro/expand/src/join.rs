@@ -227,8 +227,8 @@ fn consider(
         .collect();
     let first_inside = inside.iter().copied().min().unwrap_or(0);
     let last_inside = inside.iter().copied().max().unwrap_or(0);
-    // A local with nothing to drop that nothing mentions after the construct (nor again in a
-    // loop around it) is dead at its end: a suspension inside may keep it for later inside,
+    // A local with nothing to drop that nothing mentions or keeps after the construct (nor
+    // again in a loop around it) is dead at its end: a suspension inside may keep it for later inside,
     // another not, and neither hands it over. (Looked at only where one copy of what follows
     // is needed: a closure or `async` block bound there and kept across an `.await` is a type
     // of its own in each copy. Elsewhere a short continuation reads better written twice.)
@@ -246,6 +246,7 @@ fn consider(
             && l.mentions
                 .iter()
                 .all(|m| m.path.starts_with(path) || m.pos < first_inside)
+            && !(body.sites.iter()).any(|s| s.pos > last_inside && s.stored.contains(id))
     };
     let outer = |id: &LocalId| !inner.contains(&body.locals[*id].block) && !dead_after(id);
     let pass: Vec<LocalId> = first.stored.iter().copied().filter(outer).collect();
