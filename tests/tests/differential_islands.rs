@@ -389,4 +389,52 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = bool> { f() }
     }
+
+    /// A `move` closure inside an island's macro copies a `Copy` local of the fn, as in
+    /// rustc; the island reaches the local through a reference, which the closure took
+    /// instead (E0382). Also with a new binding spelled like the local inside the macro.
+    /// Fuzzer, seed 43, programs 227, 245 and 334.
+    move_closure_inside_an_island_copies_a_local {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        pub trait Val {
+            fn val(&self) -> u32;
+            fn res(&self) -> Result<u32, String>;
+        }
+        impl Val for Guard {
+            fn val(&self) -> u32 {
+                self.name().len() as u32
+            }
+            fn res(&self) -> Result<u32, String> {
+                Ok(self.name().len() as u32)
+            }
+        }
+        async fn f() -> Result<u32, String> {
+            if step("s17", Some(Guard::new("t18").val())).await.is_some() {
+                let _g19 = Guard::new("g20");
+            }
+            let mut i24 = 0u32;
+            'l23: loop {
+                i24 += 1;
+                if i24 > 1 {
+                    break;
+                }
+                logv!("value {}", match i24 {
+                    0 => Ok::<u32, String>(3u32)?,
+                    x25 if x25 > 4 => std::cmp::max(i24, 1u32),
+                    _ => {
+                        let c26 = move |v: u32| i24 + v;
+                        'b27: {
+                            let n = i24;
+                            let i24 = Guard::new("inner");
+                            n + c26(i24.val())
+                        }
+                    }
+                });
+                logv!("value {}", i24);
+            }
+            let (_n29, _g30) = (2u32.wrapping_sub(8u32), Guard::new("g31"));
+            Guard::new("t32").res()
+        }
+        pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> { f() }
+    }
 }

@@ -1189,6 +1189,26 @@ impl ClosureBorrows<'_, '_> {
         out
     }
 
+    /// `{ let v = *borrowedN; move || .. v .. }` for each anchored `v` the `move` closure or
+    /// `async move` block `e` uses (not those taken out of their homes already).
+    fn copy_into_capture(&mut self, e: &mut Expr) {
+        let tokens = quote::ToTokens::to_token_stream(&*e);
+        let mut found = Vec::new();
+        self.uses.anchored_idents(tokens, &mut found);
+        let mut lets = Vec::new();
+        for v in found {
+            if self.taken.contains(&v) {
+                continue;
+            }
+            let local = self.local_for(v.clone(), false);
+            lets.push(quote::quote_spanned!(v.span()=> let #v = *#local;));
+        }
+        if !lets.is_empty() {
+            let capture = e.clone();
+            *e = parse_quote!({ #(#lets)* #capture });
+        }
+    }
+
     /// A mention of anchored `v`: the local that takes its place, or what it refers to.
     fn replace(&mut self, e: &mut Expr, v: Ident, writes: bool) {
         let taken = self.taken.contains(&v);
@@ -1242,6 +1262,12 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                 }
             }
             Expr::Macro(m) => self.visit_macro_mut(&mut m.mac),
+            // A `move` closure (or `async move` block) inside copies what it uses, as rustc's
+            // does when it captures a `Copy` local by value: through the reference, it would
+            // take the reference itself, which the block then no longer has (E0382). (Not
+            // `Copy`: the copy is rustc's E0507.)
+            Expr::Closure(c) if c.capture.is_some() => self.copy_into_capture(e),
+            Expr::Async(a) if a.capture.is_some() => self.copy_into_capture(e),
             e => match self.uses.anchored(e) {
                 Some(v) => self.replace(e, v, false),
                 None => syn::visit_mut::visit_expr_mut(self, e),
@@ -1249,13 +1275,32 @@ impl VisitMut for ClosureBorrows<'_, '_> {
         }
     }
 
-    /// A known macro's arguments are expressions; in an unknown macro's tokens, each anchored
-    /// local is written `(*borrowedN)`, through the reference, which the macro may write
-    /// (unless the local is only ever borrowed shared).
+    /// A known macro's arguments are expressions; so is an unknown macro's input when it is a
+    /// list of them (a whole argument is a place the macro may write, unless the local is only
+    /// ever borrowed shared); in other tokens, each anchored local is written `(*borrowedN)`,
+    /// through the reference, which the macro may write (the same).
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        if !crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e))
-            && !m.path.is_ident("stringify")
+        if crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e)) {
+            return;
+        }
+        if let Some(mut args) = crate::mentions::macro_input_exprs(m)
+            && !args.iter().any(|e| {
+                crate::mentions::names_bound_inside(e)
+                    .iter()
+                    .any(|b| b == "|" || self.uses.names.contains(b))
+            })
         {
+            let shared_only = self.uses.shared_only;
+            for e in args.iter_mut() {
+                match self.uses.root(e) {
+                    Some(v) if !shared_only.iter().any(|n| v == n.as_str()) => self.written(e),
+                    _ => self.visit_expr_mut(e),
+                }
+            }
+            m.tokens = quote::ToTokens::into_token_stream(args);
+            return;
+        }
+        if !m.path.is_ident("stringify") {
             let uses = self.uses;
             m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
                 let v = uses

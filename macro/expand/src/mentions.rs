@@ -449,11 +449,15 @@ pub fn parse_macro_exprs(mac: &Macro) -> Option<(Option<syn::LitStr>, Vec<Expr>)
 /// but inside one, a tuple's element, a call's argument or a `let`'s initialiser is moved
 /// whenever the macro runs that code at all. Not an island, not `select!`-like input.
 pub fn unknown_macro_exprs(mac: &Macro) -> Option<Punctuated<Expr, Token![,]>> {
-    if macro_kind(mac).is_some()
-        || mac.path.is_ident("stringify")
-        || takes_futures(mac)
-        || crate::island::is_island(mac)
-    {
+    if crate::island::is_island(mac) {
+        return None;
+    }
+    macro_input_exprs(mac)
+}
+
+/// [`unknown_macro_exprs`], islands included (inside the `async` block that runs one).
+pub fn macro_input_exprs(mac: &Macro) -> Option<Punctuated<Expr, Token![,]>> {
+    if macro_kind(mac).is_some() || mac.path.is_ident("stringify") || takes_futures(mac) {
         return None;
     }
     mac.parse_body_with(Punctuated::parse_terminated).ok()

@@ -168,7 +168,7 @@ impl VisitMut for Renamer {
             }
             parts.fmt = parts.fmt.take().map(|f| rename_format_args(&f, &self.map));
             m.tokens = parts.to_tokens();
-        } else if let Some(mut args) = crate::mentions::unknown_macro_exprs(m) {
+        } else if let Some(mut args) = crate::mentions::macro_input_exprs(m) {
             // A list of expressions: renamed as expressions, so that a name a pattern there
             // binds keeps its spelling in its scope (`logv!("{}", { let p = 5; p })`), as the
             // rewrite of fixed homes then needs; a string argument's `{name}` as a format
