@@ -437,4 +437,58 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> { f() }
     }
+
+    /// A closure whose `async move` block takes locals out of their fixed homes (tokio-util's
+    /// `pool.spawn_pinned(|| async move { .. rx.await .. })`): the block captures what was
+    /// taken, as it is. (Copying the lent values into `move` blocks first left the handles
+    /// themselves in the block: E0277, a `Home` is not a future.)
+    async_move_block_in_a_closure_takes_homed_locals {
+        pub mod oneshot {
+            use clockwork_tests::{Guard, log};
+            pub struct Sender(pub Guard);
+            pub struct Receiver(pub Guard);
+            impl Sender {
+                pub fn send(self, v: u32) -> Result<(), u32> {
+                    log(format!("send {v} by {}", self.0.name()));
+                    Ok(())
+                }
+            }
+            impl core::future::Future for Receiver {
+                type Output = u32;
+                fn poll(
+                    self: core::pin::Pin<&mut Self>,
+                    _: &mut core::task::Context<'_>,
+                ) -> core::task::Poll<u32> {
+                    log(format!("received by {}", self.0.name()));
+                    core::task::Poll::Ready(self.0.name().len() as u32)
+                }
+            }
+            pub fn channel<T>() -> (Sender, Receiver) {
+                (Sender(Guard::new("tx")), Receiver(Guard::new("rx")))
+            }
+        }
+        pub struct Pool;
+        impl Pool {
+            pub fn spawn_pinned<F, Fut>(&self, make: F) -> Fut
+            where
+                F: FnOnce() -> Fut,
+            {
+                make()
+            }
+        }
+        async fn f() -> u32 {
+            let pool = Pool;
+            let (start_tx, start_rx) = oneshot::channel::<()>();
+            let (end_tx, end_rx) = oneshot::channel::<()>();
+            let handle = pool.spawn_pinned(|| async move {
+                let _ = start_tx.send(1);
+                let _ = end_rx.await;
+                7u32
+            });
+            let a = start_rx.await;
+            let _ = end_tx.send(2);
+            a + handle.await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

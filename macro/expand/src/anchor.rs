@@ -1189,19 +1189,32 @@ impl ClosureBorrows<'_, '_> {
         out
     }
 
-    /// `{ let v = *borrowedN; move || .. v .. }` for each anchored `v` the `move` closure or
-    /// `async move` block `e` uses (not those taken out of their homes already).
+    /// `{ let v_copy = *borrowedN; move || .. v_copy .. }` for each anchored `v` the `move`
+    /// closure or `async move` block `e` uses, other than those taken out of their homes
+    /// already (which it captures as they are).
     fn copy_into_capture(&mut self, e: &mut Expr) {
         let tokens = quote::ToTokens::to_token_stream(&*e);
         let mut found = Vec::new();
-        self.uses.anchored_idents(tokens, &mut found);
+        self.uses.anchored_idents(tokens.clone(), &mut found);
+        found.retain(|v| !self.taken.contains(v));
+        let copies: std::collections::HashMap<String, Ident> = found
+            .iter()
+            .map(|v| {
+                let copy = Ident::new(&format!("{v}_copy"), v.span());
+                (v.to_string(), copy)
+            })
+            .collect();
+        if !copies.is_empty()
+            && let Ok(renamed) = syn::parse2::<Expr>(crate::rename::rename_tokens(tokens, &copies))
+        {
+            *e = renamed;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
         let mut lets = Vec::new();
         for v in found {
-            if self.taken.contains(&v) {
-                continue;
-            }
-            let local = self.local_for(v.clone(), false);
-            lets.push(quote::quote_spanned!(v.span()=> let #v = *#local;));
+            let copy = &copies[&v.to_string()];
+            let local = self.local_for(v, false);
+            lets.push(quote::quote!(let #copy = *#local;));
         }
         if !lets.is_empty() {
             let capture = e.clone();
