@@ -928,4 +928,77 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(3u32) }
     }
+
+    /// A future written in two copies (a loop's entry and its back edge) whose `Other` copy
+    /// the text shows before its `First` one, after a join point: `Copies`' output is a
+    /// parameter of its own, inferred from either (E0282 before). The fuzzer's program as
+    /// it was generated (seed 42, program 370).
+    future_copies_in_text_order_after_a_join_point {
+        pub trait GuardExt {
+            fn opt(&self) -> Option<u32>;
+        }
+        impl GuardExt for Guard {
+            fn opt(&self) -> Option<u32> {
+                let n = self.name().len() as u32;
+                if n % 2 == 0 { Some(n) } else { None }
+            }
+        }
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn h1(_: Guard, p1: &Guard, mut p2: u32) -> u32 {
+        let p1 = move |v: u32| p2;
+        let pair2 = (Guard::new("g3"), Guard::new("g4"));
+        logv!("value {}", p2);
+        let pair5 = (Guard::new("g6"), Guard::new("g7"));
+        let g8 = step("s10", Guard::new("g9")).await;
+        let mut arr11 = [p2, (p2 | match p2 { 0 => p2, x12 if x12 > 4 => p2, _ => {
+        6u32
+        } }).wrapping_sub(p2), 0u32];
+        log(format!("{} = {}", stringify!(p2), p2));
+        let pair13 = (g8, step("s15", Guard::new("g14")).await);
+        p2
+        }
+        async fn f() -> u32 {
+        let mut i17 = 0u32;
+        'l16: loop {
+        i17 += 1; if i17 > 1 { break; }
+        let g18 = step("s20", Guard::new("g19")).await;
+        logv!("value {}", match Guard::new("t21").opt() { Some(_) => {
+        i17
+        }, None => (4u32 | i17) });
+        h1(Guard::new("g22"), &g18, i17).await;
+        }
+        logv!("value {}", 8u32);
+        logv!("value {}", 6u32);
+        logv!("value {}", (match Guard::new("t23").opt() { Some(x24) => {
+        1u32
+        }, None => 7u32 } | 3u32));
+        let mut i26 = 0u32;
+        'l25: loop {
+        i26 += 1; if i26 > 2 { break; }
+        let mut n27 = std::cmp::max(i26, 1u32);
+        let fut28 = async move {
+        step("s29", i26).await
+        };
+        log(format!("made fut28"));
+        let fut28_out = fut28.await;
+        let (n30, g31) = ('b32: {
+        let mut n33 = 7u32;
+        let n34 = 'b35: {
+        let pair36 = (step("s38", Guard::new("g37")).await, step("s40", Guard::new("g39")).await);
+        i26;
+        let mut g41 = Guard::new("g42");
+        fut28_out
+        };
+        'l43: for i44 in 0..2u32 {
+        let n33 = i44;
+        logv!("value {}", i26);
+        logv!("value {}", 0u32);
+        }
+        h1(step("s46", Guard::new("g45")).await, &Guard::new("t47"), n27).await
+        }, Guard::new("g48"));
+        }
+        4u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }
