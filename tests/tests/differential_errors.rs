@@ -329,4 +329,38 @@ differential! {
             async { vec![f(1).await, f(7).await, f(0).await] }
         }
     }
+
+    /// A `return` and a `?` inside a known macro's arguments (`format!`) after an `.await`:
+    /// they leave the fn, so they return the poll's `Ready` (E0308 before: a bare `return`
+    /// in the poll function). Fuzzer, seed 41 (program 757) and seed 1 (program 281).
+    return_and_question_mark_inside_format_arguments {
+        fn parse(k: u32) -> Result<u32, String> {
+            if k > 5 { Err(format!("big {k}")) } else { Ok(k) }
+        }
+        async fn f(k: u32) -> Result<u32, String> {
+            let a = step("a", k).await;
+            let _g = Guard::new("g");
+            let s = format!("{}", parse(a)?);
+            Err(format!("e{s}{}", match k {
+                0 => {
+                    if a == 0 {
+                        return Ok(7);
+                    }
+                    1
+                }
+                _ => 2,
+            }))
+        }
+        pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> {
+            async {
+                let a = f(0).await;
+                let b = f(1).await;
+                let c = f(9).await;
+                match (a, b, c) {
+                    (Ok(x), Err(e), Err(d)) => Ok(x + e.len() as u32 + d.len() as u32),
+                    _ => Err("unexpected".into()),
+                }
+            }
+        }
+    }
 }

@@ -2311,6 +2311,12 @@ impl VisitMut for ReturnRewriter {
             _ => syn::visit_mut::visit_expr_mut(self, e),
         }
     }
+    // A known macro's arguments are expressions, where a `return` or `?` leaves the fn
+    // (`format!("{}", { if c { return x; } v })`). (An unknown macro with one runs as an
+    // island, whose block returns the fn's output.)
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        crate::mentions::MacroParts::rewrite_args(m, |e| self.visit_expr_mut(e));
+    }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
