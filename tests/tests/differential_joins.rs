@@ -1001,4 +1001,80 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A closure kept across an `.await`, after a `match` one of whose arms awaits a future
+    /// given a `u32` argument by value: a copy, not a move (the argument's type is surely
+    /// `Copy`), so the `match` joins and the closure is written once (the "kept across"
+    /// error before). The fuzzer's program as generated (seed 43, program 152).
+    closure_after_a_match_that_copies_a_copy_argument_into_an_await {
+        pub struct LocalGuard(Guard, core::marker::PhantomData<*const ()>);
+        impl LocalGuard {
+            pub fn new(name: &str) -> LocalGuard {
+                LocalGuard(Guard::new(name), core::marker::PhantomData)
+            }
+            pub fn val(&self) -> u32 {
+                self.0.name().len() as u32
+            }
+        }
+        pub trait GuardExt {
+            fn val(&self) -> u32;
+            fn opt(&self) -> Option<u32>;
+            fn into_val(self) -> u32;
+        }
+        impl GuardExt for Guard {
+            fn val(&self) -> u32 {
+                log(format!("val {}", self.name()));
+                self.name().len() as u32
+            }
+            fn opt(&self) -> Option<u32> {
+                let n = self.name().len() as u32;
+                if n % 2 == 0 { Some(n) } else { None }
+            }
+            fn into_val(self) -> u32 {
+                log(format!("into {}", self.name()));
+                self.name().len() as u32
+            }
+        }
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(p0: Guard, mut p1: u32) -> u32 {
+        let mut n1 = match p0.into_val() { 0 => step("s3", p1).await, x2 if x2 > 4 => Guard::new("t4").val(), _ => {
+        {
+        let Some(v5) = (None::<u32>) else { return match Guard::new("t6").opt() { Some(x7) => {
+        1u32
+        }, None => p1 }; };
+        let mut g8 = Guard::new("g9");
+        }
+        9u32
+        } };
+        let c10 = move |v: u32| n1;
+        let Some(v11) = (Guard::new("t12").opt()) else { return Guard::new("t13").val(); };
+        p1 = match 7u32 { 0 => 4u32.max(p1), x14 if x14 > 4 => LocalGuard::new("t15").val(), _ => {
+        logv!("inline {n1}");
+        n1
+        } }.wrapping_sub(v11);
+        logv!("inline {v11}");
+        let mut n16 = 'b17: {
+        p1 |= v11;
+        logv!("value {}", v11);
+        let mut i19 = 0u32;
+        'l18: loop {
+        i19 += 1; if i19 > 2 { break; }
+        if p1 % 2 == 0 {
+        logv!("value {}", 7u32);
+        logv!("value {}", 0u32);
+        }
+        n1 = 'b20: {
+        let mut c10 = [p1, p1, 0u32];
+        p1
+        };
+        }
+        async move {
+        4u32
+        }.await
+        };
+        n16 += (n1 % 8);
+        v11
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(Guard::new("arg0"), 4u32) }
+    }
 }

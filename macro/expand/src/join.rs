@@ -289,6 +289,7 @@ fn consider(
                     && !other_branch(&m.path, path)
             })
     };
+    // (Nor an argument of a type that is surely `Copy`, `n: u32`.)
     // Likewise a local "moved" inside a loop, never assigned, that the loop mentions before
     // that move: the next iteration reads it again (`loop { i += 1; f(i).await; }`).
     let copied_in_loop = |id: LocalId| {
@@ -316,6 +317,7 @@ fn consider(
     if pass.iter().any(|&id| {
         mode == Mode::End
             && !body.locals[id].anchored
+            && !body.locals[id].surely_copy
             && changed_inside(id, &[Use::Move, Use::Part])
             && !used_later(id)
             && !copied_in_loop(id)
