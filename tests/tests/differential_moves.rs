@@ -3,6 +3,19 @@
 //! at the end of its scope), found by the fuzzer (`tests/fuzz`, seed 3) and shrunk by hand.
 use clockwork_tests::differential;
 
+/// A method that takes its receiver by value, by a name the receiver heuristic knows
+/// (`into_*`): the consuming call the cases below move locals with.
+pub trait IntoVal {
+    fn into_val(self) -> u32;
+}
+
+impl IntoVal for clockwork_tests::Guard {
+    fn into_val(self) -> u32 {
+        clockwork_tests::log(format!("into {}", self.name()));
+        self.name().len() as u32
+    }
+}
+
 /// Gives its argument back.
 pub fn keep(g: clockwork_tests::Guard) -> clockwork_tests::Guard {
     g
@@ -366,15 +379,6 @@ differential! {
         macro_rules! logv {
             ($($t:tt)*) => { clockwork_tests::log(format!($($t)*)) };
         }
-        pub trait IntoVal {
-            fn into_val(self) -> u32;
-        }
-        impl IntoVal for Guard {
-            fn into_val(self) -> u32 {
-                log(format!("into {}", self.name()));
-                self.name().len() as u32
-            }
-        }
         async fn f(a: Guard, b: Guard, c: Guard, k: u32) -> u32 {
             match Some(k) {
                 Some(x) => {
@@ -415,15 +419,6 @@ differential! {
     /// value back (it was E0507: read through the home, as if borrowed). Fuzzer, seed 42,
     /// program 224.
     taken_by_a_method_then_assigned_again {
-        pub trait IntoVal {
-            fn into_val(self) -> u32;
-        }
-        impl IntoVal for Guard {
-            fn into_val(self) -> u32 {
-                log(format!("into {}", self.name()));
-                self.name().len() as u32
-            }
-        }
         async fn f(k: u32) -> u32 {
             let mut g = step("s", Guard::new("first")).await;
             let r = &g;
@@ -450,15 +445,6 @@ differential! {
     /// home (E0507 before: the condition's mentions shared one position). Fuzzer, seed 42,
     /// program 268.
     mention_then_move_in_an_awaiting_if_condition {
-        pub trait IntoVal {
-            fn into_val(self) -> u32;
-        }
-        impl IntoVal for Guard {
-            fn into_val(self) -> u32 {
-                log(format!("into {}", self.name()));
-                self.name().len() as u32
-            }
-        }
         async fn f(k: u32) -> u32 {
             let g = step("s", Guard::new("g")).await;
             let h = step("t", Guard::new("h")).await;
@@ -484,15 +470,6 @@ differential! {
     /// anywhere in the statement put all its mentions at one place). Fuzzer, seed 42, program
     /// 582.
     mention_before_a_move_beside_a_closure_in_one_statement {
-        pub trait IntoVal {
-            fn into_val(self) -> u32;
-        }
-        impl IntoVal for Guard {
-            fn into_val(self) -> u32 {
-                log(format!("into {}", self.name()));
-                self.name().len() as u32
-            }
-        }
         async fn f(k: u32) -> u32 {
             let g = step("s", Guard::new("g")).await;
             let r = &g;
