@@ -491,4 +491,21 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A local awaited inside `matches!` (an island: `matches!` is not parsed) is moved into
+    /// the island, as `.await` takes it by value (deadpool's tests:
+    /// `assert!(matches!(join_handle.await.unwrap(), Err(..)))`; was E0507).
+    local_awaited_inside_matches_is_moved_in {
+        async fn f() -> u32 {
+            let g = Guard::new("g");
+            let handle = step("handle", Some(3u32));
+            let other = step("other", 4u32);
+            let before = other.await;
+            assert!(matches!(handle.await.unwrap(), 3));
+            let again = matches!(step("again", Some(5u32)).await, Some(n) if n > before);
+            drop(g);
+            before + u32::from(again)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

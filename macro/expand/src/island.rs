@@ -114,7 +114,7 @@ pub fn macro_of(e: &Expr) -> Option<&Macro> {
     }
 }
 
-fn leaves_or_awaits(ts: TokenStream) -> bool {
+pub(crate) fn leaves_or_awaits(ts: TokenStream) -> bool {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     tokens.iter().enumerate().any(|(k, t)| match t {
         TokenTree::Ident(i) if i == "await" => crate::mentions::after_dot(&tokens, k),

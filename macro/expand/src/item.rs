@@ -231,7 +231,9 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     new_sig.output = parse_quote!(-> impl ::core::future::Future<Output = #ret_ty>);
 
     let as_written = block.clone();
-    // Macros that await inside their expansion (`select!`, `join!`) run as `async` islands.
+    // `matches!` that awaits is a `match`; other macros that await inside their expansion
+    // (`select!`, `join!`) run as `async` islands.
+    crate::matches::write_out(&mut block);
     crate::island::rewrite(&mut block, &mut names, f.machine)?;
     crate::pinned::write_out(&mut block);
     let gen_names = GenNames::new(&mut names, f.machine.to_token_stream());

@@ -24,6 +24,7 @@ pub(crate) mod island;
 pub mod item;
 pub mod join;
 pub mod lower;
+mod matches;
 pub mod mentions;
 pub mod names;
 pub mod normalize;

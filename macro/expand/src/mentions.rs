@@ -1314,15 +1314,22 @@ pub fn quoted_by_stringify(tokens: &[TokenTree], k: usize) -> bool {
 }
 
 /// Token `k` is the receiver of a call the receiver heuristic takes to consume it:
-/// `v . into_inner ( .. )`.
+/// `v . into_inner ( .. )`; or awaited, `v . await`, which takes `v` by value
+/// (`IntoFuture::into_future(self)`).
 pub fn consumed_at(tokens: &[TokenTree], k: usize) -> bool {
-    matches!(
-        (tokens.get(k + 1), tokens.get(k + 2), tokens.get(k + 3)),
-        (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(method)), Some(TokenTree::Group(args)))
-            if dot.as_char() == '.'
-                && args.delimiter() == proc_macro2::Delimiter::Parenthesis
-                && receiver_consumes(&method.to_string()) == Consumes::Yes
-    )
+    let awaited = matches!(
+        (tokens.get(k + 1), tokens.get(k + 2)),
+        (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(kw)))
+            if dot.as_char() == '.' && kw == "await"
+    );
+    awaited
+        || matches!(
+            (tokens.get(k + 1), tokens.get(k + 2), tokens.get(k + 3)),
+            (Some(TokenTree::Punct(dot)), Some(TokenTree::Ident(method)), Some(TokenTree::Group(args)))
+                if dot.as_char() == '.'
+                    && args.delimiter() == proc_macro2::Delimiter::Parenthesis
+                    && receiver_consumes(&method.to_string()) == Consumes::Yes
+        )
 }
 
 /// Bindings introduced by `let` in an `if`/`while` condition (`if let Some(x) = a && let y = b`).
