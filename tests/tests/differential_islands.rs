@@ -48,6 +48,30 @@ impl Responder {
     }
 }
 
+/// futures' `poll!`, as published in shape: it polls its future once, awaiting inside its own
+/// expansion; named through the crate's path, as `futures_util::poll!(..)` is in tower's tests.
+pub mod futures_util {
+    use core::future::Future;
+    use core::pin::Pin;
+    use core::task::{Context, Poll};
+
+    pub struct PollOnce<F>(pub F);
+
+    impl<F: Future + Unpin> Future for PollOnce<F> {
+        type Output = Poll<F::Output>;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Poll<F::Output>> {
+            Poll::Ready(Pin::new(&mut self.0).poll(cx))
+        }
+    }
+
+    macro_rules! poll_once {
+        ($fut:expr) => {
+            $crate::futures_util::PollOnce($fut).await
+        };
+    }
+    pub(crate) use poll_once as poll;
+}
+
 /// tower-test's `assert_request_eq!`, as published: it awaits inside its own expansion, and
 /// its input has no `.await`.
 macro_rules! assert_request_eq {
@@ -505,6 +529,26 @@ differential! {
             let again = matches!(step("again", Some(5u32)).await, Some(n) if n > before);
             drop(g);
             before + u32::from(again)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// `futures_util::poll!` awaits inside its definition (its input has no `.await`): an
+    /// island, not rustc's E0728 on the attribute (tower's `steer` tests).
+    futures_poll_awaits_inside_its_definition {
+        async fn f() -> u32 {
+            let _g = Guard::new("g");
+            let mut src = Source::new("src", 3);
+            let mut pending = 0;
+            let mut got = 0;
+            while got < 2 {
+                match futures_util::poll!(src.recv()) {
+                    core::task::Poll::Ready(v) => got += v.map_or(10, |v| v + 1),
+                    core::task::Poll::Pending => pending += 1,
+                }
+                step("tick", ()).await;
+            }
+            got * 100 + pending
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }

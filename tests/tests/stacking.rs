@@ -44,6 +44,26 @@ async fn tokio_test_below() {
     assert_eq!(a, 5);
 }
 
+/// `#[cfg]` on statements that await, below `#[tokio::test]`: one machine per combination
+/// of conditions, and the `async` block tokio left keeps the one rustc keeps (tokio-util's
+/// `udp.rs`; was a `compile_error!` asking for the attribute above).
+#[cfg(debug_assertions)]
+#[tokio::test]
+#[state_machine]
+async fn tokio_test_below_with_cfg_statements() {
+    let mut seen = Vec::new();
+    #[cfg(not(any()))]
+    {
+        seen.push(two_yields(1).await);
+    }
+    #[cfg(debug_assertions)]
+    let a = two_yields(2).await;
+    #[cfg(not(not(any())))]
+    let a = two_yields(100).await;
+    seen.push(a);
+    assert_eq!(seen, [3, 5]);
+}
+
 #[state_machine]
 #[tokio::test]
 async fn tokio_test_above() -> Result<(), String> {

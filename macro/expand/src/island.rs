@@ -81,17 +81,24 @@ pub fn is_island(mac: &Macro) -> bool {
 }
 
 /// Published macros whose expansion has an `.await` of its own, with none in their input:
-/// tower-test's `assert_request_eq!(handle, req)` (which awaits `handle.next_request()`).
-/// Syntax cannot see inside a macro's definition, so this is a list of names; a macro missing
-/// from it that awaits is rustc's E0728 at the call. (futures' `pending!()` and `poll!(fut)`
-/// are not in it: tests define macros of those names that do not await, whose input an island
-/// rewrites, `poll!(queue)` in tokio-util's.)
+/// tower-test's `assert_request_eq!(handle, req)` (which awaits `handle.next_request()`), and
+/// futures' `poll!(fut)` and `pending!()` when the path names the crate
+/// (`futures_util::poll!(..)`). Syntax cannot see inside a macro's definition, so this is a
+/// list of names; a macro missing from it that awaits is rustc's E0728 at the call. (A bare
+/// `poll!`/`pending!` is not in it: tests define macros of those names that do not await,
+/// whose input an island rewrites, `poll!(queue)` in tokio-util's.)
 fn awaits_in_its_definition(mac: &Macro) -> bool {
     const AWAITING: &[&str] = &["assert_request_eq"];
-    mac.path
-        .segments
-        .last()
-        .is_some_and(|s| AWAITING.contains(&s.ident.to_string().as_str()))
+    const FUTURES_AWAITING: &[&str] = &["poll", "pending"];
+    let segments = &mac.path.segments;
+    let Some(last) = segments.last().map(|s| s.ident.to_string()) else {
+        return false;
+    };
+    let from_futures = segments.len() > 1
+        && segments
+            .first()
+            .is_some_and(|s| s.ident == "futures" || s.ident == "futures_util");
+    AWAITING.contains(&last.as_str()) || (from_futures && FUTURES_AWAITING.contains(&last.as_str()))
 }
 
 /// The macro an island runs, when `e` is the future of one (what `Islands::island` awaits):

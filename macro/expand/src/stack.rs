@@ -107,18 +107,35 @@ pub fn expand_async_body(f: AsyncFn<'_>) -> Result<Expanded> {
         outer_attrs: &[],
         machine: f.machine,
     })?;
-    let machine: syn::ItemFn = syn::parse2(expanded.tokens).map_err(|_| {
-        Error::new(
-            async_block.async_token.span,
-            "#[state_machine] below another attribute cannot write one machine for this body \
-             (`#[cfg]` on a statement that awaits); write `#[state_machine]` above that \
-             attribute instead",
-        )
-    })?;
+    // One machine, or one per combination of the conditions of `#[cfg]` statements that
+    // await (each fn under its `#[cfg(all(..))]`, see `cfg.rs`): then the block keeps the one
+    // rustc keeps, `{ #[cfg(c1)] let machine = { .. }; #[cfg(c2)] let machine = { .. }; machine }`.
+    let machines = syn::parse::Parser::parse2(
+        |input: syn::parse::ParseStream| {
+            let mut fns = Vec::new();
+            while !input.is_empty() {
+                fns.push(input.parse::<syn::ItemFn>()?);
+            }
+            Ok(fns)
+        },
+        expanded.tokens,
+    )
+    .map_err(|e| Error::new(async_block.async_token.span, e.to_string()))?;
+    let machine_block = match <[syn::ItemFn; 1]>::try_from(machines) {
+        Ok([machine]) => *machine.block,
+        Err(machines) => {
+            let lets = machines.into_iter().map(|m| {
+                let cfgs = m.attrs.iter().filter(|a| a.path().is_ident("cfg"));
+                let body = &m.block;
+                quote!(#(#cfgs)* let machine = #body;)
+            });
+            parse_quote!({ #(#lets)* machine })
+        }
+    };
     *init.expr = Expr::Block(syn::ExprBlock {
         attrs: Vec::new(),
         label: None,
-        block: *machine.block,
+        block: machine_block,
     });
     let (attrs, vis, sig) = (f.attrs, f.vis, f.sig);
     Ok(Expanded {
