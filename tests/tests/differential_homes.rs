@@ -832,6 +832,31 @@ differential! {
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
 
+    /// A sender's `send` on a named local borrows it (`Consumes::OnTemporaries`), also inside a
+    /// constructor's arguments: the future kept in `sending` borrows `tx`, which stays where it
+    /// is across the `.await`s (tokio-util's `spawn(send2.send(5))`; was E0505). Its home is
+    /// not emptied by that call (a `take()` there dropped `tx` at once).
+    future_from_a_sender_method_kept_across_awaits_borrows_it {
+        pub struct Spawned<F>(pub F);
+        impl<F> Spawned<F> {
+            pub fn new(f: F) -> Self { Spawned(f) }
+        }
+        pub struct Sender { pub _g: Guard }
+        impl Sender {
+            pub fn send(&self, v: u32) -> impl core::future::Future<Output = u32> + '_ {
+                async move { step("send", v + self._g.name().len() as u32).await }
+            }
+        }
+        async fn f() -> u32 {
+            let first = step("first", 1u32).await;
+            let tx = Sender { _g: Guard::new("tx") };
+            let sending = Spawned::new(tx.send(5));
+            let k = step("other", first).await;
+            sending.0.await + k
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
     /// An argument with a fixed home, and one after it without: an early `return` before the
     /// first `.await` drops them in reverse argument order, as rustc does (found by the fuzzer,
     /// seed 41). The home's handle is a later binding, so the arguments after it are bound again.

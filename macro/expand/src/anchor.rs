@@ -261,8 +261,9 @@ impl AnchorUses<'_> {
                 for a in &mut m.args {
                     self.kept_method_result(a);
                 }
+                // (`send` on a named local borrows: see `Consumes::OnTemporaries`.)
                 let by_ref = crate::mentions::receiver_consumes(&m.method.to_string())
-                    == crate::mentions::Consumes::No;
+                    != crate::mentions::Consumes::Yes;
                 match &*m.receiver {
                     Expr::Path(_) | Expr::Field(_) | Expr::Index(_) if by_ref => {
                         self.kept_place(&mut m.receiver)

@@ -1228,7 +1228,8 @@ enum Inner {
 /// literals), which a `let` of it binds as parts of its value.
 /// The places a value made by `e` may borrow, along the calls that make it: `&v` / `&mut v`
 /// given to a call or method (`Cursor::new(&mut v)`), and, inside a call's arguments, a
-/// method's receiver taken by reference (`spawn(rx.read_to_end(..))`). Not the receiver of the
+/// method's receiver taken by reference (`spawn(rx.read_to_end(..))`, `spawn(tx.send(v))`: on
+/// a named local, `send` borrows, see [`Consumes::OnTemporaries`]). Not the receiver of the
 /// method that makes the value itself (`let key = queue.insert(..)`: most such methods return
 /// an owned value, and a home for `queue` would change how a macro sees it, `poll!(queue)`
 /// with `$q:ident`), not through closures or blocks, nor past a method that returns an owned
@@ -1250,7 +1251,7 @@ fn call_spine_borrows<'e>(e: &'e Expr, nested: bool, out: &mut Vec<&'e Expr>) {
             m.args.iter().for_each(|a| arg(a, out));
             match &*m.receiver {
                 r @ (Expr::Path(_) | Expr::Field(_) | Expr::Index(_))
-                    if nested && mentions::receiver_consumes(&name) == Consumes::No =>
+                    if nested && mentions::receiver_consumes(&name) != Consumes::Yes =>
                 {
                     out.push(r)
                 }
