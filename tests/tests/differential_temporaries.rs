@@ -288,4 +288,28 @@ differential! {
             async { f(7).await + f(1).await }
         }
     }
+
+    /// `&[.., n, ..]` and `&(g, n)` hold locals' values: temporaries extended to the end of
+    /// the block, not constants rustc promotes (`&[1, 2, MAX]` is). Kept across `.await`s
+    /// with the reference (tokio-util's `let delays = &[1000, 2, 234, long, 60, 10];`; was
+    /// E0716), and the tuple's guard drops at the block's end, after `later`.
+    array_and_tuple_of_locals_behind_a_reference_are_extended {
+        const MAX: u32 = 9;
+        async fn f() -> u32 {
+            let long = step("long", 40u32).await;
+            let delays = &[1, long, 3];
+            let consts = &[1, 2, MAX];
+            let g = Guard::new("g");
+            let pair = &(g, long);
+            let later = Guard::new("later");
+            let k = step("k", 2u32).await;
+            let mut total = 0;
+            for &d in delays {
+                total += d + step("d", k).await;
+            }
+            drop(later);
+            total + consts[2] + pair.1 + pair.0.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -409,7 +409,15 @@ fn extends_a_temporary(e: &Expr) -> bool {
 }
 
 fn is_extended_value(e: &Expr) -> bool {
-    !is_place_expr(e) && !is_promotable(e) && !is_stable(e)
+    // A tuple or array of locals (`&[1, 2, n]`, `&(a, b)`) is stable, but still a temporary
+    // that holds their values: only a constant one is promoted.
+    fn aggregate(e: &Expr) -> bool {
+        match e {
+            Expr::Paren(p) => aggregate(&p.expr),
+            e => matches!(e, Expr::Tuple(_) | Expr::Array(_)),
+        }
+    }
+    !is_place_expr(e) && !is_promotable(e) && (!is_stable(e) || aggregate(e))
 }
 
 /// Methods that lend a guard of their receiver.
@@ -499,6 +507,12 @@ fn is_place_expr(e: &Expr) -> bool {
 fn is_promotable(e: &Expr) -> bool {
     match e {
         Expr::Lit(_) => true,
+        // A constant or a unit variant (`MAX`, `None`), by Rust's naming conventions.
+        Expr::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_uppercase())),
         Expr::Tuple(t) => t.elems.iter().all(is_promotable),
         Expr::Array(a) => a.elems.iter().all(is_promotable),
         Expr::Paren(p) => is_promotable(&p.expr),
