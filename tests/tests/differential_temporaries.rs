@@ -312,4 +312,44 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// Receivers the statement makes, for methods the transform does not know: taken to need
+    /// `&mut` (`OpenOptions::new().read(true).open(..).await`, `Bridge::new(..).into_inner()
+    /// .read_to_end(&mut buf).await`: tokio-util's tests, E0596 were they bound without `mut`).
+    /// `read(true)` with an argument is not a lock's guard.
+    unknown_methods_on_temporaries_may_borrow_them_mutably {
+        pub struct Options { pub flags: u32, pub _g: Guard }
+        impl Options {
+            pub fn new() -> Options { Options { flags: 0, _g: Guard::new("options") } }
+            pub fn read(&mut self, on: bool) -> &mut Self { self.flags |= u32::from(on); self }
+            pub fn write(&mut self, on: bool) -> &mut Self { self.flags |= 2 * u32::from(on); self }
+            pub fn open(&self, name: &'static str) -> Step<u32> { step(name, self.flags) }
+        }
+        pub struct Reader(pub Vec<u32>, pub Guard);
+        impl Reader {
+            pub fn read_to_end<'a>(
+                &'a mut self,
+                buf: &'a mut Vec<u32>,
+            ) -> impl core::future::Future<Output = usize> + 'a {
+                async move {
+                    buf.append(&mut self.0);
+                    step("read", buf.len()).await
+                }
+            }
+        }
+        pub struct Bridge(pub Reader);
+        impl Bridge {
+            pub fn into_inner(self) -> Reader { self.0 }
+        }
+        async fn f() -> u32 {
+            let flags = Options::new().read(true).write(true).open("open").await;
+            let mut buf = Vec::new();
+            let n = Bridge(Reader(vec![4, 5], Guard::new("reader")))
+                .into_inner()
+                .read_to_end(&mut buf)
+                .await;
+            flags + n as u32 + buf.iter().sum::<u32>()
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

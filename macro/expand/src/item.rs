@@ -240,7 +240,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     let mut normalizer = Normalizer::new(&mut names, option_return);
     normalizer.arguments = arguments;
     let normalized = normalizer.block(block)?;
-    let synthetic = std::mem::take(&mut normalizer.synthetic);
+    let mut synthetic = std::mem::take(&mut normalizer.synthetic);
     let trivial_iters = std::mem::take(&mut normalizer.trivial_iters);
     // Build, then build again while the analysis asks for renamed shadowing locals or for fixed
     // homes (an anchored local is renamed `<name>_home`, with every mention: a unique name that
@@ -270,7 +270,11 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 // (`this_` → `this_2`: a double underscore is not snake case.)
                 let base = old.to_string();
                 let base = base.trim_end_matches('_');
-                e.insert(Ident::new(&names.fresh(&format!("{base}_2")), old.span()));
+                let new = Ident::new(&names.fresh(&format!("{base}_2")), old.span());
+                if body.locals[id].synthetic {
+                    synthetic.push(new.to_string());
+                }
+                e.insert(new);
                 again = true;
             }
         }
@@ -280,6 +284,10 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 let base = old.to_string();
                 let base = base.trim_end_matches('_');
                 let new = Ident::new(&names.fresh(&format!("{base}_home")), old.span());
+                // (A temporary the normaliser made stays one under its new name.)
+                if body.locals[id].synthetic {
+                    synthetic.push(new.to_string());
+                }
                 renames.insert(id, new);
                 anchors.push(id);
                 again = true;

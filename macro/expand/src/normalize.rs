@@ -1487,7 +1487,16 @@ impl<'a> Normalizer<'a> {
                         // A fresh clone is made to be given away: `x.clone().acquire_owned()`.
                         && !is_clone(&recv)
                     {
-                        self.place_temp_as(recv, method_mutates(&name), out)
+                        // `mut` unless the method is known to borrow shared: an unknown
+                        // one may take `&mut self` (`OpenOptions::new().read(true)`, `..
+                        // .into_inner().read_to_end(&mut buf)`; E0596 were it wrong). A
+                        // temporary is the receiver of this one call only, so the exclusive
+                        // borrow of its fixed home overlaps no other.
+                        // (`read`/`write` with arguments are not a lock's guards.)
+                        let mutable = method_mutates(&name)
+                            || !known_to_borrow(&name)
+                            || (GUARDS.contains(&name.as_str()) && !m.args.is_empty());
+                        self.place_temp_as(recv, mutable, out)
                     } else {
                         recv
                     },
