@@ -602,4 +602,62 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// Methods the receiver heuristic knows to take `self` (futures', streams', tower's):
+    /// the local is moved, not kept across the next `.await` (tokio-util's `handle.detach()`,
+    /// tokio-stream's `stream0.chain(..)`, tokio-util's `map.join_next().now_or_never()` in a
+    /// `match`; each was E0382).
+    adaptors_known_to_take_self_move_their_receiver {
+        pub struct Handle(pub Guard);
+        impl Handle {
+            pub fn detach(self) -> u32 { log(format!("detach {}", self.0.name())); 1 }
+            pub fn chain(self, other: Handle) -> (Handle, Handle) { (self, other) }
+            pub fn join_next(&mut self) -> Handle { Handle(Guard::new("next")) }
+            pub fn now_or_never(self) -> Option<u32> { Some(self.0.name().len() as u32) }
+        }
+        async fn f() -> u32 {
+            let handle = Handle(Guard::new("handle"));
+            let detached = handle.detach();
+            step("yield", ()).await;
+            let first = Handle(Guard::new("first"));
+            let both = first.chain(Handle(Guard::new("second")));
+            step("yield", ()).await;
+            let mut map = Handle(Guard::new("map"));
+            let mut n = 0;
+            for _ in 0..2 {
+                match map.join_next().now_or_never() {
+                    Some(k) => n += step("some", k).await,
+                    None => break,
+                }
+            }
+            drop(both);
+            detached + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// A `map_*` adaptor (`Framed::map_codec(self, ..)`) on a local in a fixed home, its last
+    /// mention: taken out of the home, not read through it (tokio-util's `framed.rs`, E0507);
+    /// and tower's `oneshot(self, ..)` inside a constructor's arguments moves its receiver,
+    /// which so needs no home (tower's `spawn(service.oneshot(()))`, E0507).
+    map_adaptor_takes_a_local_out_of_its_home {
+        pub struct Framed(pub Guard, pub u32);
+        impl Framed {
+            pub fn next(&mut self) -> Step<u32> { self.1 += 1; step("next", self.1) }
+            pub fn map_codec(self, by: u32) -> Framed { Framed(self.0, self.1 * by) }
+            pub fn oneshot(self, req: u32) -> Step<u32> { step("oneshot", self.1 + req) }
+        }
+        pub struct Spawned<F>(pub F);
+        async fn f() -> u32 {
+            let mut framed = Framed(Guard::new("framed"), 1);
+            let a = framed.next().await;
+            let mut framed = framed.map_codec(10);
+            let b = framed.next().await;
+            let service = Framed(Guard::new("service"), 5);
+            let spawned = Spawned(service.oneshot(2));
+            let c = step("other", 1u32).await;
+            a + b + c + spawned.0.await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

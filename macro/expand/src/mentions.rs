@@ -52,7 +52,6 @@ pub fn receiver_consumes(method: &str) -> Consumes {
         "ok",
         "err",
         "map",
-        "map_err",
         "and_then",
         "or_else",
         "boxed",
@@ -63,10 +62,24 @@ pub fn receiver_consumes(method: &str) -> Consumes {
         "finish",
         "build",
         "into_future",
+        // Adaptors and consumers of futures, streams, iterators and tower services, by value
+        // everywhere we know of: `Iterator`/`StreamExt`/`AsyncReadExt::chain`,
+        // `FutureExt::now_or_never`, `ServiceExt::oneshot`/`call_all`, async-task's and
+        // tokio-util's `detach`.
+        "chain",
+        "now_or_never",
+        "oneshot",
+        "call_all",
+        "detach",
     ];
     const ON_TEMPORARIES: &[&str] = &["json", "text", "bytes", "send", "call", "run"];
     // (`acquire_owned`, `lock_owned`: tokio's owned guards take an `Arc<Self>`.)
-    if method.starts_with("into_") || method.ends_with("_owned") || BY_VALUE.contains(&method) {
+    // (`map_err`, `map_ok`, `map_codec`, ..: adaptors, by the API guidelines' naming.)
+    if method.starts_with("into_")
+        || method.starts_with("map_")
+        || method.ends_with("_owned")
+        || BY_VALUE.contains(&method)
+    {
         Consumes::Yes
     } else if ON_TEMPORARIES.contains(&method) {
         Consumes::OnTemporaries
