@@ -552,4 +552,26 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// `tokio::pin!(tx)`, then a method taking `self: Pin<&mut Self>` that moves the pin:
+    /// the pin is a reference with nothing to drop, so it is not kept across the next
+    /// `.await` (tokio-util's `io_simplex` tests: `tx.poll_write_vectored(..)`; was E0382).
+    pin_moved_by_a_pinned_method_is_not_kept {
+        pub struct Sender(pub Guard, pub u32);
+        impl Sender {
+            pub fn poll_write(self: core::pin::Pin<&mut Self>, n: u32) -> u32 {
+                let this = self.get_mut();
+                this.1 += n;
+                this.1
+            }
+        }
+        async fn f() -> u32 {
+            let tx = Sender(Guard::new("tx"), 1);
+            tokio::pin!(tx);
+            let written = tx.poll_write(2);
+            let k = step("read", written).await;
+            k + 1
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

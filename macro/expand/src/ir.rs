@@ -18,6 +18,9 @@ pub struct Local {
     /// Bound to a reference or a literal (`let r = &v;`, `let n = 3;`): nothing to drop, so it
     /// need not be kept across an `.await` unless it is used after it.
     pub trivial_drop: bool,
+    /// A `Pin<&mut _>` made by `Pin::new(&mut v)` or `tokio::pin!` (trivially dropped): kept
+    /// across an `.await` whose future borrows it (`pinned.as_mut().await`).
+    pub pin: bool,
     /// An argument of a type that is surely `Copy` (`n: u32`): passing it by value moves nothing.
     pub surely_copy: bool,
     pub mutable: bool,
@@ -397,6 +400,7 @@ impl Builder {
             taken_then_assigned: false,
             assignments: Vec::new(),
             trivial_drop: false,
+            pin: false,
             surely_copy: false,
             synthetic,
             field: ident.clone(),
@@ -841,13 +845,20 @@ impl Builder {
                     self.locals[*id].literal_fields = literal_fields(&init.expr);
                 }
                 self.rename_pat(&mut l.pat, &ids);
-                let trivial = matches!(&l.pat, Pat::Ident(_))
-                    && l.init.as_ref().is_some_and(|i| {
-                        i.diverge.is_none() && matches!(&*i.expr, Expr::Reference(_) | Expr::Lit(_))
+                let plain =
+                    |i: &syn::LocalInit| matches!(&l.pat, Pat::Ident(_)) && i.diverge.is_none();
+                let pin = l
+                    .init
+                    .as_ref()
+                    .is_some_and(|i| plain(i) && pins_a_reference(&i.expr));
+                let trivial = pin
+                    || l.init.as_ref().is_some_and(|i| {
+                        plain(i) && matches!(&*i.expr, Expr::Reference(_) | Expr::Lit(_))
                     });
                 if trivial {
                     for &id in &ids {
                         self.locals[id].trivial_drop = true;
+                        self.locals[id].pin = pin;
                     }
                 }
                 // A closure that is not `move` borrows the locals it uses as places (`count +=
@@ -1260,6 +1271,33 @@ fn call_spine_borrows<'e>(e: &'e Expr, nested: bool, out: &mut Vec<&'e Expr>) {
             }
         }
         _ => {}
+    }
+}
+
+/// `Pin::new(&mut x)`, or `unsafe { Pin::new_unchecked(&mut x) }` as `tokio::pin!(x)` is
+/// written out (`pinned.rs`): a `Pin<&mut _>`, a reference, with nothing to drop. (Kept across
+/// an `.await` only when used after it: a method taking `self: Pin<&mut Self>` moves it.)
+fn pins_a_reference(e: &Expr) -> bool {
+    match e {
+        Expr::Unsafe(u) => match &u.block.stmts[..] {
+            [Stmt::Expr(e, None)] => pins_a_reference(e),
+            _ => false,
+        },
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else {
+                return false;
+            };
+            let names: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let pin_new = names.ends_with(&["Pin".to_string(), "new".to_string()])
+                || names.ends_with(&["Pin".to_string(), "new_unchecked".to_string()]);
+            pin_new && matches!(&c.args.iter().collect::<Vec<_>>()[..], [Expr::Reference(_)])
+        }
+        _ => false,
     }
 }
 
@@ -1801,6 +1839,7 @@ impl Body {
                         && !past_a_loop(m.pos)
                 });
                 let used_after = site.fut_refs.contains(&id)
+                    || (l.pin && site.receivers.contains(&id))
                     || (!overwritten
                         && l.mentions
                             .iter()
