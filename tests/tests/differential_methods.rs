@@ -606,7 +606,8 @@ differential! {
     /// Methods the receiver heuristic knows to take `self` (futures', streams', tower's):
     /// the local is moved, not kept across the next `.await` (tokio-util's `handle.detach()`,
     /// tokio-stream's `stream0.chain(..)`, tokio-util's `map.join_next().now_or_never()` in a
-    /// `match`; each was E0382).
+    /// `match`; each was E0382), and awaited (`queue.join_all().await`, tokio-util's;
+    /// `FuturesUnordered::from_iter(rx).try_collect().await`, bb8's; E0507).
     adaptors_known_to_take_self_move_their_receiver {
         pub struct Handle(pub Guard);
         impl Handle {
@@ -614,6 +615,8 @@ differential! {
             pub fn chain(self, other: Handle) -> (Handle, Handle) { (self, other) }
             pub fn join_next(&mut self) -> Handle { Handle(Guard::new("next")) }
             pub fn now_or_never(self) -> Option<u32> { Some(self.0.name().len() as u32) }
+            pub fn join_all(self) -> Step<u32> { step("join_all", self.0.name().len() as u32) }
+            pub fn try_collect(self) -> Step<u32> { step("try_collect", 2) }
         }
         async fn f() -> u32 {
             let handle = Handle(Guard::new("handle"));
@@ -631,7 +634,10 @@ differential! {
                 }
             }
             drop(both);
-            detached + n
+            let queue = Handle(Guard::new("queue"));
+            let all = queue.join_all().await;
+            let collected = Handle(Guard::new("unordered")).try_collect().await;
+            detached + n + all + collected
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }

@@ -64,9 +64,11 @@ pub fn receiver_consumes(method: &str) -> Consumes {
         "into_future",
         // Adaptors and consumers of futures, streams, iterators and tower services, by value
         // everywhere we know of: `Iterator`/`StreamExt`/`AsyncReadExt::chain`,
-        // `FutureExt::now_or_never`, `ServiceExt::oneshot`/`call_all`, async-task's and
+        // `TryStreamExt::try_collect`, `JoinSet::join_all`, `FutureExt::now_or_never`, `ServiceExt::oneshot`/`call_all`, async-task's and
         // tokio-util's `detach`.
         "chain",
+        "try_collect",
+        "join_all",
         "now_or_never",
         "oneshot",
         "call_all",
