@@ -274,4 +274,82 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { run() }
     }
+
+    /// Both halves of `sock.split()` on a `&mut` argument kept across `.await`s: the argument,
+    /// a reference with nothing to drop, is no longer kept in the state itself (moving it
+    /// there while its pointee stays reborrowed was E0499; issue 16's list).
+    split_halves_of_a_mut_argument {
+        pub struct Sock { pub incoming: u32, pub written: u32 }
+        pub struct Read<'a>(&'a u32);
+        pub struct Write<'a>(&'a mut u32);
+        impl Sock {
+            pub fn split(&mut self) -> (Read<'_>, Write<'_>) {
+                (Read(&self.incoming), Write(&mut self.written))
+            }
+        }
+        impl Read<'_> { pub fn read(&mut self) -> Step<u32> { step("read", *self.0) } }
+        impl Write<'_> {
+            pub fn write(&mut self, v: u32) -> Step<u32> { *self.0 += v; step("write", *self.0) }
+        }
+        async fn f(sock: &mut Sock) -> u32 {
+            let (mut r, mut w) = sock.split();
+            let a = r.read().await;
+            let b = w.write(a).await;
+            let c = r.read().await;
+            a + b + c
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { let mut s = Sock { incoming: 3, written: 1 }; f(&mut s).await }
+        }
+    }
+
+    /// A shadowed local that borrows (`let addr = args.first().map(..).unwrap_or(..); let addr
+    /// = format!(..)`): a receiver inside a method chain counts as borrowed by the value, so
+    /// `args` gets a fixed home (E0505/E0597; issue 16's list).
+    shadowed_borrowing_local {
+        async fn f(args: Vec<String>) -> usize {
+            let addr = args.first().map(|s| s.as_str()).unwrap_or("none");
+            let addr = format!("{addr}:80");
+            step("connect", ()).await;
+            addr.len() + args.len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            f(vec!["host".to_string()])
+        }
+    }
+
+    /// `match self.msg { Some(msg) => .. }` in a method taking `self`, after an `.await`
+    /// (E0507 on `Home<..>` in issue 16's list; passes since earlier sessions, kept as its test).
+    match_on_a_field_of_self_by_value {
+        pub struct Frame { pub msg: Option<Guard>, pub n: u32 }
+        impl Frame {
+            pub async fn apply(self) -> u32 {
+                step("first", ()).await;
+                let k = self.n;
+                match self.msg {
+                    Some(msg) => step("msg", msg.name().len() as u32 + k).await,
+                    None => 0,
+                }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            Frame { msg: Some(Guard::new("m")), n: 2 }.apply()
+        }
+    }
+
+    /// A closure in a loop's first awaited expression (E0308 in issue 16's list; passes since
+    /// earlier sessions, kept as its test).
+    closure_in_a_loops_first_awaited_expression {
+        pub fn retry<F: Fn() -> u32>(f: F) -> Step<u32> { step("retry", f()) }
+        async fn f() -> u32 {
+            let base = 3;
+            let mut total = 0;
+            for i in 0..3 {
+                let v = retry(|| base + i).await;
+                total += v;
+            }
+            total
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -299,6 +299,10 @@ impl Builder {
             let id = b.declare(ident, mutable, 0, true);
             b.locals[id].anchorable = true;
             b.locals[id].reference = reference;
+            // A reference has nothing to drop: kept across an `.await` only when used after it.
+            // (Kept, it would move while a reborrow of what it points to is still live:
+            // `let (r, w) = sock.split();` on a `sock: &mut Sock`, E0499.)
+            b.locals[id].trivial_drop = reference;
             b.locals[id].shared_reference = shared_reference;
             b.locals[id].surely_copy = surely_copy;
             param_ids.push(id);
@@ -1267,6 +1271,9 @@ fn call_spine_borrows<'e>(e: &'e Expr, nested: bool, out: &mut Vec<&'e Expr>) {
                     out.push(r)
                 }
                 Expr::Reference(r) => out.push(&r.expr),
+                // Past the method that makes the value, a receiver along the chain counts as
+                // inside it (`args.first().map(..).unwrap_or(..)` may keep `&args[0]`).
+                r @ Expr::MethodCall(_) => call_spine_borrows(r, true, out),
                 r => call_spine_borrows(r, nested, out),
             }
         }
