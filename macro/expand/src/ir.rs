@@ -2035,6 +2035,10 @@ impl Body {
             let mut borrowed: Vec<LocalId> = site
                 .fut_mentions
                 .iter()
+                // A use by value of a local kept across the `.await` is a copy (were it a move,
+                // the later use would be rustc's E0382): the future gets its own. (Not inside
+                // an `async` block or closure that is not `move`: that borrows it.)
+                .filter(|&&(id, kind)| kind != Use::Move || site.fut_refs.contains(&id))
                 .map(|&(id, _)| id)
                 .filter(|id| stored.contains(id) && !self.locals[*id].anchored)
                 // A shared reference argument the future reaches through (`client.get(..)`)
