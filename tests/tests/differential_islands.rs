@@ -574,4 +574,28 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A macro whose input only leaves the fn (`?`) and never awaits runs at once, not as a
+    /// state: a `!Send` temporary of the `match` around it is kept across no suspension, as
+    /// in rustc, whose future is `Send` (fuzzer, seed 2026, program 5927: it was `!Send`).
+    island_without_await_is_not_a_state {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        pub struct NotSend(pub Guard, pub core::marker::PhantomData<*const ()>);
+        impl NotSend {
+            pub fn opt(&self) -> Option<u32> { Some(self.0.name().len() as u32) }
+        }
+        async fn f(skip: bool) -> Option<u32> {
+            let n = match NotSend(Guard::new("t"), core::marker::PhantomData).opt() {
+                Some(k) => {
+                    logv!("value {}", if skip { None::<u32>? } else { k });
+                    k
+                }
+                None => 0,
+            };
+            Some(n + 1)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> {
+            async { Some(f(false).await? + f(true).await.unwrap_or(7)) }
+        }
+    }
 }

@@ -494,4 +494,43 @@ differential! {
             async { f(2).await + f(1).await }
         }
     }
+
+    /// A local moved and given a value again (`g = keep(g)`, `drop(g); g = ..`), then
+    /// shadowed: it still holds a value, which rustc drops at the end of its scope, after the
+    /// `.await` (fuzzer, seed 2026, program 4818: it was dropped at the `.await`).
+    moved_and_reassigned_then_shadowed_keeps_its_value {
+        async fn f() -> u32 {
+            let mut g = Guard::new("kept");
+            g = keep(g);
+            let g = Guard::new("shadow");
+            let mut h = Guard::new("h1");
+            drop(h);
+            h = Guard::new("h2");
+            let h = Guard::new("h3");
+            step("s", 1u32).await + g.name().len() as u32 + h.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// A local moved, then assigned inside the awaited expression (`step(.., { g = ..; n })`):
+    /// the assignment runs before the suspension, so the value is kept across it; inside an
+    /// `if`, the code after it is not joined, since only one path gives `g` a value (fuzzer,
+    /// seed 2026, program 9128: the value was dropped at the `.await`).
+    moved_then_assigned_inside_an_awaited_expression {
+        async fn f(c: bool) -> u32 {
+            let mut g = Guard::new("g1");
+            let n = g.into_val();
+            let k = step("s", { g = Guard::new("g2"); n }).await;
+            let mut h = Guard::new("h1");
+            let m = h.into_val();
+            if c {
+                let j = step("t", { h = Guard::new("h2"); m }).await;
+                log(format!("j {j}"));
+            }
+            k + step("u", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(true).await + f(false).await }
+        }
+    }
 }

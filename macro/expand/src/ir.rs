@@ -1793,12 +1793,24 @@ impl Body {
                     // (A move on some paths only leaves it to drop at the end of its scope:
                     // it is kept, with a drop flag.)
                     let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
+                    // (Not when an assignment that surely runs gives it a value again before
+                    // the site: `g = keep(g);`, `drop(g); g = make();`.)
+                    let reassigned = |q: usize| {
+                        l.mentions.iter().any(|a| {
+                            a.kind == Use::Assign
+                                && !a.conditional
+                                && q <= a.pos
+                                && a.pos <= p
+                                && runs_before(&a.path, &site.path, &only_way)
+                        })
+                    };
                     let consumed = l.mentions.iter().any(|m| {
                         m.kind == Use::Move
                             && !m.conditional
                             && decl < m.pos
                             && m.pos <= p
                             && runs_before(&m.path, &site.path, &only_way)
+                            && !reassigned(m.pos)
                     });
                     // Used again after the site, where the shadowing has ended: whatever the
                     // syntax took for a move before (`5u32.max(n)`) was a copy.
@@ -1857,11 +1869,13 @@ impl Body {
                 let reassigned_after = |q: usize| {
                     let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
                     l.mentions.iter().any(|a| {
-                        // (`g = keep(g)`: the store, at the same position, comes last.)
+                        // (`g = keep(g)`: the store, at the same position, comes last. One
+                        // inside the awaited expression, at the site's own position, runs
+                        // before the suspension; `g = f().await` stores after it.)
                         a.kind == Use::Assign
                             && !a.conditional
                             && q <= a.pos
-                            && a.pos < p
+                            && a.pos <= p
                             && runs_before(&a.path, &site.path, &only_way)
                     })
                 };
@@ -1939,7 +1953,7 @@ impl Body {
                     // it may hold a value again, which rustc drops at the end of its scope.
                     let maybe_reassigned = l.mentions.iter().any(|a| {
                         a.kind == Use::Assign
-                            && a.pos < p
+                            && a.pos <= p
                             && reaches(a)
                             && l.mentions
                                 .iter()
@@ -1978,7 +1992,7 @@ impl Body {
                 let initialised = l.has_init
                     || l.assignments
                         .iter()
-                        .any(|(q, at)| *q < p && !other_branch(at, &site.path));
+                        .any(|(q, at)| *q <= p && !other_branch(at, &site.path));
                 if initialised && (used_after || (!consumed_before && !l.trivial_drop)) {
                     stored.push(id);
                 } else if l
@@ -2032,21 +2046,35 @@ impl Body {
                 }
             }
             stored.sort_by_key(|id| site.in_scope.iter().position(|x| x == id));
-            let mut borrowed: Vec<LocalId> = site
-                .fut_mentions
-                .iter()
-                // A use by value of a local kept across the `.await` is a copy (were it a move,
-                // the later use would be rustc's E0382): the future gets its own. (Not inside
-                // an `async` block or closure that is not `move`: that borrows it.)
-                .filter(|&&(id, kind)| kind != Use::Move || site.fut_refs.contains(&id))
-                .map(|&(id, _)| id)
-                .filter(|id| stored.contains(id) && !self.locals[*id].anchored)
-                // A shared reference argument the future reaches through (`client.get(..)`)
-                // is copied, not borrowed: the reborrow lives as long as the pointee. (Were a
-                // method to borrow the argument itself, moving it into the state after making
-                // the future would be rustc's E0505, not a silent difference.)
-                .filter(|id| !self.locals[*id].shared_reference || site.fut_refs.contains(id))
-                .collect();
+            // The locals the future borrows where they lie in the state: it is made after
+            // they are stored. A use by value of a local kept across the `.await` is a copy
+            // (were it a move, the later use would be rustc's E0382), and an assignment runs
+            // before the future exists: with only those, the future is made first, from the
+            // locals themselves, and takes its own copies. (A use inside an `async` block or
+            // closure that is not `move` borrows.) Once one local is borrowed in the state,
+            // every stored local the expression names is reached there.
+            let in_state = |id: &LocalId| stored.contains(id) && !self.locals[*id].anchored;
+            // A shared reference argument the future reaches through (`client.get(..)`) is
+            // copied, not borrowed: the reborrow lives as long as the pointee. (Were a method
+            // to borrow the argument itself, moving it into the state after making the future
+            // would be rustc's E0505, not a silent difference.)
+            let through =
+                |id: &LocalId| !self.locals[*id].shared_reference || site.fut_refs.contains(id);
+            let borrows_any = site.fut_mentions.iter().any(|&(id, kind)| {
+                in_state(&id)
+                    && through(&id)
+                    && (kind != Use::Move || site.fut_refs.contains(&id))
+                    && kind != Use::Assign
+            });
+            let mut borrowed: Vec<LocalId> = if borrows_any {
+                site.fut_mentions
+                    .iter()
+                    .map(|&(id, _)| id)
+                    .filter(|id| in_state(id) && through(id))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             borrowed.sort();
             borrowed.dedup();
             // The awaited value may keep the borrow the future was given (`let r =

@@ -121,6 +121,16 @@ pub fn macro_of(e: &Expr) -> Option<&Macro> {
     }
 }
 
+/// Does a macro's input have an `.await`, anywhere in it?
+fn awaits_in(ts: TokenStream) -> bool {
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    tokens.iter().enumerate().any(|(k, t)| match t {
+        TokenTree::Ident(i) if i == "await" => crate::mentions::after_dot(&tokens, k),
+        TokenTree::Group(g) => awaits_in(g.stream()),
+        _ => false,
+    })
+}
+
 pub(crate) fn leaves_or_awaits(ts: TokenStream) -> bool {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     tokens.iter().enumerate().any(|(k, t)| match t {
@@ -208,6 +218,16 @@ impl Islands<'_> {
         // (The `unsafe` block is the macro's, not the user's: under the user's span, a crate's
         // `#![forbid(unsafe_code)]` rejects it, as tower's and deadpool's do.)
         let new_slot = quote!(unsafe { #machine::IslandSlot::new() });
+        // A macro that only leaves the fn (`?`, `return`, ..) and never awaits runs at once,
+        // not as a state of the machine (`Island::run_now`).
+        let awaits = crate::mentions::takes_futures(mac)
+            || awaits_in_its_definition(mac)
+            || awaits_in(mac.tokens.clone());
+        let run = if awaits {
+            quote!(.await)
+        } else {
+            quote!(.run_now())
+        };
         Ok(parse_quote_spanned! {span=> {
             #[doc = #safety]
             let #slot = #new_slot;
@@ -215,7 +235,7 @@ impl Islands<'_> {
                 let #value = #inner;
                 #slot.finish(#value).await
             })
-            .await
+            #run
             {
                 ::core::option::Option::Some(#output) => return #output,
                 ::core::option::Option::None => match #slot.take() {

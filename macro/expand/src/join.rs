@@ -309,6 +309,18 @@ fn consider(
                     .any(|m| !matches!(m.kind, Use::Move | Use::Part) && m.pos < first)
             })
     };
+    // A local moved before the construct and given a value again inside it has one after it
+    // on some paths only (`g.into_val(); if c { g = make(); f().await; }`): not handed over.
+    let assigned_inside_after_a_move = |id: LocalId| {
+        let l = &body.locals[id];
+        !l.anchored
+            && changed_inside(id, &[Use::Assign])
+            && l.mentions.iter().any(|m| {
+                matches!(m.kind, Use::Move | Use::Part)
+                    && m.pos < first_inside
+                    && !m.path.starts_with(path)
+            })
+    };
     // (At a loop's head, a local handed over and moved inside the loop is initialised again
     // at the end of each iteration that goes on, or it is `Copy`: rustc rejects a value moved
     // "in a previous iteration of the loop".)
@@ -324,6 +336,7 @@ fn consider(
     }) || declared
         .iter()
         .any(|&id| changed_inside(id, &[Use::Move, Use::Part, Use::Assign]))
+        || pass.iter().any(|&id| assigned_inside_after_a_move(id))
     {
         return None;
     }

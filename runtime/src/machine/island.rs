@@ -97,6 +97,22 @@ impl<'a, V, F> Island<'a, V, F> {
     }
 }
 
+impl<V, F: Future> Island<'_, V, F> {
+    /// Runs the block of a macro that does not await (its input only leaves the fn: `return`,
+    /// `?`, `break`, `continue`) to its end, here, without a state of its own: one poll, with
+    /// a waker nothing ever wakes, is enough, since the block only ever waits on the slot. So
+    /// what the statement around it holds is not kept across a suspension that rustc does not
+    /// have (which would change the future's `Send`-ness).
+    pub fn run_now(self) -> Option<F::Output> {
+        let island = core::pin::pin!(self);
+        let mut cx = Context::from_waker(core::task::Waker::noop());
+        match island.poll(&mut cx) {
+            Poll::Ready(output) => output,
+            Poll::Pending => unreachable!("an island without `.await` waited"),
+        }
+    }
+}
+
 impl<V, F: Future> Future for Island<'_, V, F> {
     type Output = Option<F::Output>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
