@@ -53,11 +53,19 @@ use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Macro, Stmt, parse_quote_spanned};
 
 /// Rewrites every island macro of `block` (not those inside closures, `async` blocks or
-/// items). `machine` is the support module, which holds `IslandSlot` and `Island`.
-pub fn rewrite(block: &mut Block, names: &mut Names, machine: &syn::Path) -> Result<()> {
+/// items); `params` are the fn's arguments, as the body names them. `machine` is the support
+/// module, which holds `IslandSlot` and `Island`.
+pub fn rewrite(
+    block: &mut Block,
+    params: &[String],
+    names: &mut Names,
+    machine: &syn::Path,
+) -> Result<()> {
+    let mut locals = bound_names(block);
+    locals.extend(params.iter().cloned());
     let mut v = Islands {
         names,
-        locals: bound_names(block),
+        locals,
         machine,
         error: None,
     };
@@ -121,6 +129,24 @@ pub fn macro_of(e: &Expr) -> Option<&Macro> {
     }
 }
 
+/// Does a macro's input have an `=` that is not part of `==`, `!=`, `<=`, `>=` or `=>` (an
+/// assignment, a compound one, or a `let`), anywhere in it? (The walk of an island's input
+/// takes `v = ..` for a field name, as in `info!(v = %x)`.)
+fn assigns_in(ts: TokenStream) -> bool {
+    use proc_macro2::Spacing;
+    let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    tokens.iter().enumerate().any(|(k, t)| match t {
+        TokenTree::Punct(p) if p.as_char() == '=' => {
+            let before = k.checked_sub(1).map(|j| &tokens[j]);
+            let joined_before = matches!(before, Some(TokenTree::Punct(b))
+                if b.spacing() == Spacing::Joint && matches!(b.as_char(), '=' | '!' | '<' | '>'));
+            !joined_before && p.spacing() == Spacing::Alone
+        }
+        TokenTree::Group(g) => assigns_in(g.stream()),
+        _ => false,
+    })
+}
+
 /// Does a macro's input have an `.await`, anywhere in it?
 fn awaits_in(ts: TokenStream) -> bool {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
@@ -162,18 +188,19 @@ impl Islands<'_> {
     fn island(&mut self, mac: &Macro) -> Result<Expr> {
         // The block takes a local it may move whole, when it starts; in the `async fn`, a
         // local moved on only some paths stays where it is, dropped at the end of its scope.
-        // (Names bound inside the macro are not the fn's locals.)
-        let inner = crate::mentions::bound_in_tokens(mac.tokens.clone());
-        let moved_maybe = crate::mentions::expr_mentions(&Expr::Macro(syn::ExprMacro {
+        // (The walk of the macro's input leaves out a name the input binds, from where it
+        // binds it: `let q = 7; q` inside names a local of its own, while `q.into_val()`
+        // before it is the fn's.)
+        let mentions = crate::mentions::expr_mentions(&Expr::Macro(syn::ExprMacro {
             attrs: Vec::new(),
             mac: mac.clone(),
-        }))
-        .into_iter()
-        .find(|m| {
-            m.kind == crate::mentions::Use::Move
+        }));
+        let moved_maybe = mentions.iter().find(|m| {
+            use crate::mentions::{Consumes, Use};
+            // (A method the receiver heuristic takes to consume moves too: `v.into_val()`.)
+            matches!(m.kind, Use::Move | Use::Receiver(Consumes::Yes))
                 && m.conditional
                 && self.locals.contains(&m.name)
-                && !inner.contains(&m.name)
         });
         if let Some(m) = moved_maybe {
             return Err(Error::new(
@@ -219,10 +246,23 @@ impl Islands<'_> {
         // `#![forbid(unsafe_code)]` rejects it, as tower's and deadpool's do.)
         let new_slot = quote!(unsafe { #machine::IslandSlot::new() });
         // A macro that only leaves the fn (`?`, `return`, ..) and never awaits runs at once,
-        // not as a state of the machine (`Island::run_now`).
+        // not as a state of the machine (`Island::run_now`), when it only reads the fn's
+        // locals. (One it assigns or moves is handled as across a suspension: given a fixed
+        // home if it may be uninitialised there, which a block that is not `move` cannot
+        // capture.)
+        let only_reads = mentions.iter().all(|m| {
+            use crate::mentions::{Consumes, Use};
+            !self.locals.contains(&m.name)
+                || matches!(
+                    m.kind,
+                    Use::Other | Use::PartPlace | Use::Receiver(Consumes::No)
+                )
+        });
         let awaits = crate::mentions::takes_futures(mac)
             || awaits_in_its_definition(mac)
-            || awaits_in(mac.tokens.clone());
+            || awaits_in(mac.tokens.clone())
+            || !only_reads
+            || assigns_in(mac.tokens.clone());
         let run = if awaits {
             quote!(.await)
         } else {

@@ -1252,19 +1252,6 @@ fn let_pattern_names(tokens: &[TokenTree]) -> Vec<String> {
     out
 }
 
-/// Every name a macro's input binds itself (see [`binds_at`]), anywhere in it.
-pub fn bound_in_tokens(tokens: TokenStream) -> Vec<String> {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::new();
-    for (k, t) in tokens.iter().enumerate() {
-        out.extend(binds_at(&tokens, k));
-        if let TokenTree::Group(g) = t {
-            out.extend(bound_in_tokens(g.stream()));
-        }
-    }
-    out
-}
-
 /// The names token `k` starts binding: after `let` (and `mut`/`ref`), between a closure's bars
 /// (`|a, (b, c)|`, a bar not after an operand), or in a pattern group before a lone `=`.
 fn binds_at(tokens: &[TokenTree], k: usize) -> Vec<String> {
