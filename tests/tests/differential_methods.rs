@@ -666,4 +666,24 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// README's way out for a method taking `self` that the receiver heuristic takes to borrow
+    /// (`cmd.apply(dst).await` is E0507): the path call, whose argument is moved.
+    consuming_method_awaited_as_a_path_call {
+        pub struct Command(pub Guard, pub u32);
+        impl Command {
+            pub fn apply(self, dst: &mut Vec<u32>) -> Step<u32> {
+                dst.push(self.1);
+                step("apply", self.1 + self.0.name().len() as u32)
+            }
+        }
+        async fn f() -> u32 {
+            let mut dst = Vec::new();
+            let cmd = Command(Guard::new("cmd"), 2);
+            let first = step("first", 1u32).await;
+            let n = Command::apply(cmd, &mut dst).await;
+            first + n + step("after", dst.len() as u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }
