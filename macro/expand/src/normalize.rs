@@ -81,8 +81,11 @@ pub fn has_await(e: &Expr) -> bool {
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
-            if tokens_have_await(m.tokens.clone()) {
-                self.0 = true;
+            // A known macro's arguments are expressions: an `async` block among them (an
+            // island run at once, inside `format!`) owns its awaits.
+            match crate::mentions::parse_macro_exprs(m) {
+                Some((_, args)) => args.iter().for_each(|a| self.visit_expr(a)),
+                None => self.0 |= tokens_have_await(m.tokens.clone()),
             }
         }
     }
