@@ -1291,35 +1291,34 @@ fn pins_a_reference(e: &Expr) -> bool {
             _ => false,
         },
         Expr::Call(c) => {
-            let Expr::Path(p) = &*c.func else {
-                return false;
-            };
-            let names: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            let pin_new = names.ends_with(&["Pin".to_string(), "new".to_string()])
-                || names.ends_with(&["Pin".to_string(), "new_unchecked".to_string()]);
+            let pin_new = calls_path_ending_in(c, &["Pin", "new"])
+                || calls_path_ending_in(c, &["Pin", "new_unchecked"]);
             pin_new && matches!(&c.args.iter().collect::<Vec<_>>()[..], [Expr::Reference(_)])
         }
         _ => false,
     }
 }
 
+/// Is `c` a call of a path whose last segments are `tail` (`tokio::sync::oneshot::channel()`
+/// for `["oneshot", "channel"]`)?
+fn calls_path_ending_in(c: &syn::ExprCall, tail: &[&str]) -> bool {
+    let Expr::Path(p) = &*c.func else {
+        return false;
+    };
+    let segments = &p.path.segments;
+    segments.len() >= tail.len()
+        && segments
+            .iter()
+            .skip(segments.len() - tail.len())
+            .zip(tail)
+            .all(|(s, t)| s.ident == t)
+}
+
 /// `let (tx, rx) = oneshot::channel();` (any path ending in `oneshot::channel`): the name of
 /// the sender.
 fn oneshot_sender(pat: &Pat, init: &Expr) -> Option<String> {
     let Expr::Call(c) = init else { return None };
-    let Expr::Path(p) = &*c.func else { return None };
-    let segments: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    if !segments.ends_with(&["oneshot".to_string(), "channel".to_string()]) {
+    if !calls_path_ending_in(c, &["oneshot", "channel"]) {
         return None;
     }
     let Pat::Tuple(t) = pat else { return None };
@@ -1789,28 +1788,33 @@ impl Body {
                     let o = &self.locals[other];
                     o.ident == l.ident && o.decl_pos > decl
                 });
+                // A move that an assignment surely running later, before the site, undoes
+                // (`drop(g); ..; g = make();`): the local holds a value again, to drop at the
+                // end of its scope.
+                let reassigned_after = |q: usize| {
+                    let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
+                    l.mentions.iter().any(|a| {
+                        // (`g = keep(g)`: the store, at the same position, comes last. One
+                        // inside the awaited expression, at the site's own position, runs
+                        // before the suspension; `g = f().await` stores after it.)
+                        a.kind == Use::Assign
+                            && !a.conditional
+                            && q <= a.pos
+                            && a.pos <= p
+                            && runs_before(&a.path, &site.path, &only_way)
+                    })
+                };
                 if let Some(shadowing) = shadowed_by {
                     // (A move on some paths only leaves it to drop at the end of its scope:
-                    // it is kept, with a drop flag.)
+                    // it is kept, with a drop flag; nor does one an assignment undoes.)
                     let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
-                    // (Not when an assignment that surely runs gives it a value again before
-                    // the site: `g = keep(g);`, `drop(g); g = make();`.)
-                    let reassigned = |q: usize| {
-                        l.mentions.iter().any(|a| {
-                            a.kind == Use::Assign
-                                && !a.conditional
-                                && q <= a.pos
-                                && a.pos <= p
-                                && runs_before(&a.path, &site.path, &only_way)
-                        })
-                    };
                     let consumed = l.mentions.iter().any(|m| {
                         m.kind == Use::Move
                             && !m.conditional
                             && decl < m.pos
                             && m.pos <= p
                             && runs_before(&m.path, &site.path, &only_way)
-                            && !reassigned(m.pos)
+                            && !reassigned_after(m.pos)
                     });
                     // Used again after the site, where the shadowing has ended: whatever the
                     // syntax took for a move before (`5u32.max(n)`) was a copy.
@@ -1863,22 +1867,6 @@ impl Body {
                         && l.mentions
                             .iter()
                             .any(|m| m.kind != Use::Assign && after(m.pos) && reaches(m)));
-                // A move that an assignment surely running later, before the site, undoes
-                // (`drop(g); ..; g = make();`): the local holds a value again, to drop at the
-                // end of its scope.
-                let reassigned_after = |q: usize| {
-                    let only_way = |at: &[Step], c: usize| only_way_past(&self.root, at, c);
-                    l.mentions.iter().any(|a| {
-                        // (`g = keep(g)`: the store, at the same position, comes last. One
-                        // inside the awaited expression, at the site's own position, runs
-                        // before the suspension; `g = f().await` stores after it.)
-                        a.kind == Use::Assign
-                            && !a.conditional
-                            && q <= a.pos
-                            && a.pos <= p
-                            && runs_before(&a.path, &site.path, &only_way)
-                    })
-                };
                 let mut consumed_before = l.mentions.iter().enumerate().any(|(i, m)| {
                     m.kind == Use::Move
                         && decl < m.pos
