@@ -598,4 +598,27 @@ differential! {
             async { Some(f(false).await? + f(true).await.unwrap_or(7)) }
         }
     }
+
+    /// An island that leaves the fn (`?`) and writes a local with a compound assignment
+    /// (`arr[i] |= x`) but never awaits runs at once: no state holds what lives around it, so
+    /// a `!Send` temporary of the enclosing `match` leaves the future `Send`, as rustc's (fuzz
+    /// seed 9001 #4713).
+    island_with_a_compound_assignment_runs_at_once {
+        pub struct Local(pub clockwork_tests::Guard, pub core::marker::PhantomData<*const ()>);
+        impl Local {
+            pub fn opt(&self) -> Option<u32> { Some(self.0.name().len() as u32) }
+        }
+        async fn f() -> Option<u32> {
+            let mut arr = [0u32, 7, 0];
+            let v = match Local(clockwork_tests::Guard::new("t"), core::marker::PhantomData).opt() {
+                Some(x) => {
+                    log(format!("value {}", run!(Some({ arr[(x % 3) as usize] |= x; x })?)));
+                    x
+                }
+                None => 0,
+            };
+            Some(v + arr[1] + step("s", 1u32).await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> { f() }
+    }
 }

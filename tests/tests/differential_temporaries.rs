@@ -352,4 +352,43 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A `match` scrutinee with an `.await` in it: what it makes after the `.await` (`Guard::new
+    /// ("t")` in the nested `match`) lives to the end of the `match` too, across an arm's
+    /// suspension, not only the awaited value (fuzz seeds 9001 #1414 and 7777 #1430).
+    temporaries_made_after_an_await_in_a_scrutinee_live_through_the_arms {
+        pub fn pick(g: &Guard) -> Option<u32> { Some(g.name().len() as u32) }
+        async fn f(p0: u32) -> u32 {
+            let v = match step("s", Guard::new("g")).await.name().len() as u32
+                ^ match pick(&Guard::new("t")) {
+                    Some(_) => 1,
+                    None => p0,
+                } {
+                x if x > 1 => {
+                    async move {
+                        log(format!("x {x}"));
+                        p0
+                    }
+                    .await
+                }
+                _ => step("other", 3).await,
+            };
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(5) }
+    }
+
+    /// An operand evaluated before a later `.await` of its call that also moves a local
+    /// (`(make().val(), g)`): its own temporaries live to the end of the statement, after the
+    /// `.await` (fuzz seed 9001 #3598).
+    temporaries_inside_an_operand_that_moves_a_local {
+        pub fn len(g: &Guard) -> u32 { g.name().len() as u32 }
+        pub fn keep<T, U>(t: T, _u: U) -> T { t }
+        async fn f(g: Guard) -> u32 {
+            let pair = keep((len(&Guard::new("inner")), g), step("s", 3u32).await);
+            log("after");
+            pair.0
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(Guard::new("arg")) }
+    }
 }

@@ -129,9 +129,11 @@ pub fn macro_of(e: &Expr) -> Option<&Macro> {
     }
 }
 
-/// Does a macro's input have an `=` that is not part of `==`, `!=`, `<=`, `>=` or `=>` (an
-/// assignment, a compound one, or a `let`), anywhere in it? (The walk of an island's input
-/// takes `v = ..` for a field name, as in `info!(v = %x)`.)
+/// Does a macro's input have an `=` that is not part of `==`, `!=`, `<=`, `>=`, `=>`, `..=`
+/// or a compound assignment (`+=`, `|=`, ..), anywhere in it: an assignment or a `let`, which
+/// may initialise a local? (The walk of an island's input takes `v = ..` for a field name, as
+/// in `info!(v = %x)`. A compound assignment needs its place initialised already, and a
+/// block that borrows it writes it where it is.)
 fn assigns_in(ts: TokenStream) -> bool {
     use proc_macro2::Spacing;
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
@@ -139,7 +141,7 @@ fn assigns_in(ts: TokenStream) -> bool {
         TokenTree::Punct(p) if p.as_char() == '=' => {
             let before = k.checked_sub(1).map(|j| &tokens[j]);
             let joined_before = matches!(before, Some(TokenTree::Punct(b))
-                if b.spacing() == Spacing::Joint && matches!(b.as_char(), '=' | '!' | '<' | '>'));
+                if b.spacing() == Spacing::Joint && matches!(b.as_char(), '=' | '!' | '<' | '>' | '.' | '+' | '-' | '*' | '/' | '%' | '^' | '&' | '|'));
             !joined_before && p.spacing() == Spacing::Alone
         }
         TokenTree::Group(g) => assigns_in(g.stream()),

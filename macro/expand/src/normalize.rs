@@ -1108,15 +1108,17 @@ impl<'a> Normalizer<'a> {
             Expr::Match(m) => {
                 let mut m = m;
                 let mut prelude = Vec::new();
-                if has_await(&m.expr) {
-                    let s = self.flatten(*m.expr, &mut prelude)?;
-                    m.expr = Box::new(s);
-                } else if m.arms.iter().any(|a| has_await(&a.body)) {
-                    // The scrutinee's temporaries live to the end of the `match`, across the
-                    // arms' suspensions (`match make().name().len() { .. }`).
-                    let s = self.extract_temps(*m.expr, &mut prelude);
-                    m.expr = Box::new(s);
+                let mut s = *m.expr;
+                if has_await(&s) {
+                    s = self.flatten(s, &mut prelude)?;
                 }
+                if m.arms.iter().any(|a| has_await(&a.body)) {
+                    // The scrutinee's temporaries live to the end of the `match`, across the
+                    // arms' suspensions (`match make().name().len() { .. }`), also those
+                    // made after an `.await` in it (`match f().await ^ g(&T) { .. }`).
+                    s = self.extract_temps(s, &mut prelude);
+                }
+                m.expr = Box::new(s);
                 for arm in &mut m.arms {
                     if let syn::Pat::Guard(g) = &arm.pat
                         && has_await(&g.guard)
@@ -1805,7 +1807,11 @@ impl<'a> Normalizer<'a> {
             // A local taken by value (`(g, f().await)`) moves into the operand before the
             // `.await`: dropped half-way, the operand goes first, before the locals, as in
             // rustc. (A `Copy` value is copied, as it would be.)
-            Ctx::Value if moves_a_local(&e) => self.temp(e, out),
+            // Its own temporaries (`(make().val(), g)`) live to the end of the statement too.
+            Ctx::Value if moves_a_local(&e) => {
+                let e = self.extract_temps(e, out);
+                self.temp(e, out)
+            }
             _ if is_stable(&e) || is_promotable(&e) => e,
             _ => match e {
                 Expr::Block(b) if self.edition == Edition::Upto2021 => {
