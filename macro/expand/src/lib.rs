@@ -30,6 +30,7 @@ pub mod names;
 pub mod normalize;
 mod pinned;
 pub mod rename;
+mod rules;
 mod stack;
 
 pub use error::{Error, Result};

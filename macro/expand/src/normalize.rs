@@ -23,6 +23,7 @@ use crate::edition::Edition;
 use crate::error::{Error, Result};
 use crate::mentions::macro_kind;
 use crate::names::Names;
+use crate::rules::{self, DropsAt, Operands, Order, Position};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -311,8 +312,24 @@ pub(crate) fn returns_owned(method: &str) -> bool {
         "is_err",
         "copied",
         "cloned",
+        // Integer arithmetic (`n.wrapping_add(1)`), on a `Copy` receiver.
+        "pow",
+        "abs",
+        "abs_diff",
+        "signum",
+        "rem_euclid",
+        "div_euclid",
+        "count_ones",
+        "count_zeros",
+        "leading_zeros",
+        "trailing_zeros",
+        "rotate_left",
+        "rotate_right",
+        "swap_bytes",
+        "reverse_bits",
     ];
-    OWNED.contains(&method) || method.starts_with("to_") || method.starts_with("is_")
+    const OWNED_PREFIXES: &[&str] = &["to_", "is_", "wrapping_", "saturating_", "checked_"];
+    OWNED.contains(&method) || OWNED_PREFIXES.iter().any(|p| method.starts_with(p))
 }
 
 /// Methods that return an owned value and take `self` by value on some common types
@@ -589,6 +606,8 @@ impl<'a> Normalizer<'a> {
                 Stmt::Local(mut l)
                     if l.init.as_ref().is_some_and(|init| {
                         init.diverge.is_none()
+                            && rules::temporaries(Position::ExtendedLetOperand, self.edition)
+                                == DropsAt::EndOfBlock
                             && extends_a_temporary(&init.expr)
                             && (later_await || has_await(&init.expr))
                     }) =>
@@ -615,7 +634,7 @@ impl<'a> Normalizer<'a> {
                 // The tail of a block used as an operand, which does not await: its
                 // temporaries go in the slots before the statement too.
                 hoisted.extend(self.tail_in_slots(tail.clone(), &mut stmts));
-            } else if stmt_has_await(&s) && is_tail && self.edition == Edition::Upto2021 {
+            } else if stmt_has_await(&s) && is_tail && self.tail_outlives_locals() {
                 let (done, slots) = self.with_tail_slots(|n| n.stmt(s, is_tail, &mut stmts));
                 done?;
                 if let Some(hoisted) = &mut hoist_to {
@@ -636,6 +655,18 @@ impl<'a> Normalizer<'a> {
             brace_token: b.brace_token,
             stmts,
         })
+    }
+
+    /// Do a block tail's temporaries drop after the block's locals (edition 2021 and before)?
+    /// (`rules.rs`, `Position::BlockTail`.)
+    fn tail_outlives_locals(&self) -> bool {
+        rules::temporaries(Position::BlockTail, self.edition) == DropsAt::AfterBlockLocals
+    }
+
+    /// Do an `if let` scrutinee's temporaries drop before the `else` block (edition 2024)?
+    /// (`rules.rs`, `Position::IfLetScrutinee`.)
+    fn if_let_drops_before_else(&self) -> bool {
+        rules::temporaries(Position::IfLetScrutinee, self.edition) == DropsAt::BeforeElse
     }
 
     fn stmt(&mut self, s: Stmt, is_tail: bool, out: &mut Vec<Stmt>) -> Result<()> {
@@ -1039,7 +1070,7 @@ impl<'a> Normalizer<'a> {
                     };
                     // (Up to edition 2021 they live through the else-block too.)
                     let drops = scrutinee
-                        .filter(|_| self.edition == Edition::From2024)
+                        .filter(|_| self.if_let_drops_before_else())
                         .and_then(|e| self.drop_temporaries(&prelude, e));
                     if let Some(drops) = drops {
                         let els: Expr = match i.else_branch.take() {
@@ -1065,7 +1096,8 @@ impl<'a> Normalizer<'a> {
                 {
                     let e = std::mem::replace(&mut *l.expr, Expr::Verbatim(TokenStream::new()));
                     *l.expr = self.extract_temps(e, &mut prelude);
-                    let drops = (self.edition == Edition::From2024)
+                    let drops = self
+                        .if_let_drops_before_else()
                         .then(|| self.drop_temporaries(&prelude, &l.expr))
                         .flatten();
                     if let Some(drops) = drops {
@@ -1112,7 +1144,10 @@ impl<'a> Normalizer<'a> {
                 if has_await(&s) {
                     s = self.flatten(s, &mut prelude)?;
                 }
-                if m.arms.iter().any(|a| has_await(&a.body)) {
+                if m.arms.iter().any(|a| has_await(&a.body))
+                    && rules::temporaries(Position::MatchScrutinee, self.edition)
+                        == DropsAt::EndOfEnclosingScope
+                {
                     // The scrutinee's temporaries live to the end of the `match`, across the
                     // arms' suspensions (`match make().name().len() { .. }`), also those
                     // made after an `.await` in it (`match f().await ^ g(&T) { .. }`).
@@ -1561,7 +1596,7 @@ impl<'a> Normalizer<'a> {
                 t.expr = Box::new(self.extract_temps(*t.expr, out));
                 Expr::Try(t)
             }
-            Expr::Block(b) if self.edition == Edition::Upto2021 && !block_has_await(&b.block) => {
+            Expr::Block(b) if self.tail_outlives_locals() && !block_has_await(&b.block) => {
                 Expr::Block(self.block_operand(b, out))
             }
             Expr::Array(mut a) => {
@@ -1575,8 +1610,13 @@ impl<'a> Normalizer<'a> {
                 c.expr = Box::new(self.extract_temps(*c.expr, out));
                 Expr::Cast(c)
             }
-            // `a && b`, `a || b`: `b` may not run, so only `a`'s temporaries are bound.
-            Expr::Binary(mut b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+            // `a && b`, `a || b`: `b` may not run, and is a temporary scope of its own, so only
+            // `a`'s temporaries are bound.
+            Expr::Binary(mut b)
+                if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_))
+                    && rules::temporaries(Position::LazyRight, self.edition)
+                        == DropsAt::EndOfItself =>
+            {
                 b.left = Box::new(self.extract_temps(*b.left, out));
                 Expr::Binary(b)
             }
@@ -1814,7 +1854,7 @@ impl<'a> Normalizer<'a> {
             }
             _ if is_stable(&e) || is_promotable(&e) => e,
             _ => match e {
-                Expr::Block(b) if self.edition == Edition::Upto2021 => {
+                Expr::Block(b) if self.tail_outlives_locals() => {
                     let b = self.block_operand(b, out);
                     self.temp(Expr::Block(b), out)
                 }
@@ -1870,7 +1910,9 @@ impl<'a> Normalizer<'a> {
                 out.push(parse_quote!(let mut #v = #awaited;));
                 parse_quote!(#v)
             }
-            Expr::Call(mut c) => {
+            // The callee first, then the arguments: a callee that awaits nothing is hoisted as
+            // a place, which keeps its borrow across the arguments' `.await`s as rustc's does.
+            Expr::Call(mut c) if rules::evaluation(Operands::Call) == Order::AsWritten => {
                 let mut ops = vec![(*c.func, Ctx::Place)];
                 ops.extend(c.args.into_iter().map(|a| (a, Ctx::Value)));
                 let mut res = self.operands(ops, out)?.into_iter();
@@ -1911,11 +1953,15 @@ impl<'a> Normalizer<'a> {
                 self.flatten(e, out)?
             }
             // `place op= value` on primitives (the usual case: counters, array slots) evaluates
-            // the value first, then the place (Reference, "Compound assignment expressions");
-            // an overloaded `op=` evaluates the place first, which matters only when the place
-            // has side effects of its own (`v[i()] += x.await` on a non-primitive): then this
-            // guess is wrong, silently. As `=` below.
-            Expr::Binary(mut b) if crate::anchor::is_compound_assign(&b.op) => {
+            // the value first, then the place (`rules.rs`); an overloaded `op=` evaluates the
+            // place first (the next arm's order), which matters only when the place has side
+            // effects of its own (`v[i()] += x.await` on a non-primitive): then this guess is
+            // wrong, silently. As `=` below.
+            Expr::Binary(mut b)
+                if crate::anchor::is_compound_assign(&b.op)
+                    && rules::evaluation(Operands::PrimitiveCompoundAssign)
+                        == Order::ValueThenPlace =>
+            {
                 let right = self.flatten(*b.right, out)?;
                 b.right = Box::new(right);
                 if has_await(&b.left) || !is_place(&b.left) {
@@ -1945,7 +1991,7 @@ impl<'a> Normalizer<'a> {
                 b.right = Box::new(res.next().unwrap());
                 Expr::Binary(b)
             }
-            Expr::Assign(mut a) => {
+            Expr::Assign(mut a) if rules::evaluation(Operands::Assign) == Order::ValueThenPlace => {
                 // The right side is evaluated first, then the place.
                 let right = self.flatten(*a.right, out)?;
                 a.right = Box::new(right);
@@ -2103,7 +2149,7 @@ impl<'a> Normalizer<'a> {
             }
             e if is_construct(&e) => {
                 // (A block's tail temporaries outlive it up to edition 2021: `hoisted_slots`.)
-                let block = matches!(e, Expr::Block(_)) && self.edition == Edition::Upto2021;
+                let block = matches!(e, Expr::Block(_)) && self.tail_outlives_locals();
                 if block {
                     self.hoisted_slots = Some(Vec::new());
                 }
