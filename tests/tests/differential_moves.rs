@@ -533,4 +533,37 @@ differential! {
             async { f(true).await + f(false).await }
         }
     }
+
+    /// A local moved into an `async move` block, then assigned again inside a plain block
+    /// after another `.await`, and read after a later one: the assignment runs before any read,
+    /// so no state holds the moved-out local (it was kept in one, uninitialised: E0381; fuzz
+    /// seed 31337 #1545).
+    moved_then_assigned_in_a_nested_block_after_an_await {
+        async fn f(mut p: u32, g: Guard) -> u32 {
+            let (n, h) = (step("s", async move { p }.await).await, g);
+            {
+                let _k = step("k", h).await;
+                p = 9;
+            }
+            match p {
+                0 => n,
+                _ => step("end", n + p).await,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(5, Guard::new("g")) }
+    }
+
+    /// A method on a local in an awaited expression, and the local assigned in the next
+    /// statement: rustc drops the old value at that assignment, after the `.await`, not at
+    /// the suspension (fuzz seed 31337 #920). (`p = p.advance().await`, the assignment the
+    /// `.await` gives its value to, takes it by value: `loop_state_enum_driver_plain_name`.)
+    receiver_in_an_awaited_call_assigned_in_the_next_statement {
+        async fn f() -> u32 {
+            let mut g = step("s", Guard::new("first")).await;
+            let n = step("n", g.name().len() as u32).await;
+            g = Guard::new("second");
+            n + g.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -1580,13 +1580,65 @@ pub fn runs_before(a: &[Step], b: &[Step], only_way: &dyn Fn(&[Step], usize) -> 
 
 /// Is the statement at `a` a later statement of a block around the statement at `b` (so it runs
 /// whenever `b`'s statement completes and the block goes on)?
-fn straight_after(a: &[Step], b: &[Step]) -> bool {
-    let Some(d) = a.len().checked_sub(1) else {
+fn straight_after(root: &BlockIr, a: &[Step], b: &[Step]) -> bool {
+    // The statements of plain blocks in between run whenever the block does (`f(n).await; {
+    // g().await; n = 5; }`); a labelled one may be left early, a loop's or a branch's may not
+    // run.
+    let Some(mut d) = a.len().checked_sub(1) else {
         return false;
     };
-    d < b.len()
-        && a[..d] == b[..d]
-        && matches!((a[d], b[d]), (Step::Stmt(x), Step::Stmt(y)) if x > y)
+    loop {
+        if d < b.len()
+            && a[..d] == b[..d]
+            && matches!((a[d], b[d]), (Step::Stmt(x), Step::Stmt(y)) if x > y)
+        {
+            return true;
+        }
+        let plain_block = d >= 2
+            && a[d - 1] == Step::Child(0)
+            && matches!(construct_at(root, &a[..d - 1]),
+                Some(Construct::Block(blk)) if blk.label.is_none());
+        if !plain_block {
+            return false;
+        }
+        d -= 2;
+    }
+}
+
+/// Is the statement at `assign` the one right after the site's statement at `site`, and
+/// does it assign the value the site's `.await` gave (`p = p.advance().await;`, which the
+/// normaliser writes `let awaited = p.advance().await; p = awaited;`)?
+fn assigns_the_awaited_value(root: &BlockIr, site: &[Step], assign: &[Step]) -> bool {
+    let ([outer @ .., Step::Stmt(k)], [outer2 @ .., Step::Stmt(j)]) = (site, assign) else {
+        return false;
+    };
+    if outer != outer2 || *j != k + 1 {
+        return false;
+    }
+    let block = match outer {
+        [] => Some(root),
+        [path @ .., Step::Child(c)] => {
+            construct_at(root, path).and_then(|con| children(con).get(*c).copied().flatten())
+        }
+        _ => None,
+    };
+    let Some(block) = block else {
+        return false;
+    };
+    let (
+        Some(StmtIr::Await {
+            bind: Bind::Let { pat, .. },
+            ..
+        }),
+        Some(StmtIr::Plain(stmt)),
+    ) = (block.stmts.get(*k), block.stmts.get(*j))
+    else {
+        return false;
+    };
+    let (Pat::Ident(bound), Stmt::Expr(Expr::Assign(a), _)) = (pat, stmt) else {
+        return false;
+    };
+    matches!(&*a.right, Expr::Path(p) if p.path.is_ident(&bound.ident))
 }
 
 /// The construct at statement path `path` (from the root block), and the block of its child `c`.
@@ -1858,7 +1910,7 @@ impl Body {
                 let overwritten = first_after.is_some_and(|m| {
                     m.kind == Use::Assign
                         && !m.conditional
-                        && straight_after(&m.path, &site.path)
+                        && straight_after(&self.root, &m.path, &site.path)
                         && !past_a_loop(m.pos)
                 });
                 let used_after = site.fut_refs.contains(&id)
@@ -1887,9 +1939,14 @@ impl Body {
                     .fut_mentions
                     .iter()
                     .any(|&(m, kind)| m == id && kind == Use::Move);
+                // (Only in the assignment whose value the `.await` gives: after `let n =
+                // f(g.val()).await; g = make();` rustc drops the old `g` at the assignment.)
                 let replaced = (site.receivers.contains(&id) || moved_by_fut)
                     && next.is_some_and(|m| {
-                        m.kind == Use::Assign && !m.conditional && !past_a_loop(m.pos)
+                        m.kind == Use::Assign
+                            && !m.conditional
+                            && !past_a_loop(m.pos)
+                            && assigns_the_awaited_value(&self.root, &site.path, &m.path)
                     });
                 if replaced {
                     consumed_before = true;
