@@ -621,4 +621,24 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Option<u32>> { f() }
     }
+
+    /// An island whose input assigns an element of an array (`arr[(n % 3) as usize] = 7;`),
+    /// then reads `n`: the names in the index are mentions, not a pattern's bindings, so `n` is
+    /// lent to the island like any other local (it was left out: E0597; fuzz seed 31337 #3180).
+    island_assigning_an_indexed_element_mentions_the_index {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f() -> Option<u32> {
+            let n = step("a", 1u32).await;
+            let mut arr = [2, n, 0u32];
+            logv!("value {}", 'b: {
+                if arr.len() > 5 {
+                    return None;
+                }
+                arr[(n % 3) as usize] = 7;
+                n
+            });
+            Some(3)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> { f() }
+    }
 }

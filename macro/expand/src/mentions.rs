@@ -1253,9 +1253,8 @@ fn let_pattern_names(tokens: &[TokenTree]) -> Vec<String> {
 }
 
 /// The names token `k` starts binding: after `let` (and `mut`/`ref`), between a closure's bars
-/// (`|a, (b, c)|`, a bar not after an operand), or in a pattern group before a lone `=`.
+/// (`|a, (b, c)|`, a bar not after an operand).
 fn binds_at(tokens: &[TokenTree], k: usize) -> Vec<String> {
-    use proc_macro2::Spacing;
     let mut out = Vec::new();
     match &tokens[k] {
         TokenTree::Ident(i) if i == "let" => {
@@ -1291,12 +1290,8 @@ fn binds_at(tokens: &[TokenTree], k: usize) -> Vec<String> {
                 }
             }
         }
-        TokenTree::Group(g)
-            if matches!(tokens.get(k + 1), Some(TokenTree::Punct(p))
-                if p.as_char() == '=' && p.spacing() == Spacing::Alone) =>
-        {
-            idents(g.stream(), &mut out)
-        }
+        // (Outside a `let` pattern, a group before a lone `=` binds nothing: `arr[i] = x`
+        // indexes, `(a, b) = pair` assigns locals that exist.)
         _ => {}
     }
     out
