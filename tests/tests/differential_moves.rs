@@ -566,4 +566,37 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// An argument passed by value to the `.await` of a `let` that shadows it, inside a block
+    /// whose value assigns it again: where the state resumes after that `.await` the argument
+    /// is declared only where the assignment is reached before the next `.await` (it was
+    /// declared and never given a value, E0282), and after the next one it is declared again
+    /// for the assignment (it named the argument the machine's closure had captured; fuzz
+    /// seed 31337 #6412).
+    assigned_from_a_block_that_shadows_it {
+        async fn f(mut p: u32) -> u32 {
+            let g = Guard::new("g");
+            p = 'b: {
+                let h = step("h", Guard::new("h")).await;
+                let p = step("p", p).await;
+                step("s", h.name().len() as u32 + p).await
+            };
+            drop(g);
+            step("end", 1u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(3) }
+    }
+
+    /// The same, read after the assignment.
+    assigned_from_a_block_that_shadows_it_then_read {
+        async fn f(mut p: u32) -> u32 {
+            p = 'b: {
+                let h = step("h", Guard::new("h")).await;
+                let p = step("p", p).await;
+                step("s", h.name().len() as u32 + p).await
+            };
+            step("end", p).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(3) }
+    }
 }

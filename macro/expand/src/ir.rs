@@ -1887,6 +1887,18 @@ impl Body {
                     // No name reaches it any more, so the expansion cannot move it into the
                     // state: it is dropped at the suspension instead of at the end of its scope
                     // (a known difference from rustc, which keeps it in the coroutine).
+                    // Moved before, and assigned again once the shadowing has ended (`p = 'b: {
+                    // let p = f(p).await; .. };`): declared without a value where the state
+                    // resumes, for that assignment (it named nothing there: E0425, or the
+                    // fn's argument, which the machine's closure had captured).
+                    if consumed
+                        && !used_later
+                        && l.mentions.iter().any(|m| {
+                            m.kind == Use::Assign && m.pos > p && !other_branch(&m.path, &site.path)
+                        })
+                    {
+                        declared_only.push(id);
+                    }
                     continue;
                 }
                 // Position `q` runs after the site: later in the text, or in a later iteration of
@@ -2040,11 +2052,19 @@ impl Body {
                         .any(|(q, at)| *q <= p && !other_branch(at, &site.path));
                 if initialised && (used_after || (!consumed_before && !l.trivial_drop)) {
                     stored.push(id);
-                } else if l
-                    .mentions
-                    .iter()
-                    .any(|m| m.kind == Use::Assign && after(m.pos) && reaches(m))
-                {
+                } else if l.mentions.iter().any(|m| {
+                    // (Not for an assignment that only a later `.await` running straight
+                    // after this one reaches, `let p = f(p).await; g().await; p = 1;`: that
+                    // site declares it; here it would be declared and never given a value,
+                    // and its type could not be inferred, E0282.)
+                    m.kind == Use::Assign
+                        && after(m.pos)
+                        && reaches(m)
+                        && !(m.pos > p
+                            && all_sites.iter().any(|(q, path, _)| {
+                                p < *q && *q < m.pos && straight_after(&self.root, path, &site.path)
+                            }))
+                }) {
                     declared_only.push(id);
                 }
             }
