@@ -641,4 +641,63 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Option<u32>> { f() }
     }
+
+    /// A macro run as an island (its input has `?`) that moves a local on one path only
+    /// (`token.into_val()` in one branch): the block does not take the local whole when it
+    /// starts; its fixed home is lent as a `Taker`, which moves it out where the branch does,
+    /// so on the other paths it drops at the end of the fn, as in rustc (it was a
+    /// `compile_error!` asking to move it on every path; 49 of fuzz seed 31337's 10,000
+    /// programs).
+    island_moves_a_local_on_some_paths {
+        pub struct Token(pub clockwork_tests::Guard, pub u32);
+        impl Token {
+            pub fn into_val(self) -> u32 { self.1 }
+        }
+        async fn f(token: Token, path: u32) -> Option<u32> {
+            let n = step("n", path).await;
+            log(format!(
+                "{}",
+                run!(match n {
+                    0 => None::<u32>?,
+                    1 => token.into_val(),
+                    _ => {
+                        log(format!("kept {}", token.0.name()));
+                        7
+                    }
+                })
+            ));
+            Some(step("end", n).await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async {
+                let a = f(Token(clockwork_tests::Guard::new("t0"), 5), 0).await;
+                let b = f(Token(clockwork_tests::Guard::new("t1"), 6), 1).await;
+                let c = f(Token(clockwork_tests::Guard::new("t2"), 7), 2).await;
+                a.unwrap_or(0) + b.unwrap_or(0) + c.unwrap_or(0)
+            }
+        }
+    }
+
+    /// The same with a future: a local future awaited on one path inside an island is moved
+    /// there, and dropped at the end of the fn on the others.
+    island_awaits_a_local_future_on_some_paths {
+        async fn f(path: u32) -> Option<u32> {
+            let fut = step("kept", clockwork_tests::Guard::new("in_fut"));
+            let n = step("n", path).await;
+            log(format!(
+                "{}",
+                run!(if n == 0 {
+                    None::<u32>?
+                } else if n == 1 {
+                    fut.await.name().len() as u32
+                } else {
+                    3
+                })
+            ));
+            Some(step("end", n).await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(0).await.unwrap_or(0) + f(1).await.unwrap_or(0) + f(2).await.unwrap_or(0) }
+        }
+    }
 }

@@ -151,6 +151,8 @@ pub struct AnchorUses<'a> {
     /// The expression is an awaited future, whose borrows last until it is ready, across
     /// states (and may go on in its output): a method's receiver is taken from the home itself.
     pub kept: bool,
+    /// The next `async` block is an island's (`Island::new(.., async { .. })`, see `island.rs`).
+    pub island_block: bool,
 }
 
 /// How a mention of an anchored local reaches the value in its home.
@@ -557,6 +559,8 @@ impl AnchorUses<'_> {
                 uses,
                 taken,
                 found: Vec::new(),
+                island: false,
+                takers: Vec::new(),
             };
             let inline = finder.inline_args(quote::ToTokens::to_token_stream(&*body));
             finder.visit_expr_mut(body);
@@ -591,7 +595,7 @@ impl AnchorUses<'_> {
         let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
         let found = run(self, &mut body, &taken);
-        let lets = self.borrows_before(&found, &taken, false);
+        let lets = self.borrows_before(&found, &taken, &[], false);
         *c.body = body;
         // The closure captures the references before it by value when it captures nothing
         // else of the fn's: else, in edition 2018, where a capture is a whole variable, it
@@ -623,12 +627,16 @@ impl AnchorUses<'_> {
         &mut self,
         found: &[(Ident, Ident, bool)],
         taken: &[Ident],
+        takers: &[Ident],
         lend: bool,
     ) -> Vec<TokenStream> {
         let mut lets = Vec::new();
         for (v, local, writes) in found {
             if taken.contains(v) {
                 lets.push(quote::quote!(let #local = #v.take();));
+                self.took_out(v);
+            } else if takers.contains(v) {
+                lets.push(quote::quote!(let #local = #v.taker();));
                 self.took_out(v);
             } else if self.lends_exclusive(v, *writes) {
                 lets.push(quote::quote!(let #local = #v.exclusive();));
@@ -653,15 +661,25 @@ impl AnchorUses<'_> {
             label: None,
             block: a.block.clone(),
         });
+        let island = std::mem::take(&mut self.island_block);
         let mut finder = ClosureBorrows {
             uses: self,
             taken: &[],
             found: Vec::new(),
+            island,
+            takers: Vec::new(),
         };
         let inline = finder.inline_args(quote::ToTokens::to_token_stream(&body));
-        finder.visit_expr_mut(&mut body);
-        let found = finder.found;
-        let lets = self.borrows_before(&found, &[], true);
+        // (An island's block is `let value = <the macro>; slot.finish(value).await`: only the
+        // macro's code moves the user's locals.)
+        if let Expr::Block(b) = &mut body {
+            for (k, stmt) in b.block.stmts.iter_mut().enumerate() {
+                finder.island = island && k == 0;
+                finder.visit_stmt_mut(stmt);
+            }
+        }
+        let (found, takers) = (finder.found, finder.takers);
+        let lets = self.borrows_before(&found, &[], &takers, true);
         // The block takes each reference by value, as its first statements: used in place
         // (`(*borrowed0).len()`), it would be captured by reference, and in edition 2018,
         // where a capture is a whole variable, that is a reference to a local of the code
@@ -670,7 +688,9 @@ impl AnchorUses<'_> {
         let takes: Vec<syn::Stmt> = found
             .iter()
             .map(|(v, local, writes)| {
-                if self.lends_exclusive(v, *writes) {
+                if takers.contains(v) {
+                    parse_quote!(let mut #local = #local;)
+                } else if self.lends_exclusive(v, *writes) {
                     parse_quote!(let #local = #local;)
                 } else {
                     parse_quote!(let #local = #local.get();)
@@ -837,6 +857,14 @@ pub(crate) fn is_compound_assign(op: &syn::BinOp) -> bool {
 impl VisitMut for AnchorUses<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         use quote::ToTokens;
+        if let Expr::Call(c) = &*e
+            && is_island_new(&c.func)
+        {
+            self.island_block = true;
+            syn::visit_mut::visit_expr_mut(self, e);
+            self.island_block = false;
+            return;
+        }
         let moves_anchored = match &*e {
             Expr::Closure(c) => {
                 c.capture.is_some() && self.mentions_anchored(c.body.to_token_stream())
@@ -1135,6 +1163,18 @@ impl VisitMut for CapturedFields<'_, '_> {
     }
 }
 
+/// `..::Island::new`, the call `island.rs` writes around an island's `async` block.
+fn is_island_new(func: &Expr) -> bool {
+    let Expr::Path(p) = func else { return false };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    names.ends_with(&["Island".to_string(), "new".to_string()])
+}
+
 /// `let v = &*borrowedN;` for each `(v, borrowedN)`: a string's `{v}` formats the value
 /// through the block's reference (a reference formats as what it points to).
 fn shadow_inline_args(args: &[(Ident, Ident)]) -> Vec<syn::Stmt> {
@@ -1151,9 +1191,24 @@ struct ClosureBorrows<'u, 'a> {
     taken: &'u [Ident],
     /// `(handle, the reference that takes its place, whether the closure may write it)`.
     found: Vec<(Ident, Ident, bool)>,
+    /// The block is an island's: where its code moves a local (a method the receiver
+    /// heuristic takes to consume it, `v.await`), the move happens there, as in the `async
+    /// fn`, through a [`Taker`](../../clockwork/machine/struct.Taker.html).
+    island: bool,
+    /// The handles lent to the island as takers.
+    takers: Vec<Ident>,
 }
 
 impl ClosureBorrows<'_, '_> {
+    /// `borrowedN.take()` for anchored `v` moved by an island's code (see `island`).
+    fn taken_in_island(&mut self, v: Ident) -> Expr {
+        if !self.takers.contains(&v) {
+            self.takers.push(v.clone());
+        }
+        let local = self.local_for(v, true);
+        parse_quote!(#local.take())
+    }
+
     fn local_for(&mut self, v: Ident, writes: bool) -> Ident {
         match self.found.iter_mut().find(|(w, _, _)| *w == v) {
             Some((_, local, w)) => {
@@ -1265,6 +1320,25 @@ impl VisitMut for ClosureBorrows<'_, '_> {
             }
             Expr::Reference(r) if r.mutability.is_some() => self.written(&mut r.expr),
             Expr::RawAddr(r) => self.written(&mut r.expr),
+            Expr::MethodCall(m)
+                if self.island
+                    && crate::mentions::receiver_consumes(&m.method.to_string())
+                        == crate::mentions::Consumes::Yes
+                    && let Some(v) = self.uses.anchored(&m.receiver)
+                    && !self.taken.contains(&v) =>
+            {
+                *m.receiver = self.taken_in_island(v);
+                for a in &mut m.args {
+                    self.visit_expr_mut(a);
+                }
+            }
+            Expr::Await(a)
+                if self.island
+                    && let Some(v) = self.uses.anchored(&a.base)
+                    && !self.taken.contains(&v) =>
+            {
+                *a.base = self.taken_in_island(v);
+            }
             Expr::MethodCall(m) => {
                 if SHARED.contains(&m.method.to_string().as_str()) {
                     self.visit_expr_mut(&mut m.receiver);
@@ -1316,12 +1390,15 @@ impl VisitMut for ClosureBorrows<'_, '_> {
         }
         if !m.path.is_ident("stringify") {
             let uses = self.uses;
-            m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, _| {
+            m.tokens = crate::mentions::replace_in_tokens(m.tokens.clone(), &mut |v, consumed| {
                 let v = uses
                     .names
                     .iter()
                     .find(|n| v == n.as_str())
                     .map(|_| v.clone())?;
+                if consumed && self.island && !self.taken.contains(&v) {
+                    return Some(quote::ToTokens::into_token_stream(self.taken_in_island(v)));
+                }
                 let writes = !uses.shared_only.iter().any(|n| v == n.as_str());
                 let local = self.local_for(v, writes);
                 Some(quote::quote!(*#local))

@@ -188,8 +188,10 @@ struct Islands<'a> {
 impl Islands<'_> {
     /// The island for macro call `mac`.
     fn island(&mut self, mac: &Macro) -> Result<Expr> {
-        // The block takes a local it may move whole, when it starts; in the `async fn`, a
-        // local moved on only some paths stays where it is, dropped at the end of its scope.
+        // A local the macro's code moves (`v.into_val()`, `v.await`), maybe on some paths only,
+        // is not captured whole by the block when it starts (the `async fn` drops one the
+        // code did not move at the end of its scope): its fixed home is lent to the block as a
+        // `Taker`, which moves it out where the code does (`anchor.rs`, `ClosureBorrows`).
         // (The walk of the macro's input leaves out a name the input binds, from where it
         // binds it: `let q = 7; q` inside names a local of its own, while `q.into_val()`
         // before it is the fn's.)
@@ -197,27 +199,6 @@ impl Islands<'_> {
             attrs: Vec::new(),
             mac: mac.clone(),
         }));
-        let moved_maybe = mentions.iter().find(|m| {
-            use crate::mentions::{Consumes, Use};
-            // (A method the receiver heuristic takes to consume moves too: `v.into_val()`.)
-            matches!(m.kind, Use::Move | Use::Receiver(Consumes::Yes))
-                && m.conditional
-                && self.locals.contains(&m.name)
-        });
-        if let Some(m) = moved_maybe {
-            return Err(Error::new(
-                mac.path.span(),
-                format!(
-                    "`{}!` may move `{}` on some paths only: #[state_machine] runs this macro as \
-                     an `async` block (it awaits, or has `return`, `?`, `break` or `continue`), \
-                     which would take `{}` whole when it starts and drop it earlier than the \
-                     `async fn` does; move it on every path, or pass a clone",
-                    mac.path.to_token_stream(),
-                    m.name,
-                    m.name
-                ),
-            ));
-        }
         let slot = Ident::new(&self.names.fresh("island"), Span::call_site());
         let labels = labels_in(mac.tokens.clone());
         let mut jumps = Vec::new();

@@ -1896,6 +1896,7 @@ impl<'a> Gen<'a> {
             parts: &self.parts,
             parted: Vec::new(),
             kept,
+            island_block: false,
         };
         f(&mut a);
         if let Some(e) = a.error {

@@ -6,7 +6,7 @@
 //! its `let` to the end of its scope. The local itself becomes a [`Home`], a handle that moves
 //! between states like any other local and drops the value where rustc would drop the local.
 
-use core::marker::PhantomPinned;
+use core::marker::{PhantomData, PhantomPinned};
 use core::mem::MaybeUninit;
 
 /// A slot in the pinned future: room for the value, and its `N` flags. `!Unpin`, since it is
@@ -194,6 +194,17 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
         unsafe { &mut *self.ptr() }
     }
 
+    /// The home, for an island (a macro that awaits or leaves the fn, run as an `async`
+    /// block) whose code may move the local out on some paths (see [`Taker`]).
+    #[inline(always)]
+    pub fn taker<'b>(&self) -> Taker<'b, V, N> {
+        const { assert!(N >= 1, "a home that may be moved out of has a drop flag") };
+        Taker {
+            slot: self.slot,
+            _borrow: PhantomData,
+        }
+    }
+
     /// `v = value`.
     #[inline(always)]
     pub fn set(&mut self, value: V) {
@@ -320,3 +331,53 @@ impl<'a, V> Lent<'a, V> {
         self.0
     }
 }
+
+/// A fixed home lent to an island: a macro that awaits or leaves the fn (`select!`, a logging
+/// macro given a `?`), run as an `async` block that is not `move`. In the `async fn` the
+/// macro's code runs in place, and where it moves the local (`v.into_inner()` in one branch)
+/// the local is gone from there on; elsewhere it stays, and drops at the end of its scope.
+/// The block gets this instead of a borrow: a move is [`Taker::take`], which clears the
+/// home's flag 0 as [`Home::take`] does, so the handle (still in the state, which holds it
+/// while the island runs) does not drop the value; any other use reads or writes it in place
+/// through `Deref`/`DerefMut`.
+pub struct Taker<'a, V, const N: usize> {
+    slot: *mut HomeSlot<V, N>,
+    _borrow: PhantomData<&'a mut V>,
+}
+
+impl<V, const N: usize> Taker<'_, V, N> {
+    /// A move out of the local.
+    #[inline(always)]
+    pub fn take(&mut self) -> V {
+        // SAFETY: the slot outlives the island that holds the taker (`Home::new`'s contract);
+        // it holds the value, since the body as written (borrow-checked) moves it at most
+        // once; clearing flag 0 hands the value over, as `Home::take` does.
+        unsafe {
+            (*self.slot).flags[0] = false;
+            (&raw const (*self.slot).value).cast::<V>().read()
+        }
+    }
+}
+
+impl<V, const N: usize> core::ops::Deref for Taker<'_, V, N> {
+    type Target = V;
+    #[inline(always)]
+    fn deref(&self) -> &V {
+        // SAFETY: as in `take`: the slot holds the value wherever the body as written uses it.
+        unsafe { &*(&raw const (*self.slot).value).cast::<V>() }
+    }
+}
+
+impl<V, const N: usize> core::ops::DerefMut for Taker<'_, V, N> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut V {
+        // SAFETY: as in `deref`; the island is the only user of the home while it runs.
+        unsafe { &mut *(&raw mut (*self.slot).value).cast::<V>() }
+    }
+}
+
+// SAFETY: a taker is an exclusive borrow of the value (`&mut V`), which may also move it out.
+unsafe impl<V: Send, const N: usize> Send for Taker<'_, V, N> {}
+
+// SAFETY: as for `Send`: sharing a `&mut V` shares `&V`.
+unsafe impl<V: Sync, const N: usize> Sync for Taker<'_, V, N> {}
