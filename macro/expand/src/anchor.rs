@@ -561,6 +561,7 @@ impl AnchorUses<'_> {
                 found: Vec::new(),
                 island: false,
                 takers: Vec::new(),
+                error: None,
             };
             let inline = finder.inline_args(quote::ToTokens::to_token_stream(&*body));
             finder.visit_expr_mut(body);
@@ -668,6 +669,7 @@ impl AnchorUses<'_> {
             found: Vec::new(),
             island,
             takers: Vec::new(),
+            error: None,
         };
         let inline = finder.inline_args(quote::ToTokens::to_token_stream(&body));
         // (An island's block is `let value = <the macro>; slot.finish(value).await`: only the
@@ -679,6 +681,9 @@ impl AnchorUses<'_> {
             }
         }
         let (found, takers) = (finder.found, finder.takers);
+        if let Some(error) = finder.error {
+            self.error.get_or_insert(error);
+        }
         let lets = self.borrows_before(&found, &[], &takers, true);
         // The block takes each reference by value, as its first statements: used in place
         // (`(*borrowed0).len()`), it would be captured by reference, and in edition 2018,
@@ -1197,9 +1202,46 @@ struct ClosureBorrows<'u, 'a> {
     island: bool,
     /// The handles lent to the island as takers.
     takers: Vec<Ident>,
+    /// A move in an island that cannot be taken (see `consumed_in_island`).
+    error: Option<crate::error::Error>,
 }
 
 impl ClosureBorrows<'_, '_> {
+    /// Is a move of `v` the last use of it (on each path)? Only then does an island take it out
+    /// where the receiver heuristic says a method consumes it: were the method to borrow it
+    /// instead, the value would be dropped there, and a later use would read a dropped
+    /// value. (Elsewhere it reads through the home, and a real move is rustc's E0507.)
+    fn last_use(&self, v: &Ident) -> bool {
+        let is = |n: &String| v == n.as_str();
+        self.uses.moved_last.iter().any(is) || self.uses.last_move_maybe.iter().any(is)
+    }
+
+    /// A method the receiver heuristic takes to consume `v`, or `v.await`, in an island's code:
+    /// `borrowedN.take()` when that is the last use of `v`, else a `compile_error!` (see
+    /// `last_use`).
+    fn consumed_in_island(&mut self, v: Ident) -> Expr {
+        if !self.last_use(&v) {
+            // (The user's name: the handle is `<name>_home`, maybe with a suffix.)
+            let handle = v.to_string();
+            let name = handle
+                .rfind("_home")
+                .map_or(handle.as_str(), |at| &handle[..at]);
+            self.error.get_or_insert_with(|| {
+                crate::error::Error::new(
+                    v.span(),
+                    format!(
+                        "`{name}` is moved inside a macro that #[state_machine] runs as an `async` \
+                         block (it awaits, or has `return`, `?`, `break` or `continue`), and \
+                         named elsewhere in the macro or after it: the block takes it out of \
+                         its place where the macro moves it only when that is the one mention \
+                         left; read what you need before the macro, or pass a clone"
+                    ),
+                )
+            });
+        }
+        self.taken_in_island(v)
+    }
+
     /// `borrowedN.take()` for anchored `v` moved by an island's code (see `island`).
     fn taken_in_island(&mut self, v: Ident) -> Expr {
         if !self.takers.contains(&v) {
@@ -1207,6 +1249,17 @@ impl ClosureBorrows<'_, '_> {
         }
         let local = self.local_for(v, true);
         parse_quote!(#local.take())
+    }
+
+    /// An operand an island's code takes by value (a call's argument, an element of a
+    /// tuple, array or struct literal, a `let` initialiser, a returned value): an anchored
+    /// local there is moved out of its home, as the `async fn` moves it there (a `Copy` one
+    /// is copied: its bits stay, and it has nothing to drop).
+    fn moved_operand(&mut self, e: &mut Expr) {
+        match self.uses.anchored(e) {
+            Some(v) if self.island && !self.taken.contains(&v) => *e = self.taken_in_island(v),
+            _ => self.visit_expr_mut(e),
+        }
     }
 
     fn local_for(&mut self, v: Ident, writes: bool) -> Ident {
@@ -1308,6 +1361,21 @@ impl ClosureBorrows<'_, '_> {
 }
 
 impl VisitMut for ClosureBorrows<'_, '_> {
+    /// `let m = v;` in an island's code moves `v` there (not `let _ = v;`, nor `ref`).
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        if self.island
+            && crate::mentions::binds_by_value(&l.pat)
+            && let Some(init) = &mut l.init
+        {
+            self.moved_operand(&mut init.expr);
+            if let Some((_, diverge)) = &mut init.diverge {
+                self.visit_expr_mut(diverge);
+            }
+            return;
+        }
+        syn::visit_mut::visit_local_mut(self, l);
+    }
+
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
             Expr::Assign(a) => {
@@ -1327,9 +1395,9 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                     && let Some(v) = self.uses.anchored(&m.receiver)
                     && !self.taken.contains(&v) =>
             {
-                *m.receiver = self.taken_in_island(v);
+                *m.receiver = self.consumed_in_island(v);
                 for a in &mut m.args {
-                    self.visit_expr_mut(a);
+                    self.moved_operand(a);
                 }
             }
             Expr::Await(a)
@@ -1339,6 +1407,37 @@ impl VisitMut for ClosureBorrows<'_, '_> {
             {
                 *a.base = self.taken_in_island(v);
             }
+            Expr::Call(c) if self.island => {
+                self.visit_expr_mut(&mut c.func);
+                c.args.iter_mut().for_each(|a| self.moved_operand(a));
+            }
+            Expr::Tuple(t) if self.island => t.elems.iter_mut().for_each(|a| self.moved_operand(a)),
+            Expr::Array(a) if self.island => a.elems.iter_mut().for_each(|a| self.moved_operand(a)),
+            Expr::Struct(st) if self.island => {
+                st.fields
+                    .iter_mut()
+                    .for_each(|f| self.moved_operand(&mut f.expr));
+                if let Some(rest) = &mut st.rest {
+                    self.visit_expr_mut(rest);
+                }
+            }
+            Expr::Return(r) if self.island => {
+                if let Some(v) = &mut r.expr {
+                    self.moved_operand(v);
+                }
+            }
+            // What a closure or block inside the island does with a local happens when it
+            // runs, if ever: not taken there.
+            Expr::Closure(c) if self.island && c.capture.is_none() => {
+                self.island = false;
+                syn::visit_mut::visit_expr_mut(self, e);
+                self.island = true;
+            }
+            Expr::Async(a) if self.island && a.capture.is_none() => {
+                self.island = false;
+                syn::visit_mut::visit_expr_mut(self, e);
+                self.island = true;
+            }
             Expr::MethodCall(m) => {
                 if SHARED.contains(&m.method.to_string().as_str()) {
                     self.visit_expr_mut(&mut m.receiver);
@@ -1346,7 +1445,7 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                     self.written(&mut m.receiver);
                 }
                 for a in &mut m.args {
-                    self.visit_expr_mut(a);
+                    self.moved_operand(a);
                 }
             }
             Expr::Macro(m) => self.visit_macro_mut(&mut m.mac),
@@ -1397,7 +1496,9 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                     .find(|n| v == n.as_str())
                     .map(|_| v.clone())?;
                 if consumed && self.island && !self.taken.contains(&v) {
-                    return Some(quote::ToTokens::into_token_stream(self.taken_in_island(v)));
+                    return Some(quote::ToTokens::into_token_stream(
+                        self.consumed_in_island(v),
+                    ));
                 }
                 let writes = !uses.shared_only.iter().any(|n| v == n.as_str());
                 let local = self.local_for(v, writes);
