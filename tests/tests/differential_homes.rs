@@ -896,4 +896,58 @@ differential! {
             async { f(4, Guard::new("a")).await + f(3, Guard::new("b")).await }
         }
     }
+
+    /// A local with a fixed home (an island's code assigns it in a loop) overwritten by the
+    /// value of an `.await`: where the state resumes it is declared as a handle of a home that
+    /// holds no value yet (`Home::vacant`), which the assignment fills; it was `let mut n;`,
+    /// whose `n.set(..)` had no type (E0282; fuzz seed 4242 #2574).
+    fixed_home_overwritten_by_an_awaited_value {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f() -> u32 {
+            let mut n = 5u32;
+            n = async move { 7u32 }.await;
+            logv!("value {}", match None::<u32> {
+                Some(_) => {
+                    loop {
+                        n = 8u32;
+                        break;
+                    }
+                    0u32
+                }
+                None => {
+                    let m = [n, 0u32];
+                    m[0]
+                }
+            });
+            let n = async move { n }.await;
+            step("end", n).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// The same with a value that has a destructor: the old value drops at the assignment,
+    /// after the `.await`, as in rustc.
+    fixed_home_with_a_destructor_overwritten_by_an_awaited_value {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f() -> u32 {
+            let mut g = Guard::new("first");
+            g = async move { Guard::new("second") }.await;
+            logv!("value {}", match None::<u32> {
+                Some(_) => {
+                    loop {
+                        g = Guard::new("third");
+                        break;
+                    }
+                    0u32
+                }
+                None => {
+                    let m = [g.name().len()];
+                    m[0] as u32
+                }
+            });
+            let g = async move { g }.await;
+            step("end", g.name().len() as u32).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -1652,7 +1652,7 @@ impl<'a> Gen<'a> {
             let (i, m) = (&l.ident, l.mutable.then(|| quote!(mut)));
             if !is_saved {
                 after_a_declaration = true;
-                out.extend(quote!(let #m #i;));
+                out.extend(self.declared_without_value(l, m));
             } else if !already_bound {
                 let s = &self.saved[id];
                 out.extend(quote!(let #m #i = #s;));
@@ -1661,6 +1661,30 @@ impl<'a> Gen<'a> {
             }
         }
         out
+    }
+
+    /// `let mut v;` for a local declared where the state resumes, to be assigned later; a
+    /// fixed home's handle is one that holds no value yet (`Home::vacant`), which the
+    /// assignment (`v.set(x)`) fills. (Were the home to need a drop flag it lacks, the
+    /// handle's type says so: a const assertion, at compile time.)
+    fn declared_without_value(&self, l: &crate::ir::Local, m: Option<TokenStream>) -> TokenStream {
+        let i = &l.ident;
+        let slot = self.anchored.iter().position(|n| i == n.as_str());
+        match slot {
+            Some(slot) if l.anchored && self.parts_of(&i.to_string()).is_none() => {
+                let home = self.n.support("Home");
+                let slots = &self.n.slots;
+                let index = syn::Index::from(slot);
+                let n = syn::Index::from(usize::from(self.flagged.iter().any(|f| i == f.as_str())));
+                let safety = "// SAFETY: the slot is this local's alone; its value was moved out \
+                              or dropped with the handle before the suspension.";
+                quote! {
+                    #[doc = #safety]
+                    let mut #i = unsafe { #home::<_, #n>::vacant(#slots.#index) };
+                }
+            }
+            _ => quote!(let #m #i;),
+        }
     }
 
     /// Takes site `k`'s state apart (see `take_apart_locals`).

@@ -119,6 +119,20 @@ impl<V, const N: usize> Home<V, N> {
         Home { slot, rest: () }
     }
 
+    /// The handle of a home that holds no value yet: a local moved out (or overwritten) before
+    /// an `.await` and assigned again after it (`let mut v; .. v = x;`), whose assignment
+    /// ([`Home::set`]) then drops nothing.
+    ///
+    /// # Safety
+    /// As for [`Home::new`]; the slot's value, if any, was dropped or moved out already.
+    #[inline(always)]
+    pub unsafe fn vacant(slot: *mut HomeSlot<V, N>) -> Self {
+        const { assert!(N >= 1, "a home that may hold no value has a drop flag") };
+        // SAFETY: the caller's slot is valid; clearing the flags says it holds nothing.
+        unsafe { (&raw mut (*slot).flags).write([false; N]) };
+        Home { slot, rest: () }
+    }
+
     /// Moves `value` into its home, for a local some parts of which may be moved out; `rest`
     /// (a closure that captures nothing) forgets the parts whose flag is set, dropping the rest.
     ///
