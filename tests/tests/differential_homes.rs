@@ -950,4 +950,30 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A `match` whose arms move an anchored local whole puts it back in the arms that bind
+    /// nothing (`put_back @ (_) => { p.set(put_back); .. }`); that binding was named `value`,
+    /// as the normaliser names a temporary it keeps (`let r = &Guard::new(..)`), so an arm
+    /// that awaited stored the binding in the temporary's place (E0308; fuzz seed 4242 #1503).
+    put_back_binding_beside_an_extended_temporary {
+        async fn f(p0: u32, _p1: Guard, p2: Guard) -> u32 {
+            let _r2 = &Guard::new("t3");
+            let _r4 = &p2;
+            let _a = async move { p0 }.await;
+            let p0 = p0;
+            step("s13", step("s14", match p0 {
+                0 => p0,
+                x15 if x15 > 4 => 9u32,
+                _ => {
+                    let _g = step("s18", Guard::new("g17")).await;
+                    p0
+                }
+            })
+            .await)
+            .await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(3, Guard::new("a"), Guard::new("b")).await + f(0, Guard::new("c"), Guard::new("d")).await }
+        }
+    }
 }

@@ -1519,7 +1519,9 @@ pub struct TakenByArms {
 
 impl TakenByArms {
     pub fn new(v: &Ident) -> Self {
-        let value = Ident::new("value", proc_macro2::Span::mixed_site());
+        // (Not a base the normaliser names its temporaries from, `value`: an arm that keeps
+        // one across an `.await` would store this binding in its place.)
+        let value = Ident::new("put_back", proc_macro2::Span::mixed_site());
         TakenByArms {
             scrutinee: parse_quote_spanned!(v.span()=> #v.take()),
             put_back: parse_quote_spanned!(v.span()=> #v.set(#value);),
@@ -1527,13 +1529,13 @@ impl TakenByArms {
         }
     }
 
-    /// The pattern of an arm that binds nothing: `value @ (Q)`.
+    /// The pattern of an arm that binds nothing: `put_back @ (Q)`.
     pub fn pat(&self, q: &Pat) -> Pat {
         let value = &self.value;
         parse_quote!(#value @ (#q))
     }
 
-    /// The body of such an arm, which first puts the value back: `{ v.set(value); body }`.
+    /// The body of such an arm, which first puts the value back: `{ v.set(put_back); body }`.
     pub fn body(&self, body: &impl quote::ToTokens) -> Expr {
         let put_back = &self.put_back;
         parse_quote!({ #put_back #body })
