@@ -97,4 +97,19 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f(1, (2, Guard::new("arg"))) }
     }
+
+    /// A `match` as the body's last expression, whose arms await: the temporaries of its
+    /// scrutinee drop after the fn's locals, as a tail's do up to edition 2021 (a scrutinee
+    /// is no temporary scope; `rules.rs`). They dropped with the `match`, before the locals.
+    /// Fuzzer (`--edition 2021`), seed 1, programs 23, 67 and 69.
+    tail_match_scrutinee_temporaries_drop_after_the_locals {
+        async fn f(n: u32) -> u32 {
+            let g = Guard::new("local");
+            match Guard::new("scrutinee").name().len() as u32 + n {
+                0 => 0,
+                _ => step("arm", n).await + g.name().len() as u32,
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(1) }
+    }
 }

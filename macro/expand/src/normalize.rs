@@ -965,6 +965,35 @@ impl<'a> Normalizer<'a> {
     /// Its condition, scrutinee and arms are temporary scopes of their own: a tail's slots
     /// (`tail_slots`) do not reach inside.
     fn construct(&mut self, e: Expr) -> Result<Expr> {
+        // A `match` scrutinee is no temporary scope (`rules.rs`): in a tail up to edition 2021
+        // what it makes goes in the tail's slots, and drops after the block's locals, when
+        // its arms suspend (`match make().kind() { A => x.await, .. }` as a fn's last
+        // expression).
+        if let Expr::Match(mut m) = e {
+            if self.tail_slots.is_some()
+                && rules::temporaries(Position::MatchScrutinee, self.edition)
+                    == DropsAt::EndOfEnclosingScope
+                && m.arms.iter().any(|a| has_await(&a.body))
+                && !m.arms.iter().any(|a| matches!(&a.pat, syn::Pat::Guard(_)))
+                // (Not when an arm binds the whole value: a `for` loop's `mut iter =>`.)
+                && !m.arms.iter().any(|a| matches!(&a.pat, syn::Pat::Ident(i)
+                    if !i.ident.to_string().starts_with(char::is_uppercase)))
+            {
+                let mut prelude = Vec::new();
+                let mut s = *m.expr;
+                if has_await(&s) {
+                    s = self.flatten(s, &mut prelude)?;
+                }
+                m.expr = Box::new(self.extract_temps(s, &mut prelude));
+                let rest = self.without_tail_slots(|n| n.construct_in(Expr::Match(m)))?;
+                return Ok(if prelude.is_empty() {
+                    rest
+                } else {
+                    parse_quote!({ #(#prelude)* #rest })
+                });
+            }
+            return self.without_tail_slots(|n| n.construct_in(Expr::Match(m)));
+        }
         self.without_tail_slots(|n| n.construct_in(e))
     }
 
@@ -1211,7 +1240,8 @@ impl<'a> Normalizer<'a> {
             }
             Expr::ForLoop(f) => {
                 // rustc's desugaring: `match IntoIterator::into_iter(e) { mut iter => loop {
-                //     match Iterator::next(&mut iter) { None => break, Some(p) => body } } }`.
+                //     match Iterator::next(&mut iter) { None => break, Some(p) => body }; } }`
+                // (a statement: the loop body has no tail).
                 let mut label_opt = f.label;
                 let label = self.label(&mut label_opt);
                 let mut body = f.body;
@@ -1235,7 +1265,7 @@ impl<'a> Normalizer<'a> {
                             match ::core::iter::Iterator::next(&mut #iter) {
                                 ::core::option::Option::Some(#pat) => #body,
                                 ::core::option::Option::None => break #label,
-                            }
+                            };
                         }
                     }
                 };
