@@ -979,9 +979,15 @@ impl Gen {
                 ])
             }
             14 => {
-                // Assigning a new guard to a `mut` guard drops the old one (unless moved).
+                // Assigning a new guard to a `mut` guard drops the old one (unless moved). Not
+                // one the enclosing statement borrows (`f(&g, { g = new(); 1 })`: E0506).
+                let borrows = self.stmt_borrows.clone();
                 let target = self.pick(ctx, |l, i| {
-                    i >= ctx.barrier && l.mutable && l.kind == Kind::Guard && l.borrows == 0
+                    i >= ctx.barrier
+                        && l.mutable
+                        && l.kind == Kind::Guard
+                        && l.borrows == 0
+                        && !borrows.contains(&i)
                 });
                 let Some(t) = target else {
                     return self.log_stmt(ctx);
