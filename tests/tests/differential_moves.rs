@@ -599,4 +599,29 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(3) }
     }
+
+    /// A local assigned from an `if` whose branch leaves a labelled block with an awaited value
+    /// (`break 'b x.await`) or goes on to another `.await`: where the first resumes, the local
+    /// is declared for the assignment too, since the later `.await` does not run on that path
+    /// (the assignment named the argument the machine's closure had captured: E0594; fuzz seed
+    /// 5151 #2716).
+    assigned_after_a_break_out_of_a_labelled_block {
+        async fn f(p0: u32, mut p1: u32) -> u32 {
+            p1 = if p0 % 2 == 0 {
+                p1 ^= 6u32;
+                'b2: {
+                    if p1 % 2 == 0 {
+                        break 'b2 async move { p0 }.await;
+                    }
+                    step("s3", Guard::new("g4")).await.name().len() as u32
+                }
+            } else {
+                4
+            };
+            p1
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2, 3).await + f(2, 2).await + f(1, 0).await }
+        }
+    }
 }

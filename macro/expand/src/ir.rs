@@ -1578,6 +1578,14 @@ pub fn runs_before(a: &[Step], b: &[Step], only_way: &dyn Fn(&[Step], usize) -> 
         })
 }
 
+/// Is the statement at `a` the one right after the statement at `b`, in the same block (so it
+/// runs whenever `b`'s completes)?
+fn next_statement(a: &[Step], b: &[Step]) -> bool {
+    matches!((a.split_last(), b.split_last()),
+        (Some((Step::Stmt(x), outer_a)), Some((Step::Stmt(y), outer_b)))
+            if outer_a == outer_b && *x == y + 1)
+}
+
 /// Is the statement at `a` a later statement of a block around the statement at `b` (so it runs
 /// whenever `b`'s statement completes and the block goes on)?
 fn straight_after(root: &BlockIr, a: &[Step], b: &[Step]) -> bool {
@@ -2053,16 +2061,17 @@ impl Body {
                 if initialised && (used_after || (!consumed_before && !l.trivial_drop)) {
                     stored.push(id);
                 } else if l.mentions.iter().any(|m| {
-                    // (Not for an assignment that only a later `.await` running straight
-                    // after this one reaches, `let p = f(p).await; g().await; p = 1;`: that
-                    // site declares it; here it would be declared and never given a value,
-                    // and its type could not be inferred, E0282.)
+                    // (Not for an assignment that only a later `.await` in the very next
+                    // statement reaches, `let p = f(p).await; g().await; p = 1;`: that site
+                    // declares it; here it would be declared and never given a value, and its
+                    // type could not be inferred, E0282. Not one further on, which a `break`
+                    // in between may skip: `if c { break 'b x.await; } g().await;`.)
                     m.kind == Use::Assign
                         && after(m.pos)
                         && reaches(m)
                         && !(m.pos > p
                             && all_sites.iter().any(|(q, path, _)| {
-                                p < *q && *q < m.pos && straight_after(&self.root, path, &site.path)
+                                p < *q && *q < m.pos && next_statement(path, &site.path)
                             }))
                 }) {
                     declared_only.push(id);
