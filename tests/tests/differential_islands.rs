@@ -698,4 +698,86 @@ differential! {
             async { f(0).await.unwrap_or(0) + f(1).await.unwrap_or(0) + f(2).await.unwrap_or(0) }
         }
     }
+
+    /// An island that moves a local on some paths and leaves the fn (`return`) but never
+    /// awaits runs at once, the local lent to it as a `Taker`: no state holds a `!Send`
+    /// temporary of the `match` around it, so the future is `Send` as rustc's (it was a state:
+    /// fuzz seed 6262 #105), and where the island does not move it, the local drops at the end
+    /// of its scope.
+    island_moving_a_kept_local_runs_at_once {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        pub struct Local(pub clockwork_tests::Guard, pub core::marker::PhantomData<*const ()>);
+        impl Local {
+            pub fn opt(&self) -> Option<u32> { Some(self.0.name().len() as u32) }
+        }
+        async fn f(p: u32, (n, g): (u32, clockwork_tests::Guard)) -> u32 {
+            let kept = step("s", clockwork_tests::Guard::new("kept")).await;
+            match Local(clockwork_tests::Guard::new("t"), core::marker::PhantomData).opt() {
+                Some(_) => {
+                    logv!("value {}", if p % 2 == 0 {
+                        let pair = (g, clockwork_tests::Guard::new("pair"));
+                        n
+                    } else {
+                        if p > 4 { return 9; }
+                        p
+                    });
+                    log(format!("{}", kept.name()));
+                    1
+                }
+                None => { drop(kept); 0 }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async {
+                let a = f(2, (6, clockwork_tests::Guard::new("a"))).await;
+                let b = f(3, (6, clockwork_tests::Guard::new("b"))).await;
+                let c = f(5, (6, clockwork_tests::Guard::new("c"))).await;
+                a + b + c
+            }
+        }
+    }
+
+    /// A local declared after the last `.await` and moved on some paths by an island that runs
+    /// at once: no state holds it, so its fixed home lies in the poll function's frame, and
+    /// the future's type does not hold its (`!Send`) type, as rustc's does not.
+    island_moving_a_local_no_state_holds {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        pub struct Local(pub clockwork_tests::Guard, pub core::marker::PhantomData<*const ()>);
+        async fn f(p: u32) -> u32 {
+            step("s", 1u32).await;
+            let g = Local(clockwork_tests::Guard::new("g"), core::marker::PhantomData);
+            let h = clockwork_tests::Guard::new("h");
+            logv!("value {}", if p % 2 == 0 {
+                let pair = (g, 1u32);
+                pair.1
+            } else {
+                if p > 4 { return 2; }
+                4u32
+            });
+            log(format!("after {}", h.name()));
+            7
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(3).await + f(5).await }
+        }
+    }
+
+    /// A `break` or `continue` inside a loop the macro's input writes itself stays inside the
+    /// input: no island, the macro runs in place.
+    jumps_inside_a_loop_of_the_macro_input_leave_nothing {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f() -> u32 {
+            let mut n = 5u32;
+            let g = clockwork_tests::Guard::new("g");
+            logv!("value {}", loop { n += 1; if n > 7 { break n; } });
+            let x = step("s", n).await;
+            logv!("v {} {}", 'outer: loop {
+                let mut m = 0u32;
+                while m < 3 { m += 1; if m == 2 { continue; } if m == 9 { break 'outer 0; } }
+                break m;
+            }, g.name());
+            x
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -863,7 +863,7 @@ impl VisitMut for AnchorUses<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         use quote::ToTokens;
         if let Expr::Call(c) = &*e
-            && is_island_new(&c.func)
+            && crate::island::is_island_new(&c.func)
         {
             self.island_block = true;
             syn::visit_mut::visit_expr_mut(self, e);
@@ -1086,20 +1086,18 @@ impl VisitMut for AnchorUses<'_> {
 /// moved[1] { ::core::mem::forget(whole.a); } })`.
 pub fn into_home(
     home: &TokenStream,
-    slots: &Ident,
-    slot: usize,
+    slot: TokenStream,
     name: &Ident,
     flagged: bool,
     parts: Option<&[String]>,
 ) -> TokenStream {
-    let index = syn::Index::from(slot);
     let safety = "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
                   pass (a loop iteration) was dropped or moved out with its handle.";
     let Some(parts) = parts else {
         let n = syn::Index::from(usize::from(flagged));
         return quote! {
             #[doc = #safety]
-            let mut #name = unsafe { #home::<_, #n>::new(#slots.#index, #name) };
+            let mut #name = unsafe { #home::<_, #n>::new(#slot, #name) };
         };
     };
     let n = syn::Index::from(1 + parts.len());
@@ -1124,7 +1122,7 @@ pub fn into_home(
     quote! {
         #[doc = #safety]
         let mut #name = unsafe {
-            #home::<_, #n>::with_parts(#slots.#index, #name, |whole, moved| { #(#forgets)* })
+            #home::<_, #n>::with_parts(#slot, #name, |whole, moved| { #(#forgets)* })
         };
     }
 }
@@ -1166,18 +1164,6 @@ impl VisitMut for CapturedFields<'_, '_> {
             syn::visit_mut::visit_expr_mut(self, e);
         }
     }
-}
-
-/// `..::Island::new`, the call `island.rs` writes around an island's `async` block.
-fn is_island_new(func: &Expr) -> bool {
-    let Expr::Path(p) = func else { return false };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    names.ends_with(&["Island".to_string(), "new".to_string()])
 }
 
 /// `let v = &*borrowedN;` for each `(v, borrowedN)`: a string's `{v}` formats the value

@@ -84,6 +84,8 @@ pub struct Local {
     /// Where each assignment (`x = ..;`) happens: its position and path, for a local declared
     /// without a value (`let s;`), which is initialised only where an assignment reaches.
     pub assignments: Vec<(usize, Vec<Step>)>,
+    /// Moved (maybe) by the code of an island that runs at once (`Island::run_now`).
+    pub moved_in_island_now: bool,
 }
 
 /// One mention of a local: what it does there, and where it is.
@@ -403,6 +405,7 @@ impl Builder {
             last_move_maybe: false,
             taken_then_assigned: false,
             assignments: Vec::new(),
+            moved_in_island_now: false,
             trivial_drop: false,
             pin: false,
             surely_copy: false,
@@ -480,6 +483,9 @@ impl Builder {
                 && !later().any(|(o, k)| is_move(k) && with_it(o))
                 && !kinds[..j].iter().any(is_move);
             let at = if moved_later { before } else { pos };
+            if m.island_now && kind == Use::Move {
+                self.locals[id].moved_in_island_now = true;
+            }
             self.note(id, at, kind, m.field.clone(), m.conditional, m.returning);
             if kind == Use::Assign {
                 let path = self.path.clone();
@@ -522,6 +528,7 @@ impl Builder {
             macro_arg: false,
             returning: false,
             regions: Vec::new(),
+            island_now: false,
         }]);
     }
 
@@ -1779,6 +1786,22 @@ impl Body {
     /// must happen at the end of its scope, as rustc would do it. The awaited expression's own
     /// borrows (`read(&mut buf)`) need the local stored *before* the future is created.
     pub fn analyse(&mut self) -> crate::error::Result<()> {
+        // A local that an island run at once moves, maybe on some paths only, is taken out of
+        // a fixed home there (a `Taker`, see `anchor.rs`): captured whole by the island's
+        // block, it would drop with the block where the code did not move it, not at the end
+        // of its scope. (A home no state holds lies in the poll function's frame: see
+        // `Gen::stack_homes`.)
+        for (id, l) in self.locals.iter().enumerate() {
+            if l.moved_in_island_now
+                && l.anchorable
+                && !l.anchored
+                && !l.trivial_drop
+                && !l.surely_copy
+                && !self.anchor_requests.contains(&id)
+            {
+                self.anchor_requests.push(id);
+            }
+        }
         let loops: Vec<(usize, usize)> = self.sites.iter().flat_map(|s| s.loops.clone()).collect();
         for l in &mut self.locals {
             // Its moves are its last mentions, none in a later iteration of a loop, and no two

@@ -53,19 +53,10 @@ use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, Macro, Stmt, parse_quote_spanned};
 
 /// Rewrites every island macro of `block` (not those inside closures, `async` blocks or
-/// items); `params` are the fn's arguments, as the body names them. `machine` is the support
-/// module, which holds `IslandSlot` and `Island`.
-pub fn rewrite(
-    block: &mut Block,
-    params: &[String],
-    names: &mut Names,
-    machine: &syn::Path,
-) -> Result<()> {
-    let mut locals = bound_names(block);
-    locals.extend(params.iter().cloned());
+/// items). `machine` is the support module, which holds `IslandSlot` and `Island`.
+pub fn rewrite(block: &mut Block, names: &mut Names, machine: &syn::Path) -> Result<()> {
     let mut v = Islands {
         names,
-        locals,
         machine,
         error: None,
     };
@@ -113,12 +104,18 @@ fn awaits_in_its_definition(mac: &Macro) -> bool {
 /// its name names the state.
 pub fn macro_of(e: &Expr) -> Option<&Macro> {
     let Expr::Call(c) = e else { return None };
-    let Expr::Path(p) = &*c.func else { return None };
-    let ty = p.path.segments.first()?.ident.to_string();
-    let (Some(Expr::Async(a)), true) = (c.args.iter().nth(1), ty.starts_with("Island")) else {
+    if !is_island_new(&c.func) {
+        return None;
+    }
+    let Some(Expr::Async(a)) = c.args.iter().nth(1) else {
         return None;
     };
-    match a.block.stmts.first()? {
+    island_macro(a)
+}
+
+/// The macro of an island's `async` block: `async { let value = <the macro>; .. }`.
+pub fn island_macro(block: &syn::ExprAsync) -> Option<&Macro> {
+    match block.block.stmts.first()? {
         Stmt::Local(syn::Local {
             init: Some(init), ..
         }) => match &*init.expr {
@@ -129,58 +126,127 @@ pub fn macro_of(e: &Expr) -> Option<&Macro> {
     }
 }
 
+/// `..::Island::new`, the call `Islands::island` writes around an island's `async` block.
+pub fn is_island_new(func: &Expr) -> bool {
+    let Expr::Path(p) = func else { return false };
+    let mut rev = p.path.segments.iter().rev();
+    matches!((rev.next(), rev.next()), (Some(n), Some(i)) if n.ident == "new" && i.ident == "Island")
+}
+
+/// The macro of an island that runs at once, not as a state: `e` is `Island::new(&slot, async
+/// { let value = <the macro>; .. }).run_now()`.
+pub fn run_now_macro(e: &syn::ExprMethodCall) -> Option<&Macro> {
+    if e.method != "run_now" {
+        return None;
+    }
+    let Expr::Call(c) = &*e.receiver else {
+        return None;
+    };
+    if !is_island_new(&c.func) {
+        return None;
+    }
+    let Some(Expr::Async(a)) = c.args.iter().nth(1) else {
+        return None;
+    };
+    island_macro(a)
+}
+
 /// Does a macro's input have an `=` that is not part of `==`, `!=`, `<=`, `>=`, `=>`, `..=`
-/// or a compound assignment (`+=`, `|=`, ..), anywhere in it: an assignment or a `let`, which
-/// may initialise a local? (The walk of an island's input takes `v = ..` for a field name, as
-/// in `info!(v = %x)`. A compound assignment needs its place initialised already, and a
-/// block that borrows it writes it where it is.)
+/// or a compound assignment (`+=`, `|=`, ..), nor a `let`'s (which binds a local of the
+/// input's own), anywhere in it: an assignment, which may initialise a local? (The walk of an
+/// island's input takes `v = ..` for a field name, as in `info!(v = %x)`. A compound
+/// assignment needs its place initialised already, and a block that borrows it writes it
+/// where it is.)
 fn assigns_in(ts: TokenStream) -> bool {
     use proc_macro2::Spacing;
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
+    let mut after_let = false;
     tokens.iter().enumerate().any(|(k, t)| match t {
+        TokenTree::Ident(i) if i == "let" => {
+            after_let = true;
+            false
+        }
         TokenTree::Punct(p) if p.as_char() == '=' => {
             let before = k.checked_sub(1).map(|j| &tokens[j]);
             let joined_before = matches!(before, Some(TokenTree::Punct(b))
                 if b.spacing() == Spacing::Joint && matches!(b.as_char(), '=' | '!' | '<' | '>' | '.' | '+' | '-' | '*' | '/' | '%' | '^' | '&' | '|'));
-            !joined_before && p.spacing() == Spacing::Alone
+            let assigns = !joined_before && p.spacing() == Spacing::Alone && !after_let;
+            if !joined_before && p.spacing() == Spacing::Alone {
+                after_let = false;
+            }
+            assigns
+        }
+        TokenTree::Punct(p) if p.as_char() == ';' => {
+            after_let = false;
+            false
         }
         TokenTree::Group(g) => assigns_in(g.stream()),
         _ => false,
     })
 }
 
-/// Does a macro's input have an `.await`, anywhere in it?
+/// Does a macro's input have an `.await` that awaits in the code around the macro (not one
+/// inside an `async` block there)?
 fn awaits_in(ts: TokenStream) -> bool {
-    let tokens: Vec<TokenTree> = ts.into_iter().collect();
-    tokens.iter().enumerate().any(|(k, t)| match t {
-        TokenTree::Ident(i) if i == "await" => crate::mentions::after_dot(&tokens, k),
-        TokenTree::Group(g) => awaits_in(g.stream()),
+    outside_async_blocks(ts, &mut |tokens, k| match &tokens[k] {
+        TokenTree::Ident(i) => i == "await" && crate::mentions::after_dot(tokens, k),
         _ => false,
     })
 }
 
-pub(crate) fn leaves_or_awaits(ts: TokenStream) -> bool {
+/// Does `found` hold for a token of `ts` outside the `async` blocks it writes (`async { .. }`,
+/// `async move { .. }`), at any depth? `found` gets the tokens of one level and an index.
+fn outside_async_blocks(
+    ts: TokenStream,
+    found: &mut dyn FnMut(&[TokenTree], usize) -> bool,
+) -> bool {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
-    tokens.iter().enumerate().any(|(k, t)| match t {
-        TokenTree::Ident(i) if i == "await" => crate::mentions::after_dot(&tokens, k),
-        TokenTree::Ident(i) => i == "return" || i == "break" || i == "continue",
-        // `x?`, not tracing's `?value`: a `?` right after an operand.
-        TokenTree::Punct(p) if p.as_char() == '?' => match k.checked_sub(1).map(|j| &tokens[j]) {
-            Some(TokenTree::Group(_) | TokenTree::Literal(_)) => true,
-            // `None::<u32>?`: a path's generic arguments.
-            Some(TokenTree::Punct(p)) => p.as_char() == '>',
-            Some(TokenTree::Ident(i)) => syn::parse2::<Ident>(i.to_token_stream()).is_ok(),
+    let mut async_body_next = false;
+    for k in 0..tokens.len() {
+        match &tokens[k] {
+            TokenTree::Ident(i) if i == "async" => async_body_next = true,
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && async_body_next => {
+                async_body_next = false;
+            }
+            TokenTree::Group(g) if outside_async_blocks(g.stream(), found) => return true,
+            TokenTree::Group(_) => {}
+            _ if found(&tokens, k) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Does a macro's input await, or leave the code around the macro: `return`, `x?`, or a
+/// `break` / `continue` to a loop outside the input? (What an `async` block there does stays
+/// in it; a jump to a loop the input writes itself stays inside the input.)
+pub(crate) fn leaves_or_awaits(ts: TokenStream) -> bool {
+    let leaves_by_jump = {
+        let mut jumps = Vec::new();
+        let slot = Ident::new("island", Span::call_site());
+        let labels = labels_in(ts.clone());
+        rewrite_jumps(ts.clone(), &slot, &labels, false, &mut jumps).is_err() || !jumps.is_empty()
+    };
+    leaves_by_jump
+        || outside_async_blocks(ts, &mut |tokens, k| match &tokens[k] {
+            TokenTree::Ident(i) if i == "await" => crate::mentions::after_dot(tokens, k),
+            TokenTree::Ident(i) => i == "return",
+            // `x?`, not tracing's `?value`: a `?` right after an operand.
+            TokenTree::Punct(p) if p.as_char() == '?' => {
+                match k.checked_sub(1).map(|j| &tokens[j]) {
+                    Some(TokenTree::Group(_) | TokenTree::Literal(_)) => true,
+                    // `None::<u32>?`: a path's generic arguments.
+                    Some(TokenTree::Punct(p)) => p.as_char() == '>',
+                    Some(TokenTree::Ident(i)) => syn::parse2::<Ident>(i.to_token_stream()).is_ok(),
+                    _ => false,
+                }
+            }
             _ => false,
-        },
-        TokenTree::Group(g) => leaves_or_awaits(g.stream()),
-        _ => false,
-    })
+        })
 }
 
 struct Islands<'a> {
     names: &'a mut Names,
-    /// The names the fn binds (arguments and `let`s, anywhere in its body).
-    locals: Vec<String>,
     machine: &'a syn::Path,
     error: Option<Error>,
 }
@@ -192,13 +258,6 @@ impl Islands<'_> {
         // is not captured whole by the block when it starts (the `async fn` drops one the
         // code did not move at the end of its scope): its fixed home is lent to the block as a
         // `Taker`, which moves it out where the code does (`anchor.rs`, `ClosureBorrows`).
-        // (The walk of the macro's input leaves out a name the input binds, from where it
-        // binds it: `let q = 7; q` inside names a local of its own, while `q.into_val()`
-        // before it is the fn's.)
-        let mentions = crate::mentions::expr_mentions(&Expr::Macro(syn::ExprMacro {
-            attrs: Vec::new(),
-            mac: mac.clone(),
-        }));
         let slot = Ident::new(&self.names.fresh("island"), Span::call_site());
         let labels = labels_in(mac.tokens.clone());
         let mut jumps = Vec::new();
@@ -229,22 +288,15 @@ impl Islands<'_> {
         // `#![forbid(unsafe_code)]` rejects it, as tower's and deadpool's do.)
         let new_slot = quote!(unsafe { #machine::IslandSlot::new() });
         // A macro that only leaves the fn (`?`, `return`, ..) and never awaits runs at once,
-        // not as a state of the machine (`Island::run_now`), when it only reads the fn's
-        // locals. (One it assigns or moves is handled as across a suspension: given a fixed
-        // home if it may be uninitialised there, which a block that is not `move` cannot
-        // capture.)
-        let only_reads = mentions.iter().all(|m| {
-            use crate::mentions::{Consumes, Use};
-            !self.locals.contains(&m.name)
-                || matches!(
-                    m.kind,
-                    Use::Other | Use::PartPlace | Use::Receiver(Consumes::No)
-                )
-        });
+        // not as a state of the machine (`Island::run_now`): as in the `async fn`, nothing
+        // around it is kept across a suspension there. A local its code moves is lent to the
+        // block as a `Taker` (its fixed home then lies in the poll function's frame when no
+        // state holds it: see `ir.rs`, `moved_in_island_now`). One that assigns a local is run
+        // as a state: the local may be uninitialised there, which a block that is not `move`
+        // cannot capture, but a fixed home can hold.
         let awaits = crate::mentions::takes_futures(mac)
             || awaits_in_its_definition(mac)
             || awaits_in(mac.tokens.clone())
-            || !only_reads
             || assigns_in(mac.tokens.clone());
         let run = if awaits {
             quote!(.await)
@@ -311,20 +363,6 @@ impl VisitMut for Islands<'_> {
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
     fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-}
-
-/// Every name a pattern in `block` binds (the arguments are bound there too, by then).
-fn bound_names(block: &Block) -> Vec<String> {
-    struct Bound(Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Bound {
-        fn visit_pat(&mut self, p: &'ast syn::Pat) {
-            let names = crate::mentions::pat_bindings(p).into_iter();
-            self.0.extend(names.map(|(i, _)| i.to_string()));
-        }
-    }
-    let mut b = Bound(Vec::new());
-    syn::visit::Visit::visit_block(&mut b, block);
-    b.0
 }
 
 /// The labels a macro's input defines itself (`'retry: loop { .. }`).

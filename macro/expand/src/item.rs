@@ -234,8 +234,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     // `matches!` that awaits is a `match`; other macros that await inside their expansion
     // (`select!`, `join!`) run as `async` islands.
     crate::matches::write_out(&mut block);
-    let param_names: Vec<String> = params.iter().map(|(p, _)| p.to_string()).collect();
-    crate::island::rewrite(&mut block, &param_names, &mut names, f.machine)?;
+    crate::island::rewrite(&mut block, &mut names, f.machine)?;
     crate::pinned::write_out(&mut block);
     let gen_names = GenNames::new(&mut names, f.machine.to_token_stream());
     let mut normalizer = Normalizer::new(&mut names, option_return);

@@ -130,8 +130,13 @@ pub struct Gen<'a> {
     self_loops: RefCell<Vec<bool>>,
     edges: RefCell<Vec<String>>,
     names: RefCell<&'a mut Names>,
-    /// Locals with a fixed home (`anchor.rs`), by name, in slot order.
+    /// Locals with a fixed home (`anchor.rs`), by name.
     anchored: Vec<String>,
+    /// Those of them no state holds (moved by an island that runs at once, in the code of
+    /// one poll): their home is a slot in the poll function's frame, declared just before
+    /// them, so that the future's type does not hold their type when rustc's does not. The
+    /// others have a slot of `homes`, in the order of `anchored`.
+    stack_homes: Vec<String>,
     /// Those of them the user did not declare `mut`: only ever borrowed shared.
     anchored_shared: Vec<String>,
     /// Anchored locals made by a literal, with its fields (see `Local::literal_fields`).
@@ -232,6 +237,10 @@ impl<'a> Gen<'a> {
             }
             saved.push(names.ident(&format!("{f}_saved")));
         }
+        let stack_homes = (body.locals.iter().enumerate())
+            .filter(|(id, l)| l.anchored && !body.sites.iter().any(|s| s.stored.contains(id)))
+            .map(|(_, l)| l.ident.to_string())
+            .collect();
         let mut variants = Names::from_tokens(TokenStream::new());
         for w in ["Start", "Done", "Panicked"] {
             variants.fresh(w);
@@ -317,6 +326,7 @@ impl<'a> Gen<'a> {
             saved,
             edges: RefCell::new(Vec::new()),
             names: RefCell::new(names),
+            stack_homes,
             anchored,
             anchored_shared,
             anchored_owned,
@@ -744,13 +754,14 @@ impl<'a> Gen<'a> {
         let body_has_sites = !body.sites.is_empty();
         // The fixed homes (beside the state, captured by the closure), and at each poll a
         // pointer to each.
-        let (homes_decl, slots_decl) = if self.anchored.is_empty() {
+        let in_homes = self.anchored.len() - self.stack_homes.len();
+        let (homes_decl, slots_decl) = if in_homes == 0 {
             (TokenStream::new(), TokenStream::new())
         } else {
             let (homes, slots) = (&n.homes, &n.slots);
             let empty = n.support("Home");
-            let uninit = self.anchored.iter().map(|_| quote!(#empty::EMPTY));
-            let ptrs = (0..self.anchored.len()).map(|k| {
+            let uninit = (0..in_homes).map(|_| quote!(#empty::EMPTY));
+            let ptrs = (0..in_homes).map(|k| {
                 let k = syn::Index::from(k);
                 quote!(&raw mut #homes.#k)
             });
@@ -1669,22 +1680,43 @@ impl<'a> Gen<'a> {
     /// handle's type says so: a const assertion, at compile time.)
     fn declared_without_value(&self, l: &crate::ir::Local, m: Option<TokenStream>) -> TokenStream {
         let i = &l.ident;
-        let slot = self.anchored.iter().position(|n| i == n.as_str());
-        match slot {
-            Some(slot) if l.anchored && self.parts_of(&i.to_string()).is_none() => {
+        match self.home_slot(i) {
+            Some((slot_decl, slot)) if l.anchored && self.parts_of(&i.to_string()).is_none() => {
                 let home = self.n.support("Home");
-                let slots = &self.n.slots;
-                let index = syn::Index::from(slot);
                 let n = syn::Index::from(usize::from(self.flagged.iter().any(|f| i == f.as_str())));
                 let safety = "// SAFETY: the slot is this local's alone; its value was moved out \
                               or dropped with the handle before the suspension.";
                 quote! {
+                    #slot_decl
                     #[doc = #safety]
-                    let mut #i = unsafe { #home::<_, #n>::vacant(#slots.#index) };
+                    let mut #i = unsafe { #home::<_, #n>::vacant(#slot) };
                 }
             }
             _ => quote!(let #m #i;),
         }
+    }
+
+    /// Where anchored local `name`'s home lies: `slots.k`, a slot of the pinned future, or a
+    /// slot of the poll function's frame (see `stack_homes`), declared by the code returned
+    /// first, just before the handle.
+    fn home_slot(&self, name: &Ident) -> Option<(TokenStream, TokenStream)> {
+        if !self.anchored.iter().any(|n| name == n.as_str()) {
+            return None;
+        }
+        if self.stack_homes.iter().any(|n| name == n.as_str()) {
+            let slot = Ident::new(&format!("{name}_slot"), Span::mixed_site());
+            let home = self.n.support("Home");
+            return Some((
+                quote!(let mut #slot = #home::EMPTY;),
+                quote!(&raw mut #slot),
+            ));
+        }
+        let index = (self.anchored.iter())
+            .filter(|n| !self.stack_homes.contains(n))
+            .position(|n| name == n.as_str())?;
+        let index = syn::Index::from(index);
+        let slots = &self.n.slots;
+        Some((TokenStream::new(), quote!(#slots.#index)))
     }
 
     /// Takes site `k`'s state apart (see `take_apart_locals`).
@@ -1942,15 +1974,17 @@ impl<'a> Gen<'a> {
 
     /// After `let v_home = ..;` of an anchored local: move the value into its home.
     fn move_home(&self, name: &Ident) -> TokenStream {
-        match self.anchored.iter().position(|n| name == n.as_str()) {
-            Some(slot) => crate::anchor::into_home(
-                &self.n.support("Home"),
-                &self.n.slots,
-                slot,
-                name,
-                self.flagged.iter().any(|f| name == f.as_str()),
-                self.parts_of(&name.to_string()),
-            ),
+        match self.home_slot(name) {
+            Some((slot_decl, slot)) => {
+                let into = crate::anchor::into_home(
+                    &self.n.support("Home"),
+                    slot,
+                    name,
+                    self.flagged.iter().any(|f| name == f.as_str()),
+                    self.parts_of(&name.to_string()),
+                );
+                quote!(#slot_decl #into)
+            }
             None => TokenStream::new(),
         }
     }

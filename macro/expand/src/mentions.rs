@@ -115,6 +115,9 @@ pub struct Mention {
     /// is not a list of expressions without assignments. A mention written before a move of
     /// its local runs before it unless both lie in one such region.
     pub regions: Vec<usize>,
+    /// In the input of an island that runs at once (`Island::run_now`, see `island.rs`): a
+    /// move there takes the local out of its fixed home through a `Taker`.
+    pub island_now: bool,
 }
 
 /// The input of a macro that [`takes_futures`], as expressions, in the order they run: each
@@ -240,6 +243,8 @@ struct Walker {
     /// The regions around the walk (see [`Mention::regions`]), and the last one's number.
     regions: Vec<usize>,
     last_region: usize,
+    /// Inside the input of an island that runs at once (see [`Mention::island_now`]).
+    island_now: bool,
 }
 
 pub fn expr_mentions(e: &Expr) -> Vec<Mention> {
@@ -616,6 +621,7 @@ impl Walker {
                 macro_arg: false,
                 returning: self.returning > 0,
                 regions: self.regions.clone(),
+                island_now: self.island_now,
             });
         }
     }
@@ -782,6 +788,33 @@ impl Walker {
                     Ctx::Place
                 }),
             ),
+            Expr::MethodCall(m) if crate::island::run_now_macro(m).is_some() => {
+                // An island that runs at once runs its macro's code right there, as the
+                // `async fn` does: walked as that code, not as a block that borrows.
+                let (Some(mac), Expr::Call(c)) = (crate::island::run_now_macro(m), &*m.receiver)
+                else {
+                    return;
+                };
+                // (`&slot`.)
+                c.args.iter().take(1).for_each(|a| self.expr(a, Ctx::Value));
+                let was = std::mem::replace(&mut self.island_now, true);
+                self.conditional += 1;
+                match macro_input_exprs(mac) {
+                    Some(args) => self.region(|s| {
+                        for e in &args {
+                            s.expr(e, Ctx::Place);
+                        }
+                        let mut names = Vec::new();
+                        inline_arg_names(mac.tokens.clone(), &mut names);
+                        for (name, _) in names {
+                            s.mention(name, Use::Other);
+                        }
+                    }),
+                    None => self.region(|s| s.tokens(mac.tokens.clone())),
+                }
+                self.conditional -= 1;
+                self.island_now = was;
+            }
             Expr::MethodCall(m) => {
                 match &*m.receiver {
                     Expr::Path(p)
