@@ -483,7 +483,7 @@ impl Builder {
                 && !later().any(|(o, k)| is_move(k) && with_it(o))
                 && !kinds[..j].iter().any(is_move);
             let at = if moved_later { before } else { pos };
-            if m.island_now && kind == Use::Move {
+            if m.island_now && matches!(kind, Use::Move | Use::Part) {
                 self.locals[id].moved_in_island_now = true;
             }
             self.note(id, at, kind, m.field.clone(), m.conditional, m.returning);
