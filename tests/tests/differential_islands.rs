@@ -780,4 +780,32 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// An island that runs at once inside an awaited expression that also borrows a local of
+    /// the state (`arr[0]`): the fixed homes the island uses are reached through its own
+    /// references, not once more through the state's (`(*(*borrowed0))` on a `u32` was E0614;
+    /// fuzz seed 8484 #251).
+    island_inside_an_awaited_expression_that_borrows_the_state {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(mut p: u32) -> Result<u32, String> {
+            let kept = step("a", 1u32).await;
+            let arr = [step("b", 2u32).await, p, 0u32];
+            let r = &mut p;
+            *r += 1;
+            let n = step("c", match kept {
+                0 => 1,
+                _ => {
+                    logv!("value {}", {
+                        let v = p;
+                        if v > 9 { return Err(String::from("big")); }
+                        kept
+                    });
+                    arr[0]
+                }
+            })
+            .await;
+            Ok(n + p)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> { f(3) }
+    }
 }

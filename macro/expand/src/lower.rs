@@ -2399,6 +2399,13 @@ fn deref_in_macro_tokens(e: &mut Expr, names: &[&Ident], anchored: &[String]) {
                 });
             }
         }
+        // An island's block gets references of its own to the homes it uses (`borrowedN`,
+        // see `anchor.rs`), which stand for the values: its macro is left as written.
+        fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
+            if !crate::island::is_island_new(&c.func) {
+                syn::visit_mut::visit_expr_call_mut(self, c);
+            }
+        }
     }
     if !names.is_empty() {
         InTokens(names, anchored).visit_expr_mut(e);
