@@ -808,4 +808,32 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> { f(3) }
     }
+
+    /// A macro inside the input of an island that runs at once is code of that island: a
+    /// local it moves on some paths (`let pair = (g, ..)` in the inner `logv!`) is taken from
+    /// a fixed home there, not captured whole by the island's block, which dropped it when the
+    /// island ended (fuzz seed 8484 #4186, with `pair18.0`).
+    island_with_a_nested_macro_moving_a_local {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(p: u32) -> u32 {
+            let g = clockwork_tests::Guard::new("g");
+            let n = step("s", 1u32).await;
+            logv!("value {}", if p != 3 {
+                n
+            } else {
+                logv!("inner {}", {
+                    let Some(v) = Some(p) else { return 4; };
+                    let pair = (g, v);
+                    pair.1
+                });
+                7
+            });
+            let h = clockwork_tests::Guard::new("h");
+            log(format!("{}", h.name()));
+            2
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(3).await }
+        }
+    }
 }

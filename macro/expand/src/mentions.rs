@@ -1084,7 +1084,13 @@ impl Walker {
                             s.conditional -= 1;
                         }
                     }),
-                    None => match unknown_macro_exprs(mac) {
+                    // (Inside an island that runs at once, a macro that would be an island
+                    // of its own is code of that island, run in place.)
+                    None => match if self.island_now {
+                        macro_input_exprs(mac)
+                    } else {
+                        unknown_macro_exprs(mac)
+                    } {
                         Some(args) => {
                             // The macro may not run its input: every move is a maybe-move.
                             // It may run it in any order, or more than once; but a mention
