@@ -139,16 +139,7 @@ pub fn run_now_macro(e: &syn::ExprMethodCall) -> Option<&Macro> {
     if e.method != "run_now" {
         return None;
     }
-    let Expr::Call(c) = &*e.receiver else {
-        return None;
-    };
-    if !is_island_new(&c.func) {
-        return None;
-    }
-    let Some(Expr::Async(a)) = c.args.iter().nth(1) else {
-        return None;
-    };
-    island_macro(a)
+    macro_of(&e.receiver)
 }
 
 /// Does a macro's input have an `=` that is not part of `==`, `!=`, `<=`, `>=`, `=>`, `..=`
@@ -221,14 +212,19 @@ fn outside_async_blocks(
 /// `break` / `continue` to a loop outside the input? (What an `async` block there does stays
 /// in it; a jump to a loop the input writes itself stays inside the input.)
 pub(crate) fn leaves_or_awaits(ts: TokenStream) -> bool {
-    let leaves_by_jump = {
+    // (Which loop a jump leaves, `rewrite_jumps` finds; asked only of input that has one.)
+    let leaves_by_jump = || {
         let mut jumps = Vec::new();
         let slot = Ident::new("island", Span::call_site());
         let labels = labels_in(ts.clone());
         rewrite_jumps(ts.clone(), &slot, &labels, false, &mut jumps).is_err() || !jumps.is_empty()
     };
-    leaves_by_jump
-        || outside_async_blocks(ts, &mut |tokens, k| match &tokens[k] {
+    let jumps = outside_async_blocks(
+        ts.clone(),
+        &mut |tokens, k| matches!(&tokens[k], TokenTree::Ident(i) if i == "break" || i == "continue"),
+    );
+    (jumps && leaves_by_jump())
+        || outside_async_blocks(ts.clone(), &mut |tokens, k| match &tokens[k] {
             TokenTree::Ident(i) if i == "await" => crate::mentions::after_dot(tokens, k),
             TokenTree::Ident(i) => i == "return",
             // `x?`, not tracing's `?value`: a `?` right after an operand.
