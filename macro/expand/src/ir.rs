@@ -1630,14 +1630,7 @@ fn assigns_the_awaited_value(root: &BlockIr, site: &[Step], assign: &[Step]) -> 
     if outer != outer2 || *j != k + 1 {
         return false;
     }
-    let block = match outer {
-        [] => Some(root),
-        [path @ .., Step::Child(c)] => {
-            construct_at(root, path).and_then(|con| children(con).get(*c).copied().flatten())
-        }
-        _ => None,
-    };
-    let Some(block) = block else {
+    let Some(block) = block_at(root, outer) else {
         return false;
     };
     let (
@@ -1654,6 +1647,18 @@ fn assigns_the_awaited_value(root: &BlockIr, site: &[Step], assign: &[Step]) -> 
         return false;
     };
     matches!(&*a.right, Expr::Path(p) if p.path.is_ident(&bound.ident))
+}
+
+/// The block at `path`, a path that ends in a child block (or the root block, at `[]`).
+fn block_at<'b>(root: &'b BlockIr, path: &[Step]) -> Option<&'b BlockIr> {
+    match path {
+        [] => Some(root),
+        [construct @ .., Step::Child(c)] => children(construct_at(root, construct)?)
+            .get(*c)
+            .copied()
+            .flatten(),
+        _ => None,
+    }
 }
 
 /// The construct at statement path `path` (from the root block), and the block of its child `c`.
