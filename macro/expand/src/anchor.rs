@@ -1087,12 +1087,11 @@ impl VisitMut for AnchorUses<'_> {
 pub fn into_home(
     home: &TokenStream,
     slot: TokenStream,
+    safety: &str,
     name: &Ident,
     flagged: bool,
     parts: Option<&[String]>,
 ) -> TokenStream {
-    let safety = "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
-                  pass (a loop iteration) was dropped or moved out with its handle.";
     let Some(parts) = parts else {
         let n = syn::Index::from(usize::from(flagged));
         return quote! {

@@ -1681,7 +1681,7 @@ impl<'a> Gen<'a> {
     fn declared_without_value(&self, l: &crate::ir::Local, m: Option<TokenStream>) -> TokenStream {
         let i = &l.ident;
         match self.home_slot(i) {
-            Some((slot_decl, slot)) if l.anchored && self.parts_of(&i.to_string()).is_none() => {
+            Some((slot_decl, slot, _)) if l.anchored && self.parts_of(&i.to_string()).is_none() => {
                 let home = self.n.support("Home");
                 let n = syn::Index::from(usize::from(self.flagged.iter().any(|f| i == f.as_str())));
                 let safety = "// SAFETY: the slot is this local's alone; its value was moved out \
@@ -1699,7 +1699,8 @@ impl<'a> Gen<'a> {
     /// Where anchored local `name`'s home lies: `slots.k`, a slot of the pinned future, or a
     /// slot of the poll function's frame (see `stack_homes`), declared by the code returned
     /// first, just before the handle.
-    fn home_slot(&self, name: &Ident) -> Option<(TokenStream, TokenStream)> {
+    /// The third part is the `SAFETY` argument of moving a value into that slot.
+    fn home_slot(&self, name: &Ident) -> Option<(TokenStream, TokenStream, &'static str)> {
         if !self.anchored.iter().any(|n| name == n.as_str()) {
             return None;
         }
@@ -1709,6 +1710,8 @@ impl<'a> Gen<'a> {
             return Some((
                 quote!(let mut #slot = #home::EMPTY;),
                 quote!(&raw mut #slot),
+                "// SAFETY: the slot, declared just before in this scope, is empty and outlives \
+                 the handle, which no state holds and which drops first, at the end of the scope.",
             ));
         }
         let index = (self.anchored.iter())
@@ -1716,7 +1719,12 @@ impl<'a> Gen<'a> {
             .position(|n| name == n.as_str())?;
         let index = syn::Index::from(index);
         let slots = &self.n.slots;
-        Some((TokenStream::new(), quote!(#slots.#index)))
+        Some((
+            TokenStream::new(),
+            quote!(#slots.#index),
+            "// SAFETY: the slot is this local's alone and empty here: a value from an earlier \
+             pass (a loop iteration) was dropped or moved out with its handle.",
+        ))
     }
 
     /// Takes site `k`'s state apart (see `take_apart_locals`).
@@ -1975,10 +1983,11 @@ impl<'a> Gen<'a> {
     /// After `let v_home = ..;` of an anchored local: move the value into its home.
     fn move_home(&self, name: &Ident) -> TokenStream {
         match self.home_slot(name) {
-            Some((slot_decl, slot)) => {
+            Some((slot_decl, slot, safety)) => {
                 let into = crate::anchor::into_home(
                     &self.n.support("Home"),
                     slot,
+                    safety,
                     name,
                     self.flagged.iter().any(|f| name == f.as_str()),
                     self.parts_of(&name.to_string()),
