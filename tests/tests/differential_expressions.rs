@@ -656,4 +656,29 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(10) }
     }
+
+    /// A receiver is evaluated before the arguments: `n.max(..)` copies `n` (a `u32` taken by
+    /// `self`) before an argument that writes it and awaits runs (it was read after the
+    /// argument's `.await`: 15 instead of 8; fuzz seed 8484 #7633).
+    receiver_written_by_an_awaiting_argument_is_read_first {
+        async fn f(c: bool) -> u32 {
+            let mut n = 8u32;
+            let m = n.max(if c {
+                n |= 7;
+                step("s", 3u32).await
+            } else {
+                1
+            });
+            let mut k = 2u32;
+            let j = k.pow({
+                k = 5;
+                step("t", 2u32).await
+            });
+            log(format!("{n} {m} {k} {j}"));
+            m + j
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(true).await + f(false).await }
+        }
+    }
 }

@@ -332,6 +332,32 @@ pub(crate) fn returns_owned(method: &str) -> bool {
     OWNED.contains(&method) || OWNED_PREFIXES.iter().any(|p| method.starts_with(p))
 }
 
+/// Does `e` write local `v` itself: `v = ..`, `v op= ..`, `&mut v` (not inside a closure)?
+fn writes_local(e: &Expr, v: &syn::Ident) -> bool {
+    struct Writes<'a>(&'a syn::Ident, bool);
+    impl<'ast> syn::visit::Visit<'ast> for Writes<'_> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            let place = match e {
+                Expr::Assign(a) => Some(&*a.left),
+                Expr::Binary(b) if crate::anchor::is_compound_assign(&b.op) => Some(&*b.left),
+                Expr::Reference(r) if r.mutability.is_some() => Some(&*r.expr),
+                _ => None,
+            };
+            if let Some(Expr::Path(p)) = place
+                && p.path.is_ident(self.0)
+            {
+                self.1 = true;
+            }
+            syn::visit::visit_expr(self, e);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut w = Writes(v, false);
+    syn::visit::Visit::visit_expr(&mut w, e);
+    w.1
+}
+
 /// Methods that return an owned value and take `self` by value on some common types
 /// (`Iterator::count`, `Ord::max`, `Option::copied`): binding their receiver to a temporary
 /// would be right, but the analysis takes a named receiver to be borrowed (kept to the end of the
@@ -1951,7 +1977,19 @@ impl<'a> Normalizer<'a> {
                 Expr::Call(c)
             }
             Expr::MethodCall(mut m) => {
-                let mut ops = vec![(*m.receiver, Ctx::Place)];
+                // The receiver is evaluated before the arguments. One an argument writes
+                // (`n.max({ n |= 7; f().await })`) is taken by value, a copy: a borrow of it
+                // would conflict with the write, which rustc rejects. So it is read first,
+                // into a temporary, not after the arguments' `.await`s.
+                let written = match &*m.receiver {
+                    Expr::Path(p) => p
+                        .path
+                        .get_ident()
+                        .is_some_and(|v| m.args.iter().any(|a| writes_local(a, v))),
+                    _ => false,
+                };
+                let ctx = if written { Ctx::Value } else { Ctx::Place };
+                let mut ops = vec![(*m.receiver, ctx)];
                 ops.extend(m.args.into_iter().map(|a| (a, Ctx::Value)));
                 let mut res = self.operands(ops, out)?.into_iter();
                 let receiver = res.next().unwrap();
