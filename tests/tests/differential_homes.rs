@@ -976,4 +976,30 @@ differential! {
             async { f(3, Guard::new("a"), Guard::new("b")).await + f(0, Guard::new("c"), Guard::new("d")).await }
         }
     }
+
+    /// `v = new` on a local in a fixed home, when the old value's destructor panics: rustc
+    /// writes the new value anyway (the local holds it while unwinding, which drops it at the
+    /// end of its scope). `Home::set` left the slot holding the old value, so the handle
+    /// dropped it a second time (issue 14, panic safety). (Armed just before the assignment:
+    /// the harness drops the future outside a poll, where a panic would not be caught.)
+    assigned_again_when_the_old_value_panics_in_its_drop {
+        pub struct Bomb(pub &'static str, pub bool);
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                log(format!("drop {}", self.0));
+                if self.1 && !std::thread::panicking() {
+                    panic!("drop of {}", self.0);
+                }
+            }
+        }
+        async fn f() -> usize {
+            let mut b = Bomb("first", false);
+            let r = &b;
+            let n = step("s", r.0.len()).await;
+            b.1 = true;
+            b = Bomb("second", false);
+            step("t", b.0.len()).await + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

@@ -142,9 +142,7 @@ pub struct AnchorUses<'a> {
     pub in_closure: usize,
     /// The first `move` closure or `async move` block that takes an anchored local.
     pub error: Option<crate::error::Error>,
-    /// The locals a `take()` was written for: their handles need a drop flag.
-    pub took: Vec<String>,
-    /// The parts of each local moved out, as an earlier run found them (flag `k` is part `k - 1`).
+    /// The parts of each local moved out, as an earlier run found them (flag `k` is part `k`).
     pub parts: &'a [(String, Vec<String>)],
     /// The parts moved out in this run: `(local, part)`.
     pub parted: Vec<(String, String)>,
@@ -186,10 +184,10 @@ impl AnchorUses<'_> {
         }
     }
 
-    /// Flag `k` of part `path` of `v`; 0 until a run has found the parts.
+    /// Flag `k` of part `path` of `v`; `None` until a run has found the parts.
     fn part_flag(&self, v: &Ident, path: &str) -> Option<usize> {
         let (_, parts) = self.parts.iter().find(|(n, _)| v == n.as_str())?;
-        parts.iter().position(|p| p == path).map(|k| k + 1)
+        parts.iter().position(|p| p == path)
     }
 
     /// `v.a` taken by value: part `a` moves out of the home (or is copied).
@@ -471,15 +469,6 @@ impl AnchorUses<'_> {
             *l.expr = parse_quote_spanned!(v.span()=>
                 #v.take_if(|#value| ::core::matches!(#value, #test)));
             *l.pat = parse_quote!(::core::option::Option::Some(#pat));
-            self.took_out(&v);
-        }
-    }
-
-    /// Records that a `take()` was written for `v`: its handle needs a drop flag.
-    pub fn took_out(&mut self, v: &Ident) {
-        let name = v.to_string();
-        if !self.took.contains(&name) {
-            self.took.push(name);
         }
     }
 
@@ -502,7 +491,6 @@ impl AnchorUses<'_> {
             }
         }
         *m.expr = taken.scrutinee;
-        self.took_out(&v);
         true
     }
 
@@ -635,10 +623,8 @@ impl AnchorUses<'_> {
         for (v, local, writes) in found {
             if taken.contains(v) {
                 lets.push(quote::quote!(let #local = #v.take();));
-                self.took_out(v);
             } else if takers.contains(v) {
                 lets.push(quote::quote!(let #local = #v.taker();));
-                self.took_out(v);
             } else if self.lends_exclusive(v, *writes) {
                 lets.push(quote::quote!(let #local = #v.exclusive();));
             } else if lend {
@@ -740,7 +726,6 @@ impl AnchorUses<'_> {
         for v in found {
             if self.in_closure == 0 && self.moved_last.iter().any(|n| v == n.as_str()) {
                 lets.push(quote::quote_spanned!(v.span()=> let #v = #v.take();));
-                self.took_out(&v);
             } else {
                 lets.push(quote::quote_spanned!(v.span()=> let #v = *#v.shared();));
             }
@@ -828,7 +813,6 @@ impl AnchorUses<'_> {
                 && self.in_closure == 0
                 && (self.moved_last.iter().chain(self.last_move_maybe)).any(|n| v == n.as_str());
             Some(if taken {
-                self.took_out(v);
                 quote::quote_spanned!(v.span()=> #v.take())
             } else {
                 quote::quote_spanned!(v.span()=> *#v)
@@ -897,7 +881,6 @@ impl VisitMut for AnchorUses<'_> {
         if let Some(v) = self.anchored(e) {
             // Any position not matched below takes the value: a move, or a copy.
             *e = parse_quote!(#v.take());
-            self.took_out(&v);
             return;
         }
         if self.take_for_match(e) {
@@ -938,7 +921,6 @@ impl VisitMut for AnchorUses<'_> {
                     })
                 {
                     m.receiver = parse_quote_spanned!(v.span()=> #v.take());
-                    self.took_out(&v);
                 } else if SHARED.contains(&name.as_str()) {
                     self.reroot(&mut m.receiver, Access::Shared);
                 } else if EXCLUSIVE.contains(&name.as_str()) {
@@ -1082,26 +1064,24 @@ impl VisitMut for AnchorUses<'_> {
 /// `let v_home = init;` → the value, then its handle:
 /// `let v_home = init; let mut v_home = unsafe { Home::<_, 0>::new(slots.0, v_home) };`.
 /// A local with parts moved out gets one flag per part, and a closure that forgets those parts
-/// when the rest is dropped: `Home::<_, 2>::with_parts(slots.0, p_home, |whole, moved| { if
-/// moved[1] { ::core::mem::forget(whole.a); } })`.
+/// when the rest is dropped: `Home::<_, 1>::with_parts(slots.0, p_home, |whole, moved| { if
+/// moved[0] { ::core::mem::forget(whole.a); } })`.
 pub fn into_home(
     home: &TokenStream,
     slot: TokenStream,
     safety: &str,
     name: &Ident,
-    flagged: bool,
     parts: Option<&[String]>,
 ) -> TokenStream {
     let Some(parts) = parts else {
-        let n = syn::Index::from(usize::from(flagged));
         return quote! {
             #[doc = #safety]
-            let mut #name = unsafe { #home::<_, #n>::new(#slot, #name) };
+            let mut #name = unsafe { #home::<_, 0>::new(#slot, #name) };
         };
     };
-    let n = syn::Index::from(1 + parts.len());
+    let n = syn::Index::from(parts.len());
     let forgets = parts.iter().enumerate().map(|(k, path)| {
-        let k = syn::Index::from(k + 1);
+        let k = syn::Index::from(k);
         let members = path.split('.').map(|m| match m.parse::<u32>() {
             Ok(i) => {
                 let i = syn::Index::from(i as usize);

@@ -297,15 +297,11 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             break body;
         }
     };
-    // A fixed home's handle carries a drop flag only when the body may move the local out, and
-    // one per part moved out of it, which the rewrite of its mentions finds out: with fixed
-    // homes, write the code twice.
     // References into the state whose lifetimes the borrow checker cannot follow: fixed homes,
     // and locals a sub-future borrows where they lie in the state.
     let unchecked_borrows =
         !anchors.is_empty() || body.sites.iter().any(|s| !s.borrowed.is_empty());
     let suspends = !body.sites.is_empty();
-    let mut flagged = Vec::new();
     let mut parts: Vec<(String, Vec<String>)> = Vec::new();
     let mut futures_written = Vec::new();
     // A future made by an `async` block or a closure written in more than one place has one
@@ -319,6 +315,8 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 || (s.fut_mentions.iter()).any(|&(id, _)| body.locals[id].closure_at.is_some())
         })
         .collect();
+    // A fixed home's handle also carries a flag per part moved out of it, which the rewrite of
+    // its mentions finds out. In both cases, write the code twice.
     if !anchors.is_empty() || new_types.contains(&true) {
         let mut names = names.clone();
         let generator = Gen::new(
@@ -335,7 +333,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 *n = 1;
             }
         }
-        flagged = generator.took.take();
         for (local, part) in generator.parted.take() {
             match parts.iter_mut().find(|(n, _)| *n == local) {
                 Some((_, list)) => list.push(part),
@@ -350,7 +347,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
         option_return,
         closure_ret.clone(),
     )?;
-    generator.flagged = flagged;
     generator.parts = parts;
     generator.futures_written_before = futures_written;
     let generated = generator.generate();

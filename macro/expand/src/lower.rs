@@ -154,10 +154,6 @@ pub struct Gen<'a> {
     handle_tys: Vec<(String, Ident)>,
     /// The first error found while writing the code.
     pub error: RefCell<Option<crate::error::Error>>,
-    /// Anchored locals the body may move out of (their handles carry a drop flag).
-    pub flagged: Vec<String>,
-    /// Anchored locals a `take()` was written for, in this run.
-    pub took: RefCell<Vec<String>>,
     /// Anchored locals the body moves parts out of (`consume(p.a)`), with those parts (`a`),
     /// found by an earlier run: their handles carry a flag per part.
     pub parts: Vec<(String, Vec<String>)>,
@@ -335,8 +331,6 @@ impl<'a> Gen<'a> {
             local_names,
             handle_tys,
             error: RefCell::new(None),
-            flagged: Vec::new(),
-            took: RefCell::new(Vec::new()),
             parts: Vec::new(),
             parted: RefCell::new(Vec::new()),
             closure_copies: RefCell::new(Vec::new()),
@@ -859,8 +853,7 @@ impl<'a> Gen<'a> {
             quote!(#f: #h)
         } else if l.anchored {
             let home = self.n.support("Home");
-            let flag = syn::Index::from(usize::from(self.flagged.contains(&l.ident.to_string())));
-            quote!(#f: #home<#t, #flag>)
+            quote!(#f: #home<#t, 0>)
         } else {
             quote!(#f: #t)
         }
@@ -1159,9 +1152,6 @@ impl<'a> Gen<'a> {
                 let mut taken = None;
                 self.anchor_uses(|a| {
                     taken = a.taken_by_arms(scrutinee, &pats);
-                    if let Some((v, _)) = &taken {
-                        a.took_out(v);
-                    }
                 });
                 let taken =
                     taken.map(|(v, puts_back)| (crate::anchor::TakenByArms::new(&v), puts_back));
@@ -1676,20 +1666,18 @@ impl<'a> Gen<'a> {
 
     /// `let mut v;` for a local declared where the state resumes, to be assigned later; a
     /// fixed home's handle is one that holds no value yet (`Home::vacant`), which the
-    /// assignment (`v.set(x)`) fills. (Were the home to need a drop flag it lacks, the
-    /// handle's type says so: a const assertion, at compile time.)
+    /// assignment (`v.set(x)`) fills.
     fn declared_without_value(&self, l: &crate::ir::Local, m: Option<TokenStream>) -> TokenStream {
         let i = &l.ident;
         match self.home_slot(i) {
             Some((slot_decl, slot, _)) if l.anchored && self.parts_of(&i.to_string()).is_none() => {
                 let home = self.n.support("Home");
-                let n = syn::Index::from(usize::from(self.flagged.iter().any(|f| i == f.as_str())));
                 let safety = "// SAFETY: the slot is this local's alone; its value was moved out \
                               or dropped with the handle before the suspension.";
                 quote! {
                     #slot_decl
                     #[doc = #safety]
-                    let mut #i = unsafe { #home::<_, #n>::vacant(#slot) };
+                    let mut #i = unsafe { #home::<_, 0>::vacant(#slot) };
                 }
             }
             _ => quote!(let #m #i;),
@@ -1956,7 +1944,6 @@ impl<'a> Gen<'a> {
             locals: &self.local_names,
             in_closure: 0,
             error: None,
-            took: Vec::new(),
             parts: &self.parts,
             parted: Vec::new(),
             kept,
@@ -1972,12 +1959,6 @@ impl<'a> Gen<'a> {
                 parted.push(p);
             }
         }
-        let mut took = self.took.borrow_mut();
-        for t in a.took {
-            if !took.contains(&t) {
-                took.push(t);
-            }
-        }
     }
 
     /// After `let v_home = ..;` of an anchored local: move the value into its home.
@@ -1989,7 +1970,6 @@ impl<'a> Gen<'a> {
                     slot,
                     safety,
                     name,
-                    self.flagged.iter().any(|f| name == f.as_str()),
                     self.parts_of(&name.to_string()),
                 );
                 quote!(#slot_decl #into)

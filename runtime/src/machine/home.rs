@@ -7,16 +7,20 @@
 //! between states like any other local and drops the value where rustc would drop the local.
 
 use core::marker::{PhantomData, PhantomPinned};
-use core::mem::MaybeUninit;
+use core::mem::ManuallyDrop;
 
-/// A slot in the pinned future: room for the value, and its `N` flags. `!Unpin`, since it is
-/// pinned memory that handles point into: under Stacked Borrows, a `&mut` to an `Unpin` value
-/// would claim unique access to it and so invalidate those pointers at every poll.
-#[repr(C)]
+/// A slot in the pinned future: room for the value, and a flag for each of `N` parts that the
+/// body moves out of it. `!Unpin`, since it is pinned memory that handles point into: under
+/// Stacked Borrows, a `&mut` to an `Unpin` value would claim unique access to it and so
+/// invalidate those pointers at every poll.
 pub struct HomeSlot<V, const N: usize> {
-    /// First, so that a pointer to the slot is a pointer to the value.
-    value: MaybeUninit<V>,
-    flags: [bool; N],
+    /// `None` while the local holds no value: not yet assigned, or moved out. This is rustc's
+    /// drop flag for the local, and like rustc's it usually costs nothing: `Option<V>` keeps
+    /// `None` in a value `V` cannot have (a null pointer, a `bool`'s 2) when there is one.
+    /// (`ManuallyDrop`: the handle drops the value, and the slot outlives the handle.)
+    value: ManuallyDrop<Option<V>>,
+    /// Flag `k`: part `k` of the value (a field taken by value, `consume(p.a)`) was moved out.
+    moved: [bool; N],
     _pinned: PhantomPinned,
 }
 
@@ -26,7 +30,7 @@ pub struct HomeSlot<V, const N: usize> {
 pub trait DropRest<V, const N: usize> {
     /// # Safety
     /// `value` holds a value, which is dropped (or taken apart) here and not used again.
-    unsafe fn drop_rest(&self, value: *mut V, flags: &[bool; N]);
+    unsafe fn drop_rest(&self, value: *mut V, moved: &[bool; N]);
 }
 
 impl<V, const N: usize> DropRest<V, N> for () {
@@ -45,10 +49,10 @@ pub struct DropRestParts<const N: usize>(unsafe fn(*mut (), &[bool; N]));
 
 impl<V, const N: usize> DropRest<V, N> for DropRestParts<N> {
     #[inline(always)]
-    unsafe fn drop_rest(&self, value: *mut V, flags: &[bool; N]) {
+    unsafe fn drop_rest(&self, value: *mut V, moved: &[bool; N]) {
         // SAFETY: `self.0` is `drop_rest_parts::<V, N, _>` (see `with_parts`); the caller
         // passes a value it may read once.
-        unsafe { (self.0)(value.cast(), flags) }
+        unsafe { (self.0)(value.cast(), moved) }
     }
 }
 
@@ -58,23 +62,23 @@ impl<V, const N: usize> DropRest<V, N> for DropRestParts<N> {
 /// `value` points to a `V`, which is read (moved out) once.
 pub unsafe fn drop_rest_parts<V, const N: usize, F: Fn(V, &[bool; N])>(
     value: *mut (),
-    flags: &[bool; N],
+    moved: &[bool; N],
 ) {
     const { assert!(size_of::<F>() == 0) };
     // SAFETY: `F` captures nothing (asserted above): a type without bytes, so without invalid
     // values, which is made here from nothing.
     let rest: F = unsafe { core::mem::zeroed() };
     // SAFETY: the caller's value is read once and never used again in place.
-    rest(unsafe { value.cast::<V>().read() }, flags)
+    rest(unsafe { value.cast::<V>().read() }, moved)
 }
 
 /// The fixed home of a local that stays borrowed across an `.await`: the value lives in a slot
 /// of the pinned future and never moves; the state holds this handle, which drops the value
 /// where the local would have been dropped.
 ///
-/// The slot also holds `N` flags: none when the body never moves the local out; else flag 0
-/// says whether the slot still holds the value, and flag `k` whether part `k` of it (a field
-/// taken by value, `consume(p.a)`) was moved out. `D` drops what is left of a partly moved value.
+/// The slot also says whether it holds the value (see [`HomeSlot`]), and has a flag for each of
+/// the `N` parts the body moves out (a field taken by value, `consume(p.a)`): `D` drops what
+/// is left of a partly moved value.
 ///
 /// A `Home` is only made by [`Home::new`] or [`Home::with_parts`], both `unsafe`: their caller
 /// vouches for the handle's whole life. The references it hands out ([`Home::shared`],
@@ -89,20 +93,20 @@ pub struct Home<V, const N: usize, D: DropRest<V, N> = ()> {
 impl<V, const N: usize> Home<V, N> {
     /// An empty slot, for the expansion's `homes`.
     pub const EMPTY: HomeSlot<V, N> = HomeSlot {
-        value: MaybeUninit::uninit(),
-        flags: [false; N],
+        value: ManuallyDrop::new(None),
+        moved: [false; N],
         _pinned: PhantomPinned,
     };
 
     /// # Safety
-    /// `slot` is valid for writes and holds no value.
+    /// `slot` is valid for writes, and its value (if any) was dropped or moved out already.
     #[inline(always)]
-    unsafe fn fill(slot: *mut HomeSlot<V, N>, value: V, flags: [bool; N]) {
+    unsafe fn fill(slot: *mut HomeSlot<V, N>, value: Option<V>) {
         // SAFETY: the caller's slot is valid; writing the fields one by one drops nothing
         // (the old value, if any, was dropped or moved out with its handle).
         unsafe {
-            (&raw mut (*slot).value).write(MaybeUninit::new(value));
-            (&raw mut (*slot).flags).write(flags);
+            (&raw mut (*slot).value).write(ManuallyDrop::new(value));
+            (&raw mut (*slot).moved).write([false; N]);
         }
     }
 
@@ -115,7 +119,7 @@ impl<V, const N: usize> Home<V, N> {
     #[inline(always)]
     pub unsafe fn new(slot: *mut HomeSlot<V, N>, value: V) -> Self {
         // SAFETY: the caller guarantees that `slot` is valid, pinned and empty.
-        unsafe { Self::fill(slot, value, [true; N]) };
+        unsafe { Self::fill(slot, Some(value)) };
         Home { slot, rest: () }
     }
 
@@ -127,9 +131,8 @@ impl<V, const N: usize> Home<V, N> {
     /// As for [`Home::new`]; the slot's value, if any, was dropped or moved out already.
     #[inline(always)]
     pub unsafe fn vacant(slot: *mut HomeSlot<V, N>) -> Self {
-        const { assert!(N >= 1, "a home that may hold no value has a drop flag") };
-        // SAFETY: the caller's slot is valid; clearing the flags says it holds nothing.
-        unsafe { (&raw mut (*slot).flags).write([false; N]) };
+        // SAFETY: the caller's slot is valid, and its old value gone.
+        unsafe { Self::fill(slot, None) };
         Home { slot, rest: () }
     }
 
@@ -146,7 +149,7 @@ impl<V, const N: usize> Home<V, N> {
     ) -> Home<V, N, DropRestParts<N>> {
         let _ = rest;
         // SAFETY: the caller guarantees that `slot` is valid, pinned and empty.
-        unsafe { Self::fill(slot, value, Home::<V, N, DropRestParts<N>>::HOLDS_ALL) };
+        unsafe { Self::fill(slot, Some(value)) };
         Home {
             slot,
             rest: DropRestParts(drop_rest_parts::<V, N, F>),
@@ -155,33 +158,21 @@ impl<V, const N: usize> Home<V, N> {
 }
 
 impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
-    /// The flags of a slot that holds the whole value: flag 0 set, no part moved out.
-    const HOLDS_ALL: [bool; N] = {
-        let mut flags = [false; N];
-        if N > 0 {
-            flags[0] = true;
-        }
-        flags
-    };
-
+    /// The value, to drop or replace it. Only where the body as written moves, assigns or
+    /// drops the local, where no borrow of it is left: the `&mut` made here would end them.
     #[inline(always)]
-    fn ptr(&self) -> *mut V {
-        // `MaybeUninit<V>` has `V`'s layout; no reference is made here.
-        self.slot.cast::<V>()
+    #[allow(clippy::mut_from_ref)]
+    fn whole(&self) -> &mut Option<V> {
+        // SAFETY: the slot points into the pinned future, which outlives the handle (`new`).
+        unsafe { &mut (*self.slot).value }
     }
 
     // (A `&mut` from `&self`: the flags live in the slot, not in the handle.)
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    fn flags(&self) -> &mut [bool; N] {
+    fn moved(&self) -> &mut [bool; N] {
         // SAFETY: the slot points into the pinned future, which outlives the handle (`new`).
-        unsafe { &mut (*self.slot).flags }
-    }
-
-    /// Does the slot hold the value (all of it, or what is left of it)?
-    #[inline(always)]
-    fn live(&self) -> bool {
-        self.flags().first().copied().unwrap_or(true)
+        unsafe { &mut (*self.slot).moved }
     }
 
     /// `&v`, for as long as the home holds the value.
@@ -190,7 +181,7 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
         // SAFETY: the slot outlives every state that can hold the reference and holds a value
         // while the local is in scope; the body as written passed the borrow checker, so no
         // conflicting use overlaps this borrow (the contract of `new`).
-        unsafe { &*self.ptr() }
+        unsafe { (*self.slot).value.as_ref().unwrap_unchecked() }
     }
 
     /// `&v` for a closure or `async` block that is not `move`, which takes it with
@@ -205,14 +196,13 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
     #[allow(clippy::mut_from_ref)]
     pub fn exclusive<'b>(&self) -> &'b mut V {
         // SAFETY: as in `shared`; the borrow checker saw this `&mut` in the body as written.
-        unsafe { &mut *self.ptr() }
+        unsafe { (*self.slot).value.as_mut().unwrap_unchecked() }
     }
 
     /// The home, for an island (a macro that awaits or leaves the fn, run as an `async`
     /// block) whose code may move the local out on some paths (see [`Taker`]).
     #[inline(always)]
     pub fn taker<'b>(&self) -> Taker<'b, V, N> {
-        const { assert!(N >= 1, "a home that may be moved out of has a drop flag") };
         Taker {
             slot: self.slot,
             _borrow: PhantomData,
@@ -222,22 +212,31 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
     /// `v = value`.
     #[inline(always)]
     pub fn set(&mut self, value: V) {
-        if self.live() {
-            // SAFETY: the slot holds a value when `live()`.
-            unsafe { self.rest.drop_rest(self.ptr(), self.flags()) };
+        /// Writes the new value when dropped: after the old value is dropped, and also when
+        /// its destructor panics, as rustc's assignment does (the local then holds the new
+        /// value, which unwinding drops at the end of its scope).
+        struct Fill<V, const N: usize>(*mut HomeSlot<V, N>, ManuallyDrop<V>);
+        impl<V, const N: usize> Drop for Fill<V, N> {
+            fn drop(&mut self) {
+                // SAFETY: `set`'s slot, whose old value is dropped or moved out by now; the
+                // new value is taken out of the guard once, here.
+                unsafe { Home::<V, N>::fill(self.0, Some(ManuallyDrop::take(&mut self.1))) }
+            }
         }
-        // SAFETY: the slot's old value was dropped above, or moved out before.
-        unsafe { self.ptr().write(value) };
-        *self.flags() = Self::HOLDS_ALL;
+        let _fill = Fill(self.slot, ManuallyDrop::new(value));
+        if let Some(old) = self.whole() {
+            // SAFETY: the old value is dropped once, in place (it may be pinned); `_fill` then
+            // writes over it without dropping it.
+            unsafe { self.rest.drop_rest(old, self.moved()) };
+        }
     }
 
     /// A move out of the local (or a copy).
     #[inline(always)]
     pub fn take(&mut self) -> V {
-        self.flags()[0] = false;
-        // SAFETY: the value is moved out once; clearing flag 0 keeps the handle from dropping
-        // it. (Taking twice would be a use after move in the body, which rustc rejected.)
-        unsafe { self.ptr().read() }
+        // SAFETY: the slot outlives the handle (`new`) and holds the value: taking twice would
+        // be a use after move in the body, which rustc rejected.
+        unsafe { take_from(self.slot) }
     }
 
     /// `if let P = v`: a move out when the value matches `P` (`matches` tests it), else
@@ -257,7 +256,7 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
     /// `field` points to the part of the value that flag `k` stands for.
     #[inline(always)]
     pub unsafe fn part<T>(&self, k: usize, field: *const T) -> T {
-        self.flags()[k] = true;
+        self.moved()[k] = true;
         // SAFETY: the caller passes a field of the value; it is moved out once, and flag `k`
         // makes the handle forget it instead of dropping it.
         unsafe { field.read() }
@@ -269,9 +268,9 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
     /// As for [`Home::part`].
     #[inline(always)]
     pub unsafe fn put<T>(&self, k: usize, field: *mut T, value: T) {
-        let flags = self.flags();
-        if flags[k] {
-            flags[k] = false;
+        let moved = self.moved();
+        if moved[k] {
+            moved[k] = false;
             // SAFETY: the part was moved out: the field holds no value to drop.
             unsafe { field.write(value) }
         } else {
@@ -299,9 +298,9 @@ impl<V, const N: usize, D: DropRest<V, N>> core::ops::DerefMut for Home<V, N, D>
 impl<V, const N: usize, D: DropRest<V, N>> Drop for Home<V, N, D> {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.live() {
-            // SAFETY: `live()` says the slot still holds the value; it is dropped once, in place.
-            unsafe { self.rest.drop_rest(self.ptr(), self.flags()) }
+        if let Some(value) = self.whole() {
+            // SAFETY: the slot still holds the value; it is dropped once, in place.
+            unsafe { self.rest.drop_rest(value, self.moved()) }
         }
     }
 }
@@ -327,6 +326,27 @@ unsafe impl<V: Send, const N: usize, D: DropRest<V, N> + Send> Send for Home<V, 
 // `exclusive` is only called where the body as written had a `&mut` (the contract of `new`).
 unsafe impl<V: Sync, const N: usize, D: DropRest<V, N> + Sync> Sync for Home<V, N, D> {}
 
+/// Moves the value out of its slot, or copies it. A move leaves `None`, so that the handle
+/// does not drop the value again. A value that needs no drop is read and left where it is:
+/// syntax cannot tell a move from a copy (`let borrowed0 = this.take()` for a closure, with
+/// `this` a `&S`), and after a copy the body may read the local again, even while a borrow of
+/// it is held (so only a shared reference is made here).
+///
+/// # Safety
+/// `slot` is valid and holds the value, which is not used again after a move.
+#[inline(always)]
+unsafe fn take_from<V, const N: usize>(slot: *mut HomeSlot<V, N>) -> V {
+    if core::mem::needs_drop::<V>() {
+        // SAFETY: the caller's slot holds the value; a type with a destructor is not `Copy`,
+        // so this is a move, after which no borrow of the value is left to invalidate.
+        unsafe { (*slot).value.take().unwrap_unchecked() }
+    } else {
+        // SAFETY: the caller's slot holds the value; it is read (copied bit for bit), and
+        // left there: dropping it later does nothing.
+        unsafe { core::ptr::read((*slot).value.as_ref().unwrap_unchecked()) }
+    }
+}
+
 /// A shared borrow of a home, handed to a closure or `async` block that is not `move`:
 /// `let borrowed0 = v.lend();` before the block, `let borrowed0 = borrowed0.get();` as its
 /// first statement.
@@ -351,7 +371,7 @@ impl<'a, V> Lent<'a, V> {
 /// macro's code runs in place, and where it moves the local (`v.into_inner()` in one branch)
 /// the local is gone from there on; elsewhere it stays, and drops at the end of its scope.
 /// The block gets this instead of a borrow: a move is [`Taker::take`], which clears the
-/// home's flag 0 as [`Home::take`] does, so the handle (still in the state, which holds it
+/// value out of the slot as [`Home::take`] does, so the handle (still in the state, which holds it
 /// while the island runs) does not drop the value; any other use reads or writes it in place
 /// through `Deref`/`DerefMut`.
 pub struct Taker<'a, V, const N: usize> {
@@ -364,12 +384,8 @@ impl<V, const N: usize> Taker<'_, V, N> {
     #[inline(always)]
     pub fn take(&mut self) -> V {
         // SAFETY: the slot outlives the island that holds the taker (`Home::new`'s contract);
-        // it holds the value, since the body as written (borrow-checked) moves it at most
-        // once; clearing flag 0 hands the value over, as `Home::take` does.
-        unsafe {
-            (*self.slot).flags[0] = false;
-            (&raw const (*self.slot).value).cast::<V>().read()
-        }
+        // it holds the value, since the body as written (borrow-checked) moves it at most once.
+        unsafe { take_from(self.slot) }
     }
 }
 
@@ -378,7 +394,7 @@ impl<V, const N: usize> core::ops::Deref for Taker<'_, V, N> {
     #[inline(always)]
     fn deref(&self) -> &V {
         // SAFETY: as in `take`: the slot holds the value wherever the body as written uses it.
-        unsafe { &*(&raw const (*self.slot).value).cast::<V>() }
+        unsafe { (*self.slot).value.as_ref().unwrap_unchecked() }
     }
 }
 
@@ -386,7 +402,7 @@ impl<V, const N: usize> core::ops::DerefMut for Taker<'_, V, N> {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut V {
         // SAFETY: as in `deref`; the island is the only user of the home while it runs.
-        unsafe { &mut *(&raw mut (*self.slot).value).cast::<V>() }
+        unsafe { (*self.slot).value.as_mut().unwrap_unchecked() }
     }
 }
 
