@@ -838,6 +838,80 @@ differential! {
         }
     }
 
+    /// A `let` pattern that skips a part of a local (`_`, `..`) moves only the parts it binds;
+    /// the rest stays in the local and drops at the end of its scope, after the `.await`. It
+    /// dropped at the `.await` (the whole local counted as moved). Found by running rustc's
+    /// `tests/ui/drop/dynamic-drop-async.rs` shapes under the macro.
+    pattern_skipping_parts_of_a_local_leaves_them_to_its_scope {
+        pub struct Two { pub a: Guard, pub b: Guard }
+        async fn f() -> usize {
+            let t = (Guard::new("t0"), Guard::new("t1"), Guard::new("t2"));
+            let (x, _, ..) = t;
+            let s = Two { a: Guard::new("a"), b: Guard::new("b") };
+            let Two { b, .. } = s;
+            let n = step("s", x.name().len() + b.name().len()).await;
+            log("after");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 
+    /// Nested patterns, a `ref` binding (a borrow of its part, which stays), a binding that
+    /// shadows the local it takes apart, and a pattern in a branch that does not await.
+    pattern_with_ref_nested_and_shadowing_bindings {
+        pub struct Two { pub a: Guard, pub b: Guard }
+        async fn f(k: bool) -> usize {
+            let u = (Two { a: Guard::new("a"), b: Guard::new("b") }, Guard::new("c"), Guard::new("d"));
+            let (Two { a, .. }, ref c, _) = u;
+            let t = (Guard::new("t0"), Guard::new("t1"), Guard::new("t2"));
+            let (t, t1, _) = t;
+            let v = (Guard::new("v0"), Guard::new("v1"));
+            if k {
+                let (v0, _) = v;
+                log(v0.name());
+            }
+            let n = step("s", a.name().len() + c.name().len()).await;
+            log("after");
+            n + t.name().len() + t1.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(true).await + f(false).await }
+        }
+    }
 
+    /// `let x: T;` assigned later, then a part moved out: the rest lives to the end of the
+    /// scope, as for `let x = ..;` (it dropped at the `.await`: a local declared without a value
+    /// had no fixed home).
+    local_declared_without_a_value_keeps_the_rest_of_a_partial_move {
+        async fn f() -> usize {
+            let x: (Guard, Guard, Guard);
+            x = (Guard::new("a"), Guard::new("b"), Guard::new("c"));
+            drop(x.1);
+            let n = step("s", x.0.name().len()).await;
+            log("after");
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// `let y; y = f().await;`: nothing names `y` before the suspension, so its declaration
+    /// there had no type to infer (E0282; rustc's `conditional-and-guaranteed-initialization`
+    /// and `async-fn-size-uninit-locals` shapes).
+    local_declared_without_a_value_assigned_from_an_await {
+        async fn f(k: bool) -> usize {
+            let y;
+            y = step("s0", Guard::new("y")).await;
+            let z;
+            if k {
+                z = step("s1", 2usize).await;
+            } else {
+                z = 3;
+            }
+            let n = step("s", y.name().len()).await;
+            n + z
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(true).await + f(false).await }
+        }
+    }
 }

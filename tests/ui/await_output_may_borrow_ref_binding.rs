@@ -8,9 +8,12 @@ async fn first(v: &&Vec<u32>) -> u32 {
 // that borrow, so `a` would need a fixed home, which a `ref` binding cannot have.
 #[state_machine]
 async fn f(pair: (Vec<u32>, u8)) -> u32 {
-    let (ref a, _) = pair;
-    let n = first(&a).await;
-    n + a.len() as u32
+    match pair {
+        (ref a, _) => {
+            let n = first(&a).await;
+            n + a.len() as u32
+        }
+    }
 }
 
 fn main() {}

@@ -6,10 +6,13 @@ async fn tick() {}
 // borrow of `a` itself needs `a` to stay put, and a `ref` binding has no home of its own.
 #[state_machine]
 async fn f(pair: (Vec<u32>, u8)) -> usize {
-    let (ref a, _) = pair;
-    let r = &a;
-    tick().await;
-    r.len()
+    match pair {
+        (ref a, _) => {
+            let r = &a;
+            tick().await;
+            r.len()
+        }
+    }
 }
 
 fn main() {}

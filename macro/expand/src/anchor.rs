@@ -43,7 +43,7 @@
 //! have rejected in the `async fn`. That copy is never run.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Pat, Type, parse_quote, parse_quote_spanned};
 
@@ -132,6 +132,12 @@ pub struct AnchorUses<'a> {
     /// Anchored locals whose one move is their last mention: a method the heuristic takes to
     /// consume its receiver (`v.into_iter()`) takes it out of the home.
     pub moved_last: &'a [String],
+    /// Anchored locals declared with neither a value nor a type (`let y;`): assigned through
+    /// the handle's type (`Home::set(&mut y, value)`), since a method call on a handle whose
+    /// value type is not inferred yet is E0282 (the `Deref` to it is ambiguous).
+    pub untyped: &'a [String],
+    /// The path of `Home`.
+    pub home: TokenStream,
     /// Anchored locals whose one move, maybe conditional, is their last mention: a `match` or
     /// `if let` that moves such a local whole takes it out of its home (see `take_for_match`).
     pub last_move_maybe: &'a [String],
@@ -969,7 +975,12 @@ impl VisitMut for AnchorUses<'_> {
                     let right = &a.right;
                     let value = Ident::new("value", proc_macro2::Span::mixed_site());
                     // (In parentheses: a struct literal cannot be a bare `match` scrutinee.)
-                    *e = parse_quote!(match (#right) { #value => #v.set(#value) });
+                    *e = if self.untyped.iter().any(|n| v == n.as_str()) {
+                        let home = &self.home;
+                        parse_quote!(match (#right) { #value => #home::set(&mut #v, #value) })
+                    } else {
+                        parse_quote!(match (#right) { #value => #v.set(#value) })
+                    };
                 } else if let Some((v, path)) = self.field_path(&a.left)
                     && let Some((_, parts)) = self.parts.iter().find(|(n, _)| v == n.as_str())
                 {
@@ -1080,30 +1091,67 @@ pub fn into_home(
         };
     };
     let n = syn::Index::from(parts.len());
-    let forgets = parts.iter().enumerate().map(|(k, path)| {
-        let k = syn::Index::from(k);
-        let members = path.split('.').map(|m| match m.parse::<u32>() {
-            Ok(i) => {
-                let i = syn::Index::from(i as usize);
-                quote!(#i)
-            }
-            Err(_) => {
-                let m = Ident::new(m, proc_macro2::Span::call_site());
-                quote!(#m)
-            }
-        });
-        quote! {
-            if moved[#k] {
-                ::core::mem::forget(whole #(. #members)*);
-            }
-        }
-    });
+    let forgets = forget_parts(parts);
     quote! {
         #[doc = #safety]
         let mut #name = unsafe {
-            #home::<_, #n>::with_parts(#slot, #name, |whole, moved| { #(#forgets)* })
+            #home::<_, #n>::with_parts(#slot, #name, |whole, moved| { #forgets })
         };
     }
+}
+
+/// `let v_home: T;` → a handle whose home holds no value yet, which `v_home.set(x)` fills:
+/// `let mut v_home = unsafe { Home::<T, 0>::vacant(slots.0) };` (`with_parts` as for
+/// [`into_home`]).
+pub fn vacant_home(
+    home: &TokenStream,
+    slot: TokenStream,
+    safety: &str,
+    name: &Ident,
+    ty: Option<&syn::Type>,
+    parts: Option<&[String]>,
+) -> TokenStream {
+    let ty = ty.map_or_else(|| quote!(_), |t| t.to_token_stream());
+    let Some(parts) = parts else {
+        return quote! {
+            #[doc = #safety]
+            let mut #name = unsafe { #home::<#ty, 0>::vacant(#slot) };
+        };
+    };
+    let n = syn::Index::from(parts.len());
+    let forgets = forget_parts(parts);
+    quote! {
+        #[doc = #safety]
+        let mut #name = unsafe {
+            #home::<#ty, #n>::vacant_with_parts(#slot, |whole: #ty, moved| { #forgets })
+        };
+    }
+}
+
+/// `if moved[k] { ::core::mem::forget(whole.a); }` for each part `k` (`a`).
+fn forget_parts(parts: &[String]) -> TokenStream {
+    parts
+        .iter()
+        .enumerate()
+        .map(|(k, path)| {
+            let k = syn::Index::from(k);
+            let members = path.split('.').map(|m| match m.parse::<u32>() {
+                Ok(i) => {
+                    let i = syn::Index::from(i as usize);
+                    quote!(#i)
+                }
+                Err(_) => {
+                    let m = Ident::new(m, proc_macro2::Span::call_site());
+                    quote!(#m)
+                }
+            });
+            quote! {
+                if moved[#k] {
+                    ::core::mem::forget(whole #(. #members)*);
+                }
+            }
+        })
+        .collect()
 }
 
 /// Finds the fields of anchored locals a `move` closure uses (see

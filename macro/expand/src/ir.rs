@@ -66,6 +66,9 @@ pub struct Local {
     /// self` method, `match &mut x`): may itself be a `&mut` (match ergonomics), whose `&mut
     /// self` methods a shared borrow of it cannot reach, though the binding is not `mut`.
     pub through_mut_ref: bool,
+    /// Declared with neither a value nor a type (`let y;`): its type comes from its first
+    /// assignment.
+    pub untyped_later: bool,
     /// Its one move is its last mention, and nothing can run after it (no later iteration of a
     /// loop around it): a method the receiver heuristic takes to consume it (`v.into_iter()`)
     /// may take it out of a fixed home. Were the guess wrong (a method that borrows), the value
@@ -401,6 +404,7 @@ impl Builder {
             consumed_by_call: false,
             oneshot_sender: false,
             through_mut_ref: false,
+            untyped_later: false,
             moved_last: false,
             last_move_maybe: false,
             taken_then_assigned: false,
@@ -815,6 +819,9 @@ impl Builder {
                         })
                 });
                 let ids = self.declare_pat(&l.pat, block, has_init);
+                if !has_init && let (Pat::Ident(_), [id]) = (&l.pat, &ids[..]) {
+                    self.locals[*id].untyped_later = true;
+                }
                 // `let p = (a, &v);`: an element of a tuple, array or struct literal borrows too.
                 if let Some(init) = &l.init {
                     for element in literal_elements(&init.expr) {
@@ -849,9 +856,7 @@ impl Builder {
                     use syn::spanned::Spanned;
                     self.locals[*id].closure_at = Some(init.expr.span());
                 }
-                if has_init {
-                    self.mark_anchorable(&l.pat, &ids);
-                }
+                self.mark_anchorable(&l.pat, &ids);
                 if let (Some(init), [id]) = (&l.init, &ids[..]) {
                     self.locals[*id].literal_fields = literal_fields(&init.expr);
                 }

@@ -177,12 +177,9 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                         // `(b, _): (Guard, Guard)`: the skipped part stays in the argument to
                         // the end of its scope; taken field by field, the analysis sees that.
                         let split = (!matches!(&*pt.ty, syn::Type::Reference(_)))
-                            .then(|| crate::normalize::split_partial_let(&bind))
+                            .then(|| crate::partial_let::split(&bind))
                             .flatten();
-                        match split {
-                            Some(stmts) => prologue.extend(stmts),
-                            None => prologue.push(bind),
-                        }
+                        prologue.push(split.unwrap_or(bind));
                     }
                     *other = parse_quote!(#arg_ident);
                     params.push((arg_ident, false));
@@ -193,6 +190,10 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     if let Some((this, _)) = &receiver_local {
         RenameSelf(this).visit_block_mut(&mut block);
     }
+    // `let (a, _) = pair;` leaves `pair.1` in `pair`: spelled `let a = pair.0;`, a part moved
+    // out, which the analysis tracks. (Before the arguments' own patterns join the body: an
+    // argument of a reference type is not split.)
+    crate::partial_let::split_all(&mut block);
     // Items declared in the body (`fn helper`, `struct`, `const`, `macro_rules!`) are visible in
     // their whole block, but the body is split across match arms: lift them out, in order.
     let items = take_items(&mut block);

@@ -28,6 +28,7 @@ mod matches;
 pub mod mentions;
 pub mod names;
 pub mod normalize;
+mod partial_let;
 mod pinned;
 pub mod rename;
 mod rules;

@@ -147,6 +147,8 @@ pub struct Gen<'a> {
     /// Anchored locals whose one move, maybe conditional, is their last mention (see
     /// `Local::last_move_maybe`).
     anchored_last_move_maybe: Vec<String>,
+    /// Anchored locals declared with neither a value nor a type (see `Local::untyped_later`).
+    anchored_untyped: Vec<String>,
     /// Every local of the fn, by name (see `AnchorUses::locals`).
     local_names: Vec<String>,
     /// A type parameter per anchored local, for its handle when the handle's type names the
@@ -192,6 +194,7 @@ impl<'a> Gen<'a> {
         let mut anchored_owned = Vec::new();
         let mut anchored_moved_last = Vec::new();
         let mut anchored_last_move_maybe = Vec::new();
+        let mut anchored_untyped = Vec::new();
         let local_names = body.locals.iter().map(|l| l.ident.to_string()).collect();
         for l in &mut body.locals {
             if l.anchored && (l.moved_last || l.taken_then_assigned) {
@@ -199,6 +202,9 @@ impl<'a> Gen<'a> {
             }
             if l.anchored && l.last_move_maybe {
                 anchored_last_move_maybe.push(l.ident.to_string());
+            }
+            if l.anchored && l.untyped_later {
+                anchored_untyped.push(l.ident.to_string());
             }
             if l.anchored && !l.literal_fields.is_empty() {
                 anchored_owned.push((l.ident.to_string(), l.literal_fields.clone()));
@@ -327,6 +333,7 @@ impl<'a> Gen<'a> {
             anchored_shared,
             anchored_owned,
             anchored_moved_last,
+            anchored_untyped,
             anchored_last_move_maybe,
             local_names,
             handle_tys,
@@ -916,6 +923,20 @@ impl<'a> Gen<'a> {
         let mut out = TokenStream::new();
         for (idx, s) in b.stmts.iter().enumerate().skip(from) {
             match s {
+                // `let y; y = f().await;`: the declaration is written again where the state
+                // resumes (see `restore_lets`). Before the suspension nothing names `y`, and
+                // rustc could not infer its type: written only where the code after it names it.
+                StmtIr::Plain(stmt @ syn::Stmt::Local(l)) if l.init.is_none() => {
+                    let (rest, diverges) = self.stmts_fwd(b, idx + 1);
+                    if crate::mentions::pat_bindings(&l.pat)
+                        .iter()
+                        .any(|(name, _)| names(&rest, name))
+                    {
+                        out.extend(self.plain_stmt(stmt));
+                    }
+                    out.extend(rest);
+                    return (out, diverges);
+                }
                 StmtIr::Plain(stmt) => {
                     out.extend(self.plain_stmt(stmt));
                     // `return ..;`, `continue;`, `panic!(..)`: what follows never runs (and a
@@ -1684,6 +1705,30 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// `let v: T;` of an anchored local, assigned later (`v.set(x)`): a handle whose home
+    /// holds no value yet. `None` when `v` has no fixed home.
+    fn vacant_home(&self, l: &syn::Local) -> Option<TokenStream> {
+        let (name, ty) = crate::anchor::simple_binding(&l.pat)?;
+        let (slot_decl, slot, safety) = self.home_slot(name)?;
+        let parts = self.parts_of(&name.to_string());
+        if ty.is_none() && parts.is_some() {
+            // The handle drops what is left after parts were moved out with a closure that
+            // names those parts (`whole.1`): it needs the type before the first assignment.
+            use syn::spanned::Spanned;
+            self.error.borrow_mut().get_or_insert_with(|| {
+                crate::error::Error::new(
+                    l.pat.span(),
+                    "#[state_machine] needs the type of a local declared without a value, part \
+                     of which is moved out later and the rest kept across an `.await`: write it \
+                     (`let x: T;`)",
+                )
+            });
+        }
+        let vacant =
+            crate::anchor::vacant_home(&self.n.support("Home"), slot, safety, name, ty, parts);
+        Some(quote!(#slot_decl #vacant))
+    }
+
     /// Where anchored local `name`'s home lies: `slots.k`, a slot of the pinned future, or a
     /// slot of the poll function's frame (see `stack_homes`), declared by the code returned
     /// first, just before the handle.
@@ -1821,6 +1866,10 @@ impl<'a> Gen<'a> {
         }
         let home = match &s {
             syn::Stmt::Local(l) if l.init.is_some() => self.pat_into_home(&l.pat),
+            syn::Stmt::Local(l) => match self.vacant_home(l) {
+                Some(vacant) => return vacant,
+                None => TokenStream::new(),
+            },
             _ => TokenStream::new(),
         };
         quote!(#s #home)
@@ -1940,6 +1989,8 @@ impl<'a> Gen<'a> {
             shared_only: &self.anchored_shared,
             owned: &self.anchored_owned,
             moved_last: &self.anchored_moved_last,
+            untyped: &self.anchored_untyped,
+            home: self.n.support("Home"),
             last_move_maybe: &self.anchored_last_move_maybe,
             locals: &self.local_names,
             in_closure: 0,
@@ -2622,4 +2673,13 @@ pub fn expr_text(e: &Expr) -> String {
         .replace("& ", "&")
         .replace(" !", "!")
         .replace(" ?", "?")
+}
+
+/// Does `name` appear in `tokens` (at any depth)?
+fn names(tokens: &TokenStream, name: &Ident) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == *name,
+        TokenTree::Group(g) => names(&g.stream(), name),
+        _ => false,
+    })
 }

@@ -155,6 +155,25 @@ impl<V, const N: usize> Home<V, N> {
             rest: DropRestParts(drop_rest_parts::<V, N, F>),
         }
     }
+
+    /// [`Home::vacant`], for a local some parts of which may be moved out (see
+    /// [`Home::with_parts`]): `let p: (A, B); p = (a, b); consume(p.0);`.
+    ///
+    /// # Safety
+    /// As for [`Home::vacant`].
+    #[inline(always)]
+    pub unsafe fn vacant_with_parts<F: Fn(V, &[bool; N])>(
+        slot: *mut HomeSlot<V, N>,
+        rest: F,
+    ) -> Home<V, N, DropRestParts<N>> {
+        let _ = rest;
+        // SAFETY: the caller's slot is valid, and its old value gone.
+        unsafe { Self::fill(slot, None) };
+        Home {
+            slot,
+            rest: DropRestParts(drop_rest_parts::<V, N, F>),
+        }
+    }
 }
 
 impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
