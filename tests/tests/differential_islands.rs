@@ -836,4 +836,20 @@ differential! {
             async { f(2).await + f(3).await }
         }
     }
+
+    /// A part of a kept local moved by a macro that runs at once as an island (its input has
+    /// a `return`): taken through the island's `Taker` (`part`), which sets the part's flag,
+    /// so the rest stays in the home and drops at the end of the local's scope. The island
+    /// borrowed the home shared, and moving the part out was E0507. Fuzz seed 1818, #88.
+    island_moving_a_part_of_a_kept_local {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(k: usize) -> usize {
+            let pair = (Guard::new("a"), Guard::new("b"));
+            logv!("value {}", { let part = pair.0; if part.name().len() == k { return 0; } 1 });
+            step("s", 1usize).await + pair.1.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(1).await + f(5).await }
+        }
+    }
 }

@@ -914,4 +914,19 @@ differential! {
             async { f(true).await + f(false).await }
         }
     }
+
+    /// `ref mut` in an argument's pattern borrows the argument mutably, so the argument is a
+    /// `mut` place (E0596 on `arg1`: rustc's `argument-patterns.rs` shape).
+    ref_mut_argument_patterns {
+        async fn f(n: u32, ref mut v: Vec<u32>, (ref mut a, b): (Guard, Guard)) -> usize {
+            v.push(n);
+            let k = step("s", v.len()).await;
+            a.0.push('!');
+            log(a.name());
+            k + b.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            f(1, vec![2], (Guard::new("a"), Guard::new("b")))
+        }
+    }
 }

@@ -83,6 +83,11 @@ pub fn binds_by_ref(pat: &Pat) -> bool {
     ref_bindings(pat).is_some()
 }
 
+/// Does the pattern bind anything by `ref mut`?
+pub fn binds_by_ref_mut(pat: &Pat) -> bool {
+    ref_bindings(pat) == Some(true)
+}
+
 /// Methods that return a borrow of their receiver, by the borrow they take.
 const SHARED: &[&str] = &[
     "iter",
@@ -556,6 +561,7 @@ impl AnchorUses<'_> {
                 island: false,
                 takers: Vec::new(),
                 error: None,
+                parted: Vec::new(),
             };
             let inline = finder.inline_args(quote::ToTokens::to_token_stream(&*body));
             finder.visit_expr_mut(body);
@@ -662,6 +668,7 @@ impl AnchorUses<'_> {
             island,
             takers: Vec::new(),
             error: None,
+            parted: Vec::new(),
         };
         let inline = finder.inline_args(quote::ToTokens::to_token_stream(&body));
         // (An island's block is `let value = <the macro>; slot.finish(value).await`: only the
@@ -672,9 +679,14 @@ impl AnchorUses<'_> {
                 finder.visit_stmt_mut(stmt);
             }
         }
-        let (found, takers) = (finder.found, finder.takers);
+        let (found, takers, parted) = (finder.found, finder.takers, finder.parted);
         if let Some(error) = finder.error {
             self.error.get_or_insert(error);
+        }
+        for part in parted {
+            if !self.parted.contains(&part) {
+                self.parted.push(part);
+            }
         }
         let lets = self.borrows_before(&found, &[], &takers, true);
         // The block takes each reference by value, as its first statements: used in place
@@ -1217,6 +1229,8 @@ struct ClosureBorrows<'u, 'a> {
     takers: Vec<Ident>,
     /// A move in an island that cannot be taken (see `consumed_in_island`).
     error: Option<crate::error::Error>,
+    /// The parts moved out in an island's code: `(local, part)` (see `AnchorUses::parted`).
+    parted: Vec<(String, String)>,
 }
 
 impl ClosureBorrows<'_, '_> {
@@ -1271,8 +1285,39 @@ impl ClosureBorrows<'_, '_> {
     fn moved_operand(&mut self, e: &mut Expr) {
         match self.uses.anchored(e) {
             Some(v) if self.island && !self.taken.contains(&v) => *e = self.taken_in_island(v),
-            _ => self.visit_expr_mut(e),
+            _ => match self.uses.field_path(e) {
+                Some((v, path)) if self.island && !self.taken.contains(&v) => {
+                    *e = self.part_in_island(e, v, path);
+                }
+                _ => self.visit_expr_mut(e),
+            },
         }
+    }
+
+    /// `v.a` taken by value in an island's code: part `a` moves out of the home there, through
+    /// the island's [`Taker`](../../clockwork/machine/struct.Taker.html), which sets its flag
+    /// (see `AnchorUses::take_part`).
+    fn part_in_island(&mut self, e: &Expr, v: Ident, path: String) -> Expr {
+        // The first run, which finds the parts, has no flags yet; its code is thrown away.
+        let k = self.uses.part_flag(&v, &path).unwrap_or(0);
+        let k = proc_macro2::Literal::usize_unsuffixed(k);
+        let part = (v.to_string(), path);
+        if !self.parted.contains(&part) {
+            self.parted.push(part);
+        }
+        if !self.takers.contains(&v) {
+            self.takers.push(v.clone());
+        }
+        let local = self.local_for(v, true);
+        let mut place = e.clone();
+        reroot_at(&mut place, &parse_quote!((*#local)));
+        let safety = "// SAFETY: a field of the value in its home, moved out under its flag.";
+        let moved = Ident::new("part", proc_macro2::Span::mixed_site());
+        parse_quote!({
+            #[doc = #safety]
+            let #moved = unsafe { #local.part(#k, &raw const #place) };
+            #moved
+        })
     }
 
     fn local_for(&mut self, v: Ident, writes: bool) -> Ident {
@@ -1577,5 +1622,14 @@ fn leaves_nothing(pat: &Pat) -> bool {
         Pat::TupleStruct(t) => t.elems.iter().all(leaves_nothing),
         Pat::Struct(s) => s.rest.is_none() && s.fields.iter().all(|f| leaves_nothing(&f.pat)),
         _ => false,
+    }
+}
+
+/// Puts `root` in place of the local at the root of the field path `place` (`v.a.b`).
+fn reroot_at(place: &mut Expr, root: &Expr) {
+    match place {
+        Expr::Field(f) => reroot_at(&mut f.base, root),
+        Expr::Paren(p) => reroot_at(&mut p.expr, root),
+        other => *other = root.clone(),
     }
 }

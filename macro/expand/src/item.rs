@@ -169,8 +169,11 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                 other => {
                     let arg_ident = Ident::new(&names.fresh(&format!("arg{i}")), other.span());
                     let pat = other.clone();
+                    // `ref mut v: Vec<u32>` borrows the argument mutably: it is a `mut` place.
+                    let mutable = crate::anchor::binds_by_ref_mut(&pat);
+                    let m = mutable.then(<syn::Token![mut]>::default);
                     if rebound(i) {
-                        prologue.push(parse_quote!(let #arg_ident = #arg_ident;));
+                        prologue.push(parse_quote!(let #m #arg_ident = #arg_ident;));
                     }
                     if !matches!(pat, Pat::Wild(_)) {
                         let bind: Stmt = parse_quote!(let #pat = #arg_ident;);
@@ -182,7 +185,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                         prologue.push(split.unwrap_or(bind));
                     }
                     *other = parse_quote!(#arg_ident);
-                    params.push((arg_ident, false));
+                    params.push((arg_ident, mutable && !rebound(i)));
                 }
             },
         }
@@ -220,12 +223,21 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     prologue.append(&mut block.stmts);
     block.stmts = prologue;
 
+    // `async fn f() -> !`: `!` as a type argument (`Output = !`) needs a nightly feature;
+    // the support module names it on stable (`Never`).
+    let written = |ty: &syn::Type| match ty {
+        syn::Type::Never(_) => {
+            let machine = f.machine;
+            quote!(#machine::Never)
+        }
+        ty => ty.to_token_stream(),
+    };
     let (ret_ty, option_return) = match &sig.output {
         ReturnType::Default => (quote!(()), false),
-        ReturnType::Type(_, ty) => (ty.to_token_stream(), returns_option(ty)),
+        ReturnType::Type(_, ty) => (written(ty), returns_option(ty)),
     };
     let closure_ret = match &sig.output {
-        ReturnType::Type(_, ty) if !mentions_impl_trait(ty) => Some(ty.to_token_stream()),
+        ReturnType::Type(_, ty) if !mentions_impl_trait(ty) => Some(written(ty)),
         ReturnType::Default => Some(quote!(())),
         _ => None,
     };

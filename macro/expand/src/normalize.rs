@@ -1855,7 +1855,11 @@ impl<'a> Normalizer<'a> {
             // (`x.await.val()`): a temporary of the tail, moved into its slot.
             return self.slot_temporary(e, out);
         }
-        if is_place_expr(&e) || is_promotable(&e) || is_stable(&e) {
+        // A `&mut` of a constant is not promoted (but for `&mut []`): `boom(&mut ()).await`
+        // borrows a temporary that lives to the end of the statement, across the `.await`.
+        let mutable_constant =
+            mutable && is_promotable(&e) && !matches!(&e, Expr::Array(a) if a.elems.is_empty());
+        if !mutable_constant && (is_place_expr(&e) || is_promotable(&e) || is_stable(&e)) {
             self.note_statement_temp(&e);
             e
         } else if self.tail_slots.is_some() {

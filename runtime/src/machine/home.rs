@@ -406,6 +406,20 @@ impl<V, const N: usize> Taker<'_, V, N> {
         // it holds the value, since the body as written (borrow-checked) moves it at most once.
         unsafe { take_from(self.slot) }
     }
+
+    /// `v.f` taken by value in the island: a move of part `k` (see [`Home::part`]).
+    ///
+    /// # Safety
+    /// `field` points to the part of the value that flag `k` stands for.
+    #[inline(always)]
+    pub unsafe fn part<T>(&mut self, k: usize, field: *const T) -> T {
+        // SAFETY: as in `take`, the slot is valid; the caller passes a field of the value,
+        // moved out once, and flag `k` makes the handle forget it instead of dropping it.
+        unsafe {
+            (*self.slot).moved[k] = true;
+            field.read()
+        }
+    }
 }
 
 impl<V, const N: usize> core::ops::Deref for Taker<'_, V, N> {

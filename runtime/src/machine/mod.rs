@@ -36,6 +36,7 @@
 //! | [`Home`] | the fixed home of a local that stays borrowed across an `.await` |
 //! | [`Copies`] | one field type for a future whose code is written in two places |
 //! | [`IslandSlot`], [`Island`] | a macro that awaits (`select!`), run as one `async` block |
+//! | [`Never`] | `!`, the output of an `async fn() -> !`, named on stable |
 //!
 //! # Why this is sound
 //!
@@ -208,6 +209,21 @@ impl<F> Slot<F> {
 #[inline(always)]
 pub fn returning<T, F: FnOnce() -> Poll<T>>(body: F) -> Poll<T> {
     body()
+}
+
+/// `!`, for the output of an `async fn() -> !`: stable Rust does not let a type argument be
+/// `!` (`Future<Output = !>` needs `#![feature(never_type)]`), but the return type of a fn
+/// pointer may be, and a projection names it.
+pub type Never = <fn() -> ! as ReturnOf>::Output;
+
+/// The return type of a fn pointer type (see [`Never`]).
+pub trait ReturnOf {
+    /// What the fn returns.
+    type Output;
+}
+
+impl<T> ReturnOf for fn() -> T {
+    type Output = T;
 }
 
 /// The panic of a poll after `Ready`, as rustc words it.
