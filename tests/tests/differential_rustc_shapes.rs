@@ -34,4 +34,62 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = clockwork::machine::Never> { f(3) }
     }
+
+    /// Locals declared without a value in a loop, assigned from `.await`s on some iterations,
+    /// with parts moved out and the rest kept across later `.await`s: rustc's
+    /// `dynamic-drop-async.rs` (`struct_dynamic_drop`), with the types written. Declared again
+    /// where a state resumes, such a local had no fixed home (E0282).
+    locals_declared_without_a_value_with_parts_in_a_loop {
+        pub struct Two(pub Guard, pub Guard);
+        async fn f(c0: bool, c1: bool, c: bool) {
+            for i in 0..2 {
+                let x: (Guard, Guard, Guard);
+                let y: Two;
+                if (c0 && i == 0) || (c1 && i == 1) {
+                    x = (step("a", Guard::new("x0")).await, Guard::new("x1"), Guard::new("x2"));
+                    y = Two(step("b", Guard::new("y0")).await, Guard::new("y1"));
+                    if c {
+                        drop(x.1);
+                        step("c", ()).await;
+                        drop(y.0);
+                        step("d", ()).await;
+                    }
+                }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = ()> {
+            async {
+                f(true, false, true).await;
+                f(false, true, true).await;
+                f(true, true, false).await;
+            }
+        }
+    }
+
+    /// A `ref` binding of a `match` on a value (not a place) borrows the value itself, a
+    /// temporary that lives to the end of the `match`, across the arm's `.await`: it was not
+    /// kept (E0716). Near rustc's `dynamic-drop-async.rs`
+    /// (`panic_after_init_by_match_with_bindings_and_guard`), whose other arm binds the
+    /// value by move: that still fails (E0507, see README).
+    ref_binding_of_a_matched_value_across_an_await {
+        async fn f(b: bool) -> usize {
+            let n = match Guard::new("t") {
+                ref x => {
+                    step("s", ()).await;
+                    x.name().len()
+                }
+            };
+            let m = match step("v", Guard::new("v")).await {
+                ref x if b => {
+                    step("s2", ()).await;
+                    x.name().len()
+                }
+                ref x => x.name().len() + 10,
+            };
+            n + m
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(true).await + f(false).await }
+        }
+    }
 }

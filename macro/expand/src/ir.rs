@@ -69,6 +69,8 @@ pub struct Local {
     /// Declared with neither a value nor a type (`let y;`): its type comes from its first
     /// assignment.
     pub untyped_later: bool,
+    /// The type written in `let y: T;` (a local declared without a value).
+    pub declared_ty: Option<syn::Type>,
     /// Its one move is its last mention, and nothing can run after it (no later iteration of a
     /// loop around it): a method the receiver heuristic takes to consume it (`v.into_iter()`)
     /// may take it out of a fixed home. Were the guess wrong (a method that borrows), the value
@@ -405,6 +407,7 @@ impl Builder {
             oneshot_sender: false,
             through_mut_ref: false,
             untyped_later: false,
+            declared_ty: None,
             moved_last: false,
             last_move_maybe: false,
             taken_then_assigned: false,
@@ -819,8 +822,12 @@ impl Builder {
                         })
                 });
                 let ids = self.declare_pat(&l.pat, block, has_init);
-                if !has_init && let (Pat::Ident(_), [id]) = (&l.pat, &ids[..]) {
-                    self.locals[*id].untyped_later = true;
+                if !has_init && let [id] = &ids[..] {
+                    match crate::anchor::simple_binding(&l.pat) {
+                        Some((_, None)) => self.locals[*id].untyped_later = true,
+                        Some((_, Some(ty))) => self.locals[*id].declared_ty = Some(ty.clone()),
+                        None => {}
+                    }
                 }
                 // `let p = (a, &v);`: an element of a tuple, array or struct literal borrows too.
                 if let Some(init) = &l.init {

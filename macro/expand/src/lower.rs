@@ -1690,42 +1690,46 @@ impl<'a> Gen<'a> {
     /// assignment (`v.set(x)`) fills.
     fn declared_without_value(&self, l: &crate::ir::Local, m: Option<TokenStream>) -> TokenStream {
         let i = &l.ident;
-        match self.home_slot(i) {
-            Some((slot_decl, slot, _)) if l.anchored && self.parts_of(&i.to_string()).is_none() => {
-                let home = self.n.support("Home");
-                let safety = "// SAFETY: the slot is this local's alone; its value was moved out \
-                              or dropped with the handle before the suspension.";
-                quote! {
-                    #slot_decl
-                    #[doc = #safety]
-                    let mut #i = unsafe { #home::<_, 0>::vacant(#slot) };
-                }
-            }
-            _ => quote!(let #m #i;),
-        }
+        let safety = "// SAFETY: the slot is this local's alone; its value was moved out or dropped \
+                      with the handle before the suspension.";
+        self.vacant_handle(i, l.declared_ty.as_ref(), i.span(), Some(safety))
+            .unwrap_or_else(|| quote!(let #m #i;))
     }
 
     /// `let v: T;` of an anchored local, assigned later (`v.set(x)`): a handle whose home
     /// holds no value yet. `None` when `v` has no fixed home.
     fn vacant_home(&self, l: &syn::Local) -> Option<TokenStream> {
+        use syn::spanned::Spanned;
         let (name, ty) = crate::anchor::simple_binding(&l.pat)?;
-        let (slot_decl, slot, safety) = self.home_slot(name)?;
+        self.vacant_handle(name, ty, l.pat.span(), None)
+    }
+
+    /// The handle of anchored local `name` declared without a value, of type `ty` if written;
+    /// `safety` says why its slot is empty, if not `home_slot`'s reason.
+    fn vacant_handle(
+        &self,
+        name: &Ident,
+        ty: Option<&syn::Type>,
+        span: Span,
+        safety: Option<&'static str>,
+    ) -> Option<TokenStream> {
+        let (slot_decl, slot, slot_safety) = self.home_slot(name)?;
         let parts = self.parts_of(&name.to_string());
         if ty.is_none() && parts.is_some() {
             // The handle drops what is left after parts were moved out with a closure that
             // names those parts (`whole.1`): it needs the type before the first assignment.
-            use syn::spanned::Spanned;
             self.error.borrow_mut().get_or_insert_with(|| {
                 crate::error::Error::new(
-                    l.pat.span(),
+                    span,
                     "#[state_machine] needs the type of a local declared without a value, part \
                      of which is moved out later and the rest kept across an `.await`: write it \
                      (`let x: T;`)",
                 )
             });
         }
-        let vacant =
-            crate::anchor::vacant_home(&self.n.support("Home"), slot, safety, name, ty, parts);
+        let home = self.n.support("Home");
+        let safety = safety.unwrap_or(slot_safety);
+        let vacant = crate::anchor::vacant_home(&home, slot, safety, name, ty, parts);
         Some(quote!(#slot_decl #vacant))
     }
 

@@ -1207,6 +1207,25 @@ impl<'a> Normalizer<'a> {
                     // arms' suspensions (`match make().name().len() { .. }`), also those
                     // made after an `.await` in it (`match f().await ^ g(&T) { .. }`).
                     s = self.extract_temps(s, &mut prelude);
+                    // `match String::from("v") { ref x => { f().await; x.len() } }`: a `ref`
+                    // binding borrows the scrutinee's value itself, a temporary that lives as
+                    // long (kept across the arm's `.await`s, where it has a name).
+                    if !is_place(&s)
+                        && !is_place_expr(&s)
+                        && m.arms.iter().any(|a| crate::anchor::binds_by_ref(&a.pat))
+                    {
+                        let mutable = m
+                            .arms
+                            .iter()
+                            .any(|a| crate::anchor::binds_by_ref_mut(&a.pat));
+                        let t = self.synth("scrutinee");
+                        prelude.push(if mutable {
+                            parse_quote!(let mut #t = #s;)
+                        } else {
+                            parse_quote!(let #t = #s;)
+                        });
+                        s = parse_quote!(#t);
+                    }
                 }
                 m.expr = Box::new(s);
                 for arm in &mut m.arms {
