@@ -68,9 +68,9 @@ differential! {
 
     /// A `ref` binding of a `match` on a value (not a place) borrows the value itself, a
     /// temporary that lives to the end of the `match`, across the arm's `.await`: it was not
-    /// kept (E0716). Near rustc's `dynamic-drop-async.rs`
-    /// (`panic_after_init_by_match_with_bindings_and_guard`), whose other arm binds the
-    /// value by move: that still fails (E0507, see README).
+    /// kept (E0716). And an arm beside it that binds the value by move takes it out of its
+    /// home first thing (E0507: it moved out of the home). rustc's `dynamic-drop-async.rs`
+    /// (`panic_after_init_by_match_with_bindings_and_guard`) shape.
     ref_binding_of_a_matched_value_across_an_await {
         async fn f(b: bool) -> usize {
             let n = match Guard::new("t") {
@@ -86,10 +86,51 @@ differential! {
                 }
                 ref x => x.name().len() + 10,
             };
-            n + m
+            let k = match step("w", Guard::new("w")).await {
+                ref x if b => {
+                    step("s3", ()).await;
+                    x.name().len()
+                }
+                x => {
+                    step("s4", ()).await;
+                    x.name().len() + 20
+                }
+            };
+            n + m + k
         }
         pub fn entry() -> impl core::future::Future<Output = usize> {
             async { f(true).await + f(false).await }
+        }
+    }
+
+    /// As above, with neither values nor types written (`let x;`), as in rustc's test: the
+    /// handle's first assignment brings what drops the rest (`Home::set_with_parts`); it was
+    /// E0282 (the rest was dropped by a closure naming `whole.1` before any value gave its
+    /// type).
+    locals_declared_without_a_value_or_a_type_with_parts_in_a_loop {
+        pub struct Two(pub Guard, pub Guard);
+        async fn f(c0: bool, c1: bool, c: bool) {
+            for i in 0..2 {
+                let x;
+                let y;
+                if (c0 && i == 0) || (c1 && i == 1) {
+                    x = (step("a", Guard::new("x0")).await, Guard::new("x1"), Guard::new("x2"));
+                    y = Two(step("b", Guard::new("y0")).await, Guard::new("y1"));
+                    if c {
+                        drop(x.1);
+                        step("c", ()).await;
+                        drop(y.0);
+                        step("d", ()).await;
+                    }
+                }
+            }
+        }
+        pub fn entry() -> impl core::future::Future<Output = ()> {
+            async {
+                f(true, false, true).await;
+                f(false, true, true).await;
+                f(true, true, false).await;
+            }
         }
     }
 }

@@ -234,6 +234,11 @@ impl AnchorUses<'_> {
         });
     }
 
+    /// The anchored local a `match` is on (`match v { .. }`, `match (v) { .. }`).
+    pub fn anchored_scrutinee(&self, e: &Expr) -> Option<Ident> {
+        self.anchored(strip_parens(e))
+    }
+
     fn anchored(&self, e: &Expr) -> Option<Ident> {
         match e {
             Expr::Path(p)
@@ -987,9 +992,22 @@ impl VisitMut for AnchorUses<'_> {
                     let right = &a.right;
                     let value = Ident::new("value", proc_macro2::Span::mixed_site());
                     // (In parentheses: a struct literal cannot be a bare `match` scrutinee.)
+                    let parts = self.parts.iter().find(|(n, _)| v == n.as_str());
                     *e = if self.untyped.iter().any(|n| v == n.as_str()) {
                         let home = &self.home;
-                        parse_quote!(match (#right) { #value => #home::set(&mut #v, #value) })
+                        match parts {
+                            Some((_, parts)) => {
+                                let forgets = forget_parts(parts);
+                                parse_quote!(match (#right) {
+                                    #value => #home::set_with_parts(&mut #v, #value, |whole, moved| {
+                                        #forgets
+                                    })
+                                })
+                            }
+                            None => {
+                                parse_quote!(match (#right) { #value => #home::set(&mut #v, #value) })
+                            }
+                        }
                     } else {
                         parse_quote!(match (#right) { #value => #v.set(#value) })
                     };
@@ -1114,7 +1132,7 @@ pub fn into_home(
 
 /// `let v_home: T;` → a handle whose home holds no value yet, which `v_home.set(x)` fills:
 /// `let mut v_home = unsafe { Home::<T, 0>::vacant(slots.0) };` (`with_parts` as for
-/// [`into_home`]).
+/// [`into_home`]; without a type, the assignments bring what drops the rest).
 pub fn vacant_home(
     home: &TokenStream,
     slot: TokenStream,
@@ -1123,7 +1141,8 @@ pub fn vacant_home(
     ty: Option<&syn::Type>,
     parts: Option<&[String]>,
 ) -> TokenStream {
-    let ty = ty.map_or_else(|| quote!(_), |t| t.to_token_stream());
+    let written = ty.map(|t| t.to_token_stream());
+    let ty = written.clone().unwrap_or_else(|| quote!(_));
     let Some(parts) = parts else {
         return quote! {
             #[doc = #safety]
@@ -1131,6 +1150,12 @@ pub fn vacant_home(
         };
     };
     let n = syn::Index::from(parts.len());
+    if written.is_none() {
+        return quote! {
+            #[doc = #safety]
+            let mut #name = unsafe { #home::<_, #n>::vacant_untyped(#slot) };
+        };
+    }
     let forgets = forget_parts(parts);
     quote! {
         #[doc = #safety]

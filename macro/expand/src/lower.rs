@@ -1171,9 +1171,30 @@ impl<'a> Gen<'a> {
                 // put it back (see `AnchorUses::take_for_match`).
                 let pats: Vec<&Pat> = arms.iter().map(|a| &a.pat).collect();
                 let mut taken = None;
+                let mut anchored = None;
                 self.anchor_uses(|a| {
                     taken = a.taken_by_arms(scrutinee, &pats);
+                    anchored = a.anchored_scrutinee(scrutinee);
                 });
+                // Otherwise an arm that binds an anchored scrutinee whole by value (`x => ..`,
+                // beside `ref x if c => ..`) matches it by reference and takes it out of its
+                // home first thing in its body: the pattern is matched on the home, where a
+                // move is E0507.
+                let none_taken = taken.is_none();
+                let takes_whole = |pat: &Pat| match (none_taken, &anchored, split_guard(pat).0) {
+                    (true, Some(v), Pat::Ident(i))
+                        if i.by_ref.is_none()
+                            && i.subpat.is_none()
+                            && crate::mentions::looks_like_binding(&i) =>
+                    {
+                        let (name, m) = (&i.ident, &i.mutability);
+                        let mut by_ref = i.clone();
+                        by_ref.by_ref = Some(Default::default());
+                        by_ref.mutability = None;
+                        Some((by_ref, quote!(let #m #name = #v.take();)))
+                    }
+                    _ => None,
+                };
                 let taken =
                     taken.map(|(v, puts_back)| (crate::anchor::TakenByArms::new(&v), puts_back));
                 let scrutinee = match &taken {
@@ -1187,7 +1208,12 @@ impl<'a> Gen<'a> {
                     .map(|(j, a)| {
                         let attrs = &a.attrs;
                         let pat = &a.pat;
+                        let take_whole = takes_whole(pat);
                         let (pat, guard) = split_guard(pat);
+                        let (pat, take) = match take_whole {
+                            Some((by_ref, take)) => (Pat::Ident(by_ref), take),
+                            None => (pat, TokenStream::new()),
+                        };
                         // An arm that binds nothing puts the taken value back.
                         let put_back = taken.as_ref().filter(|(_, puts_back)| puts_back[j]);
                         let guard = guard.map(|g| {
@@ -1201,12 +1227,18 @@ impl<'a> Gen<'a> {
                         let body = match &a.body {
                             ArmBody::Plain(e) => {
                                 all_diverge &= diverges(e);
-                                self.plain_expr(e)
+                                let e = self.plain_expr(e);
+                                if take.is_empty() {
+                                    e
+                                } else {
+                                    quote!({ #take #e })
+                                }
                             }
                             ArmBody::Block(b) => {
                                 // Bindings with a fixed home move into it first thing.
                                 let homes = self.pat_into_home(&a.pat);
-                                let (code, d) = self.block_fwd(b, &|_| homes.clone());
+                                let pre = quote!(#take #homes);
+                                let (code, d) = self.block_fwd(b, &|_| pre.clone());
                                 all_diverge &= d;
                                 code
                             }
@@ -1692,16 +1724,15 @@ impl<'a> Gen<'a> {
         let i = &l.ident;
         let safety = "// SAFETY: the slot is this local's alone; its value was moved out or dropped \
                       with the handle before the suspension.";
-        self.vacant_handle(i, l.declared_ty.as_ref(), i.span(), Some(safety))
+        self.vacant_handle(i, l.declared_ty.as_ref(), Some(safety))
             .unwrap_or_else(|| quote!(let #m #i;))
     }
 
     /// `let v: T;` of an anchored local, assigned later (`v.set(x)`): a handle whose home
     /// holds no value yet. `None` when `v` has no fixed home.
     fn vacant_home(&self, l: &syn::Local) -> Option<TokenStream> {
-        use syn::spanned::Spanned;
         let (name, ty) = crate::anchor::simple_binding(&l.pat)?;
-        self.vacant_handle(name, ty, l.pat.span(), None)
+        self.vacant_handle(name, ty, None)
     }
 
     /// The handle of anchored local `name` declared without a value, of type `ty` if written;
@@ -1710,23 +1741,10 @@ impl<'a> Gen<'a> {
         &self,
         name: &Ident,
         ty: Option<&syn::Type>,
-        span: Span,
         safety: Option<&'static str>,
     ) -> Option<TokenStream> {
         let (slot_decl, slot, slot_safety) = self.home_slot(name)?;
         let parts = self.parts_of(&name.to_string());
-        if ty.is_none() && parts.is_some() {
-            // The handle drops what is left after parts were moved out with a closure that
-            // names those parts (`whole.1`): it needs the type before the first assignment.
-            self.error.borrow_mut().get_or_insert_with(|| {
-                crate::error::Error::new(
-                    span,
-                    "#[state_machine] needs the type of a local declared without a value, part \
-                     of which is moved out later and the rest kept across an `.await`: write it \
-                     (`let x: T;`)",
-                )
-            });
-        }
         let home = self.n.support("Home");
         let safety = safety.unwrap_or(slot_safety);
         let vacant = crate::anchor::vacant_home(&home, slot, safety, name, ty, parts);

@@ -174,6 +174,37 @@ impl<V, const N: usize> Home<V, N> {
             rest: DropRestParts(drop_rest_parts::<V, N, F>),
         }
     }
+
+    /// [`Home::vacant_with_parts`] for a local declared with neither a value nor a type
+    /// (`let p; p = (a, b); consume(p.0);`): what drops the rest names the parts, so it
+    /// comes with the first value, which gives the type ([`Home::set_with_parts`]).
+    ///
+    /// # Safety
+    /// As for [`Home::vacant`].
+    #[inline(always)]
+    pub unsafe fn vacant_untyped(slot: *mut HomeSlot<V, N>) -> Home<V, N, DropRestParts<N>> {
+        // SAFETY: the caller's slot is valid, and its old value gone.
+        unsafe { Self::fill(slot, None) };
+        Home {
+            slot,
+            rest: DropRestParts(drop_nothing::<N>),
+        }
+    }
+}
+
+/// What a [`Home::vacant_untyped`] handle drops its value with until its first assignment:
+/// never called, since the slot holds no value until then.
+unsafe fn drop_nothing<const N: usize>(_: *mut (), _: &[bool; N]) {}
+
+impl<V, const N: usize> Home<V, N, DropRestParts<N>> {
+    /// `v = value` for a local made by [`Home::vacant_untyped`]: the assignment, and `rest`
+    /// (as for [`Home::with_parts`]), which drops what is left of this value.
+    #[inline(always)]
+    pub fn set_with_parts<F: Fn(V, &[bool; N])>(&mut self, value: V, rest: F) {
+        let _ = rest;
+        self.set(value);
+        self.rest = DropRestParts(drop_rest_parts::<V, N, F>);
+    }
 }
 
 impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
