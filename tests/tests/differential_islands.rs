@@ -852,4 +852,23 @@ differential! {
             async { f(1).await + f(5).await }
         }
     }
+
+    /// A local moved out, then assigned again by a macro that runs as an island: the island
+    /// gets a `Taker`, whose `set` drops the old value only if there is one. Through
+    /// `exclusive()`, the `&mut` pointed at a moved-out value, which the assignment dropped
+    /// a second time (since `Home` keeps `None` for a moved-out value, a debug build aborted
+    /// there). Fuzz seed 2727, #3658.
+    island_assigning_a_moved_local {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(k: u32) -> usize {
+            let mut g = Guard::new("g");
+            let pair = (g, 1usize);
+            logv!("value {}", if k > 1 { g = step("s", Guard::new("h")).await; 1 } else { 2 });
+            step("t", ()).await;
+            pair.1
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(3).await + f(0).await }
+        }
+    }
 }

@@ -574,11 +574,11 @@ impl AnchorUses<'_> {
                 let shadows = shadow_inline_args(&inline);
                 *body = parse_quote!({ #(#shadows)* #body });
             }
-            finder.found
+            (finder.found, finder.takers)
         };
         let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
-        let found = run(self, &mut body, &[]);
+        let (found, _) = run(self, &mut body, &[]);
         // A local the closure takes by value and never writes is moved into it (`|| consume(v)`)
         // or copied: it is taken out of its home before the closure, which captures it by
         // value, as rustc's closure would. (Read by value after a write, `|by| { count += by;
@@ -600,8 +600,8 @@ impl AnchorUses<'_> {
             .collect();
         let Expr::Closure(c) = e else { return false };
         let mut body = (*c.body).clone();
-        let found = run(self, &mut body, &taken);
-        let lets = self.borrows_before(&found, &taken, &[], false);
+        let (found, takers) = run(self, &mut body, &taken);
+        let lets = self.borrows_before(&found, &taken, &takers, false);
         *c.body = body;
         // The closure captures the references before it by value when it captures nothing
         // else of the fn's: else, in edition 2018, where a capture is a whole variable, it
@@ -641,7 +641,7 @@ impl AnchorUses<'_> {
             if taken.contains(v) {
                 lets.push(quote::quote!(let #local = #v.take();));
             } else if takers.contains(v) {
-                lets.push(quote::quote!(let #local = #v.taker();));
+                lets.push(quote::quote!(let mut #local = #v.taker();));
             } else if self.lends_exclusive(v, *writes) {
                 lets.push(quote::quote!(let #local = #v.exclusive();));
             } else if lend {
@@ -1461,6 +1461,21 @@ impl VisitMut for ClosureBorrows<'_, '_> {
 
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
+            // `v = x` on a whole local, which may hold no value here (moved out, or not yet
+            // assigned): through a `Taker`, whose `set` drops the old value only if there is
+            // one (through a `&mut`, the assignment would drop what is not there).
+            Expr::Assign(a)
+                if let Some(v) = self.uses.anchored(&a.left)
+                    && !self.taken.contains(&v) =>
+            {
+                if !self.takers.contains(&v) {
+                    self.takers.push(v.clone());
+                }
+                let local = self.local_for(v, true);
+                self.visit_expr_mut(&mut a.right);
+                let right = &a.right;
+                *e = parse_quote!(#local.set(#right));
+            }
             Expr::Assign(a) => {
                 self.written(&mut a.left);
                 self.visit_expr_mut(&mut a.right);

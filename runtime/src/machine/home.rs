@@ -417,7 +417,8 @@ impl<'a, V> Lent<'a, V> {
 }
 
 /// A fixed home lent to an island: a macro that awaits or leaves the fn (`select!`, a logging
-/// macro given a `?`), run as an `async` block that is not `move`. In the `async fn` the
+/// macro given a `?`), run as an `async` block that is not `move` (also lent to a closure that
+/// assigns the local: [`Taker::set`] drops the old value only if there is one). In the `async fn` the
 /// macro's code runs in place, and where it moves the local (`v.into_inner()` in one branch)
 /// the local is gone from there on; elsewhere it stays, and drops at the end of its scope.
 /// The block gets this instead of a borrow: a move is [`Taker::take`], which clears the
@@ -436,6 +437,17 @@ impl<V, const N: usize> Taker<'_, V, N> {
         // SAFETY: the slot outlives the island that holds the taker (`Home::new`'s contract);
         // it holds the value, since the body as written (borrow-checked) moves it at most once.
         unsafe { take_from(self.slot) }
+    }
+
+    /// `v = value` in the island: drops the old value if the local holds one (it may have
+    /// been moved out, or not yet assigned), as the assignment in the `async fn` does.
+    #[inline(always)]
+    pub fn set(&mut self, value: V) {
+        const { assert!(N == 0, "a part moved out of a local assigned in an island") };
+        // SAFETY: as in `take`, the slot is valid, and the island its only user meanwhile.
+        // The assignment drops the old `Option` in place, then writes the new one (also
+        // when that drop panics, as rustc's assignment does).
+        unsafe { *(*self.slot).value = Some(value) }
     }
 
     /// `v.f` taken by value in the island: a move of part `k` (see [`Home::part`]).
