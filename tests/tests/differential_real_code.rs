@@ -352,4 +352,23 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// A method of a `static` in an awaited expression (`SEM.acquire_many(n).await`, tokio-util's
+    /// tests): a path stays where it is; taken for a constant, it was copied into a temporary
+    /// (E0507, cannot move out of static item).
+    method_of_a_static_awaited {
+        pub struct Sem(pub std::sync::atomic::AtomicU32);
+        impl Sem {
+            pub fn acquire_many(&self, n: u32) -> Step<u32> {
+                let had = self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                step("acquire", had + n)
+            }
+        }
+        static SEM: Sem = Sem(std::sync::atomic::AtomicU32::new(0));
+        async fn f() -> u32 {
+            let a = SEM.acquire_many(2).await;
+            a + SEM.acquire_many(3).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
 }

@@ -566,6 +566,17 @@ fn is_promotable(e: &Expr) -> bool {
     }
 }
 
+/// Does a promotable expression name a constant or a `static` (`MAX`, `(SEM, 1)`)?
+fn mentions_a_path(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Tuple(t) => t.elems.iter().any(mentions_a_path),
+        Expr::Array(a) => a.elems.iter().any(mentions_a_path),
+        Expr::Paren(p) => mentions_a_path(&p.expr),
+        _ => false,
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Ctx {
     Value,
@@ -1874,10 +1885,13 @@ impl<'a> Normalizer<'a> {
             // (`x.await.val()`): a temporary of the tail, moved into its slot.
             return self.slot_temporary(e, out);
         }
-        // A `&mut` of a constant is not promoted (but for `&mut []`): `boom(&mut ()).await`
+        // A `&mut` of a literal is not promoted (but for `&mut []`): `boom(&mut ()).await`
         // borrows a temporary that lives to the end of the statement, across the `.await`.
-        let mutable_constant =
-            mutable && is_promotable(&e) && !matches!(&e, Expr::Array(a) if a.elems.is_empty());
+        // (Not a path: `SEM.acquire().await` on a `static` must not copy it.)
+        let mutable_constant = mutable
+            && is_promotable(&e)
+            && !mentions_a_path(&e)
+            && !matches!(&e, Expr::Array(a) if a.elems.is_empty());
         if !mutable_constant && (is_place_expr(&e) || is_promotable(&e) || is_stable(&e)) {
             self.note_statement_temp(&e);
             e
