@@ -624,4 +624,37 @@ differential! {
             async { f(2, 3).await + f(2, 2).await + f(1, 0).await }
         }
     }
+
+    /// Moved before a loop, assigned again at the end of each iteration (also in a nested
+    /// loop): from the second iteration on, the `.await` at the top of the loop holds the new
+    /// value, which rustc drops at the next assignment. It was not kept there (dropped before
+    /// the `.await`). Fuzz seed 2727, #1504.
+    moved_then_assigned_later_in_a_loop {
+        async fn f(nested: bool) -> u32 {
+            let mut g = Guard::new("g");
+            let n = g.name().len() as u32;
+            drop(g);
+            let mut i = 0u32;
+            loop {
+                i += 1;
+                if i > 3 {
+                    break;
+                }
+                step("s", ()).await;
+                if nested {
+                    let mut j = 0u32;
+                    while j < 1 {
+                        j += 1;
+                        g = Guard::new("h");
+                    }
+                } else {
+                    g = Guard::new("k");
+                }
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(true).await + f(false).await }
+        }
+    }
 }

@@ -2056,10 +2056,23 @@ impl Body {
                     // Moved, then assigned again before the site on some paths only (`drop(g);
                     // .. if c { g = make(); }`, the assignment `reassigned_after` does not count):
                     // it may hold a value again, which rustc drops at the end of its scope.
+                    // (Or later in a loop around the site, which the next iteration reaches
+                    // when nothing in the loop moves it before the site: `drop(g); loop {
+                    // f().await; g = make(); }` holds `g` at the second `.await`.)
+                    let via_back_edge = |a: &MentionAt| {
+                        site.loops.iter().any(|&(s, e)| {
+                            decl < s
+                                && p < a.pos
+                                && a.pos <= e
+                                && !l
+                                    .mentions
+                                    .iter()
+                                    .any(|m| m.kind == Use::Move && s <= m.pos && m.pos <= p)
+                        })
+                    };
                     let maybe_reassigned = l.mentions.iter().any(|a| {
                         a.kind == Use::Assign
-                            && a.pos <= p
-                            && reaches(a)
+                            && ((a.pos <= p && reaches(a)) || via_back_edge(a))
                             && l.mentions
                                 .iter()
                                 .any(|m| m.kind == Use::Move && decl < m.pos && m.pos <= a.pos)
