@@ -1002,4 +1002,23 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    /// A by-value arm with a guard, on a `Copy` local kept in a fixed home: the arm copies the
+    /// value out and its guard reads it by value. (Fuzz seed 3838, #17: E0308 once such arms
+    /// were matched by reference, which only an arm beside a `ref` one needs.)
+    copy_in_a_fixed_home_matched_by_value_with_a_guard {
+        async fn f(k: u32) -> u32 {
+            let n = k;
+            let r = &n;
+            let m = match n {
+                0 => 1,
+                x if x > 4 => step("s", x).await + *r,
+                _ => 2,
+            };
+            m + *r + n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(0).await + f(7).await + f(3).await }
+        }
+    }
 }

@@ -1176,11 +1176,14 @@ impl<'a> Gen<'a> {
                     taken = a.taken_by_arms(scrutinee, &pats);
                     anchored = a.anchored_scrutinee(scrutinee);
                 });
-                // Otherwise an arm that binds an anchored scrutinee whole by value (`x => ..`,
-                // beside `ref x if c => ..`) matches it by reference and takes it out of its
-                // home first thing in its body: the pattern is matched on the home, where a
-                // move is E0507.
-                let none_taken = taken.is_none();
+                // Otherwise an arm that binds an anchored scrutinee whole by value (`x => ..`)
+                // beside one that binds it by `ref` (`ref x if c => ..`) matches it by
+                // reference and takes it out of its home first thing in its body: the pattern
+                // is matched on the home, where a move is E0507.
+                // (Only beside an arm that binds by `ref`: alone, a by-value arm on a `Copy`
+                // value copies it out of the home, and its guard reads it by value.)
+                let none_taken =
+                    taken.is_none() && pats.iter().any(|p| crate::anchor::binds_by_ref(p));
                 let takes_whole = |pat: &Pat| match (none_taken, &anchored, split_guard(pat).0) {
                     (true, Some(v), Pat::Ident(i))
                         if i.by_ref.is_none()
