@@ -930,7 +930,7 @@ impl<'a> Gen<'a> {
                     let (rest, diverges) = self.stmts_fwd(b, idx + 1);
                     if crate::mentions::pat_bindings(&l.pat)
                         .iter()
-                        .any(|(name, _)| names(&rest, name))
+                        .any(|(name, _)| crate::ir::ident_span_in(rest.clone(), name).is_some())
                     {
                         out.extend(self.plain_stmt(stmt));
                     }
@@ -2698,13 +2698,4 @@ pub fn expr_text(e: &Expr) -> String {
         .replace("& ", "&")
         .replace(" !", "!")
         .replace(" ?", "?")
-}
-
-/// Does `name` appear in `tokens` (at any depth)?
-fn names(tokens: &TokenStream, name: &Ident) -> bool {
-    tokens.clone().into_iter().any(|t| match t {
-        TokenTree::Ident(i) => i == *name,
-        TokenTree::Group(g) => names(&g.stream(), name),
-        _ => false,
-    })
 }
