@@ -1021,4 +1021,69 @@ differential! {
             async { f(0).await + f(7).await + f(3).await }
         }
     }
+
+    /// Two shared borrows of a `mut` local in a fixed home, each the output of a `&self`
+    /// method the heuristic does not know, live at once. The receiver was `(*t.exclusive())`,
+    /// a `&mut` that under Stacked Borrows ended the first borrow: undefined behaviour from
+    /// safe code (Miri: "tag does not exist in the borrow stack" at the second call). It is
+    /// now the value's place, borrowed by rustc's autoref as the method takes it.
+    shared_borrows_from_an_unknown_method_live_at_once {
+        pub struct Table(pub [u32; 4]);
+        impl Table {
+            pub fn lookup(&self, k: usize) -> Step<&u32> {
+                step("lookup", &self.0[k])
+            }
+        }
+        async fn f() -> u32 {
+            let mut t = Table([1, 2, 3, 0]);
+            t.0[3] = 4;
+            let a = t.lookup(0).await;
+            let b = t.lookup(3).await;
+            step("sum", *a + *b).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f() }
+    }
+
+    /// A method named `get` that takes `&mut self` (a client's `client.get(key).await`): the
+    /// name is on the list of methods that return a shared borrow, so the receiver was
+    /// `(*client.shared())`, and rustc said E0596 at the user's call.
+    mut_self_method_named_get {
+        pub struct Client(pub Vec<u32>);
+        impl Client {
+            pub async fn get(&mut self, k: u32) -> Option<u32> {
+                self.0.push(k);
+                step("get", self.0.first().copied()).await
+            }
+        }
+        async fn f() -> usize {
+            let mut client = Client(Vec::new());
+            let first = client.get(7).await;
+            let again = client.get(8).await;
+            step("after", ()).await;
+            client.0.len() + first.unwrap_or(0) as usize + again.unwrap_or(0) as usize
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
+
+    /// Arguments that make temporaries, in calls on a value's place in its home: they drop at
+    /// the end of the statement, as in the body as written, not at the end of the `unsafe`
+    /// block that makes the call.
+    temporaries_in_arguments_of_a_call_on_a_home {
+        pub struct Table(pub Vec<u32>);
+        impl Table {
+            pub fn count(&self, g: &Guard, h: usize) -> Step<usize> {
+                step("count", self.0.len() + g.name().len() + h)
+            }
+        }
+        async fn f() -> usize {
+            let mut t = Table(vec![1]);
+            t.0.push(2);
+            let n = t.count(&Guard::new("arg"), Guard::new("h").name().len()).await;
+            t.0.push(3);
+            let r = &t;
+            let m = r.count(&Guard::new("again"), 0).await + t.count(&Guard::new("b"), 1).await;
+            n + m + t.count(&Guard::new("tail"), 2).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }

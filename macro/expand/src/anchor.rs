@@ -173,6 +173,9 @@ enum Access {
     Shared,
     /// `(*v.exclusive())`: the same, exclusive.
     Exclusive,
+    /// `(*v.place())`: the value's place in the home, through a raw pointer, for a method
+    /// call in an `unsafe` block (see `autoref_call`).
+    Place,
 }
 
 impl AnchorUses<'_> {
@@ -282,7 +285,19 @@ impl AnchorUses<'_> {
                     != crate::mentions::Consumes::Yes;
                 match &*m.receiver {
                     Expr::Path(_) | Expr::Field(_) | Expr::Index(_) if by_ref => {
-                        self.kept_place(&mut m.receiver)
+                        // (A local not declared `mut` is borrowed shared; a `mut` one by
+                        // autoref, see `autoref_call`.)
+                        let root = self.root(&m.receiver);
+                        let not_mut = root
+                            .as_ref()
+                            .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()));
+                        if root.is_none() {
+                            self.visit_expr_mut(&mut m.receiver)
+                        } else if (not_mut || !self.autoref_call(e))
+                            && let Expr::MethodCall(m) = e
+                        {
+                            self.kept_place(&mut m.receiver)
+                        }
                     }
                     // (A receiver the method may take by value: as any other mention.)
                     Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => {
@@ -316,6 +331,9 @@ impl AnchorUses<'_> {
             Access::Exclusive => {
                 self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.exclusive())))
             }
+            Access::Place => {
+                self.replace_root(e, &|v| parse_quote_spanned!(v.span()=> (*#v.place())))
+            }
         }
     }
 
@@ -346,6 +364,110 @@ impl AnchorUses<'_> {
             self.reroot(e, Access::Deref);
         } else {
             self.visit_expr_mut(e);
+        }
+    }
+
+    /// `v.m(args)` on an anchored `v` whose borrow may outlive the handle (the call's result
+    /// is kept, or is a method known to return a borrow of its receiver): the receiver is the
+    /// value's place in its home, `(*v.place())`, so that rustc's autoref borrows it `&` or
+    /// `&mut` as `m` takes it, exactly as the body as written does. (`shared()` fails on a
+    /// `&mut self` method, E0596; `exclusive()` on a `&self` method claims the value alone
+    /// while the body as written may hold shared borrows of it, undefined behaviour under
+    /// Stacked Borrows.) The call is in an `unsafe` block; the arguments that may make
+    /// temporaries are evaluated before it, in a `match` (the block would drop them at the
+    /// end of `let out = ..;`, not at the end of the statement). The others (names,
+    /// closures, borrows of places, see `makes_no_temporary`) stay in place; a closure's
+    /// parameter types come from the method. (rustc's `dangerous_implicit_autorefs`, allowed
+    /// in the poll function, warns of an autoref through a raw pointer that goes on through
+    /// `Deref`, `s.len()` on a `String`: the reference it makes is as valid as `shared()`'s.)
+    ///
+    /// The arguments are rewritten already. `false`, and nothing changed, when an index on
+    /// the way to `v` is computed (`v.items[next()]`): evaluating it after the arguments would
+    /// change the order of their effects.
+    fn autoref_call(&mut self, e: &mut Expr) -> bool {
+        let Expr::MethodCall(m) = e else {
+            return false;
+        };
+        if !indices_are_plain(&m.receiver) {
+            return false;
+        }
+        self.reroot(&mut m.receiver, Access::Place);
+        let mut hoisted = Vec::new();
+        let mut names = Vec::new();
+        for (k, a) in m.args.iter_mut().enumerate() {
+            if self.makes_no_temporary(a) {
+                continue;
+            }
+            let name = Ident::new(&format!("arg{k}"), proc_macro2::Span::mixed_site());
+            hoisted.push(std::mem::replace(a, parse_quote!(#name)));
+            names.push(name);
+        }
+        let out = Ident::new("out", proc_macro2::Span::mixed_site());
+        let safety = "// SAFETY: the value's place in its home, borrowed as the body as written \
+                      borrows it (see `Home::place`).";
+        let call: Expr = parse_quote!({
+            #[doc = #safety]
+            let #out = unsafe { #m };
+            #out
+        });
+        *e = if hoisted.is_empty() {
+            call
+        } else {
+            parse_quote!(match (#(#hoisted,)*) { (#(#names,)*) => #call })
+        };
+        true
+    }
+
+    /// Whether evaluating `e` surely makes no temporary: names, literals, closures, places
+    /// (through a handle too), borrows of places, and calls and constructors of those, whose
+    /// results are moved into their callee (`&mut buf`, `(*frames).len()`, `Some(k)`).
+    fn makes_no_temporary(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Path(_) | Expr::Lit(_) | Expr::Closure(_) => true,
+            Expr::Paren(p) => self.makes_no_temporary(&p.expr),
+            Expr::Reference(r) => self.is_place(&r.expr),
+            Expr::Field(_) | Expr::Index(_) => self.is_place(e),
+            Expr::Unary(u) => match u.op {
+                syn::UnOp::Deref(_) => self.is_place(e),
+                _ => self.makes_no_temporary(&u.expr),
+            },
+            Expr::Cast(c) => self.makes_no_temporary(&c.expr),
+            Expr::MethodCall(m) => {
+                self.is_place(&m.receiver) && m.args.iter().all(|a| self.makes_no_temporary(a))
+            }
+            Expr::Call(c) => {
+                matches!(&*c.func, Expr::Path(_))
+                    && c.args.iter().all(|a| self.makes_no_temporary(a))
+            }
+            Expr::Tuple(t) => t.elems.iter().all(|a| self.makes_no_temporary(a)),
+            Expr::Array(a) => a.elems.iter().all(|a| self.makes_no_temporary(a)),
+            Expr::Struct(st) => {
+                st.rest.is_none() && st.fields.iter().all(|f| self.makes_no_temporary(&f.expr))
+            }
+            _ => false,
+        }
+    }
+
+    /// A place whose evaluation makes no temporary: `x`, `x.f[k]`, `*r`, and the value in a
+    /// home as this pass writes it (`(*v.exclusive())`).
+    fn is_place(&self, e: &Expr) -> bool {
+        match e {
+            // (A local: a `const` borrowed is a temporary.)
+            Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
+                i.to_string()
+                    .starts_with(|c: char| c.is_lowercase() || c == '_')
+            }),
+            Expr::Paren(p) => self.is_place(&p.expr),
+            Expr::Field(f) => self.is_place(&f.base),
+            Expr::Index(i) => self.is_place(&i.expr) && self.makes_no_temporary(&i.index),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
+                Expr::MethodCall(m) if m.args.is_empty() => {
+                    self.anchored(&m.receiver).is_some()
+                        && ["shared", "exclusive", "place"].contains(&&*m.method.to_string())
+                }
+                inner => self.is_place(inner),
+            },
+            _ => false,
         }
     }
 
@@ -933,6 +1055,9 @@ impl VisitMut for AnchorUses<'_> {
                 let name = m.method.to_string();
                 let consumed =
                     crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::Yes;
+                let not_mut = self
+                    .root(&m.receiver)
+                    .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()));
                 if let Some(v) = self
                     .anchored(&m.receiver)
                     .filter(|_| consumed && self.in_closure == 0)
@@ -944,18 +1069,29 @@ impl VisitMut for AnchorUses<'_> {
                     })
                 {
                     m.receiver = parse_quote_spanned!(v.span()=> #v.take());
-                } else if SHARED.contains(&name.as_str()) {
-                    self.reroot(&mut m.receiver, Access::Shared);
-                } else if EXCLUSIVE.contains(&name.as_str()) {
-                    self.reroot(&mut m.receiver, Access::Exclusive);
-                } else if self.kept
-                    || self
-                        .root(&m.receiver)
-                        .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
+                } else if SHARED.contains(&name.as_str())
+                    || EXCLUSIVE.contains(&name.as_str())
+                    || self.kept
+                    || not_mut
                 {
-                    // Kept, or a local not declared `mut` (whose methods borrow it shared, and
-                    // whose results may borrow the home itself).
-                    self.kept_place(&mut m.receiver);
+                    // A method known to return a borrow of its receiver, a call kept across
+                    // an `.await`, or a local not declared `mut` (whose methods' results may
+                    // borrow the home itself): the borrow is taken from the home, not the
+                    // handle. A local not declared `mut` is borrowed shared, unless the
+                    // method's name says `&mut` (it may be a `&mut T`, or a `RefCell`'s
+                    // `borrow_mut(&self)`); any other by rustc's autoref.
+                    let shared = not_mut && !EXCLUSIVE.contains(&name.as_str());
+                    if (shared || !self.autoref_call(e))
+                        && let Expr::MethodCall(m) = e
+                    {
+                        if SHARED.contains(&name.as_str()) {
+                            self.reroot(&mut m.receiver, Access::Shared);
+                        } else if EXCLUSIVE.contains(&name.as_str()) {
+                            self.reroot(&mut m.receiver, Access::Exclusive);
+                        } else {
+                            self.kept_place(&mut m.receiver);
+                        }
+                    }
                 } else {
                     self.reroot(&mut m.receiver, Access::Deref);
                 }
@@ -1671,5 +1807,18 @@ fn reroot_at(place: &mut Expr, root: &Expr) {
         Expr::Field(f) => reroot_at(&mut f.base, root),
         Expr::Paren(p) => reroot_at(&mut p.expr, root),
         other => *other = root.clone(),
+    }
+}
+
+/// Is every index on the way to a place's root a literal or a name (`v.items[0]`, `v[k]`),
+/// whose evaluation has no effect?
+fn indices_are_plain(e: &Expr) -> bool {
+    match e {
+        Expr::Field(f) => indices_are_plain(&f.base),
+        Expr::Paren(p) => indices_are_plain(&p.expr),
+        Expr::Index(i) => {
+            matches!(&*i.index, Expr::Lit(_) | Expr::Path(_)) && indices_are_plain(&i.expr)
+        }
+        _ => true,
     }
 }

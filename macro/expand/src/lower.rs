@@ -778,10 +778,15 @@ impl<'a> Gen<'a> {
         // (Three lists, each short enough for one printed line.)
         // (The `// SAFETY` comments are `#[doc]` attributes, which the CLI prints as comments
         // and `crate::expand_attribute` leaves out: no `unused_doc_comments`.)
+        // With fixed homes, a method called on a value's place in its home (`Home::place`)
+        // sets off `dangerous_implicit_autorefs` where the autoref goes on through `Deref`.
+        let homes_lint =
+            (!self.anchored.is_empty()).then(|| quote!(#![allow(dangerous_implicit_autorefs)]));
         let lints = quote! {
             #![allow(unreachable_code, unused_labels, unused_mut, unused_variables)]
             #![allow(non_snake_case, unused_braces, unused_parens, clippy::all)]
             #![allow(irrefutable_let_patterns, unreachable_patterns)]
+            #homes_lint
         };
         // (A statement, `loop { .. };`: inner attributes are stable on a loop that is one, not on
         // a tail expression. It never ends, so the block is still of the closure's type.)

@@ -249,6 +249,25 @@ impl<V, const N: usize, D: DropRest<V, N>> Home<V, N, D> {
         unsafe { (*self.slot).value.as_mut().unwrap_unchecked() }
     }
 
+    /// The value's place, for a method call whose borrow of it may outlive the handle
+    /// (`unsafe { (*v.place()).get(k) }`). Called on a place, the method's receiver is borrowed
+    /// by rustc's autoref, `&` or `&mut` as the method takes it, exactly as in the body as
+    /// written. Neither [`shared`](Self::shared) (no `&mut self` method) nor
+    /// [`exclusive`](Self::exclusive) can stand for an unknown method: a `&mut` made for a
+    /// method that takes `&self` claims the value alone, and under Stacked Borrows that ends
+    /// every shared borrow of it still in use (`let a = m.get(0).await; let b =
+    /// m.get(1).await; a + b`, where the body as written holds two shared borrows at once).
+    ///
+    /// Dereferencing the pointer is `unsafe` on the terms of [`shared`](Self::shared): the
+    /// borrow autoref makes is used only as the body as written uses it.
+    #[inline(always)]
+    pub fn place(&self) -> *mut V {
+        // The value's address inside the slot's `Option`, with the slot's provenance (a
+        // pointer made from `shared()` would allow reads only).
+        let at = core::ptr::from_ref(self.shared()).addr();
+        self.slot.cast::<V>().with_addr(at)
+    }
+
     /// The home, for an island (a macro that awaits or leaves the fn, run as an `async`
     /// block) whose code may move the local out on some paths (see [`Taker`]).
     #[inline(always)]
