@@ -871,4 +871,25 @@ differential! {
             async { f(3).await + f(0).await }
         }
     }
+
+    /// An island assigning a kept local whole, with a value that uses the local itself
+    /// (`n = { n += 1; n * 2 }`): `Taker::set(value)` borrowed the `Taker` (two-phase) before
+    /// the value was evaluated, and the value's own use of it was E0499; the value is now
+    /// evaluated first. Fuzz seed 4646, #1768.
+    island_assigning_a_kept_local_from_itself {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(k: u32) -> Option<u32> {
+            let mut n = k;
+            logv!("value {}", if k > 10 { n } else {
+                n = { n += 1; n * 2 };
+                let x = Some(n).filter(|x| *x > 4)?;
+                x
+            });
+            step("s", n).await;
+            Some(n)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> {
+            async { Some(f(1).await.unwrap_or(0) + f(3).await? + f(12).await?) }
+        }
+    }
 }

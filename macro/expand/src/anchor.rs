@@ -1610,7 +1610,10 @@ impl VisitMut for ClosureBorrows<'_, '_> {
                 let local = self.local_for(v, true);
                 self.visit_expr_mut(&mut a.right);
                 let right = &a.right;
-                *e = parse_quote!(#local.set(#right));
+                // The value first: it may use `v` itself (`v = { v += 1; 2 }`), which a
+                // two-phase borrow of the `Taker` for `set` would forbid (E0499).
+                let value = Ident::new("value", proc_macro2::Span::mixed_site());
+                *e = parse_quote!(match (#right) { #value => #local.set(#value) });
             }
             Expr::Assign(a) => {
                 self.written(&mut a.left);
