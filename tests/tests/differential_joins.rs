@@ -1077,4 +1077,29 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(Guard::new("arg0"), 4u32) }
     }
+
+    /// An argument given a new value after an `.await` inside the `if` that a `let` shadowing
+    /// it binds, so dead after the `if`, with a closure kept across a later `.await` (so the
+    /// code after the `if` is written once, after a join point, which does not hand the dead
+    /// local over): the arm that resumes did not declare it, and `p = ..` named the fn's
+    /// argument, which the machine's closure had captured (E0594). Fuzz seed 4646, #1385.
+    assigned_after_an_await_inside_a_joined_if_and_dead_after_it {
+        async fn f(mut p: u32, k: u32) -> u32 {
+            let p = if (match step("c", Some(k)).await {
+                Some(_) => 1,
+                None => p,
+            } ^ k) != 3
+            {
+                0
+            } else {
+                p = step("a", k + 1).await;
+                p
+            };
+            let c = move |v: u32| v + 1;
+            c(step("b", p).await)
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(1, 2).await + f(1, 5).await }
+        }
+    }
 }

@@ -1498,8 +1498,20 @@ impl<'a> Gen<'a> {
         // The locals declared outside the construct with the join point come out of the state
         // under their own names (its code may use them), the others as `x_saved`.
         let take_apart = self.take_apart_site(k, &|id| self.declared_outside(id, &levels[li..]));
+        // Declared outside it, moved before the state and assigned again in its code, but dead
+        // after the construct (so the join point does not hand it over, see `join::consider`):
+        // declared here, for that assignment (else it names nothing, E0425, or the fn's
+        // argument, which the machine's closure captured).
+        let site = &self.body.sites[k];
+        let declared = (site.declared_only.iter())
+            .filter(|&&id| self.declared_outside(id, &levels[li..]))
+            .map(|&id| {
+                let l = &self.body.locals[id];
+                self.declared_without_value(l, l.mutable.then(|| quote!(mut)))
+            });
+        let declared: TokenStream = declared.collect();
         let code = self.walk_up(&levels, hole, &|b| self.restores(k, b), stop);
-        quote!(#take_apart #code)
+        quote!(#take_apart #declared #code)
     }
 
     /// The code after join point `j`: its construct's value bound as the statement did, then the
