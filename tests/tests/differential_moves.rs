@@ -657,4 +657,25 @@ differential! {
             async { f(true).await + f(false).await }
         }
     }
+
+    /// A local read by an `.await` whose statement then breaks out of a labelled block, past
+    /// an assignment of the local, to code that reads it (`n += 'b: { if c { break 'b
+    /// f(n).await; } n = 7; n }`): the assignment was taken to run next, so the local was not
+    /// kept across the `.await`, and the `+=` read it uninitialised (E0381). Fuzz seed 4646,
+    /// #2066.
+    read_after_a_break_that_skips_its_assignment {
+        async fn f(mut n: u32, k: u32) -> u32 {
+            n += 'b: {
+                if step("c", k).await > 3 {
+                    break 'b step("a", n).await;
+                }
+                n = 7;
+                n
+            };
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(1, 2).await + f(1, 5).await }
+        }
+    }
 }

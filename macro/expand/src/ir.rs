@@ -1617,9 +1617,12 @@ fn straight_after(root: &BlockIr, a: &[Step], b: &[Step]) -> bool {
     loop {
         if d < b.len()
             && a[..d] == b[..d]
-            && matches!((a[d], b[d]), (Step::Stmt(x), Step::Stmt(y)) if x > y)
+            && let (Step::Stmt(x), Step::Stmt(y)) = (a[d], b[d])
+            && x > y
         {
-            return true;
+            // Nor may a `break` or `continue` after `b`, on the way, jump past `a` to code
+            // that reads the old value (`if c { break 'b f(n).await; } n = 7; .. } n += 1`).
+            return !breaks_between(root, b, d, x);
         }
         let plain_block = d >= 2
             && a[d - 1] == Step::Child(0)
@@ -1629,6 +1632,50 @@ fn straight_after(root: &BlockIr, a: &[Step], b: &[Step]) -> bool {
             return false;
         }
         d -= 2;
+    }
+}
+
+/// Does a `break` or `continue` come after the statement at `b` and before statement `until`
+/// of the block at depth `d` of `b`'s path (the block both share with the later statement),
+/// in any block on the way there?
+fn breaks_between(root: &BlockIr, b: &[Step], d: usize, until: usize) -> bool {
+    (d..b.len()).step_by(2).any(|k| {
+        let (Step::Stmt(i), Some(block)) = (b[k], block_at(root, &b[..k])) else {
+            return true;
+        };
+        let end = if k == d { until } else { block.stmts.len() };
+        block.stmts[(i + 1).min(end)..end]
+            .iter()
+            .any(stmt_may_break)
+    })
+}
+
+/// Does the statement hold a `break` or a `continue` (conservatively, one in a closure too)?
+fn stmt_may_break(s: &StmtIr) -> bool {
+    fn tokens_break(ts: proc_macro2::TokenStream) -> bool {
+        ts.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "break" || i == "continue",
+            proc_macro2::TokenTree::Group(g) => tokens_break(g.stream()),
+            _ => false,
+        })
+    }
+    match s {
+        StmtIr::Plain(s) => tokens_break(quote::ToTokens::to_token_stream(s)),
+        StmtIr::Await { .. } => false,
+        StmtIr::Construct { construct, .. } => {
+            let arms_break = match construct {
+                Construct::Match { arms, .. } => arms.iter().any(|a| match &a.body {
+                    ArmBody::Plain(e) => tokens_break(quote::ToTokens::to_token_stream(e)),
+                    ArmBody::Block(_) => false,
+                }),
+                _ => false,
+            };
+            arms_break
+                || children(construct)
+                    .into_iter()
+                    .flatten()
+                    .any(|b| b.stmts.iter().any(stmt_may_break))
+        }
     }
 }
 
