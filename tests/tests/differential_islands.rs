@@ -892,4 +892,27 @@ differential! {
             async { Some(f(1).await.unwrap_or(0) + f(3).await? + f(12).await?) }
         }
     }
+
+    /// A string's inline format argument (`{v}`, `{v:x}`) naming a local that the island
+    /// may move or write: the name was bound at the island's top to a shared borrow of the
+    /// island's `Taker`, which the move before the string then conflicted with (E0502). It
+    /// is now bound to a `Shown`, which formats the value from its home. Fuzz seed 4646,
+    /// #3388, #5810, #6813.
+    inline_format_argument_naming_a_local_the_island_moves {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(k: u32) -> u32 {
+            let Some(v) = Some(k) else { return 0 };
+            logv!("value {}", 'b: {
+                let Some(w) = (if v % 2 == 0 { Some(v) } else { None }) else {
+                    return if v > 4 { 1 } else { logv!("inline {v} {v:x} {v:?}"); v };
+                };
+                w
+            });
+            step("s", ()).await;
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(3).await + f(13).await }
+        }
+    }
 }

@@ -693,7 +693,7 @@ impl AnchorUses<'_> {
             let inline = finder.inline_args(quote::ToTokens::to_token_stream(&*body));
             finder.visit_expr_mut(body);
             if !inline.is_empty() {
-                let shadows = shadow_inline_args(&inline);
+                let shadows = shadow_inline_args(&inline, &finder.takers);
                 *body = parse_quote!({ #(#shadows)* #body });
             }
             (finder.found, finder.takers)
@@ -837,7 +837,9 @@ impl AnchorUses<'_> {
             return false;
         };
         a.block = b.block;
-        a.block.stmts.splice(0..0, shadow_inline_args(&inline));
+        a.block
+            .stmts
+            .splice(0..0, shadow_inline_args(&inline, &takers));
         a.block.stmts.splice(0..0, takes);
         let block = e.clone();
         *e = parse_quote!({ #(#lets)* #block });
@@ -1367,10 +1369,18 @@ impl VisitMut for CapturedFields<'_, '_> {
 }
 
 /// `let v = &*borrowedN;` for each `(v, borrowedN)`: a string's `{v}` formats the value
-/// through the block's reference (a reference formats as what it points to).
-fn shadow_inline_args(args: &[(Ident, Ident)]) -> Vec<syn::Stmt> {
+/// through the block's reference (a reference formats as what it points to). For a local
+/// the block may move or write (`takers`), `let v = borrowedN.shown();`, which borrows nothing
+/// from the `Taker` (see `Shown`).
+fn shadow_inline_args(args: &[(Ident, Ident)], takers: &[Ident]) -> Vec<syn::Stmt> {
     args.iter()
-        .map(|(v, local)| parse_quote!(let #v = &*#local;))
+        .map(|(v, local)| {
+            if takers.contains(v) {
+                parse_quote!(let #v = #local.shown();)
+            } else {
+                parse_quote!(let #v = &*#local;)
+            }
+        })
         .collect()
 }
 

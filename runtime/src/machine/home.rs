@@ -484,6 +484,52 @@ impl<V, const N: usize> Taker<'_, V, N> {
     }
 }
 
+impl<'a, V, const N: usize> Taker<'a, V, N> {
+    /// What a string's `{v}` names in the island (`logv!("at {v}")`, see [`Shown`]).
+    #[inline(always)]
+    pub fn shown(&self) -> Shown<'a, V> {
+        // (`ManuallyDrop` is `repr(transparent)`.)
+        Shown(
+            // SAFETY: the slot outlives the island (`Home::new`'s contract); this only makes
+            // a pointer to its value.
+            unsafe { (&raw const (*self.slot).value).cast() },
+            PhantomData,
+        )
+    }
+}
+
+/// A local that an island may move, as a string's inline format argument names it (`{v}`):
+/// formatted from its home when the string is. A reference made at the top of the island
+/// (`let v = &*taker;`) would hold a shared borrow of the [`Taker`] for as long as the string
+/// comes later, and the island's move or write of `v` before that string needs it exclusive
+/// (E0502). The body as written reads `v` where the string is, so it holds a value there.
+pub struct Shown<'a, V>(*const Option<V>, PhantomData<&'a V>);
+
+impl<V> Clone for Shown<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for Shown<'_, V> {}
+
+/// `Shown` formats as its value does, with any of the format traits.
+macro_rules! shown_formats {
+    ($($format:ident)*) => {$(
+        impl<V: core::fmt::$format> core::fmt::$format for Shown<'_, V> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                // SAFETY: the slot outlives the island (`Home::new`'s contract), whose
+                // string this is.
+                match unsafe { &*self.0 } {
+                    Some(v) => v.fmt(f),
+                    None => unreachable!("the body as written reads the local here"),
+                }
+            }
+        }
+    )*};
+}
+shown_formats!(Display Debug LowerHex UpperHex Octal Binary LowerExp UpperExp Pointer);
+
 impl<V, const N: usize> core::ops::Deref for Taker<'_, V, N> {
     type Target = V;
     #[inline(always)]

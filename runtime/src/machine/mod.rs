@@ -59,7 +59,7 @@ mod home;
 mod island;
 
 pub use copies::Copies;
-pub use home::{DropRest, DropRestParts, Home, HomeSlot, Lent, Taker, drop_rest_parts};
+pub use home::{DropRest, DropRestParts, Home, HomeSlot, Lent, Shown, Taker, drop_rest_parts};
 pub use island::{Island, IslandExit, IslandSlot, IslandStall};
 
 use core::future::{Future, IntoFuture};
