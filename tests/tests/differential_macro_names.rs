@@ -258,4 +258,31 @@ differential! {
             }
         }
     }
+
+    /// A local moved by a consuming method in one branch of a macro's input and assigned in
+    /// the other (`logv!("{}", if c { g.into_val() } else { g = make(); 0 })`), then kept
+    /// across an `.await` for its drop: in the macro's input both mentions count as at one
+    /// place, so the move was not taken as followed by assignments only, and it reached the
+    /// value through the home (E0507). Now it takes it out, as a move followed by assignments
+    /// only does elsewhere. Fuzz seed 4646, #160 and #868.
+    consuming_method_and_assignment_in_branches_of_a_macro_input {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        pub trait IntoVal { fn into_val(self) -> u32; }
+        impl IntoVal for Guard { fn into_val(self) -> u32 { self.name().len() as u32 } }
+        async fn f(k: u32) -> u32 {
+            let mut g = Guard::new("g");
+            logv!("value {}", if k > 3 {
+                g.into_val()
+            } else {
+                if k != 2 {
+                    g = Guard::new("h");
+                }
+                1
+            });
+            step("s", 1u32).await + k
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(1).await + f(2).await + f(5).await }
+        }
+    }
 }

@@ -1895,11 +1895,14 @@ impl Body {
                 });
             l.last_move_maybe = last;
             l.moved_last = last && matches!(&moves[..], [m] if !m.conditional);
+            // (An assignment at the move's own position, in a region whose order the syntax
+            // does not give, `logv!("{}", if c { g.into_val() } else { g = make(); 0 })`,
+            // counts: after the region, too, the local is only assigned or moved.)
             l.taken_then_assigned = !last
                 && moves.iter().map(|m| m.pos).min().is_some_and(|first| {
                     l.mentions
                         .iter()
-                        .any(|n| n.kind == Use::Assign && n.pos > first)
+                        .any(|n| n.kind == Use::Assign && n.pos >= first)
                         && l.mentions.iter().all(|n| {
                             matches!(n.kind, Use::Move | Use::Assign)
                                 || (n.pos < first
