@@ -1102,4 +1102,34 @@ differential! {
             async { f(1, 2).await + f(1, 5).await }
         }
     }
+
+    /// A local assigned only after a `match` with a join point, and declared without a value
+    /// where its arms resume: the join point declares it after the `match`. Declaring it in
+    /// each arm too (the fix for the case above, at first) left a declaration nothing
+    /// assigns, whose type rustc cannot infer (E0282). Fuzz seed 5757, #3335 and #3412.
+    assigned_after_a_joined_match_is_declared_once {
+        async fn f(mut p0: u32, p1: u32) -> u32 {
+            {
+                p0 ^= step("z", 8u32).await;
+                let (_n, _g) = (
+                    match p0 { 0 => p0, x if x > 4 => 6u32, _ => p1 }.max(p0),
+                    step("g", Guard::new("g")).await,
+                );
+            }
+            let n = match p1 {
+                0 => 9u32,
+                x if x > 4 => step("a", x).await | x,
+                _ => step("b", p1).await,
+            };
+            p0 = match n {
+                0 => 9u32,
+                x if x > 4 => 6u32,
+                _ => step("c", 6u32).await.wrapping_add(2),
+            };
+            p0 + p1
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(1, 0).await + f(1, 2).await + f(1, 5).await }
+        }
+    }
 }

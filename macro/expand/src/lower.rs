@@ -1492,25 +1492,26 @@ impl<'a> Gen<'a> {
             Bind::Expr { semi: false } => quote!(#out),
         };
         let stop = self.stop_of(&levels);
-        let Some((li, _)) = stop else {
+        let Some((li, j)) = stop else {
             return self.walk_up(&levels, hole, &|b| self.restores(k, b), None);
         };
         // The locals declared outside the construct with the join point come out of the state
         // under their own names (its code may use them), the others as `x_saved`.
         let take_apart = self.take_apart_site(k, &|id| self.declared_outside(id, &levels[li..]));
         // Declared outside it, moved before the state and assigned again in its code, but dead
-        // after the construct (so the join point does not hand it over, see `join::consider`):
+        // after the construct (so the join point does not declare it, see `join::consider`):
         // declared here, for that assignment (else it names nothing, E0425, or the fn's
         // argument, which the machine's closure captured).
-        let site = &self.body.sites[k];
-        let declared = (site.declared_only.iter())
-            .filter(|&&id| self.declared_outside(id, &levels[li..]))
-            .map(|&id| {
-                let l = &self.body.locals[id];
-                self.declared_without_value(l, l.mutable.then(|| quote!(mut)))
-            });
-        let declared: TokenStream = declared.collect();
+        // (Only where the code names it: a declaration never assigned has no type, E0282.)
         let code = self.walk_up(&levels, hole, &|b| self.restores(k, b), stop);
+        let site = &self.body.sites[k];
+        let declared: TokenStream = (site.declared_only.iter())
+            .filter(|&&id| self.declared_outside(id, &levels[li..]))
+            .filter(|id| !self.joins[j].declared.contains(id))
+            .map(|&id| &self.body.locals[id])
+            .filter(|l| crate::ir::ident_span_in(code.clone(), &l.ident).is_some())
+            .map(|l| self.declared_without_value(l, l.mutable.then(|| quote!(mut))))
+            .collect();
         quote!(#take_apart #declared #code)
     }
 
