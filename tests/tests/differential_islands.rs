@@ -915,4 +915,30 @@ differential! {
             async { f(2).await + f(3).await + f(13).await }
         }
     }
+
+    /// As above, in an island that awaits: the `Shown` that stands for `{v}` lives across the
+    /// island's `.await`s, and made the future `!Send` (a raw pointer) where the `async fn` is
+    /// `Send`. Fuzz seed 5757, #8902 and #9119.
+    inline_format_argument_across_an_await_in_an_island_keeps_send {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(k: u32) -> u32 {
+            let Some(v) = Some(k) else { return 0 };
+            logv!("value {}", 'b: {
+                let w = step("w", v).await;
+                if w > 10 {
+                    return w;
+                }
+                let Some(x) = (if v % 2 == 0 { Some(v) } else { None }) else {
+                    break 'b step("u", 1u32).await;
+                };
+                logv!("inline {v}");
+                x
+            });
+            step("s", ()).await;
+            v
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(3).await + f(13).await }
+        }
+    }
 }

@@ -513,6 +513,13 @@ impl<V> Clone for Shown<'_, V> {
 
 impl<V> Copy for Shown<'_, V> {}
 
+// SAFETY: a `Shown` only reads the value, as a `&V` does: it is `Send` and `Sync` when `&V`
+// is (an island holding one across an `.await` stays `Send`, as the `async fn` is).
+unsafe impl<V: Sync> Send for Shown<'_, V> {}
+
+// SAFETY: as for `Send`.
+unsafe impl<V: Sync> Sync for Shown<'_, V> {}
+
 /// `Shown` formats as its value does, with any of the format traits.
 macro_rules! shown_formats {
     ($($format:ident)*) => {$(
