@@ -678,4 +678,30 @@ differential! {
             async { f(1, 2).await + f(1, 5).await }
         }
     }
+
+    /// An argument only assigned in a loop after its last read, and the loop's `let`-`else`
+    /// returns after an `.await`: the arm that resumes on the `return`'s path declared it
+    /// without a value or a type, and nothing assigned it there (E0282). It now has the type
+    /// the signature writes. Fuzz seed 6868, #158 and #366.
+    argument_declared_again_where_a_returning_path_resumes {
+        async fn f(mut p0: u32, p1: u32) -> Option<u32> {
+            let n = match Some(p0) {
+                Some(_) => step("a", step("b", p0).await).await,
+                None => p1,
+            };
+            let mut i = 0u32;
+            while i < 2 {
+                i += 1;
+                p0 = step("c", i).await;
+                let Some(_v) = (if p1 > 5 { None::<u32> } else { Some(i) }) else {
+                    return Some(step("d", n).await);
+                };
+            }
+            let p0 = n + 1;
+            Some(p0)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Option<u32>> {
+            async { Some(f(1, 2).await? + f(1, 7).await?) }
+        }
+    }
 }

@@ -250,6 +250,10 @@ pub struct ParamKinds {
     pub shared_references: Vec<Ident>,
     /// Of a type that is surely `Copy` (`n: u32`, `s: &str`): passing them by value moves nothing.
     pub copies: Vec<Ident>,
+    /// The written types of the arguments bound by a bare name, but for `impl Trait` ones:
+    /// an argument declared again without a value where a state resumes (`let mut p: u32;`,
+    /// see `Local::declared_ty`) needs one when nothing assigns it there.
+    pub types: Vec<(Ident, syn::Type)>,
 }
 
 pub struct Builder {
@@ -312,6 +316,9 @@ impl Builder {
             b.locals[id].trivial_drop = reference;
             b.locals[id].shared_reference = shared_reference;
             b.locals[id].surely_copy = surely_copy;
+            b.locals[id].declared_ty = (kinds.types.iter())
+                .find(|(i, _)| *i == b.locals[id].ident)
+                .map(|(_, t)| t.clone());
             param_ids.push(id);
         }
         let stmts = b.stmts(body.stmts, 0);

@@ -157,6 +157,9 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                     if surely_copy(&pt.ty) {
                         kinds.copies.push(pi.ident.clone());
                     }
+                    if !mentions_impl(&pt.ty) {
+                        kinds.types.push((pi.ident.clone(), (*pt.ty).clone()));
+                    }
                     if rebound(i) {
                         let (ident, mutability) = (&pi.ident, &pi.mutability);
                         prologue.push(parse_quote!(let #mutability #ident = #ident;));
@@ -969,4 +972,16 @@ fn may_make_temporaries(e: &syn::Expr) -> bool {
         }
         _ => true,
     }
+}
+
+/// Does the type have an `impl Trait` in it (which a `let` cannot name)?
+fn mentions_impl(ty: &syn::Type) -> bool {
+    fn scan(ts: proc_macro2::TokenStream) -> bool {
+        ts.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "impl",
+            proc_macro2::TokenTree::Group(g) => scan(g.stream()),
+            _ => false,
+        })
+    }
+    scan(quote::ToTokens::to_token_stream(ty))
 }

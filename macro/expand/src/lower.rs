@@ -1745,8 +1745,11 @@ impl<'a> Gen<'a> {
         let i = &l.ident;
         let safety = "// SAFETY: the slot is this local's alone; its value was moved out or dropped \
                       with the handle before the suspension.";
+        // (With its type when written, as an argument's is: nothing may assign it where it is
+        // declared, on a path that returns, and an untyped one is then E0282.)
+        let ty = l.declared_ty.as_ref().map(|t| quote!(: #t));
         self.vacant_handle(i, l.declared_ty.as_ref(), Some(safety))
-            .unwrap_or_else(|| quote!(let #m #i;))
+            .unwrap_or_else(|| quote!(let #m #i #ty;))
     }
 
     /// `let v: T;` of an anchored local, assigned later (`v.set(x)`): a handle whose home
