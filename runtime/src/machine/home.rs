@@ -406,14 +406,29 @@ unsafe impl<V: Sync, const N: usize, D: DropRest<V, N> + Sync> Sync for Home<V, 
 #[inline(always)]
 unsafe fn take_from<V, const N: usize>(slot: *mut HomeSlot<V, N>) -> V {
     if core::mem::needs_drop::<V>() {
-        // SAFETY: the caller's slot holds the value; a type with a destructor is not `Copy`,
-        // so this is a move, after which no borrow of the value is left to invalidate.
-        unsafe { (*slot).value.take().unwrap_unchecked() }
+        // SAFETY: the caller's slot is valid; a type with a destructor is not `Copy`, so this
+        // is a move, after which no borrow of the value is left to invalidate.
+        match unsafe { (*slot).value.take() } {
+            Some(value) => value,
+            // (Checked, not assumed: a move is taken out of the home on the receiver
+            // heuristic's word, `g.into_val()`, and were that method to borrow, a second one
+            // would find the slot empty. A panic, not undefined behaviour.)
+            None => taken_twice(),
+        }
     } else {
         // SAFETY: the caller's slot holds the value; it is read (copied bit for bit), and
         // left there: dropping it later does nothing.
         unsafe { core::ptr::read((*slot).value.as_ref().unwrap_unchecked()) }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn taken_twice() -> ! {
+    panic!(
+        "#[state_machine] moved a local out of its fixed home twice: a method it took to \
+         consume its receiver borrows it; call it as a path (`Type::method(&v)`)"
+    )
 }
 
 /// A shared borrow of a home, handed to a closure or `async` block that is not `move`:
@@ -559,3 +574,22 @@ unsafe impl<V: Send, const N: usize> Send for Taker<'_, V, N> {}
 
 // SAFETY: as for `Send`: sharing a `&mut V` shares `&V`.
 unsafe impl<V: Sync, const N: usize> Sync for Taker<'_, V, N> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::string::String;
+
+    /// A second move out of a home (the receiver heuristic took a borrowing method to consume)
+    /// panics, where assuming a value there would be undefined behaviour.
+    #[test]
+    #[should_panic(expected = "moved a local out of its fixed home twice")]
+    fn a_second_take_panics() {
+        let mut slot = Home::<String, 0>::EMPTY;
+        // SAFETY: the slot is empty, outlives the handle and is used by it alone.
+        let mut home = unsafe { Home::new(&raw mut slot, String::from("v")) };
+        assert_eq!(home.take(), "v");
+        let _ = home.take();
+    }
+}
