@@ -287,11 +287,8 @@ impl AnchorUses<'_> {
                     Expr::Path(_) | Expr::Field(_) | Expr::Index(_) if by_ref => {
                         // (A local not declared `mut` is borrowed shared; a `mut` one by
                         // autoref, see `autoref_call`.)
-                        let root = self.root(&m.receiver);
-                        let not_mut = root
-                            .as_ref()
-                            .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()));
-                        if root.is_none() {
+                        let not_mut = self.rooted_in_shared_only(&m.receiver);
+                        if self.root(&m.receiver).is_none() {
                             self.visit_expr_mut(&mut m.receiver)
                         } else if (not_mut || !self.autoref_call(e))
                             && let Expr::MethodCall(m) = e
@@ -474,14 +471,20 @@ impl AnchorUses<'_> {
     /// A place whose borrow may be kept across states (in an awaited future, or in a method's
     /// result that is kept): through `shared()` or `exclusive()`, not tied to the handle.
     fn kept_place(&mut self, e: &mut Expr) {
-        let Some(v) = self.root(e) else {
+        if self.root(e).is_none() {
             return self.visit_expr_mut(e);
-        };
-        if self.shared_only.iter().any(|n| v == n.as_str()) {
+        }
+        if self.rooted_in_shared_only(e) {
             self.reroot(e, Access::Shared);
         } else {
             self.reroot(e, Access::Exclusive);
         }
+    }
+
+    /// Is the place's root an anchored local not declared `mut` (`shared_only`)?
+    fn rooted_in_shared_only(&self, e: &Expr) -> bool {
+        self.root(e)
+            .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()))
     }
 
     /// A `match` or `if let` scrutinee: a place. When the patterns bind by reference, the
@@ -1057,9 +1060,7 @@ impl VisitMut for AnchorUses<'_> {
                 let name = m.method.to_string();
                 let consumed =
                     crate::mentions::receiver_consumes(&name) == crate::mentions::Consumes::Yes;
-                let not_mut = self
-                    .root(&m.receiver)
-                    .is_some_and(|v| self.shared_only.iter().any(|n| v == n.as_str()));
+                let not_mut = self.rooted_in_shared_only(&m.receiver);
                 if let Some(v) = self
                     .anchored(&m.receiver)
                     .filter(|_| consumed && self.in_closure == 0)
