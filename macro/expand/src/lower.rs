@@ -2269,8 +2269,9 @@ pub(crate) fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
     })
 }
 
-/// `restored` without its `let mut x;` declarations of locals that `code` never mentions
-/// (the code that assigns them was not written again: it is past a point every path leaves).
+/// `restored` without its `let mut x;` (or `let mut x: T;`) declarations of locals that `code`
+/// never mentions (the code that assigns them was not written again: it is past a point every
+/// path leaves).
 fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> TokenStream {
     let mentions =
         |ts: &TokenStream, name: &Ident| crate::ir::ident_span_in(ts.clone(), name).is_some();
@@ -2278,23 +2279,7 @@ fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> 
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
-        let declaration = match &tokens[i..] {
-            [
-                TokenTree::Ident(l),
-                TokenTree::Ident(m),
-                TokenTree::Ident(x),
-                TokenTree::Punct(p),
-                ..,
-            ] if l == "let" && m == "mut" && p.as_char() == ';' => Some((x, 4)),
-            [
-                TokenTree::Ident(l),
-                TokenTree::Ident(x),
-                TokenTree::Punct(p),
-                ..,
-            ] if l == "let" && x != "mut" && p.as_char() == ';' => Some((x, 3)),
-            _ => None,
-        };
-        match declaration {
+        match declaration_at(&tokens[i..]) {
             Some((x, n)) if !code.iter().any(|c| mentions(c, x)) => i += n,
             _ => {
                 out.push(tokens[i].clone());
@@ -2303,6 +2288,29 @@ fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> 
         }
     }
     out.into_iter().collect()
+}
+
+/// `let [mut] x;` or `let [mut] x: T;` at the start of `tokens`: the name and the number of
+/// tokens. (A `=` before the `;` makes it a `let` with a value; one inside a type,
+/// `Box<dyn Iterator<Item = u8>>`, keeps the declaration too, which only costs a line.)
+fn declaration_at(tokens: &[TokenTree]) -> Option<(&Ident, usize)> {
+    let [TokenTree::Ident(l), rest @ ..] = tokens else {
+        return None;
+    };
+    let (x, start) = match rest {
+        [TokenTree::Ident(m), TokenTree::Ident(x), ..] if l == "let" && m == "mut" => (x, 3),
+        [TokenTree::Ident(x), ..] if l == "let" && x != "mut" => (x, 2),
+        _ => return None,
+    };
+    let is = |t: &TokenTree, c: char| matches!(t, TokenTree::Punct(p) if p.as_char() == c);
+    match tokens.get(start) {
+        Some(t) if is(t, ';') => Some((x, start + 1)),
+        Some(t) if is(t, ':') => {
+            let end = start + tokens[start..].iter().position(|t| is(t, ';'))?;
+            (!tokens[start..end].iter().any(|t| is(t, '='))).then_some((x, end + 1))
+        }
+        _ => None,
+    }
 }
 
 /// `{ { a; b; } }` → `{ a; b; }`, everywhere but in macro input: a block whose one statement is
