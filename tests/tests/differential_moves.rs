@@ -704,4 +704,29 @@ differential! {
             async { Some(f(1, 2).await? + f(1, 7).await?) }
         }
     }
+
+    /// A field taken by a method the receiver heuristic takes to consume (`c.name.unwrap()`)
+    /// inside an awaited expression: a part moved out, the rest of the local dropping at the
+    /// end of its scope. It was taken as a borrow of the local, for a future that may keep it
+    /// (E0507: cannot move out of a reference). tokio-tungstenite's `self.0.unwrap()` shape.
+    field_taken_by_a_consuming_method_in_an_awaited_argument {
+        pub struct Conn { pub name: Option<Guard>, pub rest: Guard }
+        impl Conn {
+            async fn run(self, k: usize) -> usize {
+                let g = step("run", self.name.unwrap()).await;
+                g.name().len() + k + step("rest", self.rest.name().len()).await
+            }
+        }
+        async fn f(c: Conn) -> usize {
+            let n = step("a", c.name.unwrap().name().len()).await;
+            n + step("b", 1).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async {
+                let c = Conn { name: Some(Guard::new("n1")), rest: Guard::new("r1") };
+                let d = Conn { name: Some(Guard::new("n2")), rest: Guard::new("r2") };
+                f(c).await + d.run(2).await
+            }
+        }
+    }
 }

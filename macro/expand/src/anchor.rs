@@ -1072,6 +1072,12 @@ impl VisitMut for AnchorUses<'_> {
                     })
                 {
                     m.receiver = parse_quote_spanned!(v.span()=> #v.take());
+                } else if consumed
+                    && self.in_closure == 0
+                    && let Some((v, path)) = self.field_path(&m.receiver)
+                {
+                    // `v.f.unwrap()`: the field taken by value, as `mentions` counts it.
+                    self.take_part(&mut m.receiver, v, path);
                 } else if SHARED.contains(&name.as_str())
                     || EXCLUSIVE.contains(&name.as_str())
                     || self.kept

@@ -826,6 +826,14 @@ impl Walker {
                         let kind = Use::Receiver(receiver_consumes(&m.method.to_string()));
                         self.mention(p.path.segments[0].ident.to_string(), kind);
                     }
+                    // `x.f.unwrap()`: a method the heuristic takes to consume its receiver
+                    // takes the field, as `let y = x.f;` does.
+                    r @ Expr::Field(_)
+                        if ctx != Ctx::Captured
+                            && receiver_consumes(&m.method.to_string()) == Consumes::Yes =>
+                    {
+                        self.expr(r, inner(Ctx::Value))
+                    }
                     r => self.expr(r, inner(Ctx::Place)),
                 }
                 m.args.iter().for_each(|a| self.expr(a, inner(Ctx::Value)));
