@@ -42,17 +42,31 @@ pub enum Owner<'a> {
     },
     /// A method whose `impl` block is out of sight (`#[state_machine]` on the method itself).
     Unknown,
+    /// The same, written with a visibility (`pub`), so not in a trait's impl (which allows
+    /// none): it may get the `'state` lifetime, bounded by `Self: 'state`, which covers the
+    /// parameters of the block it cannot see.
+    UnseenInherent,
 }
 
 impl Owner<'_> {
-    /// A fn met on its own: free, unless it takes `self`.
-    pub fn alone(sig: &Signature) -> Self {
-        if sig.receiver().is_some() {
-            Owner::Unknown
-        } else {
-            Owner::Free
+    /// A fn met on its own: free, unless it takes `self` or names `Self` in its signature.
+    pub fn alone(sig: &Signature, vis: &syn::Visibility) -> Self {
+        let associated = sig.receiver().is_some() || names_self(sig.to_token_stream());
+        match (associated, vis) {
+            (false, _) => Owner::Free,
+            (true, syn::Visibility::Inherited) => Owner::Unknown,
+            (true, _) => Owner::UnseenInherent,
         }
     }
+}
+
+/// Does `Self` appear in the tokens (a signature's)?
+fn names_self(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "Self",
+        proc_macro2::TokenTree::Group(g) => names_self(g.stream()),
+        _ => false,
+    })
 }
 
 pub struct Expanded {
@@ -411,7 +425,10 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     let stacked = stacked
         || (suspends
             && input_lifetimes(sig) >= 2
-            && matches!(f.owner, Owner::Unknown | Owner::Impl { of_trait: true, .. }));
+            && matches!(
+                f.owner,
+                Owner::Unknown | Owner::UnseenInherent | Owner::Impl { of_trait: true, .. }
+            ));
     if stacked {
         new_sig.asyncness = sig.asyncness;
         new_sig.output = sig.output.clone();
@@ -462,16 +479,21 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
 /// in the return type still come from the same argument.)
 ///
 /// Left alone in a trait's impl, whose signature must match the trait's, and on a method whose
-/// `impl` block is out of sight.
+/// `impl` block is out of sight and may be a trait's. One written `pub` (taking `self` or
+/// naming `Self`) is in an inherent block: `Self: 'state` stands in for the block's parameters
+/// it cannot see.
 fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
     let outer = match owner {
-        Owner::Free => None,
+        Owner::Free | Owner::UnseenInherent => None,
         Owner::Impl {
             generics,
             of_trait: false,
         } => Some(generics),
         Owner::Impl { of_trait: true, .. } | Owner::Unknown => return,
     };
+    // The block's parameters are out of sight: `Self: 'state` bounds them all (an inherent
+    // block's parameters all appear in its `Self` type).
+    let unseen = matches!(owner, Owner::UnseenInherent);
     let params = || {
         sig.generics
             .params
@@ -494,7 +516,7 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
         FnArg::Typed(pt) => mentions_impl_trait(&pt.ty),
         FnArg::Receiver(_) => false,
     });
-    if types.is_empty() && !impl_trait_args && input_lifetimes(sig) < 2 {
+    if types.is_empty() && !impl_trait_args && input_lifetimes(sig) < 2 && !unseen {
         return;
     }
     let mut taken: Vec<String> = lifetimes.iter().map(|l| l.ident.to_string()).collect();
@@ -523,6 +545,9 @@ fn name_the_state_lifetime(sig: &mut Signature, owner: Owner<'_>) {
     }
     lifetimes.extend(named);
     let where_clause = sig.generics.make_where_clause();
+    if unseen {
+        where_clause.predicates.push(parse_quote!(Self: #state));
+    }
     for t in &types {
         where_clause.predicates.push(parse_quote!(#t: #state));
     }

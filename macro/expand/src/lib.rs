@@ -155,7 +155,7 @@ pub fn expand_item(item: Item, machine: &syn::Path) -> Result<TokenStream> {
             vis: &f.vis,
             sig: &f.sig,
             block: &f.block,
-            owner: Owner::alone(&f.sig),
+            owner: Owner::alone(&f.sig, &f.vis),
             outer_attrs: &[],
             machine,
         })?
@@ -372,7 +372,7 @@ impl VisitMut for FileExpander {
                         vis: &f.vis,
                         sig: &f.sig,
                         block: &f.block,
-                        owner: Owner::alone(&f.sig),
+                        owner: Owner::alone(&f.sig, &f.vis),
                         outer_attrs: &[],
                         machine: &machine,
                     };
