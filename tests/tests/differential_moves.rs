@@ -729,4 +729,33 @@ differential! {
             }
         }
     }
+
+    /// An argument whose type's only `Fn*` bound is `FnOnce` (in the `where` clause, inline,
+    /// or `impl FnOnce`) is consumed by its call: it was kept in the state across the next
+    /// `.await` as if the call borrowed it (E0382). What it captured drops at the call.
+    fn_once_argument_called_before_an_await {
+        async fn f<F>(g: Guard, make: F) -> usize
+        where
+            F: FnOnce(&Guard) -> Guard,
+        {
+            let made = make(&g);
+            let n = step("a", made.name().len()).await;
+            n + g.name().len()
+        }
+        async fn h(k: usize, f: impl FnOnce(usize) -> usize) -> usize {
+            let v = f(k);
+            step("b", v).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async {
+                let tag = Guard::new("captured");
+                let make = move |g: &Guard| {
+                    let _t = &tag;
+                    Guard::new(format!("{}-made", g.name()))
+                };
+                let later = Guard::new("later");
+                f(Guard::new("g"), make).await + h(2, move |x| x + later.name().len()).await
+            }
+        }
+    }
 }

@@ -254,6 +254,9 @@ pub struct ParamKinds {
     /// an argument declared again without a value where a state resumes (`let mut p: u32;`,
     /// see `Local::declared_ty`) needs one when nothing assigns it there.
     pub types: Vec<(Ident, syn::Type)>,
+    /// Of a type whose only `Fn*` bound is `FnOnce` (`f: F` with `F: FnOnce() -> T`): calling
+    /// them consumes them (see `Local::consumed_by_call`).
+    pub fn_once: Vec<Ident>,
 }
 
 pub struct Builder {
@@ -316,6 +319,7 @@ impl Builder {
             b.locals[id].trivial_drop = reference;
             b.locals[id].shared_reference = shared_reference;
             b.locals[id].surely_copy = surely_copy;
+            b.locals[id].consumed_by_call = kinds.fn_once.contains(&b.locals[id].ident);
             b.locals[id].declared_ty = (kinds.types.iter())
                 .find(|(i, _)| *i == b.locals[id].ident)
                 .map(|(_, t)| t.clone());

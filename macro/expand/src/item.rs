@@ -171,6 +171,9 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
                     if surely_copy(&pt.ty) {
                         kinds.copies.push(pi.ident.clone());
                     }
+                    if called_by_value(&pt.ty, &sig.generics) {
+                        kinds.fn_once.push(pi.ident.clone());
+                    }
                     if !mentions_impl(&pt.ty) {
                         kinds.types.push((pi.ident.clone(), (*pt.ty).clone()));
                     }
@@ -946,6 +949,57 @@ fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
 
 /// A primitive number, `bool`, `char` or a shared reference: a type that is `Copy` whatever the
 /// crate defines.
+/// Is an argument of this type consumed by a call (`f(x)`)? It is when the type's only `Fn*`
+/// bound is `FnOnce`: `impl FnOnce(..)`, `Box<dyn FnOnce(..)>`, or a type parameter bounded
+/// so, inline or in the `where` clause. (With `Fn` or `FnMut` too, the call borrows it.)
+fn called_by_value(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    fn only_fn_once<'a>(bounds: impl Iterator<Item = &'a syn::TypeParamBound>) -> bool {
+        let mut once = false;
+        for b in bounds {
+            if let syn::TypeParamBound::Trait(t) = b
+                && let Some(last) = t.path.segments.last()
+            {
+                match last.ident.to_string().as_str() {
+                    "FnOnce" => once = true,
+                    "Fn" | "FnMut" => return false,
+                    _ => {}
+                }
+            }
+        }
+        once
+    }
+    match ty {
+        syn::Type::ImplTrait(t) => only_fn_once(t.bounds.iter()),
+        syn::Type::Paren(p) => called_by_value(&p.elem, generics),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            if last.ident == "Box"
+                && let syn::PathArguments::AngleBracketed(a) = &last.arguments
+                && let Some(syn::GenericArgument::Type(syn::Type::TraitObject(o))) = a.args.first()
+            {
+                return only_fn_once(o.bounds.iter());
+            }
+            let Some(ident) = p.path.get_ident() else {
+                return false;
+            };
+            let inline = generics.type_params().filter(|t| t.ident == *ident);
+            let mut bounds: Vec<&syn::TypeParamBound> =
+                inline.flat_map(|t| t.bounds.iter()).collect();
+            for pred in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+                if let syn::WherePredicate::Type(t) = pred
+                    && matches!(&t.bounded_ty, syn::Type::Path(b) if b.path.is_ident(ident))
+                {
+                    bounds.extend(t.bounds.iter());
+                }
+            }
+            only_fn_once(bounds.into_iter())
+        }
+        _ => false,
+    }
+}
+
 fn surely_copy(ty: &syn::Type) -> bool {
     const PRIMITIVES: &[&str] = &[
         "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
