@@ -112,4 +112,37 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f(1) }
     }
+
+    /// Methods of unknown `self` on temporaries, in statements that await: `with` and `run`
+    /// take the builder by value, `peek`, `look` and `make` borrow it (`look`'s future borrows
+    /// it too). Each statement runs whole as an island (`statement_island.rs`), where rustc
+    /// settles each call: a temporary the method borrows drops where the statement ends
+    /// (`peek`'s after the second `.await` of its statement, `make`'s after the value the
+    /// statement drops). Held in slots, `with(self)` was E0507 (tokio-graceful-shutdown's
+    /// `Toplevel::new(..).catch_signals().handle_shutdown_requests(..).await`).
+    unknown_methods_on_temporaries_settled_by_rustc_in_an_island {
+        pub struct Builder { pub g: Guard, pub n: u32 }
+        impl Builder {
+            pub fn new(n: u32) -> Builder { Builder { g: Guard::new(format!("builder {n}")), n } }
+            pub fn with(mut self, k: u32) -> Builder { self.n += k; self }
+            pub fn run(self) -> Step<u32> { step("run", self.n) }
+            pub fn peek(&self) -> Step<u32> { step("peek", self.n) }
+            pub async fn look(&self, k: u32) -> u32 { step("look", self.n + k).await }
+            pub fn make(&self) -> Step<Guard> { step("make", Guard::new("made")) }
+        }
+        async fn f() -> u32 {
+            let a = Builder::new(1).with(2).run().await;
+            let b = Builder::new(a).peek().await + step("after", 1).await;
+            Builder::new(b).make().await;
+            let (c, _) = (Builder::new(b).with(1).look(3).await, Guard::new("pair"));
+            c + Builder::new(c).look(1).await
+        }
+        async fn tail(n: u32) -> u32 {
+            step("first", ()).await;
+            Builder::new(n).with(1).look(2).await
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f().await + tail(7).await }
+        }
+    }
 }

@@ -362,6 +362,13 @@ impl VisitMut for Islands<'_> {
 }
 
 /// The labels a macro's input defines itself (`'retry: loop { .. }`).
+/// Can every jump in `ts` leave an island (no `break` with a value out of it)?
+pub(crate) fn jumps_can_leave(ts: TokenStream) -> bool {
+    let slot = Ident::new("island", Span::call_site());
+    let labels = labels_in(ts.clone());
+    rewrite_jumps(ts, &slot, &labels, false, &mut Vec::new()).is_ok()
+}
+
 fn labels_in(ts: TokenStream) -> Vec<String> {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     let mut out = Vec::new();

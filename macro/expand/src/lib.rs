@@ -33,6 +33,7 @@ mod pinned;
 pub mod rename;
 mod rules;
 mod stack;
+mod statement_island;
 
 pub use error::{Error, Result};
 pub use item::{AsyncFn, Expanded, Owner};

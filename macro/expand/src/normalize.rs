@@ -372,7 +372,7 @@ fn finishes_a_builder(method: &str) -> bool {
 
 /// Methods known to borrow their receiver: they return an owned value computed from it, lend
 /// a guard, or change it in place.
-fn known_to_borrow(method: &str) -> bool {
+pub(crate) fn known_to_borrow(method: &str) -> bool {
     returns_owned(method)
         || method_mutates(method)
         || GUARDS.contains(&method)
@@ -380,7 +380,7 @@ fn known_to_borrow(method: &str) -> bool {
         || ["iter", "get", "first", "last", "name", "keys", "values"].contains(&method)
 }
 
-fn may_take_self(method: &str) -> bool {
+pub(crate) fn may_take_self(method: &str) -> bool {
     const TAKES_SELF: &[&str] = &[
         "count", "sum", "product", "min", "max", "copied", "cloned", "last", "fold", "rev",
     ];

@@ -128,3 +128,17 @@ impl<V, F: Future> Future for Island<'_, V, F> {
         }
     }
 }
+
+/// The expression it is given, unchanged: a statement `#[state_machine]` runs as an island
+/// because a method of unknown `self` (by value or borrowed) is called on a temporary that
+/// must live across an `.await` there (`Toplevel::new(..).catch_signals().run(..).await`).
+/// Inside the island's block, rustc settles each such call and drops the temporaries where
+/// the statement ends, as in the `async fn`; the macro only marks the statement for the
+/// transform, which runs any macro whose input awaits as an island.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __clockwork_machine_statement {
+    ($e:expr) => {
+        $e
+    };
+}

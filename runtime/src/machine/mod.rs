@@ -36,6 +36,7 @@
 //! | [`Home`] | the fixed home of a local that stays borrowed across an `.await` |
 //! | [`Copies`] | one field type for a future whose code is written in two places |
 //! | [`IslandSlot`], [`Island`] | a macro that awaits (`select!`), run as one `async` block |
+//! | `statement!` | marks a statement run as an island for its temporaries (see `island.rs`) |
 //! | [`Never`] | `!`, the output of an `async fn() -> !`, named on stable |
 //!
 //! # Why this is sound
@@ -58,6 +59,8 @@ mod copies;
 mod home;
 mod island;
 
+#[doc(hidden)]
+pub use crate::__clockwork_machine_statement as statement;
 pub use copies::Copies;
 pub use home::{DropRest, DropRestParts, Home, HomeSlot, Lent, Shown, Taker, drop_rest_parts};
 pub use island::{Island, IslandExit, IslandSlot, IslandStall};
