@@ -686,4 +686,68 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { f() }
     }
+
+    /// `split()` with no argument, on a local not declared `mut`, takes it by value (futures'
+    /// `StreamExt::split(self)` on a `WebSocketStream`): it was taken to borrow it, as `str`'s
+    /// `split` does (E0382 where the halves outlive it). On a `mut` local it borrows, as
+    /// tokio's `TcpStream::split(&mut self)` does. tokio-tungstenite's examples.
+    zero_argument_split_takes_a_local_not_declared_mut {
+        pub struct Conn { pub g: Guard, pub n: u32 }
+        pub struct Half(pub Guard, pub u32);
+        pub trait SplitByValue { fn split(self) -> (Half, Half); }
+        impl SplitByValue for Conn {
+            fn split(self) -> (Half, Half) {
+                (Half(Guard::new("tx"), self.n), Half(Guard::new("rx"), self.n + 1))
+            }
+        }
+        pub struct Sock { pub g: Guard, pub n: u32 }
+        impl Sock {
+            pub fn split(&mut self) -> (&mut u32, &Guard) { (&mut self.n, &self.g) }
+        }
+        async fn f(c: Conn) -> u32 {
+            let (tx, rx) = c.split();
+            let a = step("tx", tx.1).await;
+            let mut s = Sock { g: Guard::new("sock"), n: 5 };
+            let (n, g) = s.split();
+            *n += step("rx", rx.1).await;
+            let k = g.name().len() as u32;
+            a + k + s.n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            f(Conn { g: Guard::new("conn"), n: 1 })
+        }
+    }
+
+    /// `try_for_each` on a local not declared `mut` takes it by value (`TryStreamExt`'s; the
+    /// `Iterator` one takes `&mut self`). The closure given to it borrows two locals; the
+    /// future, moved to another local (`pin_mut!(fut)` does this), borrows both, not only the
+    /// first (E0597 for the other, which was not kept). tokio-tungstenite's `server.rs`.
+    try_for_each_on_a_local_not_declared_mut_and_its_closure_borrows {
+        pub struct Feed(pub Vec<u32>, pub Guard);
+        pub trait TryEach {
+            fn try_for_each<F: FnMut(u32) -> Result<(), u32>>(self, f: F) -> Step<Result<(), u32>>;
+        }
+        impl TryEach for Feed {
+            fn try_for_each<F: FnMut(u32) -> Result<(), u32>>(self, mut f: F) -> Step<Result<(), u32>> {
+                let r = self.0.iter().try_for_each(|&x| f(x));
+                step("each", r)
+            }
+        }
+        async fn f(feed: Feed, limit: u32) -> Result<(), u32> {
+            let seen = Guard::new("seen");
+            let all = feed.try_for_each(|x| {
+                if x > limit + seen.name().len() as u32 { Err(x) } else { Ok(()) }
+            });
+            let all = all;
+            step("between", ()).await;
+            all.await
+        }
+        pub fn entry() -> impl core::future::Future<Output = (Result<(), u32>, Result<(), u32>)> {
+            async {
+                let a = f(Feed(vec![1, 2], Guard::new("feed a")), 1).await;
+                let b = f(Feed(vec![1, 20, 3], Guard::new("feed b")), 1).await;
+                (a, b)
+            }
+        }
+    }
 }

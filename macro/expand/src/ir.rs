@@ -218,6 +218,7 @@ pub enum ArmBody {
 
 /// `let r = &v;` / `v.iter()` / `for x in &v`: local `borrower` surely borrows local `borrowed`.
 /// With `maybe`, it may: `let c = Cursor::new(&mut v);`, whose type syntax cannot see.
+#[derive(Clone, Copy)]
 pub struct Borrow {
     pub borrower: LocalId,
     pub borrowed: LocalId,
@@ -554,6 +555,7 @@ impl Builder {
     fn receiver_kind(&self, id: LocalId, m: &Mention) -> Use {
         match m.kind {
             Use::Receiver(Consumes::Yes) => Use::Move,
+            Use::Receiver(Consumes::UnlessMut) if !self.locals[id].declared_mut => Use::Move,
             Use::Receiver(Consumes::OnTemporaries)
                 if self.locals[id].synthetic || self.locals[id].oneshot_sender =>
             {
@@ -585,6 +587,18 @@ impl Builder {
     /// `IntoIterator::into_iter(&v)` (a `for` loop over `&v`).
     fn sure_borrow(&self, e: &Expr) -> Option<(LocalId, Span)> {
         use syn::spanned::Spanned;
+        // `socket.split()` on a `mut` local: tokio's `TcpStream::split(&mut self)`, whose
+        // halves borrow it (see `Consumes::UnlessMut`).
+        if let Expr::MethodCall(m) = e
+            && mentions::call_consumes(m) == Consumes::UnlessMut
+            && m.method == "split"
+            && let Expr::Path(p) = &*m.receiver
+            && let Some(name) = p.path.get_ident()
+            && let Some(id) = self.resolve(&name.to_string())
+            && self.locals[id].declared_mut
+        {
+            return Some((id, m.receiver.span()));
+        }
         const BORROWING: &[&str] = &[
             "iter",
             "iter_mut",
@@ -664,7 +678,14 @@ impl Builder {
         {
             return None;
         }
-        self.place_root(&m.receiver)
+        let root = self.place_root(&m.receiver)?;
+        if mentions::call_consumes(m) == Consumes::UnlessMut
+            && matches!(&*m.receiver, Expr::Path(_))
+            && !self.locals[root.0].declared_mut
+        {
+            return None;
+        }
+        Some(root)
     }
 
     /// `Iterator::next(&mut iter)` where `iter` is a `for` iterator of trivial items.
@@ -832,7 +853,27 @@ impl Builder {
                             synthetic.then(|| self.method_borrow(&i.expr)).flatten()
                         })
                 });
+                // `let b = a;` where `a` borrows several locals (a future whose closure uses
+                // two, moved by `pin_mut!(fut)`): `b` borrows each of them (`sure_borrow`
+                // above copies one).
+                let aliased: Vec<Borrow> = match l.init.as_ref().map(|i| &*i.expr) {
+                    Some(Expr::Path(p)) if p.qself.is_none() => (p.path.get_ident())
+                        .and_then(|name| self.resolve(&name.to_string()))
+                        .map(|r| {
+                            self.borrows
+                                .iter()
+                                .filter(|b| b.borrower == r)
+                                .copied()
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
                 let ids = self.declare_pat(&l.pat, block, has_init);
+                for b in aliased {
+                    self.borrows
+                        .extend(ids.iter().map(|&borrower| Borrow { borrower, ..b }));
+                }
                 if !has_init && let [id] = &ids[..] {
                     match crate::anchor::simple_binding(&l.pat) {
                         Some((_, None)) => self.locals[*id].untyped_later = true,

@@ -35,7 +35,26 @@ pub enum Consumes {
     /// Taken by value when called on a temporary (`response.json()`, `builder.send()`), by
     /// reference on a named local (`tx.send(v)` on a channel).
     OnTemporaries,
+    /// By value on a local not declared `mut`, by `&mut` on one declared `mut`: `split()`
+    /// with no argument, futures' `StreamExt::split(self)` on a `WebSocketStream` or
+    /// `Framed`, tokio's `TcpStream::split(&mut self)`, which needs a `mut` local (the
+    /// `split` of `str` and slices takes an argument).
+    UnlessMut,
     No,
+}
+
+/// [`receiver_consumes`] for a call: with its arguments, some names say more.
+pub fn call_consumes(m: &syn::ExprMethodCall) -> Consumes {
+    let name = m.method.to_string();
+    match (name.as_str(), m.args.len()) {
+        ("split", 0) => Consumes::UnlessMut,
+        // `Iterator`'s take `&mut self`, `TryStreamExt`'s `self`.
+        ("try_for_each" | "try_fold", _) => Consumes::UnlessMut,
+        // `Iterator::take(self, n)`, `Read::take`, `AsyncReadExt::take` (`Option::take` has
+        // no argument).
+        ("take", 1) => Consumes::Yes,
+        _ => receiver_consumes(&name),
+    }
 }
 
 /// The method-name heuristic for receivers: most methods borrow `self`; these usually consume it.
@@ -73,6 +92,27 @@ pub fn receiver_consumes(method: &str) -> Consumes {
         "oneshot",
         "call_all",
         "detach",
+        // `Iterator`'s and `StreamExt`'s adaptors and consumers that take `self` on every
+        // type we know of (`read.for_each(..)`, `rx.map(Ok).forward(tx)`, `StreamExt`'s
+        // `filter`; `Option::filter` too).
+        "for_each",
+        "for_each_concurrent",
+        "forward",
+        "filter",
+        "filter_map",
+        "flat_map",
+        "flatten",
+        "enumerate",
+        "zip",
+        "skip",
+        "skip_while",
+        "take_while",
+        "inspect",
+        "peekable",
+        "buffered",
+        "buffer_unordered",
+        "try_filter",
+        "try_filter_map",
     ];
     const ON_TEMPORARIES: &[&str] = &["json", "text", "bytes", "send", "call", "run"];
     // (`acquire_owned`, `lock_owned`: tokio's owned guards take an `Arc<Self>`.)
@@ -823,7 +863,7 @@ impl Walker {
                             && p.path.segments.len() == 1
                             && p.path.segments[0].arguments.is_none() =>
                     {
-                        let kind = Use::Receiver(receiver_consumes(&m.method.to_string()));
+                        let kind = Use::Receiver(call_consumes(m));
                         self.mention(p.path.segments[0].ident.to_string(), kind);
                     }
                     // `x.f.unwrap()`: a method the heuristic takes to consume its receiver
