@@ -941,4 +941,33 @@ differential! {
             async { f(2).await + f(3).await + f(13).await }
         }
     }
+
+    /// `async` blocks that are not `move`, bound to locals and given to `try_join!`: each
+    /// borrows the locals it uses (tokio's proxy shape: `let client_to_server = async {
+    /// io::copy(&mut ri, &mut wo).await?; wo.shutdown().await };`). They were not taken to
+    /// borrow them, so those locals moved into the state while borrowed (E0505, E0597).
+    async_blocks_in_locals_borrow_what_they_use {
+        pub struct Pipe { pub g: Guard, pub moved: u32 }
+        impl Pipe {
+            pub async fn copy(&mut self, to: &mut Pipe) -> Result<u32, String> {
+                let n = step("copy", self.moved + 1).await;
+                to.moved += n;
+                Ok(n)
+            }
+        }
+        async fn f(mut a: Pipe, mut b: Pipe) -> Result<u32, String> {
+            let mut c = Pipe { g: Guard::new("c"), moved: 10 };
+            let mut d = Pipe { g: Guard::new("d"), moved: 20 };
+            let there = async {
+                a.copy(&mut d).await?;
+                step("there", d.moved).await.checked_sub(0).ok_or(String::new())
+            };
+            let back = async { c.copy(&mut b).await };
+            let (x, y) = tokio::try_join!(there, back)?;
+            Ok(x + y + a.moved + b.moved + c.moved + d.moved)
+        }
+        pub fn entry() -> impl core::future::Future<Output = Result<u32, String>> {
+            f(Pipe { g: Guard::new("a"), moved: 1 }, Pipe { g: Guard::new("b"), moved: 2 })
+        }
+    }
 }

@@ -938,6 +938,35 @@ impl Builder {
                 }
                 // A closure that is not `move` borrows the locals it uses as places (`count +=
                 // by`, `v.len()`, `n < limit`); kept across an `.await`, it keeps them borrowed.
+                // So does an `async` block that is not `move` (`let copy = async { io::copy(&mut
+                // ri, &mut wo).await };`, given to `try_join!` later): held, it keeps them
+                // borrowed. (What it takes by value is moved into it.)
+                if let (Some(init), [block]) = (&l.init, &ids[..])
+                    && let Expr::Async(a) = &*init.expr
+                    && a.capture.is_none()
+                {
+                    use syn::spanned::Spanned;
+                    for m in mentions::expr_mentions(&init.expr) {
+                        let place = matches!(
+                            m.kind,
+                            Use::Other
+                                | Use::PartPlace
+                                | Use::Receiver(Consumes::No)
+                                | Use::Assign
+                                | Use::SetPart
+                        );
+                        if let Some(borrowed) = self.resolve(&m.name).filter(|_| place)
+                            && borrowed != *block
+                        {
+                            self.borrows.push(Borrow {
+                                borrower: *block,
+                                borrowed,
+                                span: a.span(),
+                                maybe: false,
+                            });
+                        }
+                    }
+                }
                 if let (Some(init), [closure]) = (&l.init, &ids[..])
                     && let Expr::Closure(c) = &*init.expr
                     && c.capture.is_none()
