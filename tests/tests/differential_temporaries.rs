@@ -424,4 +424,33 @@ differential! {
             async { f().await + tail(7).await }
         }
     }
+
+    /// The condition of an `if` or `while` with a method of unknown `self` on a temporary
+    /// (`if counter(..).cancel_on_shutdown(subsys).await.is_ok()`, tokio-graceful-shutdown's
+    /// examples): the condition alone runs as an island, a temporary scope of its own, and
+    /// the branches stay states. `checked` borrows its builder, which drops when the
+    /// condition ends, before the branch; `with` takes it by value (E0507 in a slot).
+    unknown_methods_on_temporaries_in_conditions {
+        pub struct Builder { pub g: Guard, pub n: u32 }
+        impl Builder {
+            pub fn new(n: u32) -> Builder { Builder { g: Guard::new(format!("builder {n}")), n } }
+            pub fn with(mut self, k: u32) -> Builder { self.n += k; self }
+            pub fn run(self) -> Step<u32> { step("run", self.n) }
+            pub fn checked(&self) -> Step<bool> { step("checked", self.n < 4) }
+        }
+        async fn f(mut n: u32) -> u32 {
+            if Builder::new(n).with(1).run().await > 2 {
+                n += step("big", 10).await;
+            } else if Builder::new(n).checked().await {
+                n += step("small", 1).await;
+            }
+            while Builder::new(n).checked().await {
+                n = step("grow", n + 1).await;
+            }
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(0).await + f(1).await + f(5).await }
+        }
+    }
 }

@@ -29,7 +29,10 @@
 //!   which an island cannot do: there the tail is wrapped only when the body declares no
 //!   local of its own, and is otherwise left to the slots (`Normalizer::tail_slots`).
 //! * Loops, `if` and `match` statements are not wrapped whole (their bodies' `.await`s would all
-//!   disappear into one state); the statements inside them are considered on their own.
+//!   disappear into one state); the statements inside them are considered on their own, and
+//!   so is the condition of an `if` or `while` (not `if let`), a temporary scope of its own.
+//!   A `match` scrutinee's temporaries live through the arms, which an island around the
+//!   scrutinee alone would cut short: it keeps the slots.
 //!
 //! Which statements: one where a method the receiver heuristic does not know is called on a
 //! temporary, in a method chain that is awaited or that awaits in its arguments. Known methods
@@ -61,6 +64,7 @@ fn statements(block: &mut Block, machine: &syn::Path, tail_too: bool) {
     let last = block.stmts.len().saturating_sub(1);
     for (k, stmt) in block.stmts.iter_mut().enumerate() {
         inner_blocks(stmt, machine);
+        conditions(stmt, machine);
         let tail = k == last && matches!(stmt, Stmt::Expr(_, None));
         if tail && !tail_too {
             continue;
@@ -85,6 +89,44 @@ fn inner_blocks(stmt: &mut Stmt, machine: &syn::Path) {
         fn visit_item_mut(&mut self, _: &mut syn::Item) {}
     }
     syn::visit_mut::VisitMut::visit_stmt_mut(&mut Inner(machine), stmt);
+}
+
+/// The conditions of `if` and `while` in a statement (not `let` ones): a temporary scope of
+/// their own in every edition, so each can be an island alone, and the branches stay states
+/// of the machine (`if counter(..).cancel_on_shutdown(subsys).await.is_ok() { .. }`).
+fn conditions(stmt: &mut Stmt, machine: &syn::Path) {
+    struct Conditions<'a>(&'a syn::Path);
+    impl Conditions<'_> {
+        fn condition(&self, cond: &mut Expr) {
+            use quote::ToTokens;
+            let has_let = cond
+                .to_token_stream()
+                .into_iter()
+                .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "let"));
+            if !has_let
+                && needs_island(cond)
+                && crate::island::jumps_can_leave(cond.to_token_stream())
+            {
+                let machine = self.0;
+                *cond = parse_quote!(#machine::statement!(#cond));
+            }
+        }
+    }
+    impl syn::visit_mut::VisitMut for Conditions<'_> {
+        fn visit_expr_if_mut(&mut self, e: &mut syn::ExprIf) {
+            self.condition(&mut e.cond);
+            syn::visit_mut::visit_expr_if_mut(self, e);
+        }
+        fn visit_expr_while_mut(&mut self, e: &mut syn::ExprWhile) {
+            self.condition(&mut e.cond);
+            syn::visit_mut::visit_expr_while_mut(self, e);
+        }
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+        fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+        fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    }
+    syn::visit_mut::VisitMut::visit_stmt_mut(&mut Conditions(machine), stmt);
 }
 
 /// The statement as an island, when it has such a call and can be one.
