@@ -35,11 +35,11 @@
 //!   scrutinee alone would cut short: it keeps the slots.
 //!
 //! Which statements: one where a method the receiver heuristic does not know is called on a
-//! temporary, in a method chain that is awaited or that awaits in its arguments. Known methods
+//! temporary, in a method chain that is awaited. Known methods
 //! (`len`, `lock`, `into_*`, `send` on a temporary, ..) keep their guesses (`normalize.rs`).
 
 use crate::mentions::{Consumes, receiver_consumes};
-use crate::normalize::{has_await, known_to_borrow, may_take_self, returns_owned};
+use crate::normalize::{known_to_borrow, may_take_self, returns_owned};
 use quote::quote;
 use syn::visit::Visit;
 use syn::{Block, Expr, Stmt, parse_quote};
@@ -107,8 +107,7 @@ fn conditions(stmt: &mut Stmt, machine: &syn::Path) {
                 && needs_island(cond)
                 && crate::island::jumps_can_leave(cond.to_token_stream())
             {
-                let machine = self.0;
-                *cond = parse_quote!(#machine::statement!(#cond));
+                *cond = run_apart(cond.clone(), self.0);
             }
         }
     }
@@ -131,7 +130,7 @@ fn conditions(stmt: &mut Stmt, machine: &syn::Path) {
 
 /// The statement as an island, when it has such a call and can be one.
 fn wrap(stmt: &Stmt, machine: &syn::Path) -> Option<Stmt> {
-    let mark = |e: Expr| -> Expr { parse_quote!(#machine::statement!(#e)) };
+    let mark = |e: Expr| run_apart(e, machine);
     match stmt {
         Stmt::Local(l) => {
             let init = l.init.as_ref()?;
@@ -182,6 +181,66 @@ fn wrap(stmt: &Stmt, machine: &syn::Path) -> Option<Stmt> {
     }
 }
 
+/// `e` run apart from the machine's states, where rustc settles its temporaries: a plain
+/// `async` block awaited as one state when `e` does not leave the code around it (`return`,
+/// `?`, `break`, `continue`), also when its one `?` is the last thing it does (`async {
+/// chain.await }.await?`), and uses locals only as places; else an island (`statement!`),
+/// whose block can leave and take a local out of its home.
+fn run_apart(e: Expr, machine: &syn::Path) -> Expr {
+    if !leaves(&e) && !takes_a_local(&e) {
+        return parse_quote!(async { #e }.await);
+    }
+    if let Expr::Try(t) = &e
+        && !leaves(&t.expr)
+        && !takes_a_local(&t.expr)
+    {
+        let inner = &t.expr;
+        return parse_quote!(async { #inner }.await?);
+    }
+    parse_quote!(#machine::statement!(#e))
+}
+
+/// Does `e` use a local by value (`build(extra)`, `Builder::new(n)`)? An `async` block that is
+/// not `move` captures a value so used by value or, when it is `Copy`, by reference: only an
+/// island's block (whose code takes it out of its fixed home where it runs, `Taker`) is right
+/// for both. Only places (`&pool`, `self.x.len()`) leave the plain block right.
+fn takes_a_local(e: &Expr) -> bool {
+    use crate::mentions::Use;
+    crate::mentions::expr_mentions(e).iter().any(|m| {
+        matches!(m.kind, Use::Move | Use::Part)
+            || matches!(m.kind, Use::Receiver(c) if c != Consumes::No)
+    })
+}
+
+/// Does `e` leave the code around it: `return`, `?`, a `break` or `continue` (outside the
+/// closures and `async` blocks it writes; a macro's tokens with any of them count)?
+fn leaves(e: &Expr) -> bool {
+    struct Leaves(bool);
+    impl<'ast> Visit<'ast> for Leaves {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.0 = true;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.0 = true;
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            self.0 |= crate::island::leaves_or_awaits(m.tokens.clone());
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut l = Leaves(false);
+    l.visit_expr(e);
+    l.0
+}
+
 /// Can the island leave where the statement does? A `break` with a value out of it cannot
 /// (`island.rs` answers it with a `compile_error!`): such a statement keeps the slots.
 fn can_leave(stmt: &Stmt) -> bool {
@@ -190,19 +249,15 @@ fn can_leave(stmt: &Stmt) -> bool {
 }
 
 /// Does the expression call a method the heuristic does not know on a temporary, in a chain
-/// that is awaited or awaits in its arguments (outside closures, `async` blocks, macros)?
+/// that is awaited (outside closures, `async` blocks, macros)? (Not one that awaits in its
+/// arguments, `v.as_ptr().add(f().await)`: the receiver is mostly a borrow there, and an
+/// island costs its state more than the slot does.)
 fn needs_island(e: &Expr) -> bool {
     struct Find(bool);
     impl<'ast> Visit<'ast> for Find {
         fn visit_expr_await(&mut self, a: &'ast syn::ExprAwait) {
             self.0 |= unsettled_on_temporary(&a.base);
             syn::visit::visit_expr_await(self, a);
-        }
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            if m.args.iter().any(has_await) {
-                self.0 |= unsettled_link(m) || unsettled_on_temporary(&m.receiver);
-            }
-            syn::visit::visit_expr_method_call(self, m);
         }
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
