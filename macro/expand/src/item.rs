@@ -267,7 +267,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     // `matches!` that awaits is a `match`; other macros that await inside their expansion
     // (`select!`, `join!`) run as `async` islands.
     crate::matches::write_out(&mut block);
-    crate::statement_island::mark(&mut block, f.machine);
+    crate::statement_island::mark(&mut block, f.machine, &kinds.copies);
     crate::island::rewrite(&mut block, &mut names, f.machine)?;
     crate::pinned::write_out(&mut block);
     let gen_names = GenNames::new(&mut names, f.machine.to_token_stream());

@@ -45,7 +45,7 @@ use syn::visit::Visit;
 use syn::{Block, Expr, Stmt, parse_quote};
 
 /// Wraps the statements of `block` (the fn's body) that need it, at any depth.
-pub fn mark(block: &mut Block, machine: &syn::Path) {
+pub fn mark(block: &mut Block, machine: &syn::Path, copies: &[syn::Ident]) {
     // Up to edition 2021 the tail's temporaries drop after the body's locals; with no local
     // declared in the body itself (nor a macro statement, which may declare one: `pin!(x)`),
     // there are none to drop after, and the island's order is the same.
@@ -56,11 +56,19 @@ pub fn mark(block: &mut Block, machine: &syn::Path) {
             .any(|s| matches!(s, Stmt::Local(_) | Stmt::Macro(_)))
     };
     let tail_too = crate::edition::current() == crate::edition::Edition::From2024 || no_locals();
-    statements(block, machine, tail_too);
+    let apart = Apart { machine, copies };
+    statements(block, &apart, tail_too);
+}
+
+/// How a statement is run apart: the support module's path, and the arguments whose type is
+/// surely `Copy` (`n: u32`), which a plain `async` block may capture by reference.
+struct Apart<'a> {
+    machine: &'a syn::Path,
+    copies: &'a [syn::Ident],
 }
 
 /// The statements of one block; `tail_too`: its tail expression may be wrapped.
-fn statements(block: &mut Block, machine: &syn::Path, tail_too: bool) {
+fn statements(block: &mut Block, machine: &Apart, tail_too: bool) {
     let last = block.stmts.len().saturating_sub(1);
     for (k, stmt) in block.stmts.iter_mut().enumerate() {
         inner_blocks(stmt, machine);
@@ -78,9 +86,9 @@ fn statements(block: &mut Block, machine: &syn::Path, tail_too: bool) {
 /// The blocks inside a statement (a loop's body, an `if`'s branches, ..): their statements
 /// first, but not their tails, whose temporaries belong to the statement around them. Not
 /// inside closures, `async` blocks or items, which are not the fn's code.
-fn inner_blocks(stmt: &mut Stmt, machine: &syn::Path) {
-    struct Inner<'a>(&'a syn::Path);
-    impl syn::visit_mut::VisitMut for Inner<'_> {
+fn inner_blocks(stmt: &mut Stmt, machine: &Apart) {
+    struct Inner<'a, 'b>(&'a Apart<'b>);
+    impl syn::visit_mut::VisitMut for Inner<'_, '_> {
         fn visit_block_mut(&mut self, b: &mut Block) {
             statements(b, self.0, false);
         }
@@ -94,9 +102,9 @@ fn inner_blocks(stmt: &mut Stmt, machine: &syn::Path) {
 /// The conditions of `if` and `while` in a statement (not `let` ones): a temporary scope of
 /// their own in every edition, so each can be an island alone, and the branches stay states
 /// of the machine (`if counter(..).cancel_on_shutdown(subsys).await.is_ok() { .. }`).
-fn conditions(stmt: &mut Stmt, machine: &syn::Path) {
-    struct Conditions<'a>(&'a syn::Path);
-    impl Conditions<'_> {
+fn conditions(stmt: &mut Stmt, machine: &Apart) {
+    struct Conditions<'a, 'b>(&'a Apart<'b>);
+    impl Conditions<'_, '_> {
         fn condition(&self, cond: &mut Expr) {
             use quote::ToTokens;
             let has_let = cond
@@ -111,7 +119,7 @@ fn conditions(stmt: &mut Stmt, machine: &syn::Path) {
             }
         }
     }
-    impl syn::visit_mut::VisitMut for Conditions<'_> {
+    impl syn::visit_mut::VisitMut for Conditions<'_, '_> {
         fn visit_expr_if_mut(&mut self, e: &mut syn::ExprIf) {
             self.condition(&mut e.cond);
             syn::visit_mut::visit_expr_if_mut(self, e);
@@ -129,7 +137,7 @@ fn conditions(stmt: &mut Stmt, machine: &syn::Path) {
 }
 
 /// The statement as an island, when it has such a call and can be one.
-fn wrap(stmt: &Stmt, machine: &syn::Path) -> Option<Stmt> {
+fn wrap(stmt: &Stmt, machine: &Apart) -> Option<Stmt> {
     let mark = |e: Expr| run_apart(e, machine);
     match stmt {
         Stmt::Local(l) => {
@@ -186,28 +194,31 @@ fn wrap(stmt: &Stmt, machine: &syn::Path) -> Option<Stmt> {
 /// `?`, `break`, `continue`), also when its one `?` is the last thing it does (`async {
 /// chain.await }.await?`), and uses locals only as places; else an island (`statement!`),
 /// whose block can leave and take a local out of its home.
-fn run_apart(e: Expr, machine: &syn::Path) -> Expr {
-    if !leaves(&e) && !takes_a_local(&e) {
+fn run_apart(e: Expr, apart: &Apart) -> Expr {
+    if !leaves(&e) && !takes_a_local(&e, apart.copies) {
         return parse_quote!(async { #e }.await);
     }
     if let Expr::Try(t) = &e
         && !leaves(&t.expr)
-        && !takes_a_local(&t.expr)
+        && !takes_a_local(&t.expr, apart.copies)
     {
         let inner = &t.expr;
         return parse_quote!(async { #inner }.await?);
     }
+    let machine = apart.machine;
     parse_quote!(#machine::statement!(#e))
 }
 
-/// Does `e` use a local by value (`build(extra)`, `Builder::new(n)`)? An `async` block that is
-/// not `move` captures a value so used by value or, when it is `Copy`, by reference: only an
-/// island's block (whose code takes it out of its fixed home where it runs, `Taker`) is right
-/// for both. Only places (`&pool`, `self.x.len()`) leave the plain block right.
-fn takes_a_local(e: &Expr) -> bool {
+/// Does `e` use a local by value (`build(extra)`)? An `async` block that is not `move`
+/// captures a value so used by value or, when it is `Copy`, by reference: only an island's
+/// block (whose code takes it out of its fixed home where it runs, `Taker`) is right for both.
+/// Places (`&pool`, `self.x.len()`) and arguments surely `Copy` (`n: u32` in
+/// `Builder::new(n)`, read through the reference) leave the plain block right.
+fn takes_a_local(e: &Expr, copies: &[syn::Ident]) -> bool {
     use crate::mentions::Use;
     crate::mentions::expr_mentions(e).iter().any(|m| {
-        matches!(m.kind, Use::Move | Use::Part)
+        let copied = m.kind == Use::Move && copies.iter().any(|c| *c == m.name);
+        (matches!(m.kind, Use::Move | Use::Part) && !copied)
             || matches!(m.kind, Use::Receiver(c) if c != Consumes::No)
     })
 }
