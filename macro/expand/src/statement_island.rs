@@ -1,4 +1,5 @@
-//! Statements run whole as islands, for the temporaries of a method syntax cannot settle.
+//! Statements run apart from the machine's states, for the temporaries of a method syntax
+//! cannot settle.
 //!
 //! A method called on a temporary either takes it by value or borrows it, and syntax cannot
 //! tell which:
@@ -14,16 +15,20 @@
 //! `main`); inline, a borrowed temporary would drop before the `.await` (silently, when what
 //! the method returns does not borrow it).
 //!
-//! So such a statement runs whole as an island (`island.rs`): the transform wraps it in the
-//! support module's `statement!` macro, whose input awaits, and the island rewrite runs that
-//! as one `async` block the machine awaits as one state. Inside the block the statement is
-//! the user's, as written: rustc settles each method's `self`, and drops the temporaries where
-//! the statement ends, as in the `async fn`.
+//! So such a statement runs apart, in an `async` block the machine awaits as one state. Inside
+//! the block the statement is the user's, as written: rustc settles each method's `self`, and
+//! drops the temporaries where the statement ends, as in the `async fn`. When the statement
+//! neither leaves the code around it (`return`, `break`, `continue`, a `?` other than its
+//! last operator) nor takes a local by value, that block is a plain `async { .. }.await`
+//! (see `run_apart`). Otherwise it is an island (`island.rs`): the transform wraps the
+//! statement in the support module's `statement!` macro, whose input awaits, and the island
+//! rewrite gives its block a way out and the locals it takes (`Taker`).
 //!
 //! * `let p = e;` binds its names inside the block, where rustc drops what the pattern leaves
-//!   and the temporaries, and hands them out: `let (a, b) = statement!({ let p = e; (a, b)
-//!   });`. One binding alone is `let a = statement!(e);`. `let`-`else` goes inside the same way.
-//! * `e;` is `statement!({ e; });`: the value drops before the temporaries, as rustc drops it.
+//!   and the temporaries, and hands them out: `let (a, b) = async { let p = e; (a, b) }
+//!   .await;` (or `statement!(..)`). One binding alone is `let a = async { e }.await;`.
+//!   `let`-`else` goes inside the same way.
+//! * `e;` is `async { e; }.await;`: the value drops before the temporaries, as rustc drops it.
 //! * The body's tail is wrapped from edition 2024 on, where its temporaries drop before the
 //!   locals, as they do at the end of the block. In earlier editions they drop after them,
 //!   which an island cannot do: there the tail is wrapped only when the body declares no
