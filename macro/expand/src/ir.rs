@@ -947,14 +947,8 @@ impl Builder {
                 {
                     use syn::spanned::Spanned;
                     for m in mentions::expr_mentions(&init.expr) {
-                        let place = matches!(
-                            m.kind,
-                            Use::Other
-                                | Use::PartPlace
-                                | Use::Receiver(Consumes::No)
-                                | Use::Assign
-                                | Use::SetPart
-                        );
+                        let consumed = matches!(m.kind, Use::Receiver(c) if c != Consumes::No);
+                        let place = captured_as_place(m.kind) && !consumed;
                         if let Some(borrowed) = self.resolve(&m.name).filter(|_| place)
                             && borrowed != *block
                         {
@@ -979,14 +973,7 @@ impl Builder {
                     });
                     self.locals[*closure].consumed_by_call = takes;
                     for m in inside {
-                        let place = matches!(
-                            m.kind,
-                            Use::Other
-                                | Use::PartPlace
-                                | Use::Receiver(_)
-                                | Use::Assign
-                                | Use::SetPart
-                        );
+                        let place = captured_as_place(m.kind);
                         if let Some(borrowed) = self.resolve(&m.name).filter(|_| place)
                             && borrowed != *closure
                         {
@@ -1379,6 +1366,15 @@ fn call_spine_borrows<'e>(e: &'e Expr, nested: bool, out: &mut Vec<&'e Expr>) {
         }
         _ => {}
     }
+}
+
+/// A use that a closure or `async` block that is not `move` captures by reference: a place
+/// (`count += by`, `v.len()`, `n < limit`), not a value it takes.
+fn captured_as_place(kind: Use) -> bool {
+    matches!(
+        kind,
+        Use::Other | Use::PartPlace | Use::Receiver(_) | Use::Assign | Use::SetPart
+    )
 }
 
 /// `Pin::new(&mut x)`, or `unsafe { Pin::new_unchecked(&mut x) }` as `tokio::pin!(x)` is

@@ -213,12 +213,7 @@ fn outside_async_blocks(
 /// in it; a jump to a loop the input writes itself stays inside the input.)
 pub(crate) fn leaves_or_awaits(ts: TokenStream) -> bool {
     // (Which loop a jump leaves, `rewrite_jumps` finds; asked only of input that has one.)
-    let leaves_by_jump = || {
-        let mut jumps = Vec::new();
-        let slot = Ident::new("island", Span::call_site());
-        let labels = labels_in(ts.clone());
-        rewrite_jumps(ts.clone(), &slot, &labels, false, &mut jumps).is_err() || !jumps.is_empty()
-    };
+    let leaves_by_jump = || jumps_out(ts.clone()).is_none_or(|n| n > 0);
     let jumps = outside_async_blocks(
         ts.clone(),
         &mut |tokens, k| matches!(&tokens[k], TokenTree::Ident(i) if i == "break" || i == "continue"),
@@ -361,14 +356,22 @@ impl VisitMut for Islands<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// The labels a macro's input defines itself (`'retry: loop { .. }`).
 /// Can every jump in `ts` leave an island (no `break` with a value out of it)?
 pub(crate) fn jumps_can_leave(ts: TokenStream) -> bool {
-    let slot = Ident::new("island", Span::call_site());
-    let labels = labels_in(ts.clone());
-    rewrite_jumps(ts, &slot, &labels, false, &mut Vec::new()).is_ok()
+    jumps_out(ts).is_some()
 }
 
+/// How many jumps in `ts` leave it for a loop outside (`break`, `continue`), or `None` when
+/// one cannot leave an island (a `break` with a value).
+fn jumps_out(ts: TokenStream) -> Option<usize> {
+    let mut jumps = Vec::new();
+    let slot = Ident::new("island", Span::call_site());
+    let labels = labels_in(ts.clone());
+    rewrite_jumps(ts, &slot, &labels, false, &mut jumps).ok()?;
+    Some(jumps.len())
+}
+
+/// The labels a macro's input defines itself (`'retry: loop { .. }`).
 fn labels_in(ts: TokenStream) -> Vec<String> {
     let tokens: Vec<TokenTree> = ts.into_iter().collect();
     let mut out = Vec::new();

@@ -948,8 +948,6 @@ fn rename_self_tokens(ts: TokenStream, this: &Ident) -> TokenStream {
     out.into_iter().collect()
 }
 
-/// A primitive number, `bool`, `char` or a shared reference: a type that is `Copy` whatever the
-/// crate defines.
 /// Is an argument of this type consumed by a call (`f(x)`)? It is when the type's only `Fn*`
 /// bound is `FnOnce`: `impl FnOnce(..)`, `Box<dyn FnOnce(..)>`, or a type parameter bounded
 /// so, inline or in the `where` clause. (With `Fn` or `FnMut` too, the call borrows it.)
@@ -1001,6 +999,8 @@ fn called_by_value(ty: &syn::Type, generics: &syn::Generics) -> bool {
     }
 }
 
+/// A primitive number, `bool`, `char` or a shared reference: a type that is `Copy` whatever the
+/// crate defines.
 fn surely_copy(ty: &syn::Type) -> bool {
     const PRIMITIVES: &[&str] = &[
         "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
