@@ -7,13 +7,14 @@
 //! the runtime's own `runtime/src/machine/`, built into the CLI: the two cannot drift apart.
 
 /// The module's files: `mod.rs` first, then the submodules it declares as `mod name;`.
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 5] = [
     ("mod", include_str!("../../runtime/src/machine/mod.rs")),
     (
         "copies",
         include_str!("../../runtime/src/machine/copies.rs"),
     ),
     ("home", include_str!("../../runtime/src/machine/home.rs")),
+    ("homes", include_str!("../../runtime/src/machine/homes.rs")),
     (
         "island",
         include_str!("../../runtime/src/machine/island.rs"),

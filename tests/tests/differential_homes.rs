@@ -1086,4 +1086,74 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = usize> { f() }
     }
+
+    /// A state keeps a `Held` (no bytes) instead of a home's handle for the locals it drops
+    /// last: `a` and `b`, declared before the rest. The future dropped at each poll drops the
+    /// state, then the homes, last declared first: `c`, `b`, `a`, as rustc does.
+    homes_held_by_a_state_drop_after_it_last_declared_first {
+        async fn f(k: u32) -> usize {
+            let a = Guard::new("a");
+            let b = Guard::new("b");
+            let (ra, rb) = (&a, &b);
+            let n = step("first", k).await;
+            let c = Guard::new("c");
+            let m = step("second", ra.name().len() + rb.name().len()).await;
+            m + n as usize + c.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f(1) }
+    }
+
+    /// `v` is declared after `first`, which the state drops where it lies: `v` keeps its
+    /// handle, so that the dropped future drops `v` before `first`, as rustc does. (Held, it
+    /// would drop after the whole state.) `&n` binds a copy, with nothing to drop: it does not
+    /// stop `w` from being held.
+    homes_declared_after_a_local_with_a_destructor_keep_their_handle {
+        async fn f(k: &u32) -> usize {
+            let &n = k;
+            let w = Guard::new("w");
+            let rw = &w;
+            step("s", ()).await;
+            let first = Guard::new("first");
+            let v = Guard::new("v");
+            let r = &v;
+            step("t", ()).await;
+            r.name().len() + first.name().len() + rw.name().len() + n as usize
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(&3).await }
+        }
+    }
+
+    /// A sub-future that panics while a state holds a home's local: the machine drops the
+    /// state and the homes while unwinding, as rustc drops the locals, not when the future is
+    /// dropped later (`Unwound` logs in between).
+    held_homes_drop_while_a_panic_unwinds {
+        pub struct Unwound<F>(pub F);
+        impl<F: core::future::Future> core::future::Future for Unwound<F> {
+            type Output = F::Output;
+            fn poll(
+                self: core::pin::Pin<&mut Self>,
+                cx: &mut core::task::Context<'_>,
+            ) -> core::task::Poll<F::Output> {
+                // SAFETY: the one field is pinned with the struct and never moved out.
+                let inner = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        log("unwound");
+                        std::panic::resume_unwind(e)
+                    }
+                }
+            }
+        }
+        async fn f() -> u32 {
+            let g = Guard::new("held");
+            let r = &g;
+            let n = step("first", 1u32).await;
+            let h = Guard::new("after");
+            let m = Boom("sub").await;
+            n + m + r.name().len() as u32 + h.name().len() as u32
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { Unwound(f()) }
+    }
 }

@@ -773,10 +773,17 @@ impl Builder {
     }
 
     fn declare_pat(&mut self, pat: &Pat, block: BlockId, has_init: bool) -> Vec<LocalId> {
-        mentions::pat_bindings(pat)
+        let ids: Vec<LocalId> = mentions::pat_bindings(pat)
             .into_iter()
             .map(|(i, m)| self.declare(i, m, block, has_init))
-            .collect()
+            .collect();
+        // `let &n = r;`: a binding under `&` copies (a move out of a borrow is E0507).
+        for name in bindings_under_a_reference(pat) {
+            if let Some(&id) = ids.iter().find(|&&id| self.locals[id].ident == name) {
+                self.locals[id].surely_copy = true;
+            }
+        }
+        ids
     }
 
     fn new_block(&mut self, b: syn::Block, label: Option<Lifetime>, is_unsafe: bool) -> BlockIr {
@@ -919,6 +926,7 @@ impl Builder {
                 if let (Some(init), [id]) = (&l.init, &ids[..]) {
                     self.locals[*id].literal_fields = literal_fields(&init.expr);
                 }
+
                 self.rename_pat(&mut l.pat, &ids);
                 let plain =
                     |i: &syn::LocalInit| matches!(&l.pat, Pat::Ident(_)) && i.diverge.is_none();
@@ -928,7 +936,7 @@ impl Builder {
                     .is_some_and(|i| plain(i) && pins_a_reference(&i.expr));
                 let trivial = pin
                     || l.init.as_ref().is_some_and(|i| {
-                        plain(i) && matches!(&*i.expr, Expr::Reference(_) | Expr::Lit(_))
+                        plain(i) && matches!(unparen(&i.expr), Expr::Reference(_) | Expr::Lit(_))
                     });
                 if trivial {
                     for &id in &ids {
@@ -2430,4 +2438,34 @@ fn arm_bindings_anchorable(pat: &Pat) -> Vec<bool> {
         .iter()
         .map(|i| i.by_ref.is_none())
         .collect()
+}
+
+/// `e` without the parentheses around it (`(1u8)`, a temporary the normaliser names).
+fn unparen(mut e: &Expr) -> &Expr {
+    while let Expr::Paren(p) = e {
+        e = &p.expr;
+    }
+    e
+}
+
+/// The bindings of `pat` inside a reference pattern (`&n`, `&(a, ref b)`): each is a copy, or a
+/// reference, so surely `Copy`.
+fn bindings_under_a_reference(pat: &Pat) -> Vec<Ident> {
+    struct Under(usize, Vec<Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Under {
+        fn visit_pat_reference(&mut self, p: &'ast syn::PatReference) {
+            self.0 += 1;
+            syn::visit::visit_pat_reference(self, p);
+            self.0 -= 1;
+        }
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if self.0 > 0 && crate::mentions::looks_like_binding(p) {
+                self.1.push(p.ident.clone());
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut v = Under(0, Vec::new());
+    syn::visit::Visit::visit_pat(&mut v, pat);
+    v.1
 }

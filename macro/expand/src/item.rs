@@ -381,7 +381,7 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
         option_return,
         closure_ret.clone(),
     )?;
-    generator.parts = parts;
+    generator.set_parts(parts);
     generator.futures_written_before = futures_written;
     let generated = generator.generate();
     if let Some(e) = generator.error.take() {
@@ -389,7 +389,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
     }
 
     let enum_def = &generated.enum_def;
-    let homes = &generated.homes;
     let driver = &generated.driver;
     // `self` spelled with the receiver's own span, so it resolves under macro_rules hygiene too.
     let take_self = receiver_local.map(|(this, span)| {
@@ -449,7 +448,6 @@ fn expand_one(f: AsyncFn<'_>) -> Result<Expanded> {
             #enum_def
             #take_self
             #borrow_check
-            #homes
             #driver
         })
     });

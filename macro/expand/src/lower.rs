@@ -86,8 +86,6 @@ pub struct StateInfo {
 
 pub struct Generated {
     pub enum_def: TokenStream,
-    /// `let mut homes = ..;`, the fixed homes, when some local has one (see `Home`).
-    pub homes: TokenStream,
     pub driver: TokenStream,
     pub states: Vec<StateInfo>,
 }
@@ -157,8 +155,11 @@ pub struct Gen<'a> {
     /// The first error found while writing the code.
     pub error: RefCell<Option<crate::error::Error>>,
     /// Anchored locals the body moves parts out of (`consume(p.a)`), with those parts (`a`),
-    /// found by an earlier run: their handles carry a flag per part.
-    pub parts: Vec<(String, Vec<String>)>,
+    /// found by an earlier run: their handles carry a flag per part (see `set_parts`).
+    parts: Vec<(String, Vec<String>)>,
+    /// Per local: a state holds it as a `Held` (no bytes) instead of its home's handle (see
+    /// `Gen::find_held`).
+    held: Vec<bool>,
     /// The parts moved out of anchored locals, in this run: `(local, part)`.
     pub parted: RefCell<Vec<(String, String)>>,
     /// The closures bound by a `let`, once per copy written (see `check_closure_copies`).
@@ -339,11 +340,74 @@ impl<'a> Gen<'a> {
             handle_tys,
             error: RefCell::new(None),
             parts: Vec::new(),
+            held: Vec::new(),
             parted: RefCell::new(Vec::new()),
             closure_copies: RefCell::new(Vec::new()),
             futures_written: RefCell::new(vec![0; body.sites.len()]),
             futures_written_before: Vec::new(),
         })
+        .map(|mut g| {
+            g.held = g.find_held();
+            g
+        })
+    }
+
+    /// The parts an earlier run found moved out of anchored locals (see `parts`).
+    pub fn set_parts(&mut self, parts: Vec<(String, Vec<String>)>) {
+        self.parts = parts;
+        self.held = self.find_held();
+    }
+
+    /// Which anchored locals a state holds as a `Held`, with no handle: when the state is
+    /// dropped wholesale (the future dropped half-way, a poll that panics), the machine drops
+    /// the state and then clears the homes, last declared first (`Homes::clear`). That is
+    /// rustc's order for a state's held locals only when it drops them last anyway: in every
+    /// state that holds one, each local declared before it is held too, or has nothing to drop
+    /// (a reference, a literal, an argument of a `Copy` type). A local with parts moved out,
+    /// declared with neither a value nor a type, or homed in the poll's frame keeps its handle.
+    fn find_held(&self) -> Vec<bool> {
+        let locals = &self.body.locals;
+        let mut held: Vec<bool> = (locals.iter())
+            .map(|l| {
+                let name = l.ident.to_string();
+                l.anchored
+                    && !l.untyped_later
+                    && !self.stack_homes.contains(&name)
+                    && self.parts_of(&name).is_none()
+            })
+            .collect();
+        // (A dead closure is `trivial_drop` too, though it may own what it took by value.)
+        let nothing_to_drop = |id: LocalId| {
+            let l = &locals[id];
+            l.pin || l.surely_copy || (l.trivial_drop && l.closure_at.is_none())
+        };
+        let states =
+            (self.body.sites.iter().map(|s| &s.stored)).chain(self.heads.iter().map(|h| &h.pass));
+        let states: Vec<&Vec<LocalId>> = states.collect();
+        loop {
+            let mut changed = false;
+            for list in &states {
+                // In declaration order: once a local that is neither held nor free of drops
+                // is met, no later one with something to drop may be held. (Those free of
+                // drops may drop anywhere.)
+                let mut blocked = false;
+                let mut last_held = None;
+                for &id in list.iter().filter(|&&id| !nothing_to_drop(id)) {
+                    if held[id] && (blocked || last_held.is_some_and(|h| h > id)) {
+                        held[id] = false;
+                        changed = true;
+                    }
+                    if held[id] {
+                        last_held = Some(id);
+                    } else {
+                        blocked = true;
+                    }
+                }
+            }
+            if !changed {
+                return held;
+            }
+        }
     }
 
     pub fn generate(&self) -> Generated {
@@ -753,25 +817,42 @@ impl<'a> Gen<'a> {
         });
         let poll = quote!(::core::task::Poll);
         let body_has_sites = !body.sites.is_empty();
-        // The fixed homes (beside the state, captured by the closure), and at each poll a
-        // pointer to each.
+        // The fixed homes (beside the state, in the machine), and at each poll a pointer to
+        // each. (A tuple of twelve at most, nested past that: `Homes` is written for those.)
         let in_homes = self.anchored.len() - self.stack_homes.len();
-        let (homes_decl, slots_decl) = if in_homes == 0 {
-            (TokenStream::new(), TokenStream::new())
+        let homes = &n.homes;
+        let (homes_init, slots_decl) = if in_homes == 0 {
+            (quote!(()), TokenStream::new())
         } else {
-            let (homes, slots) = (&n.homes, &n.slots);
+            let slots = &n.slots;
             let empty = n.support("Home");
-            let uninit = (0..in_homes).map(|_| quote!(#empty::EMPTY));
-            let ptrs = (0..in_homes).map(|k| {
-                let k = syn::Index::from(k);
-                quote!(&raw mut #homes.#k)
-            });
-            let homes_doc =
-                "// Fixed homes of the locals that stay borrowed across an `.await` (see `Home`).";
-            (
-                quote!(#[doc = #homes_doc] let mut #homes = (#(#uninit,)*);),
-                quote!(let #slots = (#(#ptrs,)*);),
-            )
+            let chunks: Vec<TokenStream> = (0..in_homes)
+                .step_by(12)
+                .map(|at| {
+                    let k = (in_homes - at).min(12);
+                    let empties = (0..k).map(|_| quote!(#empty::EMPTY));
+                    quote!((#(#empties,)*))
+                })
+                .collect();
+            let (init, paths): (TokenStream, Vec<TokenStream>) = if chunks.len() == 1 {
+                let paths = (0..in_homes).map(|k| {
+                    let k = syn::Index::from(k);
+                    quote!(#homes.#k)
+                });
+                (chunks[0].clone(), paths.collect())
+            } else {
+                let paths = (0..in_homes).map(|k| {
+                    let (c, i) = (syn::Index::from(k / 12), syn::Index::from(k % 12));
+                    quote!(#homes.#c.#i)
+                });
+                (quote!((#(#chunks,)*)), paths.collect())
+            };
+            (init, quote!(let #slots = (#(&raw mut #paths,)*);))
+        };
+        let homes_param = if in_homes == 0 {
+            quote!(_)
+        } else {
+            quote!(#homes)
         };
         // The lints the rewrite itself sets off in the user's code (a `mut` the body no longer
         // needs, a label, braces, code after a `return`), allowed on the loop that holds it all.
@@ -803,21 +884,20 @@ impl<'a> Gen<'a> {
         let step = match &self.ret_ty {
             Some(t) if anonymous_lifetime => {
                 let returning = n.support("returning");
-                quote!(move |#state, #cx| #returning::<#t, _>(|| #body))
+                quote!(move |#state, #homes_param, #cx| #returning::<#t, _>(|| #body))
             }
-            Some(t) => quote!(move |#state, #cx| -> #poll<#t> #body),
-            None => quote!(move |#state, #cx| #body),
+            Some(t) => quote!(move |#state, #homes_param, #cx| -> #poll<#t> #body),
+            None => quote!(move |#state, #homes_param, #cx| #body),
         };
         let step = flatten_blocks(step);
         let machine = n.support("StateMachine");
         let start = quote!(#state_enum::Start { #(#param_inits,)* });
         let driver = quote! {
-            #machine::new(#start, || #state_enum::Panicked, || #state_enum::Done, #step)
+            #machine::new(#start, #homes_init, || #state_enum::Panicked, || #state_enum::Done, #step)
         };
         self.check_closure_copies();
         Generated {
             enum_def,
-            homes: homes_decl,
             driver,
             states,
         }
@@ -856,6 +936,20 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// `x` (or `field: x`) in the state's struct expression; for a local the state holds as a
+    /// `Held`, `x.hold()`, or `x.held()` when the handle is still used to make the sub-future
+    /// (`made_after`), and forgotten then (see `forget_held`).
+    fn field_init(&self, id: LocalId, made_after: bool) -> TokenStream {
+        let l = &self.body.locals[id];
+        let (f, i) = (&l.field, &l.ident);
+        match (self.held[id], made_after) {
+            (true, false) => quote!(#f: #i.hold()),
+            (true, true) => quote!(#f: #i.held()),
+            (false, _) if f == i => quote!(#i),
+            (false, _) => quote!(#f: #i),
+        }
+    }
+
     /// A state's field for local `id`: its value, or its fixed home's handle.
     fn field_decl(&self, id: LocalId) -> TokenStream {
         let l = &self.body.locals[id];
@@ -863,6 +957,9 @@ impl<'a> Gen<'a> {
         if let Some(h) = self.partial_handle_ty(id) {
             // The handle's type names the closure that drops the rest: inferred.
             quote!(#f: #h)
+        } else if self.held[id] {
+            let held = self.n.support("Held");
+            quote!(#f: #held<#t>)
         } else if l.anchored {
             let home = self.n.support("Home");
             quote!(#f: #home<#t, 0>)
@@ -1057,7 +1154,7 @@ impl<'a> Gen<'a> {
             .pass
             .iter()
             .rev()
-            .map(|&id| field_init(&self.body.locals[id]));
+            .map(|&id| self.field_init(id, false));
         let go = self.go_to(self.body.sites.len() + 1 + h);
         quote! {
             *#state = #state_enum::#v { #(#fields,)* };
@@ -1308,7 +1405,7 @@ impl<'a> Gen<'a> {
             .stored
             .iter()
             .rev()
-            .map(|&id| field_init(&self.body.locals[id]))
+            .map(|&id| self.field_init(id, false))
             .collect();
         let go = self.go_to(k + 1);
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
@@ -1343,12 +1440,23 @@ impl<'a> Gen<'a> {
             .collect();
         handles.sort();
         handles.dedup();
+        // (A held local's handle is still a local of this code: the future uses it there.)
+        handles.retain(|&id| !self.held[id]);
         let bfields: Vec<TokenStream> = site
             .borrowed
             .iter()
             .chain(&handles)
-            .map(|&id| field_init(&self.body.locals[id]))
+            .map(|&id| field_pat(&self.body.locals[id]))
             .collect();
+        let fields: Vec<TokenStream> = (site.stored.iter().rev())
+            .map(|&id| self.field_init(id, true))
+            .collect();
+        let forget_held = (site.stored.iter())
+            .filter(|&&id| self.held[id])
+            .map(|&id| {
+                let i = &self.body.locals[id].ident;
+                quote!(::core::mem::forget(#i);)
+            });
         let mut fut_expr = site.fut.clone();
         deref_locals(&mut fut_expr, &names);
         // The handles are references into the state here: in an unknown macro's tokens, where
@@ -1390,6 +1498,7 @@ impl<'a> Gen<'a> {
             };
             #(#relets)*
             *slot = #slot(#f);
+            #(#forget_held)*
             #go
         }
     }
@@ -1820,14 +1929,34 @@ impl<'a> Gen<'a> {
         locals: &[LocalId],
         by_name: &dyn Fn(LocalId) -> bool,
     ) -> TokenStream {
-        let fields: Vec<(Ident, TokenStream)> = locals
-            .iter()
+        // A held local comes back as its home's handle, made from its slot before the state is
+        // taken apart, where the pattern would have bound it: it drops after the locals
+        // declared after it (in this state, all the others). Its `Held` stays behind.
+        let mut resumed = TokenStream::new();
+        for &id in locals.iter().filter(|&&id| self.held[id]) {
+            let l = &self.body.locals[id];
+            let (i, m) = match by_name(id) {
+                true => (&l.ident, l.mutable.then(|| quote!(mut))),
+                false => (&self.saved[id], None),
+            };
+            let (_, slot, _) = (self.home_slot(&l.ident)).expect("a held local has a home");
+            let held = self.n.support("Held");
+            let safety =
+                "// SAFETY: the home of the local this state holds (`Held`), with its value.";
+            resumed.extend(quote! {
+                #[doc = #safety]
+                let #m #i = unsafe { #held::resume(#slot) };
+            });
+        }
+        let fields: Vec<(Ident, TokenStream)> = (locals.iter())
+            .filter(|&&id| !self.held[id])
             .map(|&id| {
                 let l = &self.body.locals[id];
                 (l.field.clone(), self.bound_or_saved(id, by_name(id)))
             })
             .collect();
-        self.take_apart(v, &fields)
+        let take_apart = self.take_apart(v, &fields);
+        quote!(#resumed #take_apart)
     }
 
     /// Whether a local handed over at the statement `levels` ends at comes back under its own
@@ -2209,8 +2338,8 @@ fn resolve_edges(edges: &[String], passes: &[(String, Vec<String>)]) -> Vec<Stri
     out
 }
 
-/// `x` when the field has the local's name, `x_2: x` otherwise.
-fn field_init(l: &crate::ir::Local) -> TokenStream {
+/// `x` when the field has the local's name, `x_2: x` otherwise: in a pattern of the state.
+fn field_pat(l: &crate::ir::Local) -> TokenStream {
     let (f, i) = (&l.field, &l.ident);
     if f == i { quote!(#i) } else { quote!(#f: #i) }
 }

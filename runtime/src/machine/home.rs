@@ -5,6 +5,7 @@
 //! slot of its own in the pinned future (`homes` in the expansion), where its value stays from
 //! its `let` to the end of its scope. The local itself becomes a [`Home`], a handle that moves
 //! between states like any other local and drops the value where rustc would drop the local.
+//! (A state may keep a [`Held`](super::Held) instead, which has no bytes: see `homes.rs`.)
 
 use core::marker::{PhantomData, PhantomPinned};
 use core::mem::ManuallyDrop;
@@ -18,10 +19,22 @@ pub struct HomeSlot<V, const N: usize> {
     /// drop flag for the local, and like rustc's it usually costs nothing: `Option<V>` keeps
     /// `None` in a value `V` cannot have (a null pointer, a `bool`'s 2) when there is one.
     /// (`ManuallyDrop`: the handle drops the value, and the slot outlives the handle.)
-    value: ManuallyDrop<Option<V>>,
+    pub(super) value: ManuallyDrop<Option<V>>,
     /// Flag `k`: part `k` of the value (a field taken by value, `consume(p.a)`) was moved out.
-    moved: [bool; N],
+    pub(super) moved: [bool; N],
     _pinned: PhantomPinned,
+}
+
+impl<V, const N: usize> HomeSlot<V, N> {
+    /// Marks the slot empty, without dropping what it held.
+    ///
+    /// # Safety
+    /// `slot` is valid, and its value (if any) was dropped or moved out.
+    #[inline(always)]
+    pub(super) unsafe fn empty_in_place(slot: *mut Self) {
+        // SAFETY: the caller's slot is valid; `ManuallyDrop` drops nothing as it is written.
+        unsafe { (&raw mut (*slot).value).write(ManuallyDrop::new(None)) }
+    }
 }
 
 /// How a [`Home`] drops its value: `()` drops it whole; [`DropRestParts`] lets the parts that
@@ -108,6 +121,17 @@ impl<V, const N: usize> Home<V, N> {
             (&raw mut (*slot).value).write(ManuallyDrop::new(value));
             (&raw mut (*slot).moved).write([false; N]);
         }
+    }
+
+    /// The handle of a home that holds its local's value already (see [`Held::resume`]).
+    ///
+    /// # Safety
+    /// As for [`Home::new`], and no other handle of this slot is left.
+    ///
+    /// [`Held::resume`]: super::Held::resume
+    #[inline(always)]
+    pub(super) unsafe fn resumed(slot: *mut HomeSlot<V, N>) -> Self {
+        Home { slot, rest: () }
     }
 
     /// Moves `value` into its home.
@@ -368,6 +392,9 @@ impl<V, const N: usize, D: DropRest<V, N>> Drop for Home<V, N, D> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(value) = self.whole() {
+            // The slot is empty afterwards (also when a destructor panics): the machine
+            // clears its homes after the state (see `Homes`), which must find nothing here.
+            let _emptied = super::homes::Emptied(self.slot);
             // SAFETY: the slot still holds the value; it is dropped once, in place.
             unsafe { self.rest.drop_rest(value, self.moved()) }
         }

@@ -20,7 +20,7 @@
 //! Slot<Fut0> }, AwaitAnotherOperation { fut: Slot<Fut1>, x: X }, Done, Panicked }` and
 //! returns
 //! ```text
-//! StateMachine::new(State::Start {}, || State::Panicked, || State::Done, move |state, cx| {
+//! StateMachine::new(State::Start {}, (), || State::Panicked, || State::Done, move |state, _, cx| {
 //!     // one block per state: poll its sub-future (`fut.poll(cx)`), then run on to the next
 //!     // `.await` and store the new state, or return `Poll::Ready`.
 //! })
@@ -34,6 +34,7 @@
 //! | [`Slot`] | where a state keeps its sub-future: polled where it lies, dropped there |
 //! | [`returning`] | gives a body's `return`s a type to coerce to when it names `'_` |
 //! | [`Home`] | the fixed home of a local that stays borrowed across an `.await` |
+//! | [`Held`], [`Homes`] | a home's local while a state holds it, with no handle; the homes |
 //! | [`Copies`] | one field type for a future whose code is written in two places |
 //! | [`IslandSlot`], [`Island`] | a macro that awaits (`select!`), run as one `async` block |
 //! | `statement!` | marks a statement run as an island for its temporaries (see `island.rs`) |
@@ -49,54 +50,72 @@
 //! this; each `unsafe fn` here says what its caller must add.
 //!
 //! One more fact, for the aliasing model: a sub-future may point into the state (a local it
-//! borrows), and a [`Home`] handle points into the closure's `homes`. Under Stacked Borrows a
+//! borrows), and a [`Home`] handle points into the machine's `homes`. Under Stacked Borrows a
 //! `&mut` to an `Unpin` value asserts unique access to all of it each time it is made (at every
 //! poll), which would invalidate those pointers; a `&mut` to a `!Unpin` value does not. So
-//! [`Slot`] and [`HomeSlot`] are `!Unpin`, and with them every state and closure that holds
+//! [`Slot`] and [`HomeSlot`] are `!Unpin`, and with them every state and set of homes that holds
 //! one. (Miri found this when the state's last `PhantomPinned` field went away.)
 
 mod copies;
 mod home;
+mod homes;
 mod island;
 
 #[doc(hidden)]
 pub use crate::__clockwork_machine_statement as statement;
 pub use copies::Copies;
 pub use home::{DropRest, DropRestParts, Home, HomeSlot, Lent, Shown, Taker, drop_rest_parts};
+pub use homes::{Held, Homes};
 pub use island::{Island, IslandExit, IslandSlot, IslandStall};
+
+use homes::ClearOnDrop;
 
 use core::future::{Future, IntoFuture};
 use core::marker::PhantomPinned;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-/// The future an expanded `async fn` returns: its state `S`, and the closure `step` that runs
-/// the state on from one `.await` to the next (`core::future::poll_fn`, with the state beside
-/// the closure instead of inside it).
+/// The future an expanded `async fn` returns: its state `S`, the fixed homes `H` of the locals
+/// that stay borrowed across an `.await` (`()` when there are none, see [`Home`]), and the
+/// closure `step` that runs the state on from one `.await` to the next
+/// (`core::future::poll_fn`, with the state beside the closure instead of inside it).
 ///
 /// `panicked` and `done` make the two final states: a poll that panics leaves
 /// `panicked()` behind (dropping what the state held, as rustc's coroutine does), and one that
-/// returns `Ready` leaves `done()`; the step closure panics when it finds either.
-pub struct StateMachine<S, P, D, F> {
+/// returns `Ready` leaves `done()`; the step closure panics when it finds either. Wherever the
+/// state is dropped wholesale (there, or with the future), the homes are cleared after it: a
+/// state keeps only a [`Held`] for some of the values in them (see `homes.rs`).
+pub struct StateMachine<S, H: Homes, P, D, F> {
     state: S,
+    // (After `state`: fields drop in order.)
+    homes: HomesAfterState<H>,
     panicked: P,
     done: D,
     step: F,
-    /// The state holds pinned sub-futures and fixed homes: it must never move.
     _pinned: PhantomPinned,
 }
 
-impl<S, P, D, F> StateMachine<S, P, D, F> {
-    /// A machine in state `start`.
+/// The homes, cleared when the machine is dropped: after its state, which is dropped first.
+struct HomesAfterState<H: Homes>(H);
+
+impl<H: Homes> Drop for HomesAfterState<H> {
     #[inline(always)]
-    pub fn new<T>(start: S, panicked: P, done: D, step: F) -> Self
+    fn drop(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl<S, H: Homes, P, D, F> StateMachine<S, H, P, D, F> {
+    #[inline(always)]
+    pub fn new<T>(start: S, homes: H, panicked: P, done: D, step: F) -> Self
     where
         P: Fn() -> S,
         D: Fn() -> S,
-        F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
+        F: FnMut(&mut S, &mut H, &mut Context<'_>) -> Poll<T>,
     {
         StateMachine {
             state: start,
+            homes: HomesAfterState(homes),
             panicked,
             done,
             step,
@@ -105,11 +124,11 @@ impl<S, P, D, F> StateMachine<S, P, D, F> {
     }
 }
 
-impl<S, P, D, F, T> Future for StateMachine<S, P, D, F>
+impl<S, H: Homes, P, D, F, T> Future for StateMachine<S, H, P, D, F>
 where
     P: Fn() -> S,
     D: Fn() -> S,
-    F: FnMut(&mut S, &mut Context<'_>) -> Poll<T>,
+    F: FnMut(&mut S, &mut H, &mut Context<'_>) -> Poll<T>,
 {
     type Output = T;
 
@@ -117,19 +136,23 @@ where
     // own `async fn`s are inlined.
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        // SAFETY: nothing here moves the state or the closure out of `self`: the state is
-        // handed to `step` by reference and only ever replaced in place.
+        // SAFETY: nothing here moves the state, the homes or the closure out of `self`: the
+        // state and the homes are handed to `step` by reference and only changed in place.
         let this = unsafe { self.get_unchecked_mut() };
         let running = Running {
             state: &mut this.state,
+            homes: &mut this.homes.0,
             panicked: &this.panicked,
         };
         // A `match` rather than `if poll.is_ready() { .. } poll`: with the `if`, both outcomes
         // meet again before the caller's own test of `poll`, and LLVM then no longer sees which
         // one it has (measured: a 10-deep chain of machines stayed 2.9x rustc's).
-        match (this.step)(running.state, cx) {
+        match (this.step)(running.state, running.homes, cx) {
             Poll::Ready(output) => {
-                *running.disarm() = (this.done)();
+                let (state, homes) = running.disarm();
+                // (A `return` made while the state holds locals leaves them to this.)
+                let _homes = ClearOnDrop(homes);
+                *state = (this.done)();
                 Poll::Ready(output)
             }
             Poll::Pending => {
@@ -143,24 +166,27 @@ where
 /// While a poll runs, a panic (in the body or in a sub-future) must leave the state
 /// `Panicked`, dropping what it held, as rustc does: `Running` does that when it is dropped
 /// without being disarmed, that is, while unwinding.
-struct Running<'a, S, P: Fn() -> S> {
+struct Running<'a, S, H: Homes, P: Fn() -> S> {
     state: &'a mut S,
+    homes: &'a mut H,
     panicked: &'a P,
 }
 
-impl<'a, S, P: Fn() -> S> Running<'a, S, P> {
-    /// The poll returned: hands back the state, with the guard gone.
+impl<'a, S, H: Homes, P: Fn() -> S> Running<'a, S, H, P> {
+    /// The poll returned: hands back the state and the homes, with the guard gone.
     #[inline(always)]
-    fn disarm(self) -> &'a mut S {
+    fn disarm(self) -> (&'a mut S, &'a mut H) {
         let this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again, so the reference is moved out once.
-        unsafe { core::ptr::read(&this.state) }
+        // SAFETY: `this` is never used or dropped again, so the references are moved out once.
+        unsafe { (core::ptr::read(&this.state), core::ptr::read(&this.homes)) }
     }
 }
 
-impl<S, P: Fn() -> S> Drop for Running<'_, S, P> {
+impl<S, H: Homes, P: Fn() -> S> Drop for Running<'_, S, H, P> {
     #[inline(always)]
     fn drop(&mut self) {
+        // The homes after the state, also when a destructor in the state panics.
+        let _homes = ClearOnDrop(&mut *self.homes);
         *self.state = (self.panicked)();
     }
 }
