@@ -1132,4 +1132,30 @@ differential! {
             async { f(1, 0).await + f(1, 2).await + f(1, 5).await }
         }
     }
+
+    /// `n` is moved before the `.await`s in the inner `if` (by `n % 2`) and assigned again,
+    /// dead, after the outer one; a branch binds another `n`: the resume arm declared the
+    /// outer `n` without a value (`let mut n;`) because its code names `n`, though it never
+    /// assigns it (E0282: no type). A declaration is now written only where the code assigns
+    /// it. Fuzzer, seed 2121, program 2277.
+    local_assigned_after_a_branch_that_binds_its_name_again {
+        #[allow(unused_assignments)]
+        async fn f(k: u32) -> u32 {
+            let mut n = step("a", k).await;
+            if step("b", k).await % 2 == 0 {
+                let m = if n % 2 == 0 {
+                    let (n, g) = (1u32, step("c", Guard::new("g")).await);
+                    step("d", n + g.name().len() as u32).await
+                } else {
+                    n
+                };
+                log(format!("m {m}"));
+            }
+            n = 8;
+            k
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> {
+            async { f(2).await + f(3).await }
+        }
+    }
 }

@@ -1611,14 +1611,15 @@ impl<'a> Gen<'a> {
         // after the construct (so the join point does not declare it, see `join::consider`):
         // declared here, for that assignment (else it names nothing, E0425, or the fn's
         // argument, which the machine's closure captured).
-        // (Only where the code names it: a declaration never assigned has no type, E0282.)
+        // (Only where the code assigns it: a declaration never assigned has no type, E0282. A
+        // shadowing binding of the same name, `let (n, g) = ..`, is no assignment.)
         let code = self.walk_up(&levels, hole, &|b| self.restores(k, b), stop);
         let site = &self.body.sites[k];
         let declared: TokenStream = (site.declared_only.iter())
             .filter(|&&id| self.declared_outside(id, &levels[li..]))
             .filter(|id| !self.joins[j].declared.contains(id))
             .map(|&id| &self.body.locals[id])
-            .filter(|l| crate::ir::ident_span_in(code.clone(), &l.ident).is_some())
+            .filter(|l| assigns(code.clone(), &l.ident))
             .map(|l| self.declared_without_value(l, l.mutable.then(|| quote!(mut))))
             .collect();
         quote!(#take_apart #declared #code)
@@ -2399,11 +2400,12 @@ pub(crate) fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
 }
 
 /// `restored` without its `let mut x;` (or `let mut x: T;`) declarations of locals that `code`
-/// never mentions (the code that assigns them was not written again: it is past a point every
+/// never assigns (the code that assigns them was not written again: it is past a point every
 /// path leaves).
 fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> TokenStream {
-    let mentions =
-        |ts: &TokenStream, name: &Ident| crate::ir::ident_span_in(ts.clone(), name).is_some();
+    // (Assigned, not only named: a binding of the same name in the code, `let (n, g) = ..`,
+    // would keep a declaration nothing assigns, which has no type, E0282.)
+    let mentions = |ts: &TokenStream, name: &Ident| assigns(ts.clone(), name);
     let tokens: Vec<TokenTree> = restored.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -2856,4 +2858,24 @@ pub fn expr_text(e: &Expr) -> String {
         .replace("& ", "&")
         .replace(" !", "!")
         .replace(" ?", "?")
+}
+
+/// Does `tokens` assign `x` (`x = ..`, `x.set(..)` for a fixed home's handle), not only name it
+/// (`let x = ..` declares another `x`)?
+fn assigns(tokens: TokenStream, x: &Ident) -> bool {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    tokens.iter().enumerate().any(|(i, t)| match t {
+        TokenTree::Group(g) => assigns(g.stream(), x),
+        TokenTree::Ident(id) if id == x => {
+            let declared =
+                i > 0 && matches!(&tokens[i - 1], TokenTree::Ident(k) if k == "let" || k == "mut");
+            let next = |k: usize| tokens.get(i + k);
+            let plain_eq = matches!(next(1), Some(TokenTree::Punct(p))
+                if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone);
+            let set = matches!(next(1), Some(TokenTree::Punct(p)) if p.as_char() == '.')
+                && matches!(next(2), Some(TokenTree::Ident(m)) if m == "set");
+            !declared && (plain_eq || set)
+        }
+        _ => false,
+    })
 }
