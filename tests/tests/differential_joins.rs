@@ -1158,4 +1158,26 @@ differential! {
             async { f(2).await + f(3).await }
         }
     }
+
+    /// A part of `p` is moved inside a branch that suspends, and another part is used after
+    /// it: `p` is not whole at the join point, so it cannot be handed over there (E0382, "use
+    /// of partially moved value"). The code after the `if` is written in each arm instead.
+    /// Fuzzer, seed 2121, program 8375.
+    part_moved_in_a_branch_another_used_after_it {
+        async fn f(k: u32) -> usize {
+            let p = (Guard::new("a"), Guard::new("b"));
+            if step("c", k).await % 2 == 0 {
+                step("s", ()).await;
+                let x = p.0;
+                log(format!("took {}", x.name()));
+            } else {
+                log("else");
+            }
+            let b = p.1;
+            b.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> {
+            async { f(2).await + f(3).await }
+        }
+    }
 }

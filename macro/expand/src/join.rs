@@ -279,9 +279,12 @@ fn consider(
     // A local "moved" inside that is never assigned and is still used after the construct was
     // not moved (it is `Copy`: `flush(seen).await; .. seen.min(limit)`), or the user's code would
     // not compile.
+    // (Not a part moved inside: another part may still be used after it, `consume(p.0); ..
+    // p.1`, and the rest is not whole, so it cannot be handed over.)
     let used_later = |id: LocalId| {
         let l = &body.locals[id];
         !l.mentions.iter().any(|m| m.kind == Use::Assign)
+            && !changed_inside(id, &[Use::Part])
             && l.mentions.iter().any(|m| {
                 m.kind != Use::Assign
                     && m.pos > last_inside
