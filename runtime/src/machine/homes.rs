@@ -54,6 +54,9 @@ impl<V> Held<V> {
 
 /// A set of homes: one [`HomeSlot`], or a tuple of them (nested, past twelve).
 pub trait Homes {
+    /// No homes at all (`()`): nothing to clear, and no guard to clear them with.
+    const NONE: bool = false;
+
     /// Drops the value each home still holds, the last one first (the homes are in the order
     /// the body declares their locals), and leaves them empty. After a destructor that panics,
     /// the rest are still dropped.
@@ -61,6 +64,8 @@ pub trait Homes {
 }
 
 impl Homes for () {
+    const NONE: bool = true;
+
     #[inline(always)]
     fn clear(&mut self) {}
 }

@@ -150,9 +150,13 @@ where
         match (this.step)(running.state, running.homes, cx) {
             Poll::Ready(output) => {
                 let (state, homes) = running.disarm();
-                // (A `return` made while the state holds locals leaves them to this.)
-                let _homes = ClearOnDrop(homes);
-                *state = (this.done)();
+                if H::NONE {
+                    *state = (this.done)();
+                } else {
+                    // (A `return` made while the state holds locals leaves them to this.)
+                    let _homes = ClearOnDrop(homes);
+                    *state = (this.done)();
+                }
                 Poll::Ready(output)
             }
             Poll::Pending => {
@@ -185,9 +189,13 @@ impl<'a, S, H: Homes, P: Fn() -> S> Running<'a, S, H, P> {
 impl<S, H: Homes, P: Fn() -> S> Drop for Running<'_, S, H, P> {
     #[inline(always)]
     fn drop(&mut self) {
-        // The homes after the state, also when a destructor in the state panics.
-        let _homes = ClearOnDrop(&mut *self.homes);
-        *self.state = (self.panicked)();
+        if H::NONE {
+            *self.state = (self.panicked)();
+        } else {
+            // The homes after the state, also when a destructor in the state panics.
+            let _homes = ClearOnDrop(&mut *self.homes);
+            *self.state = (self.panicked)();
+        }
     }
 }
 
