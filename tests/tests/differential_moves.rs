@@ -758,4 +758,23 @@ differential! {
             }
         }
     }
+
+    /// Fields a literal gave a literal (`3`, `"label"`) are `Copy`: taking them by value moves
+    /// nothing, so the whole value is still there to move after the `.await` (it was kept in a
+    /// fixed home with its parts tracked, as if `c.0` had been moved out).
+    fields_given_literals_are_copied_out {
+        pub struct Conf { pub retries: u32, pub label: &'static str, pub g: Guard }
+        async fn f(k: u32) -> usize {
+            let c = Conf { retries: 3, label: "label", g: Guard::new("conf") };
+            let t = (-1i64, Guard::new("t"));
+            let n = c.retries + k;
+            let l = c.label;
+            let m = t.0;
+            step("s", n).await;
+            let whole = c;
+            let pair = t;
+            whole.g.name().len() + l.len() + pair.1.name().len() + m as usize
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f(1) }
+    }
 }

@@ -50,6 +50,9 @@ pub struct Local {
     /// surely its own fields (not reached through a reference or `Deref`), so a `move` closure
     /// using `p.a` takes that field out of it.
     pub literal_fields: Vec<String>,
+    /// Those of them given a literal (`Conf { retries: 3, .. }`): of a `Copy` type, so taking
+    /// one by value copies it.
+    pub copy_fields: Vec<String>,
     /// Declared `mut` by the user (`mutable` may be forced on for a fixed home's handle).
     pub declared_mut: bool,
     /// Bound to a closure or an `async` block (a type of its own per place it is written).
@@ -413,6 +416,7 @@ impl Builder {
             reference: false,
             shared_reference: false,
             literal_fields: Vec::new(),
+            copy_fields: Vec::new(),
             declared_mut: mutable,
             closure_at: None,
             consumed_by_call: false,
@@ -565,6 +569,12 @@ impl Builder {
             Use::Other if m.called && self.locals[id].consumed_by_call => Use::Move,
             // A field copied out of a reference: the reference owns nothing to drop later.
             Use::Part if self.locals[id].reference => Use::Move,
+            // A field the literal gave a literal: `Copy`, so reading it moves nothing.
+            Use::Part
+                if (m.field.as_ref()).is_some_and(|f| self.locals[id].copy_fields.contains(f)) =>
+            {
+                Use::PartPlace
+            }
             // A part of a local bound by a pattern cannot be tracked (it cannot get a fixed
             // home): counted as a move of the whole, as if the rest had nothing to drop.
             Use::Part if !self.locals[id].anchorable => Use::Move,
@@ -925,6 +935,7 @@ impl Builder {
                 self.mark_anchorable(&l.pat, &ids);
                 if let (Some(init), [id]) = (&l.init, &ids[..]) {
                     self.locals[*id].literal_fields = literal_fields(&init.expr);
+                    self.locals[*id].copy_fields = literal_copy_fields(&init.expr);
                 }
 
                 self.rename_pat(&mut l.pat, &ids);
@@ -1018,11 +1029,13 @@ impl Builder {
                 let init = l.init.expect("awaiting let has an initialiser");
                 let expr = *init.expr;
                 let owned = literal_fields(&expr);
+                let copies = literal_copy_fields(&expr);
                 let ((), ir) = self.expr_in_stmt(expr);
                 let locals = self.declare_pat(&l.pat, block, true);
                 self.mark_anchorable(&l.pat, &locals);
                 if let [id] = &locals[..] {
                     self.locals[*id].literal_fields = owned;
+                    self.locals[*id].copy_fields = copies;
                 }
                 self.rename_pat(&mut l.pat, &locals);
                 let bind = Bind::Let {
@@ -1633,6 +1646,32 @@ pub fn literal_fields(e: &Expr) -> Vec<String> {
             .collect(),
         Expr::Tuple(t) => (0..t.elems.len()).map(|i| i.to_string()).collect(),
         Expr::Paren(p) => literal_fields(&p.expr),
+        _ => Vec::new(),
+    }
+}
+
+/// The fields of a struct or tuple literal (see [`literal_fields`]) given a literal (`3`, `-1`,
+/// `"name"`, `true`): their type is a number, `bool`, `char` or a `&'static` string, all `Copy`.
+pub fn literal_copy_fields(e: &Expr) -> Vec<String> {
+    fn literal(e: &Expr) -> bool {
+        match unparen(e) {
+            Expr::Lit(_) => true,
+            Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && literal(&u.expr),
+            _ => false,
+        }
+    }
+    match unparen(e) {
+        Expr::Struct(s) if s.rest.is_none() => (s.fields.iter())
+            .filter(|f| literal(&f.expr))
+            .map(|f| match &f.member {
+                syn::Member::Named(i) => i.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            })
+            .collect(),
+        Expr::Tuple(t) => (t.elems.iter().enumerate())
+            .filter(|(_, e)| literal(e))
+            .map(|(i, _)| i.to_string())
+            .collect(),
         _ => Vec::new(),
     }
 }
