@@ -1156,4 +1156,42 @@ differential! {
         }
         pub fn entry() -> impl core::future::Future<Output = u32> { Unwound(f()) }
     }
+
+    /// Fourteen homes: more than the twelve a tuple of homes holds, so they are nested
+    /// (`homes.1.0`), and cleared last first across the nesting when the future is dropped.
+    fourteen_homes_held_across_an_await {
+        async fn f() -> usize {
+            let g0 = Guard::new("g0");
+            let r0 = &g0;
+            let g1 = Guard::new("g1");
+            let r1 = &g1;
+            let g2 = Guard::new("g2");
+            let r2 = &g2;
+            let g3 = Guard::new("g3");
+            let r3 = &g3;
+            let g4 = Guard::new("g4");
+            let r4 = &g4;
+            let g5 = Guard::new("g5");
+            let r5 = &g5;
+            let g6 = Guard::new("g6");
+            let r6 = &g6;
+            let g7 = Guard::new("g7");
+            let r7 = &g7;
+            let g8 = Guard::new("g8");
+            let r8 = &g8;
+            let g9 = Guard::new("g9");
+            let r9 = &g9;
+            let g10 = Guard::new("g10");
+            let r10 = &g10;
+            let g11 = Guard::new("g11");
+            let r11 = &g11;
+            let g12 = Guard::new("g12");
+            let r12 = &g12;
+            let g13 = Guard::new("g13");
+            let r13 = &g13;
+            step("s", ()).await;
+            r0.name().len() + r1.name().len() + r2.name().len() + r3.name().len() + r4.name().len() + r5.name().len() + r6.name().len() + r7.name().len() + r8.name().len() + r9.name().len() + r10.name().len() + r11.name().len() + r12.name().len() + r13.name().len()
+        }
+        pub fn entry() -> impl core::future::Future<Output = usize> { f() }
+    }
 }
