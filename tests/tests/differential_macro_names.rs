@@ -285,4 +285,24 @@ differential! {
             async { f(1).await + f(2).await + f(5).await }
         }
     }
+
+    /// A string's inline `{n}` inside an island (a macro that awaits) that also writes `n`:
+    /// the island named `n` in its strings through a shared reference made at its top, which
+    /// the write after it conflicted with (E0506). It now formats through the island's own
+    /// `&mut` when the string is (`ShownThrough`). Fuzzer, seed 2121, program 1080.
+    inline_argument_of_a_local_an_island_writes {
+        macro_rules! logv { ($($t:tt)*) => { log(format!($($t)*)) }; }
+        async fn f(mut n: u32) -> u32 {
+            logv!("value {}", {
+                let k = step("s", 1u32).await;
+                n += k;
+                logv!("inline {n}");
+                n += 1;
+                logv!("again {n:>4}");
+                n
+            });
+            n
+        }
+        pub fn entry() -> impl core::future::Future<Output = u32> { f(2) }
+    }
 }

@@ -143,6 +143,8 @@ pub struct AnchorUses<'a> {
     pub untyped: &'a [String],
     /// The path of `Home`.
     pub home: TokenStream,
+    /// The path of `ShownThrough`.
+    pub shown_through: TokenStream,
     /// Anchored locals whose one move, maybe conditional, is their last mention: a `match` or
     /// `if let` that moves such a local whole takes it out of its home (see `take_for_match`).
     pub last_move_maybe: &'a [String],
@@ -696,7 +698,9 @@ impl AnchorUses<'_> {
             let inline = finder.inline_args(quote::ToTokens::to_token_stream(&*body));
             finder.visit_expr_mut(body);
             if !inline.is_empty() {
-                let shadows = shadow_inline_args(&inline, &finder.takers);
+                let writers = uses.writers(&finder.found, &finder.takers);
+                let shadows =
+                    shadow_inline_args(&inline, &finder.takers, &writers, &uses.shown_through);
                 *body = parse_quote!({ #(#shadows)* #body });
             }
             (finder.found, finder.takers)
@@ -741,6 +745,14 @@ impl AnchorUses<'_> {
         let closure = e.clone();
         *e = parse_quote!({ #(#lets)* #closure });
         true
+    }
+
+    /// The locals of `found` a block borrows from their home exclusively (not as takers).
+    fn writers(&self, found: &[(Ident, Ident, bool)], takers: &[Ident]) -> Vec<Ident> {
+        (found.iter())
+            .filter(|(v, _, writes)| !takers.contains(v) && self.lends_exclusive(v, *writes))
+            .map(|(v, _, _)| v.clone())
+            .collect()
     }
 
     /// Whether a closure or block that uses anchored local `v` (and `writes` it) borrows its
@@ -840,9 +852,9 @@ impl AnchorUses<'_> {
             return false;
         };
         a.block = b.block;
-        a.block
-            .stmts
-            .splice(0..0, shadow_inline_args(&inline, &takers));
+        let writers = self.writers(&found, &takers);
+        let shadows = shadow_inline_args(&inline, &takers, &writers, &self.shown_through);
+        a.block.stmts.splice(0..0, shadows);
         a.block.stmts.splice(0..0, takes);
         let block = e.clone();
         *e = parse_quote!({ #(#lets)* #block });
@@ -1379,11 +1391,22 @@ impl VisitMut for CapturedFields<'_, '_> {
 /// through the block's reference (a reference formats as what it points to). For a local
 /// the block may move or write (`takers`), `let v = borrowedN.shown();`, which borrows nothing
 /// from the `Taker` (see `Shown`).
-fn shadow_inline_args(args: &[(Ident, Ident)], takers: &[Ident]) -> Vec<syn::Stmt> {
+///
+/// For a local the block writes through an exclusive borrow (`writers`), `let v =
+/// ShownThrough::new(&raw const borrowedN);`, which holds no borrow either (see
+/// `ShownThrough`).
+fn shadow_inline_args(
+    args: &[(Ident, Ident)],
+    takers: &[Ident],
+    writers: &[Ident],
+    shown_through: &TokenStream,
+) -> Vec<syn::Stmt> {
     args.iter()
         .map(|(v, local)| {
             if takers.contains(v) {
                 parse_quote!(let #v = #local.shown();)
+            } else if writers.contains(v) {
+                parse_quote!(let #v = #shown_through::new(&raw const #local);)
             } else {
                 parse_quote!(let #v = &*#local;)
             }

@@ -2167,6 +2167,7 @@ impl<'a> Gen<'a> {
             moved_last: &self.anchored_moved_last,
             untyped: &self.anchored_untyped,
             home: self.n.support("Home"),
+            shown_through: self.n.support("ShownThrough"),
             last_move_maybe: &self.anchored_last_move_maybe,
             locals: &self.local_names,
             in_closure: 0,

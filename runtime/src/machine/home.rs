@@ -562,7 +562,29 @@ unsafe impl<V: Sync> Send for Shown<'_, V> {}
 // SAFETY: as for `Send`.
 unsafe impl<V: Sync> Sync for Shown<'_, V> {}
 
-/// `Shown` formats as its value does, with any of the format traits.
+/// A local that a closure or island writes through its `&mut` (`borrowed0`, from
+/// [`Home::exclusive`]), as a string's inline format argument names it (`{v}`): formatted
+/// through that `&mut` when the string is. A reference made at the top of the block (`let v =
+/// &*borrowed0;`) would hold a shared borrow for as long as the string comes later, and a
+/// write before that string is E0506. This points to the block's own `&mut`, not to the value,
+/// so that the writes through it leave it valid.
+pub struct ShownThrough<'a, V>(*const &'a mut V);
+
+impl<'a, V> ShownThrough<'a, V> {
+    /// `reference` is the place of the block's `&mut` (`&raw const borrowed0`).
+    #[inline(always)]
+    pub fn new(reference: *const &'a mut V) -> Self {
+        ShownThrough(reference)
+    }
+}
+
+// SAFETY: as for `Shown`: it only reads the value.
+unsafe impl<V: Sync> Send for ShownThrough<'_, V> {}
+
+// SAFETY: as for `Send`.
+unsafe impl<V: Sync> Sync for ShownThrough<'_, V> {}
+
+/// `Shown` and `ShownThrough` format as their value does, with any of the format traits.
 macro_rules! shown_formats {
     ($($format:ident)*) => {$(
         impl<V: core::fmt::$format> core::fmt::$format for Shown<'_, V> {
@@ -573,6 +595,14 @@ macro_rules! shown_formats {
                     Some(v) => v.fmt(f),
                     None => unreachable!("the body as written reads the local here"),
                 }
+            }
+        }
+        impl<V: core::fmt::$format> core::fmt::$format for ShownThrough<'_, V> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                // SAFETY: the `&mut` is a local of the block whose string this is, declared
+                // before this and alive while it is; the body as written reads the value
+                // here, so no write through it is under way.
+                unsafe { &**self.0 }.fmt(f)
             }
         }
     )*};

@@ -64,7 +64,9 @@ mod island;
 #[doc(hidden)]
 pub use crate::__clockwork_machine_statement as statement;
 pub use copies::Copies;
-pub use home::{DropRest, DropRestParts, Home, HomeSlot, Lent, Shown, Taker, drop_rest_parts};
+pub use home::{
+    DropRest, DropRestParts, Home, HomeSlot, Lent, Shown, ShownThrough, Taker, drop_rest_parts,
+};
 pub use homes::{Held, Homes};
 pub use island::{Island, IslandExit, IslandSlot, IslandStall};
 
