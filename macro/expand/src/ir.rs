@@ -1635,23 +1635,14 @@ fn part_copied(l: &Local, i: usize) -> bool {
 
 /// The fields a struct or tuple literal names (without a `..base`): fields of the value itself.
 pub fn literal_fields(e: &Expr) -> Vec<String> {
-    match e {
-        Expr::Struct(s) if s.rest.is_none() => s
-            .fields
-            .iter()
-            .map(|f| match &f.member {
-                syn::Member::Named(i) => i.to_string(),
-                syn::Member::Unnamed(i) => i.index.to_string(),
-            })
-            .collect(),
-        Expr::Tuple(t) => (0..t.elems.len()).map(|i| i.to_string()).collect(),
-        Expr::Paren(p) => literal_fields(&p.expr),
-        _ => Vec::new(),
-    }
+    literal_field_values(e)
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect()
 }
 
-/// The fields of a struct or tuple literal (see [`literal_fields`]) given a literal (`3`, `-1`,
-/// `"name"`, `true`): their type is a number, `bool`, `char` or a `&'static` string, all `Copy`.
+/// Those of [`literal_fields`] given a literal (`3`, `-1`, `"name"`, `true`): their type is a
+/// number, `bool`, `char` or a `&'static` string, all `Copy`.
 pub fn literal_copy_fields(e: &Expr) -> Vec<String> {
     fn literal(e: &Expr) -> bool {
         match unparen(e) {
@@ -1660,17 +1651,23 @@ pub fn literal_copy_fields(e: &Expr) -> Vec<String> {
             _ => false,
         }
     }
+    (literal_field_values(e).into_iter())
+        .filter(|(_, v)| literal(v))
+        .map(|(f, _)| f)
+        .collect()
+}
+
+/// The fields of a struct or tuple literal (without a `..base`), with the value each is given.
+fn literal_field_values(e: &Expr) -> Vec<(String, &Expr)> {
     match unparen(e) {
         Expr::Struct(s) if s.rest.is_none() => (s.fields.iter())
-            .filter(|f| literal(&f.expr))
             .map(|f| match &f.member {
-                syn::Member::Named(i) => i.to_string(),
-                syn::Member::Unnamed(i) => i.index.to_string(),
+                syn::Member::Named(i) => (i.to_string(), &f.expr),
+                syn::Member::Unnamed(i) => (i.index.to_string(), &f.expr),
             })
             .collect(),
         Expr::Tuple(t) => (t.elems.iter().enumerate())
-            .filter(|(_, e)| literal(e))
-            .map(|(i, _)| i.to_string())
+            .map(|(i, e)| (i.to_string(), e))
             .collect(),
         _ => Vec::new(),
     }

@@ -829,24 +829,24 @@ impl<'a> Gen<'a> {
             let chunks: Vec<TokenStream> = (0..in_homes)
                 .step_by(12)
                 .map(|at| {
-                    let k = (in_homes - at).min(12);
-                    let empties = (0..k).map(|_| quote!(#empty::EMPTY));
+                    let empties = (at..in_homes.min(at + 12)).map(|_| quote!(#empty::EMPTY));
                     quote!((#(#empties,)*))
                 })
                 .collect();
-            let (init, paths): (TokenStream, Vec<TokenStream>) = if chunks.len() == 1 {
-                let paths = (0..in_homes).map(|k| {
-                    let k = syn::Index::from(k);
-                    quote!(#homes.#k)
-                });
-                (chunks[0].clone(), paths.collect())
+            let nested = chunks.len() > 1;
+            let init = if nested {
+                quote!((#(#chunks,)*))
             } else {
-                let paths = (0..in_homes).map(|k| {
-                    let (c, i) = (syn::Index::from(k / 12), syn::Index::from(k % 12));
-                    quote!(#homes.#c.#i)
-                });
-                (quote!((#(#chunks,)*)), paths.collect())
+                chunks[0].clone()
             };
+            let paths = (0..in_homes).map(|k| {
+                let (c, i) = (syn::Index::from(k / 12), syn::Index::from(k % 12));
+                if nested {
+                    quote!(#homes.#c.#i)
+                } else {
+                    quote!(#homes.#i)
+                }
+            });
             (init, quote!(let #slots = (#(&raw mut #paths,)*);))
         };
         let homes_param = if in_homes == 0 {
@@ -945,8 +945,7 @@ impl<'a> Gen<'a> {
         match (self.held[id], made_after) {
             (true, false) => quote!(#f: #i.hold()),
             (true, true) => quote!(#f: #i.held()),
-            (false, _) if f == i => quote!(#i),
-            (false, _) => quote!(#f: #i),
+            (false, _) => field_pat(l),
         }
     }
 
@@ -1401,12 +1400,12 @@ impl<'a> Gen<'a> {
         self.edge(&site.variant.to_string());
         let (state_enum, state, fut) = (&n.state_enum, &n.state, &n.fut);
         let v = &site.variant;
-        let fields: Vec<TokenStream> = site
-            .stored
-            .iter()
-            .rev()
-            .map(|&id| self.field_init(id, false))
-            .collect();
+        // (`made_after`: the sub-future is made once the state is written, see `field_init`.)
+        let fields = |made_after: bool| -> Vec<TokenStream> {
+            (site.stored.iter().rev())
+                .map(|&id| self.field_init(id, made_after))
+                .collect()
+        };
         let go = self.go_to(k + 1);
         let into_future = quote_spanned!(site.await_span=> ::core::future::IntoFuture::into_future);
         let slot = self.n.support("slot");
@@ -1415,6 +1414,7 @@ impl<'a> Gen<'a> {
         if site.borrowed.is_empty() {
             let f = self.awaited_expr(&site.fut);
             let f = self.copy_of(k, f, &into_future);
+            let fields = fields(false);
             return quote! {
                 *#state = #state_enum::#v {
                     #fut: #slot(#f),
@@ -1448,9 +1448,7 @@ impl<'a> Gen<'a> {
             .chain(&handles)
             .map(|&id| field_pat(&self.body.locals[id]))
             .collect();
-        let fields: Vec<TokenStream> = (site.stored.iter().rev())
-            .map(|&id| self.field_init(id, true))
-            .collect();
+        let fields = fields(true);
         let forget_held = (site.stored.iter())
             .filter(|&&id| self.held[id])
             .map(|&id| {
@@ -2406,13 +2404,12 @@ pub(crate) fn breaks_to(ts: TokenStream, label: &Lifetime) -> bool {
 fn without_unused_declarations(restored: TokenStream, code: &[&TokenStream]) -> TokenStream {
     // (Assigned, not only named: a binding of the same name in the code, `let (n, g) = ..`,
     // would keep a declaration nothing assigns, which has no type, E0282.)
-    let mentions = |ts: &TokenStream, name: &Ident| assigns(ts.clone(), name);
     let tokens: Vec<TokenTree> = restored.into_iter().collect();
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         match declaration_at(&tokens[i..]) {
-            Some((x, n)) if !code.iter().any(|c| mentions(c, x)) => i += n,
+            Some((x, n)) if !code.iter().any(|c| assigns((*c).clone(), x)) => i += n,
             _ => {
                 out.push(tokens[i].clone());
                 i += 1;

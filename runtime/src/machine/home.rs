@@ -25,18 +25,6 @@ pub struct HomeSlot<V, const N: usize> {
     _pinned: PhantomPinned,
 }
 
-impl<V, const N: usize> HomeSlot<V, N> {
-    /// Marks the slot empty, without dropping what it held.
-    ///
-    /// # Safety
-    /// `slot` is valid, and its value (if any) was dropped or moved out.
-    #[inline(always)]
-    pub(super) unsafe fn empty_in_place(slot: *mut Self) {
-        // SAFETY: the caller's slot is valid; `ManuallyDrop` drops nothing as it is written.
-        unsafe { (&raw mut (*slot).value).write(ManuallyDrop::new(None)) }
-    }
-}
-
 /// How a [`Home`] drops its value: `()` drops it whole; [`DropRestParts`] lets the parts that
 /// were moved out go (`mem::forget`) and drops only the rest, field by field, as rustc drops a
 /// partly moved local.
@@ -114,7 +102,7 @@ impl<V, const N: usize> Home<V, N> {
     /// # Safety
     /// `slot` is valid for writes, and its value (if any) was dropped or moved out already.
     #[inline(always)]
-    unsafe fn fill(slot: *mut HomeSlot<V, N>, value: Option<V>) {
+    pub(super) unsafe fn fill(slot: *mut HomeSlot<V, N>, value: Option<V>) {
         // SAFETY: the caller's slot is valid; writing the fields one by one drops nothing
         // (the old value, if any, was dropped or moved out with its handle).
         unsafe {

@@ -99,7 +99,7 @@ impl<V, const N: usize> Drop for Emptied<V, N> {
     fn drop(&mut self) {
         // SAFETY: the slot is valid (the caller's); its value was dropped, so it is
         // overwritten without dropping it.
-        unsafe { HomeSlot::empty_in_place(self.0) }
+        unsafe { Home::<V, N>::fill(self.0, None) }
     }
 }
 
